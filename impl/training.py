@@ -1,0 +1,116 @@
+"""Mini-batch stochastic gradient descent with a progress bar and a per-epoch history.
+
+Each epoch draws a fresh permutation of the m training columns from the network's seeded
+generator, cuts it into mini-batches of ``batch_size`` (the last one may be smaller) and takes one
+step W^l <- W^l - eta dJ_batch/dW^l, b^l <- b^l - eta dJ_batch/db^l per mini-batch. The data are
+validated once, copied once into row-per-example (C-order) form so that gathering a mini-batch
+reads contiguous rows, and each batch is gathered into a reused buffer.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+from tqdm import tqdm
+
+from impl.validation import check_positive_int, check_positive_number
+
+if TYPE_CHECKING:
+    from impl.network import Network
+
+
+def fit(
+    network: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+    progress: bool = True,
+) -> dict[str, list[float]]:
+    """Train ``network`` in place and return its history, a dict of per-epoch lists.
+
+    Keys: ``epoch`` (1, 2, ...), ``loss`` and ``accuracy`` on the training data after the
+    epoch, ``seconds`` (wall time of the epoch's training steps) and, when ``validation_data =
+    (X_val, Y_val)`` is given, ``val_loss`` and ``val_accuracy``. The progress bar goes to
+    stderr; ``progress=False`` disables it.
+    """
+    epochs = check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
+    eta = check_positive_number("learning_rate", learning_rate)
+    inputs = network.check_inputs(X)
+    targets = network.check_targets(Y, inputs.shape[1])
+    validation = None
+    if validation_data is not None:
+        if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+            raise ValueError(
+                "validation_data must be a pair (X_val, Y_val) with X_val of shape "
+                f"({network.sizes[0]}, m_val); got {type(validation_data).__name__}"
+            )
+        val_inputs = network.check_inputs(validation_data[0], "validation_data[0]")
+        val_targets = network.check_targets(
+            validation_data[1],
+            val_inputs.shape[1],
+            "validation_data[1]",
+            "validation_data[0]",
+        )
+        validation = (val_inputs, val_targets)
+
+    m = inputs.shape[1]
+    input_rows = np.ascontiguousarray(inputs.T)  # (m, n_0): example i is a contiguous row
+    target_rows = np.ascontiguousarray(targets.T)
+    batch = min(batch_size, m)
+    input_buffer = np.empty((batch, input_rows.shape[1]), network.dtype)
+    target_buffer = np.empty((batch, target_rows.shape[1]), network.dtype)
+
+    history: dict[str, list[float]] = {"epoch": [], "loss": [], "accuracy": [], "seconds": []}
+    if validation is not None:
+        history["val_loss"] = []
+        history["val_accuracy"] = []
+
+    bar = tqdm(
+        total=epochs * m,
+        unit="ex",
+        unit_scale=True,
+        desc="training",
+        file=sys.stderr,
+        disable=not progress,
+        leave=True,
+        dynamic_ncols=True,
+    )
+    try:
+        for epoch in range(1, epochs + 1):
+            started = time.perf_counter()
+            order = network.rng.permutation(m)
+            for start in range(0, m, batch):
+                indices = order[start : start + batch]
+                size = indices.shape[0]
+                if size == batch:
+                    x_rows, y_rows = input_buffer, target_buffer
+                else:
+                    x_rows = np.empty((size, input_rows.shape[1]), network.dtype)
+                    y_rows = np.empty((size, target_rows.shape[1]), network.dtype)
+                np.take(input_rows, indices, axis=0, out=x_rows)
+                np.take(target_rows, indices, axis=0, out=y_rows)
+                network._train_step(x_rows.T, y_rows.T, eta)
+                bar.update(size)
+            seconds = time.perf_counter() - started
+            loss, accuracy = network._evaluate_checked(inputs, targets)
+            history["epoch"].append(epoch)
+            history["loss"].append(loss)
+            history["accuracy"].append(accuracy)
+            history["seconds"].append(seconds)
+            postfix = {"epoch": epoch, "loss": f"{loss:.4f}", "acc": f"{accuracy:.4f}"}
+            if validation is not None:
+                val_loss, val_accuracy = network._evaluate_checked(*validation)
+                history["val_loss"].append(val_loss)
+                history["val_accuracy"].append(val_accuracy)
+                postfix["val_acc"] = f"{val_accuracy:.4f}"
+            bar.set_postfix(postfix, refresh=False)
+    finally:
+        bar.close()
+    return history

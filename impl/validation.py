@@ -1,0 +1,220 @@
+"""Input checks with messages a student can act on.
+
+Every check raises ``ValueError`` naming the argument, its shape or value, and what was
+expected. Conventions: columns are examples, so inputs X have shape (n_0, m) and targets Y have
+shape (n_L, m); integer class labels may be given instead of Y as a 1-D int array of length m.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+#: Column sums of a probability target may differ from 1 by this much (rounding in user data).
+PROBABILITY_SUM_ATOL = 1e-6
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    """Format a shape the way NumPy prints it: (3,) or (784, 10)."""
+    return str(tuple(int(n) for n in shape))
+
+
+def check_sizes(sizes: object) -> tuple[int, ...]:
+    """Layer widths: a sequence of at least two positive integers, e.g. [784, 30, 10]."""
+    if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence | np.ndarray):
+        raise ValueError(
+            f"sizes must be a list of layer widths such as [784, 30, 10]; got {sizes!r}"
+        )
+    widths = list(sizes)
+    if len(widths) < 2:
+        raise ValueError(
+            f"sizes is {widths!r} with {len(widths)} entr{'y' if len(widths) == 1 else 'ies'}, "
+            "but a network needs at least 2 layers (an input and an output layer), "
+            "e.g. [784, 30, 10]"
+        )
+    for index, width in enumerate(widths):
+        if isinstance(width, bool | np.bool_) or not isinstance(width, numbers.Integral):
+            raise ValueError(
+                f"sizes[{index}] is {width!r} ({type(width).__name__}), but layer widths must "
+                "be positive integers such as 30"
+            )
+        if width <= 0:
+            raise ValueError(
+                f"sizes[{index}] is {width}, but every layer needs at least one unit "
+                "(a positive integer)"
+            )
+    return tuple(int(width) for width in widths)
+
+
+def check_choice(argument: str, value: object, choices: Sequence[str]) -> str:
+    """A name from a fixed menu, e.g. hidden_activation in ('sigmoid', 'tanh', 'relu')."""
+    if not isinstance(value, str) or value not in choices:
+        options = ", ".join(repr(choice) for choice in choices)
+        raise ValueError(f"{argument} is {value!r} but must be one of {options}")
+    return value
+
+
+def check_positive_int(argument: str, value: object) -> int:
+    """A count such as epochs or batch_size: an integer >= 1."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{argument} is {value!r} but must be a positive integer")
+    return int(value)
+
+
+def check_positive_number(argument: str, value: object) -> float:
+    """A step size such as learning_rate: a finite real number > 0."""
+    if (
+        isinstance(value, bool | np.bool_)
+        or not isinstance(value, numbers.Real)
+        or not np.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"{argument} is {value!r} but must be a positive finite number")
+    return float(value)
+
+
+def _first_bad_position(bad: np.ndarray) -> str:
+    position = np.argwhere(bad)[0]
+    if position.size == 2:
+        return f"row {position[0]}, column {position[1]}"
+    return f"index {position[0]}"
+
+
+def check_inputs(X: object, n_inputs: int, dtype: np.dtype, argument: str = "X") -> np.ndarray:
+    """Inputs of shape (n_inputs, m), m >= 1, finite real numbers; returned as ``dtype``."""
+    array = np.asarray(X)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{argument} has dtype {array.dtype} but must hold real numbers (float or int)"
+        )
+    if array.ndim == 1 and array.shape[0] == n_inputs:
+        raise ValueError(
+            f"{argument} has shape {_shape(array.shape)}, a single example as a 1-D array, "
+            f"but must have shape ({n_inputs}, m), one column per example: "
+            f"use {argument}.reshape({n_inputs}, 1)"
+        )
+    if array.ndim != 2 or array.shape[0] != n_inputs:
+        hint = ""
+        if array.ndim == 2 and array.shape[1] == n_inputs:
+            hint = f" (it looks transposed: pass {argument}.T)"
+        raise ValueError(
+            f"{argument} has shape {_shape(array.shape)} but the network's input layer has "
+            f"{n_inputs} units: {argument} must have shape ({n_inputs}, m), one column per "
+            f"example{hint}"
+        )
+    if array.shape[1] == 0:
+        raise ValueError(
+            f"{argument} has shape {_shape(array.shape)}, i.e. no examples: at least one "
+            "column is needed"
+        )
+    array = np.asarray(array, dtype=dtype)
+    finite = np.isfinite(array)
+    if not finite.all():
+        bad = ~finite
+        raise ValueError(
+            f"{argument} (shape {_shape(array.shape)}) contains {int(bad.sum())} non-finite "
+            f"value(s) (NaN or infinity), the first at {_first_bad_position(bad)}: "
+            "all inputs must be finite numbers"
+        )
+    return array
+
+
+def one_hot(labels: np.ndarray, n_classes: int, dtype: np.dtype) -> np.ndarray:
+    """Y[k, i] = 1 if labels[i] == k else 0, shape (n_classes, m)."""
+    encoded = np.zeros((n_classes, labels.shape[0]), dtype=dtype)
+    encoded[labels, np.arange(labels.shape[0])] = 1
+    return encoded
+
+
+def check_targets(
+    Y: object,
+    n_outputs: int,
+    n_examples: int,
+    output: str,
+    dtype: np.dtype,
+    argument: str = "Y",
+    inputs_argument: str = "X",
+) -> np.ndarray:
+    """Targets of shape (n_outputs, m) suitable for the loss, or int labels of shape (m,).
+
+    softmax (categorical CE): entries in [0, 1], every column sums to 1 (one-hot or a
+    probability vector); sigmoid (binary CE): entries in [0, 1]; sigmoid_quadratic: any
+    finite numbers. Integer labels l_i in 0..n_outputs-1 are one-hot encoded.
+    """
+    array = np.asarray(Y)
+    if array.ndim == 1:
+        return _check_labels(array, n_outputs, n_examples, dtype, argument, inputs_argument)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{argument} has dtype {array.dtype} but must hold real numbers (float or int)"
+        )
+    expected = (n_outputs, n_examples)
+    if array.shape != expected:
+        hint = ""
+        if array.shape == expected[::-1]:
+            hint = f" (it looks transposed: pass {argument}.T)"
+        raise ValueError(
+            f"{argument} has shape {_shape(array.shape)} but must have shape "
+            f"{_shape(expected)}: one row per output unit ({n_outputs}) and one column per "
+            f"example ({inputs_argument} has {n_examples} columns){hint}; integer class labels "
+            f"of shape ({n_examples},) are accepted too"
+        )
+    array = np.asarray(array, dtype=dtype)
+    finite = np.isfinite(array)
+    if not finite.all():
+        bad = ~finite
+        raise ValueError(
+            f"{argument} (shape {_shape(array.shape)}) contains {int(bad.sum())} non-finite "
+            f"value(s), the first at {_first_bad_position(bad)}: targets must be finite"
+        )
+    if output in ("softmax", "sigmoid"):
+        low, high = float(array.min()), float(array.max())
+        if low < 0 or high > 1:
+            loss = "softmax cross-entropy" if output == "softmax" else "binary cross-entropy"
+            raise ValueError(
+                f"{argument} (shape {_shape(array.shape)}) has entries from {low:g} to {high:g}, "
+                f"but {loss} needs every target in [0, 1]"
+            )
+    if output == "softmax":
+        column_sums = array.sum(axis=0)
+        off = np.abs(column_sums - 1) > PROBABILITY_SUM_ATOL
+        if off.any():
+            column = int(np.argmax(off))
+            raise ValueError(
+                f"column {column} of {argument} (shape {_shape(array.shape)}) sums to "
+                f"{column_sums[column]:g}, but softmax cross-entropy needs every column of "
+                f"{argument} to be a probability distribution summing to 1 (e.g. one-hot); "
+                "for several labels per example use output='sigmoid'"
+            )
+    return array
+
+
+def _check_labels(
+    labels: np.ndarray,
+    n_outputs: int,
+    n_examples: int,
+    dtype: np.dtype,
+    argument: str,
+    inputs_argument: str,
+) -> np.ndarray:
+    if labels.dtype.kind not in "iu":
+        raise ValueError(
+            f"{argument} has shape {_shape(labels.shape)} and dtype {labels.dtype}: a 1-D "
+            f"{argument} must hold integer class labels (dtype int); otherwise give a "
+            f"({n_outputs}, {n_examples}) matrix of targets"
+        )
+    if labels.shape[0] != n_examples:
+        raise ValueError(
+            f"{argument} has shape {_shape(labels.shape)} (integer class labels) but "
+            f"{inputs_argument} has {n_examples} columns: give exactly one label per example"
+        )
+    if labels.size and (labels.min() < 0 or labels.max() >= n_outputs):
+        bad = int(labels.min()) if labels.min() < 0 else int(labels.max())
+        raise ValueError(
+            f"{argument} (integer class labels, shape {_shape(labels.shape)}) contains the "
+            f"label {bad}, but the output layer has {n_outputs} units, so labels must be "
+            f"integers from 0 to {n_outputs - 1}"
+        )
+    return one_hot(labels, n_outputs, dtype)
