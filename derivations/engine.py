@@ -198,7 +198,9 @@ class ClaimResult:
 
     def raise_if_failed(self) -> None:
         if self.failures:
-            raise ProofError(f"claim {self.claim.name!r} is not proven: " + "; ".join(self.failures))
+            raise ProofError(
+                f"claim {self.claim.name!r} is not proven: " + "; ".join(self.failures)
+            )
 
 
 # --------------------------------------------------------------------------- rewriting
@@ -263,13 +265,22 @@ def _canonical_dummies(expr: sp.Basic, depth: int = 0) -> sp.Basic:
 
 
 def _refine_in_scope(expr: sp.Basic, assumptions: sp.Basic) -> sp.Basic:
-    """``refine`` every part of ``expr`` knowing the ranges of the sums that enclose it."""
+    """Decide the conditions of every ``Piecewise`` knowing the ranges of the free indices
+    and of the sums that enclose it (``Σ_c f(c) δ_{cj}`` evaluates to such a ``Piecewise``).
+
+    Only conditions are refined: ``refine`` on whole expressions is slow and not needed.
+    """
     if isinstance(expr, sp.Sum):
         inner = assumptions
         for var, lo, hi in expr.limits:
             inner = inner & sp.Q.ge(var, lo) & sp.Q.le(var, hi)
-        body = sp.refine(_refine_in_scope(expr.function, inner), inner)
-        return sp.Sum(body, *expr.limits)
+        return sp.Sum(_refine_in_scope(expr.function, inner), *expr.limits)
+    if isinstance(expr, sp.Piecewise):
+        pieces = [
+            (_refine_in_scope(piece, assumptions), sp.refine(condition, assumptions))
+            for piece, condition in expr.args
+        ]
+        return sp.Piecewise(*pieces)
     if not expr.args or isinstance(expr, sp.Indexed | sp.IndexedBase):
         return expr
     args = tuple(_refine_in_scope(arg, assumptions) for arg in expr.args)
@@ -289,8 +300,6 @@ def collapse(expr: sp.Basic, ranges: Sequence[IndexRange] = ()) -> sp.Basic:
         before = expr
         expr = expr.doit()
         expr = _refine_in_scope(expr, assumptions)
-        if assumptions is not sp.true:
-            expr = sp.refine(expr, assumptions)
         expr = _canonical_dummies(_split_sums(expr))
         if expr == before:
             break

@@ -95,8 +95,7 @@ def claims() -> list[Claim]:
             definitions=(RELU,),
             sizes="scalar, x ≠ 0",
             summary=(
-                "Not differentiable at 0 (one-sided quotients 0 and 1); "
-                "convention ReLU′(0) := 0."
+                "Not differentiable at 0 (one-sided quotients 0 and 1); convention ReLU′(0) := 0."
             ),
             extra_checks=(("ReLU has no derivative at 0", _relu_one_sided_quotients),),
         ),

@@ -50,8 +50,10 @@ def claims() -> list[Claim]:
         lhs=sp.Sum(a[c], (c, 1, K)),
         result=sp.Integer(1),
         steps=(
-            Step(sp.Sum(sp.exp(z[c]), (c, 1, K)) / sp.Sum(sp.exp(z[k]), (k, 1, K)),
-                 "the denominator does not depend on c"),
+            Step(
+                sp.Sum(sp.exp(z[c]), (c, 1, K)) / sp.Sum(sp.exp(z[k]), (k, 1, K)),
+                "the denominator does not depend on c",
+            ),
             Step(sp.Integer(1), "numerator and denominator are the same sum"),
         ),
         definitions=(SOFTMAX,),
@@ -65,8 +67,10 @@ def claims() -> list[Claim]:
         result=SOFTMAX_JACOBIAN,
         steps=(
             Step(
-                (sp.exp(z[i]) * sp.KroneckerDelta(i, j) * sp.Sum(sp.exp(z[k]), (k, 1, K))
-                 - sp.exp(z[i]) * sp.exp(z[j]))
+                (
+                    sp.exp(z[i]) * sp.KroneckerDelta(i, j) * sp.Sum(sp.exp(z[k]), (k, 1, K))
+                    - sp.exp(z[i]) * sp.exp(z[j])
+                )
                 / sp.Sum(sp.exp(z[k]), (k, 1, K)) ** 2,
                 "quotient rule; ∂/∂z_j Σ_k e^{z_k} = e^{z_j} (1 ≤ j ≤ K)",
             ),

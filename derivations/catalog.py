@@ -1,0 +1,56 @@
+"""Every claim the suite proves, by name, built once on first use."""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+
+from derivations.claims import (
+    activations,
+    batch,
+    fixed_sizes,
+    quadratic,
+    recursion,
+    sigmoid_ce,
+    softmax_ce,
+    softmax_curvature,
+)
+from derivations.engine import Claim
+
+#: the modules whose ``claims()`` make up the catalogue, in presentation order
+CLAIM_MODULES = (
+    activations,
+    sigmoid_ce,
+    softmax_ce,
+    fixed_sizes,
+    softmax_curvature,
+    quadratic,
+    recursion,
+    batch,
+)
+
+
+class UnknownClaimError(ValueError):
+    """A claim name that is not in the catalogue."""
+
+
+@cache
+def all_claims() -> dict[str, Claim]:
+    """All claims, by name, in presentation order."""
+    claims: dict[str, Claim] = {}
+    for module in CLAIM_MODULES:
+        for claim in module.claims():
+            if claim.name in claims:
+                raise RuntimeError(f"two claims are named {claim.name!r}")
+            claims[claim.name] = claim
+    return claims
+
+
+def get_claim(name: str) -> Claim:
+    """The claim called ``name``; a clear error with suggestions if there is none."""
+    claims = all_claims()
+    if name in claims:
+        return claims[name]
+    close = difflib.get_close_matches(name, claims, n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise UnknownClaimError(f"unknown claim {name!r}.{hint} Known claims: {', '.join(claims)}.")

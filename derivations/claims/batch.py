@@ -1,0 +1,188 @@
+"""The batch form, for a symbolic batch size m (and symbolic widths / classes).
+
+Convention (stated once, in :mod:`derivations.notation`): the cost is the mean
+``J = (1/m) Σ_{i=1}^{m} L_i``; ``dZ`` is the per-example derivative, column i being
+``∂L_i/∂z_i`` (so ``dZ = m ∂J/∂Z``).  Proven here:
+
+* ∂J/∂Z = (1/m) dZ;
+* ∂J/∂W = (1/m) dZ Aᵀ  and  ∂J/∂b = (1/m) Σ_i dZ[:, i];
+* softmax + categorical cross-entropy: ∂J/∂Z = (1/m)(A − Y) when every column of Y sums to 1;
+* sigmoid + binary cross-entropy: ∂J/∂Z = (1/m)(A − Y) for any real Y.
+
+As in :mod:`derivations.claims.recursion`, J enters through its first-order form in Z,
+``(1/m) Σ_i Σ_r dZ[r, i] Z[r, i]``, which is exactly "J is the mean of per-example losses
+L_i(z_i) with gradients dZ[:, i]".
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derivations.claims.shared import SIGMOID
+from derivations.engine import Claim, Definition, Hypothesis, IndexRange, Step
+from derivations.matrix_form import matrix_entry_check
+from derivations.notation import J, K, c, i, j, k, m, n, q, r, s, sigma, t, u, v
+
+Z = sp.IndexedBase("Z", real=True)
+A = sp.IndexedBase("A", real=True)  # activations: A^{l-1} (inputs of the layer) or outputs
+Y = sp.IndexedBase("Y", real=True)
+W = sp.IndexedBase("W", real=True)
+b = sp.IndexedBase("b", real=True)
+dZ = sp.IndexedBase("dZ", real=True)
+
+#: J := (1/m) Σ_i Σ_r dZ[r, i] Z[r, i]
+MEAN_OF_PER_EXAMPLE_LOSSES = Definition(
+    J,
+    sp.Sum(sp.Sum(dZ[r, i] * Z[r, i], (r, 1, n)), (i, 1, m)) / m,
+    text="J is the mean of the per-example losses; dZ[:, i] := ∂L_i/∂z_i",
+)
+#: Z[r, i] := Σ_s W[r, s] A[s, i] + b[r]
+Z_LAYER = Definition(
+    Z, sp.Sum(W[r, s] * A[s, i], (s, 1, q)) + b[r], index=(r, i), text="pre-activations"
+)
+#: A[c, i] := e^{Z[c, i]} / Σ_k e^{Z[k, i]}
+SOFTMAX_COLUMNS = Definition(
+    A,
+    sp.exp(Z[c, i]) / sp.Sum(sp.exp(Z[k, i]), (k, 1, K)),
+    index=(c, i),
+    text="softmax of each column",
+)
+#: A[c, i] := σ(Z[c, i])
+SIGMOID_ENTRIES = Definition(A, sigma(Z[c, i]), index=(c, i), text="sigmoid of each entry")
+#: J := −(1/m) Σ_i Σ_c Y[c, i] log A[c, i]
+BATCH_SOFTMAX_CE = Definition(
+    J,
+    -sp.Sum(sp.Sum(Y[c, i] * sp.log(A[c, i]), (c, 1, K)), (i, 1, m)) / m,
+    text="mean categorical cross-entropy",
+)
+#: J := −(1/m) Σ_i Σ_c [Y log A + (1 − Y) log(1 − A)]
+BATCH_BINARY_CE = Definition(
+    J,
+    -sp.Sum(
+        sp.Sum(Y[c, i] * sp.log(A[c, i]) + (1 - Y[c, i]) * sp.log(1 - A[c, i]), (c, 1, K)),
+        (i, 1, m),
+    )
+    / m,
+    text="mean binary cross-entropy",
+)
+#: every column of Y sums to one
+COLUMNS_SUM_TO_ONE = Hypothesis(
+    "label columns sum to one",
+    "every column of Y sums to 1 (one-hot columns, or probability vectors)",
+    sp.Sum(Y[c, t], (c, 1, K)),
+    sp.Integer(1),
+)
+
+BATCH_DELTA = (A[j, t] - Y[j, t]) / m
+
+
+def claims() -> list[Claim]:
+    u_range, v_range = IndexRange(u, sp.Integer(1), n), IndexRange(v, sp.Integer(1), q)
+    t_range, j_range = IndexRange(t, sp.Integer(1), m), IndexRange(j, sp.Integer(1), K)
+    dZ_mat, A_mat = sp.MatrixSymbol("dZ", n, m), sp.MatrixSymbol("A", q, m)
+    entries = {"dZ": lambda row, col: dZ[row, col], "A": lambda row, col: A[row, col]}
+    weight_result = sp.Sum(dZ[u, i] * A[v, i], (i, 1, m)) / m
+    linear = (MEAN_OF_PER_EXAMPLE_LOSSES, Z_LAYER)
+    return [
+        Claim(
+            name="batch_mean_dZ",
+            title="Batch cost: ∂J/∂Z = (1/m) dZ",
+            lhs=sp.Derivative(J, Z[u, t]),
+            result=dZ[u, t] / m,
+            steps=(
+                Step(
+                    sp.Sum(
+                        sp.Sum(
+                            dZ[r, i] * sp.KroneckerDelta(r, u) * sp.KroneckerDelta(i, t), (r, 1, n)
+                        ),
+                        (i, 1, m),
+                    )
+                    / m,
+                    "differentiate each term: ∂Z[r, i]/∂Z[u, t] = δ_{ru} δ_{it}",
+                ),
+                Step(dZ[u, t] / m, "sum both Kronecker deltas (1 ≤ u ≤ n, 1 ≤ t ≤ m)"),
+            ),
+            definitions=(MEAN_OF_PER_EXAMPLE_LOSSES,),
+            ranges=(u_range, t_range),
+            sizes="symbolic n, m",
+        ),
+        Claim(
+            name="batch_weight_gradient",
+            title="Batch weight gradient ∂J/∂W = (1/m) dZ Aᵀ",
+            lhs=sp.Derivative(J, W[u, v]),
+            result=weight_result,
+            steps=(
+                Step(
+                    sp.Sum(
+                        sp.Sum(dZ[r, i] * sp.KroneckerDelta(r, u) * A[v, i], (r, 1, n)), (i, 1, m)
+                    )
+                    / m,
+                    "chain rule: ∂Z[r, i]/∂W[u, v] = δ_{ru} A[v, i]",
+                ),
+                Step(weight_result, "sum the Kronecker delta over r (1 ≤ u ≤ n)"),
+            ),
+            definitions=linear,
+            ranges=(u_range, v_range),
+            sizes="symbolic n, q, m",
+            extra_checks=(
+                (
+                    "entry (u, v) of the matrix formula (1/m) dZ Aᵀ",
+                    matrix_entry_check(
+                        dZ_mat * A_mat.T / m, u, v, entries, weight_result, (u_range, v_range)
+                    ),
+                ),
+            ),
+        ),
+        Claim(
+            name="batch_bias_gradient",
+            title="Batch bias gradient ∂J/∂b = (1/m) Σ_i dZ[:, i]",
+            lhs=sp.Derivative(J, b[u]),
+            result=sp.Sum(dZ[u, i], (i, 1, m)) / m,
+            steps=(
+                Step(
+                    sp.Sum(sp.Sum(dZ[r, i] * sp.KroneckerDelta(r, u), (r, 1, n)), (i, 1, m)) / m,
+                    "chain rule: ∂Z[r, i]/∂b[u] = δ_{ru}",
+                ),
+                Step(sp.Sum(dZ[u, i], (i, 1, m)) / m, "sum the Kronecker delta over r"),
+            ),
+            definitions=linear,
+            ranges=(u_range,),
+            sizes="symbolic n, m",
+        ),
+        Claim(
+            name="batch_softmax_ce_delta",
+            title="Batch softmax cross-entropy: ∂J/∂Z = (1/m)(A − Y)",
+            lhs=sp.Derivative(J, Z[j, t]),
+            result=BATCH_DELTA,
+            steps=(
+                Step(
+                    (A[j, t] * sp.Sum(Y[c, t], (c, 1, K)) - Y[j, t]) / m,
+                    "only example t depends on Z[j, t]; softmax cross-entropy gradient "
+                    "of one example (claim softmax_ce_delta_any_labels)",
+                ),
+                Step(
+                    BATCH_DELTA, "substitute the hypothesis Σ_c Y[c, t] = 1", (COLUMNS_SUM_TO_ONE,)
+                ),
+            ),
+            definitions=(BATCH_SOFTMAX_CE, SOFTMAX_COLUMNS),
+            hypotheses=(COLUMNS_SUM_TO_ONE,),
+            ranges=(j_range, t_range),
+            sizes="symbolic K, m",
+        ),
+        Claim(
+            name="batch_sigmoid_bce_delta",
+            title="Batch sigmoid binary cross-entropy: ∂J/∂Z = (1/m)(A − Y)",
+            lhs=sp.Derivative(J, Z[j, t]),
+            result=BATCH_DELTA,
+            steps=(
+                Step(
+                    BATCH_DELTA,
+                    "only example t and unit j depend on Z[j, t]; sigmoid cross-entropy "
+                    "gradient of one unit (claim sigmoid_bce_delta), divided by m",
+                ),
+            ),
+            definitions=(BATCH_BINARY_CE, SIGMOID_ENTRIES, SIGMOID),
+            ranges=(j_range, t_range),
+            sizes="symbolic K, m",
+        ),
+    ]

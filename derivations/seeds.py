@@ -1,0 +1,319 @@
+"""The catalogue of the seeds' mathematical claims, each with a verdict SymPy computes.
+
+Sources (read-only, beside the project): ``../shared/seeds/000_435a14ef32276ca9.txt``
+(read through its repaired copy ``.utf8.txt``) and ``../shared/seeds/001_340bb29d14a240f1.txt``.
+Each entry quotes the seed, writes its formula in our notation (``claimed``), and names the
+SymPy-computed quantity it must equal (``truth``).  Definitions are not claims and are not
+listed (e.g. seed 001's J = (1/m) Σ L, the update rule W := W − α dW).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derivations.claims import activations, batch, recursion, sigmoid_ce, softmax_ce
+from derivations.claims.shared import (
+    J_IN_RANGE,
+    LABELS_SUM_TO_ONE,
+    SIGMOID,
+    SIGMOID_OUTPUT,
+    SOFTMAX,
+)
+from derivations.engine import Definition, Hypothesis, IndexRange, unfold
+from derivations.notation import J, K, a, g, j, m, n, q, r, sigma, x, y, z
+from derivations.verdicts import CheckedStatement, Counterexample, Verdict
+
+SEED_000 = "000_435a14ef32276ca9.txt"
+SEED_001 = "001_340bb29d14a240f1.txt"
+
+SOFTMAX_CE = (softmax_ce.SOFTMAX_CE_LOSS, SOFTMAX)
+SIGMOID_BCE = (sigmoid_ce.BINARY_CE_LOSS, SIGMOID_OUTPUT, SIGMOID)
+
+#: the seed's dZ^{[l]}: a name of its own, related to our per-example dZ only by assumption
+seed_dZ = sp.IndexedBase("dZ^{[l]}", real=True)
+PER_EXAMPLE_DZ = Hypothesis(
+    "dZ is per example",
+    "dZ[:, i] is the per-example derivative ∂L_i/∂z_i (so dZ = m ∂J/∂Z)",
+    seed_dZ,
+    batch.dZ,
+)
+
+
+def _one_hot_counterexample() -> Counterexample:
+    """Softmax with multi-hot labels: K = 3, z = 0, y = (1, 1, 0)."""
+    return Counterexample(
+        sizes={K: 3},
+        indices={j: 1},
+        values={z[1]: 0, z[2]: 0, z[3]: 0, y[1]: 1, y[2]: 1, y[3]: 0},
+    )
+
+
+def statements() -> list[CheckedStatement]:
+    """Every mathematical claim of seeds 000 and 001, in the order they appear."""
+    layer = (recursion.first_order_cost(recursion.delta_l, recursion.z_l, n), recursion.Z_L)
+    u, v = sp.symbols("u v", integer=True)
+    u_range, v_range = IndexRange(u, sp.Integer(1), n), IndexRange(v, sp.Integer(1), q)
+    t = sp.Symbol("t", integer=True)
+    batch_ranges = (IndexRange(j, sp.Integer(1), K), IndexRange(t, sp.Integer(1), m))
+    sigmoid_hidden = Definition(g, sigma(x), index=x, text="the seed's hidden activation σ")
+    recursion_defs = (
+        recursion.first_order_cost(
+            recursion.delta_next, recursion.z_next, sp.Symbol("p", integer=True, positive=True)
+        ),
+        recursion.Z_NEXT,
+        sigmoid_hidden,
+        SIGMOID,
+    )
+    return [
+        # ------------------------------------------------------------------ seed 000
+        CheckedStatement(
+            key="000-softmax-delta",
+            quote="Through the chain rule, the gradient for the last layer simplifies to",
+            source=SEED_000,
+            section="Categorical Cross-Entropy (Softmax)",
+            wording="Through the chain rule, the gradient for the last layer simplifies to "
+            "δᴴ = aᴴ − y (y one-hot, a = softmax(z))",
+            truth=sp.Derivative(J, z[j]),
+            claimed=a[j] - y[j],
+            definitions=SOFTMAX_CE,
+            ranges=(J_IN_RANGE,),
+            assumption=LABELS_SUM_TO_ONE,
+            counterexample=_one_hot_counterexample(),
+            expected=Verdict.PROVEN_UNDER_ASSUMPTION,
+            proof="softmax_ce_delta",
+            correction="∂J/∂z_j = a_j Σ_c y_c − y_j; it is a_j − y_j exactly when Σ_c y_c = 1, "
+            "which one-hot labels satisfy and multi-hot labels do not.",
+        ),
+        CheckedStatement(
+            key="000-sigmoid-delta",
+            quote=(
+                "By differentiating and applying the chain rule, we"
+                " obtain the same result as with Softmax"
+            ),
+            source=SEED_000,
+            section="Multi-Class Cross-Entropy (Sigmoid)",
+            wording="By differentiating and applying the chain rule, we obtain δᴴ = aᴴ − y",
+            truth=sp.Derivative(J, z[j]),
+            claimed=a[j] - y[j],
+            definitions=SIGMOID_BCE,
+            ranges=(J_IN_RANGE,),
+            expected=Verdict.PROVEN,
+            proof="sigmoid_bce_delta",
+        ),
+        CheckedStatement(
+            key="000-same-delta",
+            quote=(
+                "Backpropagation with Softmax or Sigmoid yields the same"
+                " simplified gradient at the output layer"
+            ),
+            source=SEED_000,
+            section="Multi-Class Cross-Entropy (Sigmoid); Key Takeaways",
+            wording="Backpropagation with Softmax or Sigmoid yields the same simplified "
+            "gradient at the output layer",
+            truth=sp.ImmutableMatrix(
+                [
+                    unfold(sp.Derivative(J, z[j]), SOFTMAX_CE),
+                    unfold(sp.Derivative(J, z[j]), SIGMOID_BCE),
+                ]
+            ),
+            claimed=sp.ImmutableMatrix(
+                [
+                    unfold(a[j] - y[j], SOFTMAX_CE),
+                    unfold(a[j] - y[j], SIGMOID_BCE),
+                ]
+            ),
+            ranges=(J_IN_RANGE,),
+            assumption=LABELS_SUM_TO_ONE,
+            expected=Verdict.PROVEN_UNDER_ASSUMPTION,
+            proof="softmax_ce_delta, sigmoid_bce_delta",
+            correction="Both give δᴴ = aᴴ − y, but for softmax only when the labels sum to 1; "
+            "for sigmoid outputs it holds for any labels.",
+        ),
+        CheckedStatement(
+            key="000-layer-recursion",
+            quote="\\delta^L = (W^{L+1})^T \\delta^{L+1} * \\sigma'(z^L)",
+            source=SEED_000,
+            section="Backpropagation Derivation",
+            wording="δᴸ = (Wᴸ⁺¹)ᵀ δᴸ⁺¹ * σ′(zᴸ)",
+            truth=sp.Derivative(J, recursion.z_l[r]),
+            claimed=sp.Sum(
+                recursion.W_next[sp.Symbol("k", integer=True), r]
+                * recursion.delta_next[sp.Symbol("k", integer=True)],
+                (sp.Symbol("k", integer=True), 1, sp.Symbol("p", integer=True, positive=True)),
+            )
+            * sp.Derivative(sigma(recursion.z_l[r]), recursion.z_l[r]),
+            definitions=recursion_defs,
+            ranges=(IndexRange(r, sp.Integer(1), n),),
+            expected=Verdict.PROVEN,
+            proof="layer_recursion",
+        ),
+        CheckedStatement(
+            key="000-weight-gradient",
+            quote="\\frac{\\partial J}{\\partial W^L} = \\delta^L (a^{L-1})^T",
+            source=SEED_000,
+            section="Backpropagation Derivation; Backward Pass (dW[L] = delta @ a_prev.T)",
+            wording="∂J/∂Wᴸ = δᴸ (aᴸ⁻¹)ᵀ",
+            truth=sp.Derivative(J, recursion.W_l[u, v]),
+            claimed=recursion.delta_l[u] * recursion.a_prev[v],
+            definitions=layer,
+            ranges=(u_range, v_range),
+            expected=Verdict.PROVEN,
+            proof="weight_gradient",
+        ),
+        CheckedStatement(
+            key="000-bias-gradient",
+            quote="\\frac{\\partial J}{\\partial b^L} = \\delta^L",
+            source=SEED_000,
+            section="Backpropagation Derivation; Backward Pass (db[L] = delta)",
+            wording="∂J/∂bᴸ = δᴸ",
+            truth=sp.Derivative(J, recursion.b_l[u]),
+            claimed=recursion.delta_l[u],
+            definitions=layer,
+            ranges=(u_range,),
+            expected=Verdict.PROVEN,
+            proof="bias_gradient",
+        ),
+        CheckedStatement(
+            key="000-code-output-delta",
+            quote="delta = (a_H - y) * sigmoid_derivative(z_H)",
+            source=SEED_000,
+            section="Backward Pass (code)",
+            wording="delta = (a_H - y) * sigmoid_derivative(z_H), as the output delta of the "
+            "cross-entropy loss derived above",
+            truth=sp.Derivative(J, z[j]),
+            claimed=(a[j] - y[j]) * a[j] * (1 - a[j]),
+            definitions=SIGMOID_BCE,
+            ranges=(J_IN_RANGE,),
+            counterexample=Counterexample(sizes={K: 1}, indices={j: 1}, values={z[1]: 0, y[1]: 1}),
+            expected=Verdict.REFUTED,
+            proof="sigmoid_bce_delta, quadratic_sigmoid_delta",
+            correction="For cross-entropy the σ′ factor cancels: delta = a_H − y. "
+            "(a_H − y) ⊙ σ′(z_H) is the delta of the quadratic cost ½‖a − y‖² "
+            "(claim quadratic_sigmoid_delta); with it, a saturated wrong output learns slowly.",
+        ),
+        # ------------------------------------------------------------------ seed 001
+        CheckedStatement(
+            key="001-sigmoid-derivative",
+            quote="| **Sigmoid** | $g(z)(1-g(z))$",
+            source=SEED_001,
+            section="1.B activation table, Sigmoid row",
+            wording="g′(z) = g(z)(1 − g(z))",
+            truth=sp.Derivative(sigma(x), x),
+            claimed=sigma(x) * (1 - sigma(x)),
+            definitions=(SIGMOID,),
+            expected=Verdict.PROVEN,
+            proof="sigmoid_derivative",
+        ),
+        CheckedStatement(
+            key="001-relu-derivative",
+            quote="| **ReLU** | $z$ if $z > 0$, $0$ otherwise",
+            source=SEED_001,
+            section="1.B activation table, ReLU row",
+            wording="g′(z) = z if z > 0, 0 otherwise",
+            truth=sp.Derivative(activations.relu_f(activations.x_nonzero), activations.x_nonzero),
+            claimed=sp.Piecewise((activations.x_nonzero, activations.x_nonzero > 0), (0, True)),
+            definitions=(activations.RELU,),
+            counterexample=Counterexample(values={activations.x_nonzero: 2}),
+            expected=Verdict.REFUTED,
+            proof="relu_derivative",
+            correction="ReLU′(z) = 1 if z > 0 and 0 if z < 0 (undefined at 0; the convention "
+            "here is ReLU′(0) = 0). The table gives ReLU itself, not its derivative.",
+        ),
+        CheckedStatement(
+            key="001-tanh-derivative",
+            quote="| **Tanh** | $1 - (g(z))^2$",
+            source=SEED_001,
+            section="1.B activation table, Tanh row",
+            wording="g′(z) = 1 − (g(z))²",
+            truth=sp.Derivative(activations.tanh_f(x), x),
+            claimed=1 - activations.tanh_f(x) ** 2,
+            definitions=(activations.TANH,),
+            expected=Verdict.PROVEN,
+            proof="tanh_derivative",
+        ),
+        CheckedStatement(
+            key="001-output-dZ",
+            quote=(
+                "\\mathbf{d Z}^{[L]} = \\frac{\\partial J}{\\partial"
+                " \\mathbf{Z}^{[L]}} = \\mathbf{A}^{[L]} - \\mathbf{Y}"
+            ),
+            source=SEED_001,
+            section="3.A Output Layer",
+            wording="dZ^[L] = ∂J/∂Z^[L] = A^[L] − Y, with J = (1/m) Σᵢ L (sigmoid output, "
+            "binary cross-entropy)",
+            truth=sp.Derivative(J, batch.Z[j, t]),
+            claimed=batch.A[j, t] - batch.Y[j, t],
+            definitions=(batch.BATCH_BINARY_CE, batch.SIGMOID_ENTRIES, SIGMOID),
+            ranges=batch_ranges,
+            counterexample=Counterexample(
+                sizes={K: 1, m: 2},
+                indices={j: 1, t: 1},
+                values={batch.Z[1, 1]: 0, batch.Z[1, 2]: 0, batch.Y[1, 1]: 1, batch.Y[1, 2]: 1},
+            ),
+            expected=Verdict.REFUTED,
+            proof="batch_sigmoid_bce_delta",
+            correction="With J the mean over m examples, ∂J/∂Z = (1/m)(A − Y). A − Y is the "
+            "per-example derivative dZ = m ∂J/∂Z, which is the reading section 3.B.3's "
+            "(1/m) dZ Aᵀ needs; read as ∂J/∂Z, the 1/m would be applied twice.",
+        ),
+        CheckedStatement(
+            key="001-dA",
+            quote="\\mathbf{d A}^{[l-1]} = (\\mathbf{W}^{[l]})^T \\mathbf{d Z}^{[l]}",
+            source=SEED_001,
+            section="3.B.1",
+            wording="dA^[l−1] = (W^[l])ᵀ dZ^[l]",
+            truth=sp.Derivative(J, recursion.a_prev[v]),
+            claimed=sp.Sum(recursion.W_l[r, v] * recursion.delta_l[r], (r, 1, n)),
+            definitions=layer,
+            ranges=(v_range,),
+            expected=Verdict.PROVEN,
+            proof="input_gradient",
+        ),
+        CheckedStatement(
+            key="001-dZ-hidden",
+            quote="\\mathbf{d Z}^{[l-1]} = \\mathbf{d A}^{[l-1]} \\ * \\ g'(\\mathbf{Z}^{[l-1]})",
+            source=SEED_001,
+            section="3.B.2",
+            wording="dZ^[l−1] = dA^[l−1] * g′(Z^[l−1]) (elementwise)",
+            truth=sp.Derivative(J, recursion.z_l[v]),
+            claimed=recursion.grad_a_l[v] * sp.Derivative(g(recursion.z_l[v]), recursion.z_l[v]),
+            definitions=(
+                recursion.first_order_cost(recursion.grad_a_l, recursion.a_l, n),
+                recursion.A_L,
+            ),
+            ranges=(IndexRange(v, sp.Integer(1), n),),
+            expected=Verdict.PROVEN,
+            proof="activation_backward",
+        ),
+        CheckedStatement(
+            key="001-dW",
+            quote="\\mathbf{d W}^{[l]} = \\frac{1}{m} \\mathbf{d Z}^{[l]} (\\mathbf{A}^{[l-1]})^T",
+            source=SEED_001,
+            section="3.B.3",
+            wording="dW^[l] = (1/m) dZ^[l] (A^[l−1])ᵀ",
+            truth=sp.Derivative(J, batch.W[u, v]),
+            claimed=sp.Sum(seed_dZ[u, batch.i] * batch.A[v, batch.i], (batch.i, 1, m)) / m,
+            definitions=(batch.MEAN_OF_PER_EXAMPLE_LOSSES, batch.Z_LAYER),
+            ranges=(u_range, v_range),
+            assumption=PER_EXAMPLE_DZ,
+            expected=Verdict.PROVEN_UNDER_ASSUMPTION,
+            proof="batch_weight_gradient",
+            correction="True when dZ is the per-example derivative (dZ = m ∂J/∂Z), not "
+            "∂J/∂Z as section 3.A writes.",
+        ),
+        CheckedStatement(
+            key="001-db",
+            quote="\\mathbf{d b}^{[l]} = \\frac{1}{m} \\sum_{i=1}^{m} \\mathbf{d Z}^{[l]}",
+            source=SEED_001,
+            section="3.B.3",
+            wording="db^[l] = (1/m) Σᵢ dZ^[l]",
+            truth=sp.Derivative(J, batch.b[u]),
+            claimed=sp.Sum(seed_dZ[u, batch.i], (batch.i, 1, m)) / m,
+            definitions=(batch.MEAN_OF_PER_EXAMPLE_LOSSES, batch.Z_LAYER),
+            ranges=(u_range,),
+            assumption=PER_EXAMPLE_DZ,
+            expected=Verdict.PROVEN_UNDER_ASSUMPTION,
+            proof="batch_bias_gradient",
+            correction="True when dZ is the per-example derivative (dZ = m ∂J/∂Z).",
+        ),
+    ]

@@ -1,0 +1,45 @@
+"""Shared test configuration: Hypothesis profiles.
+
+* ``ci``: derandomized (the same examples every run), no example database, enough examples
+  to matter; loaded automatically when ``CI=true``.
+* ``dev``: fast, for the edit-test loop (the default elsewhere).
+* ``thorough``: many examples, for a release: ``HYPOTHESIS_PROFILE=thorough pytest``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    max_examples=60,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=15, deadline=None)
+settings.register_profile(
+    "thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+_default = "ci" if os.environ.get("CI", "").lower() in {"1", "true", "yes"} else "dev"
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default))
+
+
+import pathlib  # noqa: E402
+
+import pytest  # noqa: E402
+
+SEEDS_DIR = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+
+@pytest.fixture
+def seeds_dir() -> pathlib.Path:
+    """The seed documents beside the project (``../shared/seeds``), read-only."""
+    if not SEEDS_DIR.is_dir():
+        pytest.skip(f"seed documents not found at {SEEDS_DIR}")
+    return SEEDS_DIR
