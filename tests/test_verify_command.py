@@ -1,0 +1,47 @@
+"""The main command: ``verified-backprop verify`` and ``python -m derivations``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from derivations.cli import main as cli_main
+from derivations.verify_command import main as verify_main
+
+
+def test_verify_all_claims_exits_zero_and_writes_json(tmp_path, capsys) -> None:
+    report_path = tmp_path / "report.json"
+    assert verify_main(["--json", str(report_path)]) == 0
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["ok"] is True
+    names = {row["claim"] for row in report["claims"]}
+    assert {"softmax_ce_delta", "sigmoid_bce_delta", "layer_recursion",
+            "batch_weight_gradient", "softmax_ce_hessian_psd"} <= names
+    verdicts = {row["claim"]: row["verdict"] for row in report["seed_claims"]}
+    assert verdicts["001-relu-derivative"] == "refuted"
+    assert verdicts["000-code-output-delta"] == "refuted"
+    out = capsys.readouterr().out
+    assert "seed verdicts as expected" in out and out.rstrip().endswith("OK")
+
+
+def test_verify_one_claim_by_name(capsys) -> None:
+    assert cli_main(["verify", "--claim", "sigmoid_derivative"]) == 0
+    assert "sigmoid_derivative" in capsys.readouterr().out
+
+
+def test_unknown_claim_is_a_clear_error_not_a_traceback(capsys) -> None:
+    assert cli_main(["verify", "--claim", "softmax_delta"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown claim 'softmax_delta'" in err and "Did you mean" in err
+
+
+def test_unknown_subcommand_is_a_clear_error(capsys) -> None:
+    assert cli_main(["prove-everything"]) == 2
+    assert "unknown command 'prove-everything'" in capsys.readouterr().err
+
+
+def test_python_dash_m_derivations_lists_claims() -> None:
+    done = subprocess.run([sys.executable, "-m", "derivations", "--list"], check=True,
+                          capture_output=True, text=True)
+    assert "softmax_ce_delta" in done.stdout
