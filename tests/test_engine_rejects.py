@@ -10,7 +10,7 @@ import sympy as sp
 from derivations.catalog import UnknownClaimError, get_claim
 from derivations.claims.quadratic import QUADRATIC_LOSS
 from derivations.claims.shared import LABELS_SUM_TO_ONE
-from derivations.engine import ProofError, Step, equivalent, verify
+from derivations.engine import ProofError, equivalent, verify
 from derivations.notation import K, a, c, j, y
 from derivations.verdicts import CheckedStatement, Counterexample, Verdict, assess
 
