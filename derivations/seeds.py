@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derivations.claims import activations, batch, recursion, sigmoid_ce, softmax_ce
+from derivations.claims import activations, batch, quadratic, recursion, sigmoid_ce, softmax_ce
 from derivations.claims.shared import (
     J_IN_RANGE,
     LABELS_SUM_TO_ONE,
@@ -315,5 +315,42 @@ def statements() -> list[CheckedStatement]:
             expected=Verdict.PROVEN_UNDER_ASSUMPTION,
             proof="batch_bias_gradient",
             correction="True when dZ is the per-example derivative (dZ = m ∂J/∂Z).",
+        ),
+    ]
+
+
+def beyond_seeds() -> list[CheckedStatement]:
+    """The suite's own counterexamples: what goes wrong when a hypothesis is dropped."""
+    return [
+        CheckedStatement(
+            key="softmax-delta-multi-hot",
+            quote="",
+            source="verified-backprop",
+            section="softmax cross-entropy without Σy = 1",
+            wording="δ = a − y for softmax + categorical cross-entropy with multi-hot labels",
+            truth=sp.Derivative(J, z[j]),
+            claimed=a[j] - y[j],
+            definitions=SOFTMAX_CE,
+            ranges=(J_IN_RANGE,),
+            counterexample=_one_hot_counterexample(),
+            expected=Verdict.REFUTED,
+            proof="softmax_ce_delta_any_labels",
+            correction="With labels that do not sum to 1, ∂J/∂z_j = a_j Σ_c y_c − y_j; use "
+            "sigmoid outputs with binary cross-entropy for multi-label problems.",
+        ),
+        CheckedStatement(
+            key="quadratic-delta-is-not-ce",
+            quote="",
+            source="verified-backprop",
+            section="quadratic cost vs cross-entropy",
+            wording="the quadratic-cost delta (a − y) ⊙ σ′(z) equals the cross-entropy delta",
+            truth=sp.Derivative(J, z[j]),
+            claimed=a[j] - y[j],
+            definitions=(quadratic.QUADRATIC_LOSS, SIGMOID_OUTPUT, SIGMOID),
+            ranges=(J_IN_RANGE,),
+            counterexample=Counterexample(sizes={K: 1}, indices={j: 1}, values={z[1]: 0, y[1]: 1}),
+            expected=Verdict.REFUTED,
+            proof="quadratic_sigmoid_delta",
+            correction="The two costs have different deltas; they agree only where a = y.",
         ),
     ]

@@ -7,6 +7,7 @@ verdict the catalogue expects.  ``--json PATH`` writes the same rows as JSON.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from derivations.catalog import UnknownClaimError, all_claims, get_claim
 from derivations.engine import ClaimResult, verify
-from derivations.seeds import statements
+from derivations.seeds import beyond_seeds, statements
 from derivations.verdicts import Assessment, Verdict, assess
 
 
@@ -55,10 +56,8 @@ def seed_row(assessment: Assessment) -> dict:
     }
 
 
-def _print_row(cells: Sequence[str], widths: Sequence[int]) -> None:
-    print(
-        "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)), flush=True
-    )
+def _format_row(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,6 +83,44 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _report_claims(claims, say) -> list[dict]:
+    rows = []
+    say(f"Proofs ({len(claims)} claims; every derivative computed by SymPy)")
+    widths = (32, 24, 30, 7)
+    say(_format_row(("claim", "verdict", "sizes", "time"), widths))
+    for claim in claims:
+        result = verify(claim)
+        row = claim_row(result)
+        rows.append(row)
+        say(
+            _format_row(
+                (claim.name, row["verdict"], claim.sizes, f"{result.seconds:5.2f}s"), widths
+            )
+        )
+        for failure in result.failures:
+            say(f"    FAILED: {failure}")
+    return rows
+
+
+def _report_statements(heading: str, group, say) -> list[dict]:
+    rows = []
+    say(f"\n{heading} ({len(group)}; verdicts computed, not typed in)")
+    widths = (26, 54, 24, 7)
+    say(_format_row(("claim", "source", "verdict", "time"), widths))
+    for statement in group:
+        assessment = assess(statement)
+        row = seed_row(assessment)
+        rows.append(row)
+        source = f"{statement.source.split('_')[0]} § {statement.section}"
+        cells = (statement.key, source[:54], row["verdict"], f"{assessment.seconds:5.2f}s")
+        say(_format_row(cells, widths))
+        if not assessment.as_expected:
+            say(f"    UNEXPECTED: expected {statement.expected}: {assessment.detail}")
+        elif assessment.verdict != Verdict.PROVEN:
+            say(f"    {assessment.detail}")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.list:
@@ -91,59 +128,32 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<32} {claim.title}")
         return 0
     try:
-        claims = (
-            [get_claim(name) for name in args.claim] if args.claim else list(all_claims().values())
-        )
+        names = args.claim or list(all_claims())
+        claims = [get_claim(name) for name in names]
     except UnknownClaimError as error:
         print(f"verified-backprop verify: {error}", file=sys.stderr)
         return 2
 
     started = time.perf_counter()
-    out = sys.stderr if args.json is not None and str(args.json) == "-" else sys.stdout
-    stdout, sys.stdout = sys.stdout, out
-    try:
-        claim_rows, seed_rows = [], []
-        print(f"Proofs ({len(claims)} claims; every derivative computed by SymPy)")
-        widths = (32, 24, 30, 7)
-        _print_row(("claim", "verdict", "sizes", "time"), widths)
-        for claim in claims:
-            result = verify(claim)
-            row = claim_row(result)
-            claim_rows.append(row)
-            _print_row((claim.name, row["verdict"], claim.sizes, f"{result.seconds:5.2f}s"), widths)
-            for failure in result.failures:
-                print(f"    FAILED: {failure}")
+    # with "--json -" the table goes to stderr so that stdout is pure JSON
+    to_stdout = args.json is not None and str(args.json) == "-"
+    say = functools.partial(print, file=sys.stderr if to_stdout else sys.stdout, flush=True)
 
-        if not args.claim:
-            seed_statements = statements()
-            print(f"\nSeed claims ({len(seed_statements)}; verdicts computed, not typed in)")
-            widths = (24, 54, 24, 7)
-            _print_row(("claim", "source", "verdict", "time"), widths)
-            for statement in seed_statements:
-                assessment = assess(statement)
-                row = seed_row(assessment)
-                seed_rows.append(row)
-                source = f"{statement.source[:3]} § {statement.section}"
-                _print_row(
-                    (statement.key, source[:54], row["verdict"], f"{assessment.seconds:5.2f}s"),
-                    widths,
-                )
-                if not assessment.as_expected:
-                    print(f"    UNEXPECTED: expected {statement.expected}: {assessment.detail}")
-                elif assessment.verdict != Verdict.PROVEN:
-                    print(f"    {assessment.detail}")
+    claim_rows = _report_claims(claims, say)
+    seed_rows: list[dict] = []
+    if not args.claim:
+        seed_rows += _report_statements("Seed claims", statements(), say)
+        seed_rows += _report_statements("Counterexamples beyond the seeds", beyond_seeds(), say)
 
-        elapsed = time.perf_counter() - started
-        unproven = [row["claim"] for row in claim_rows if row["failures"]]
-        unexpected = [row["claim"] for row in seed_rows if not row["as_expected"]]
-        ok = not unproven and not unexpected
-        print(
-            f"\n{len(claim_rows) - len(unproven)}/{len(claim_rows)} claims proven, "
-            f"{len(seed_rows) - len(unexpected)}/{len(seed_rows)} seed verdicts as expected, "
-            f"in {elapsed:.1f} s. {'OK' if ok else 'FAILED'}"
-        )
-    finally:
-        sys.stdout = stdout
+    elapsed = time.perf_counter() - started
+    unproven = [row["claim"] for row in claim_rows if row["failures"]]
+    unexpected = [row["claim"] for row in seed_rows if not row["as_expected"]]
+    ok = not unproven and not unexpected
+    say(
+        f"\n{len(claim_rows) - len(unproven)}/{len(claim_rows)} claims proven, "
+        f"{len(seed_rows) - len(unexpected)}/{len(seed_rows)} seed verdicts as expected, "
+        f"in {elapsed:.1f} s. {'OK' if ok else 'FAILED'}"
+    )
 
     if args.json is not None:
         report = {
@@ -153,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             "seed_claims": seed_rows,
         }
         text = json.dumps(report, indent=2, ensure_ascii=False)
-        if str(args.json) == "-":
+        if to_stdout:
             print(text)
         else:
             args.json.write_text(text + "\n", encoding="utf-8")

@@ -6,11 +6,12 @@ import pytest
 
 from derivations.catalog import all_claims
 from derivations.engine import verify
-from derivations.seeds import statements
+from derivations.seeds import beyond_seeds, statements
 from derivations.verdicts import Verdict, assess
 
 CLAIMS = all_claims()
 SEED_STATEMENTS = {statement.key: statement for statement in statements()}
+BEYOND_SEEDS = {statement.key: statement for statement in beyond_seeds()}
 
 
 @pytest.mark.parametrize("name", list(CLAIMS))
@@ -24,6 +25,13 @@ def test_claim_is_proven_by_sympy(name: str) -> None:
 def test_seed_claim_gets_the_expected_verdict(key: str) -> None:
     assessment = assess(SEED_STATEMENTS[key])
     assert assessment.verdict == SEED_STATEMENTS[key].expected, assessment.detail
+
+
+@pytest.mark.parametrize("key", list(BEYOND_SEEDS))
+def test_dropping_a_hypothesis_is_refuted_by_a_counterexample(key: str) -> None:
+    assessment = assess(BEYOND_SEEDS[key])
+    assert assessment.verdict == Verdict.REFUTED, assessment.detail
+    assert assessment.truth_value != assessment.claimed_value
 
 
 def test_seed_catalogue_covers_the_required_refutations_and_conditions() -> None:
