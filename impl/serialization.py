@@ -77,11 +77,12 @@ def load_network(cls: type[Network], path: str | PathLike[str], seed: int | None
     source = Path(path)
     where = f"{str(source)!r}"
     try:
-        loaded = np.load(source, allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise ValueError("it holds a single .npy array, not an .npz archive")
-        with loaded as archive:
-            contents = {key: archive[key] for key in archive.files}
+        with source.open("rb") as handle:  # our handle: closed even when np.load fails
+            loaded = np.load(handle, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):
+                raise ValueError("it holds a single .npy array, not an .npz archive")
+            with loaded as archive:
+                contents = {key: archive[key] for key in archive.files}
     except FileNotFoundError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:

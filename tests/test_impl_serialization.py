@@ -1,0 +1,164 @@
+"""Save/load round trips exactly through .npz without pickle; foreign files are refused clearly."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from impl import Network
+from impl.serialization import FORMAT_NAME
+
+
+def saved_network(tmp_path: Path, **options: object) -> tuple[Network, Path]:
+    net = Network([6, 5, 4], seed=3, **options)  # type: ignore[arg-type]
+    rng = np.random.default_rng(0)
+    net.fit(rng.random((6, 30)), rng.integers(0, 4, 30), 2, 7, 0.5, progress=False)
+    return net, net.save(tmp_path / "model.npz")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"hidden_activation": "relu", "output": "sigmoid", "init": "he"},
+        {"hidden_activation": "tanh", "output": "sigmoid_quadratic", "dtype": np.float32},
+    ],
+)
+def test_round_trip_reproduces_configuration_and_parameters_bit_for_bit(
+    tmp_path: Path, options: dict
+) -> None:
+    net, path = saved_network(tmp_path, **options)
+    loaded = Network.load(path)
+    assert type(loaded) is Network
+    assert loaded.sizes == net.sizes
+    assert (loaded.hidden_activation, loaded.output, loaded.init, loaded.dtype) == (
+        net.hidden_activation,
+        net.output,
+        net.init,
+        net.dtype,
+    )
+    for a, b in zip(net.weights + net.biases, loaded.weights + loaded.biases, strict=True):
+        assert a.dtype == b.dtype
+        assert_array_equal(a, b)
+    X = np.random.default_rng(1).random((6, 9))
+    assert_array_equal(net.predict_proba(X), loaded.predict_proba(X))
+
+
+def test_saved_file_contains_only_plain_arrays_loadable_without_pickle(tmp_path: Path) -> None:
+    _, path = saved_network(tmp_path)
+    with np.load(path, allow_pickle=False) as archive:
+        assert set(archive.files) == {
+            "format", "format_version", "sizes", "hidden_activation", "output", "init",
+            "dtype", "W1", "b1", "W2", "b2",
+        }  # fmt: skip
+        assert all(archive[key].dtype != object for key in archive.files)
+        assert str(archive["format"]) == FORMAT_NAME
+
+
+def test_npz_suffix_is_added_when_missing(tmp_path: Path) -> None:
+    written = Network([3, 2], seed=0).save(tmp_path / "weights")
+    assert written == tmp_path / "weights.npz" and written.is_file()
+
+
+def test_loaded_network_keeps_training(tmp_path: Path) -> None:
+    _, path = saved_network(tmp_path)
+    loaded = Network.load(path, seed=5)
+    rng = np.random.default_rng(2)
+    loaded.gradient_descent(rng.random((6, 4)), rng.integers(0, 4, 4), 0.1)
+
+
+def test_random_bytes_are_not_a_model_file(tmp_path: Path) -> None:
+    path = tmp_path / "noise.npz"
+    path.write_bytes(np.random.default_rng(0).bytes(300))
+    with pytest.raises(ValueError, match=r"is not a readable verified-backprop model file"):
+        Network.load(path)
+
+
+def test_a_truncated_model_file_is_refused(tmp_path: Path) -> None:
+    _, path = saved_network(tmp_path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"is not a readable verified-backprop model file"):
+        Network.load(path)
+
+
+def test_a_corrupted_member_is_refused(tmp_path: Path) -> None:
+    _, path = saved_network(tmp_path)
+    data = bytearray(path.read_bytes())
+    position = data.find(b"\x93NUMPY", data.find(b"W1.npy")) + 200  # inside W1's data
+    data[position : position + 8] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"verified-backprop model file"):
+        Network.load(path)
+
+
+def test_a_foreign_npz_archive_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.npz"
+    np.savez(path, images=np.zeros((3, 3)))
+    with pytest.raises(ValueError, match=r"missing entries .*is it a file from another program"):
+        Network.load(path)
+
+
+def test_a_single_npy_array_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "array.npy"
+    np.save(path, np.arange(4))
+    with pytest.raises(ValueError, match=r"holds a single \.npy array, not an \.npz archive"):
+        Network.load(path)
+
+
+def test_pickled_content_is_never_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "pickled.npz"
+    np.savez(path, format=np.array([{"evil": True}], dtype=object))
+    with pytest.raises(ValueError, match=r"allow_pickle=False|pickled"):
+        Network.load(path)
+
+
+def rewrite(path: Path, **changes: np.ndarray) -> None:
+    with np.load(path, allow_pickle=False) as archive:
+        contents = {key: archive[key] for key in archive.files}
+    contents.update(changes)
+    for key in [key for key, value in changes.items() if value is None]:
+        del contents[key]
+    np.savez(path, **contents)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"format": np.array("something-else")}, r"format marker is 'something-else'"),
+        ({"format_version": np.array(2)}, r"unsupported format_version"),
+        ({"W1": np.zeros((4, 6))}, r"W1 has shape \(4, 6\).*expected shape \(5, 6\)"),
+        ({"b2": np.full((4, 1), np.nan)}, r"b2 contains non-finite values"),
+        ({"output": np.array("linear")}, r"output is 'linear' but must be one of"),
+        ({"sizes": np.array([6, 0, 4])}, r"sizes\[1\] is 0"),
+        ({"W2": None}, r"missing parameter array 'W2'"),
+        ({"W3": np.zeros((2, 4))}, r"unexpected entries \['W3'\]"),
+        (
+            {"hidden_activation": np.array(["sigmoid", "tanh"])},
+            r"entry .hidden_activation. should be a single string",
+        ),
+    ],
+)
+def test_inconsistent_archives_are_refused_with_the_reason(
+    tmp_path: Path, changes: dict, message: str
+) -> None:
+    _, path = saved_network(tmp_path)
+    rewrite(path, **changes)
+    with pytest.raises(
+        ValueError, match=r"is not a valid verified-backprop model file: " + message
+    ):
+        Network.load(path)
+
+
+def test_a_missing_file_is_a_file_not_found_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        Network.load(tmp_path / "absent.npz")
+
+
+def test_archive_is_a_standard_zip(tmp_path: Path) -> None:
+    _, path = saved_network(tmp_path)
+    assert zipfile.is_zipfile(path)

@@ -1,0 +1,115 @@
+"""fit: shuffled mini-batch SGD that is reproducible, reports a history and learns the digits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from impl import Network, load_digits_split
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits_split()
+
+
+def toy_problem(m: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    """Two well separated blobs in 4-D: class = sign of the first coordinate."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, m)
+    X = rng.normal(scale=0.3, size=(4, m))
+    X[0] += np.where(labels == 1, 1.5, -1.5)
+    return X, labels
+
+
+def test_history_has_one_entry_per_epoch_for_every_metric() -> None:
+    X, y = toy_problem()
+    net = Network([4, 5, 2], seed=0)
+    history = net.fit(
+        X, y, epochs=4, batch_size=8, learning_rate=0.5, validation_data=(X, y), progress=False
+    )
+    assert set(history) == {"epoch", "loss", "accuracy", "seconds", "val_loss", "val_accuracy"}
+    assert history["epoch"] == [1, 2, 3, 4]
+    assert all(len(values) == 4 for values in history.values())
+    assert history["val_loss"] == pytest.approx(history["loss"])  # same data, same numbers
+    assert history["loss"][-1] == pytest.approx(net.evaluate(X, y)[0])
+
+
+def test_history_without_validation_data_has_no_validation_keys() -> None:
+    X, y = toy_problem()
+    history = Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False)
+    assert "val_loss" not in history and "val_accuracy" not in history
+
+
+def test_fit_is_reproducible_for_a_fixed_seed() -> None:
+    X, y = toy_problem()
+    first, again = Network([4, 5, 2], seed=3), Network([4, 5, 2], seed=3)
+    history = first.fit(X, y, 3, 7, 0.5, progress=False)
+    history_again = again.fit(X, y, 3, 7, 0.5, progress=False)
+    assert history["loss"] == history_again["loss"]
+    for a, b in zip(first.weights + first.biases, again.weights + again.biases, strict=True):
+        assert_array_equal(a, b)
+
+
+def test_fit_shuffles_with_the_networks_generator() -> None:
+    """Same initial parameters, different shuffling state: different trained parameters."""
+    X, y = toy_problem()
+    first, second = Network([4, 5, 2], seed=3), Network([4, 5, 2], seed=3)
+    second.rng = np.random.default_rng(99)
+    first.fit(X, y, 1, 7, 0.5, progress=False)
+    second.fit(X, y, 1, 7, 0.5, progress=False)
+    assert not np.array_equal(first.weights[0], second.weights[0])
+
+
+def test_one_epoch_with_the_whole_set_as_one_batch_is_one_gradient_step() -> None:
+    X, y = toy_problem(20)
+    fitted, stepped = Network([4, 3, 2], seed=1), Network([4, 3, 2], seed=1)
+    fitted.fit(X, y, 1, 20, 0.3, progress=False)
+    stepped.gradient_descent(X, y, 0.3)  # order of columns does not matter for a batch mean
+    for a, b in zip(fitted.weights + fitted.biases, stepped.weights + stepped.biases, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)  # summation order only
+
+
+def test_uneven_last_mini_batch_is_used() -> None:
+    X, y = toy_problem(23)
+    net = Network([4, 3, 2], seed=2)
+    before = [W.copy() for W in net.weights]
+    net.fit(X, y, 1, 10, 0.3, progress=False)  # batches of 10, 10 and 3
+    assert not np.array_equal(before[0], net.weights[0])
+
+
+def test_fit_learns_a_separable_toy_problem() -> None:
+    X, y = toy_problem()
+    history = Network([4, 5, 2], init="xavier", seed=0).fit(X, y, 20, 10, 1.0, progress=False)
+    assert history["loss"][-1] < history["loss"][0]
+    assert history["accuracy"][-1] == 1.0
+
+
+def test_progress_bar_goes_to_stderr_and_can_be_disabled(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    X, y = toy_problem()
+    Network([4, 3, 2], seed=0).fit(X, y, 2, 10, 0.1, progress=False)
+    quiet = capsys.readouterr()
+    assert quiet.out == "" and quiet.err == ""
+    Network([4, 3, 2], seed=0).fit(X, y, 2, 10, 0.1, progress=True)
+    shown = capsys.readouterr()
+    assert shown.out == "" and "training" in shown.err and "ex" in shown.err
+
+
+def test_float32_training_works_and_stays_single_precision(digits) -> None:
+    net = Network([64, 30, 10], seed=0, dtype=np.float32)
+    history = net.fit(digits.X_train, digits.y_train, 3, 10, 3.0, progress=False)
+    assert net.weights[0].dtype == np.float32
+    assert history["accuracy"][-1] > 0.8
+
+
+def test_the_seed_network_reaches_95_percent_on_the_digits_test_split(digits) -> None:
+    """Network([64, 30, 10]) with the seeds' standard-normal init, softmax + cross-entropy."""
+    net = Network([64, 30, 10], seed=0)
+    net.fit(
+        digits.X_train, digits.y_train, epochs=30, batch_size=10, learning_rate=3.0, progress=False
+    )
+    _, accuracy = net.evaluate(digits.X_test, digits.y_test)
+    assert accuracy >= 0.95
