@@ -334,11 +334,17 @@ class Network:
         learning_rate: float,
         validation_data: tuple[np.ndarray, np.ndarray] | None = None,
         progress: bool = True,
+        blas_threads: int | None = 1,
     ) -> dict[str, list[float]]:
-        """Mini-batch stochastic gradient descent; see :func:`impl.training.fit`."""
+        """Mini-batch stochastic gradient descent; returns the per-epoch history.
+
+        See :func:`impl.training.fit` for the history's keys and for ``blas_threads``.
+        """
         from impl.training import fit
 
-        return fit(self, X, Y, epochs, batch_size, learning_rate, validation_data, progress)
+        return fit(
+            self, X, Y, epochs, batch_size, learning_rate, validation_data, progress, blas_threads
+        )
 
     # ------------------------------------------------------------------ inference
     def predict_proba(self, X: np.ndarray) -> np.ndarray:

@@ -59,12 +59,39 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="train on MNIST read from the IDX files in DIR (train-images-idx3-ubyte, ...)",
     )
-    parser.add_argument("--epochs", type=_positive_int, default=DEFAULT_EPOCHS)
-    parser.add_argument("--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE)
-    parser.add_argument("--learning-rate", type=_positive_float, default=DEFAULT_LEARNING_RATE)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="initialisation, shuffling")
-    parser.add_argument("--hidden-activation", choices=tuple(HIDDEN_ACTIVATIONS), default="sigmoid")
-    parser.add_argument("--init", choices=INITIALIZERS, default="normal")
+    parser.add_argument(
+        "--epochs", type=_positive_int, default=DEFAULT_EPOCHS, help="default %(default)s"
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        help="mini-batch size m (default %(default)s)",
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=_positive_float,
+        default=DEFAULT_LEARNING_RATE,
+        help="step size eta (default %(default)s)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help="seed of initialisation and shuffling (default %(default)s)",
+    )
+    parser.add_argument(
+        "--hidden-activation",
+        choices=tuple(HIDDEN_ACTIVATIONS),
+        default="sigmoid",
+        help="default %(default)s",
+    )
+    parser.add_argument(
+        "--init",
+        choices=INITIALIZERS,
+        default="normal",
+        help="weight initialisation (default %(default)s: standard normal, as in the seeds)",
+    )
     parser.add_argument(
         "--out", type=Path, help="output directory (default runs/<timestamp>/)", default=None
     )

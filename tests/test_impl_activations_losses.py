@@ -50,7 +50,7 @@ def test_hidden_activations_are_finite_at_plus_minus_1000(name: str) -> None:
 
 
 def test_sigmoid_matches_the_textbook_formula_where_that_formula_is_safe() -> None:
-    z = np.linspace(-700, 700, 1401)  # 1/(1 + e^{-z}) is safe (if inaccurate) for |z| <= 700
+    z = np.linspace(-700, 700, 1401)  # 1/(1 + e^{-z}) does not overflow for |z| <= 700
     assert_allclose(sigmoid(z), naive_sigmoid(z), rtol=RTOL_FORMULA)
     assert_array_equal(sigmoid(np.array([-1000.0, 1000.0])), [0.0, 1.0])
 

@@ -113,3 +113,25 @@ def test_the_seed_network_reaches_95_percent_on_the_digits_test_split(digits) ->
     )
     _, accuracy = net.evaluate(digits.X_test, digits.y_test)
     assert accuracy >= 0.95
+
+
+def blas_thread_counts() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+def test_fit_caps_blas_threads_only_while_training() -> None:
+    X, y = toy_problem()
+    before = blas_thread_counts()
+    Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False)
+    assert blas_thread_counts() == before
+    uncapped = Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False, blas_threads=None)
+    capped = Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False)
+    assert uncapped["loss"] == pytest.approx(capped["loss"], rel=1e-12)  # same maths either way
+
+
+def test_fit_rejects_a_bad_blas_thread_count() -> None:
+    X, y = toy_problem()
+    with pytest.raises(ValueError, match=r"blas_threads is 0 but must be a positive integer"):
+        Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False, blas_threads=0)
