@@ -32,6 +32,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -119,10 +120,15 @@ def backward_into(
     ones: np.ndarray,
     scale: float,
 ) -> None:
-    """Backpropagate into preallocated buffers; grad_W[k] = scale * dZ A[k]^T etc.
+    """Backward pass into preallocated buffers (needs Z, A from :func:`forward_into`).
 
-    With ``scale = 1/m`` the results are dJ/dW^l and dJ/db^l; ``delta[k]`` then holds
-    scale * dZ^{k+1} (the per-example deltas times ``scale``).
+    With D^l = scale * dZ^l (per-example deltas dZ^l stacked as columns, times ``scale``)::
+
+        D^L = scale * (output delta)               e.g. scale * (A^L - Y)
+        grad_W[l-1] = D^l (A^{l-1})^T,   grad_b[l-1] = D^l 1   (1 = ``ones``, shape (m, 1))
+        D^{l-1} = (W^l)^T D^l * g'(Z^{l-1})
+
+    ``scale = 1/m`` gives dJ/dW^l and dJ/db^l; ``scale = eta/m`` gives the descent step.
     """
     last = len(weights) - 1
     output.delta(A[-1], Y, out=delta[last], work=work[last])
@@ -371,7 +377,7 @@ class Network:
 
     def _evaluate_checked(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
         m = X.shape[1]
-        single_label = _columns_are_one_hot(Y) or self.output == "softmax"
+        single_label = self.output == "softmax" or _columns_are_one_hot(Y)
         total_loss = 0.0
         correct = 0
         for start in range(0, m, EVALUATION_CHUNK):
@@ -385,7 +391,7 @@ class Network:
         return total_loss / m, correct / m
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path: str | PathLike[str]) -> Any:
+    def save(self, path: str | PathLike[str]) -> Path:
         """Write the network to an ``.npz`` file (no pickle); returns the path written."""
         from impl.serialization import save_network
 
