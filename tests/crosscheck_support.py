@@ -1,0 +1,168 @@
+"""Strategies and property checks shared by the three-way cross-check tests.
+
+The property checks are plain functions taking the implementation under test (a
+``Network`` class, or a delta function), so the tests in ``test_crosscheck_power.py`` can
+run *the same* checks on deliberately wrong implementations and see them fail.
+
+Tolerances (float64, unit roundoff ε = 1.1e-16):
+
+* central differences with step h = 1e-6: truncation error ≈ h² |J'''| / 6 ≈ 1e-12 (relative
+  to the gradient's scale), rounding error ≈ 2ε|J|/h ≈ 2.2e-10 |J| (absolute).  We assert
+  ``|g − g̃| ≤ 1e-6 |g̃| + 1e-9 max(1, |J|)``: about 1e-7 relative in practice, with a margin
+  of 10 over the rounding bound; a wrong gradient is off by O(|g|) and fails by orders;
+* complex step (``impl.gradcheck``, h = 1e-20): no cancellation, ~1e-13 relative; asserted
+  at the library's default normwise tolerance 1e-10;
+* symbolic vs implementation: both are exact formulas evaluated in float64, so they agree
+  to a few ulps of accumulated rounding; asserted at 1e-10 normwise relative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from numpy.testing import assert_allclose
+
+from impl import Network, check_gradients
+
+HIDDEN = ("sigmoid", "tanh", "relu")
+OUTPUTS = ("softmax", "sigmoid", "sigmoid_quadratic")
+CENTRAL_STEP = 1e-6
+MAX_FD_COORDINATES = 120
+
+
+def finite(low: float, high: float) -> st.SearchStrategy[float]:
+    return st.floats(low, high, allow_nan=False, allow_infinity=False, width=64)
+
+
+@st.composite
+def architectures(draw, max_depth: int = 4, max_width: int = 12, equal_widths: bool = False):
+    depth = draw(st.integers(1, max_depth))
+    if equal_widths:
+        width = draw(st.integers(2, max_width))
+        return [width] * (depth + 1)
+    return [draw(st.integers(1, max_width)) for _ in range(depth + 1)]
+
+
+@st.composite
+def labels(draw, output: str, classes: int, batch: int) -> np.ndarray:
+    """Hard or soft labels valid for the loss: one-hot / probability columns for softmax,
+    {0, 1} or [0, 1] entries for the sigmoid outputs."""
+    hard = draw(st.booleans())
+    shape = (classes, batch)
+    if output == "softmax":
+        if hard:
+            picks = draw(hnp.arrays(np.int64, batch, elements=st.integers(0, classes - 1)))
+            return np.eye(classes)[:, picks]
+        weights = draw(hnp.arrays(np.float64, shape, elements=finite(0.01, 1.0)))
+        return weights / weights.sum(axis=0, keepdims=True)
+    if hard:
+        return draw(hnp.arrays(np.int64, shape, elements=st.integers(0, 1))).astype(float)
+    return draw(hnp.arrays(np.float64, shape, elements=finite(0.0, 1.0)))
+
+
+@st.composite
+def problems(draw, hidden: str, output: str, network_class=Network, **architecture_options):
+    """(network, X, Y): a random network of ``network_class`` with a batch and valid labels."""
+    sizes = draw(architectures(**architecture_options))
+    batch = draw(st.integers(1, 16))
+    seed = draw(st.integers(0, 2**32 - 1))
+    net = network_class(sizes, hidden_activation=hidden, output=output, seed=seed)
+    X = draw(hnp.arrays(np.float64, (sizes[0], batch), elements=finite(-2.0, 2.0)))
+    Y = draw(labels(output, sizes[-1], batch))
+    if hidden == "relu":  # ReLU is checked away from its kink
+        cache = net.forward(X)
+        assume(all(np.min(np.abs(z)) > 1e-4 for z in cache.Z[:-1]))
+    return net, X, Y
+
+
+def central_difference_gradients(net: Network, X: np.ndarray, Y: np.ndarray, rng):
+    """Central differences of ``net.loss`` for every parameter (or a random subset of
+    MAX_FD_COORDINATES of them), perturbing the parameter arrays in place and restoring them.
+
+    Returns a list of (array name, index, derivative) triples. Independent of impl.gradcheck.
+    """
+    arrays = [(f"W{k + 1}", W) for k, W in enumerate(net.weights)]
+    arrays += [(f"b{k + 1}", b) for k, b in enumerate(net.biases)]
+    coordinates = [
+        (name, array, index) for name, array in arrays for index in np.ndindex(array.shape)
+    ]
+    if len(coordinates) > MAX_FD_COORDINATES:
+        keep = rng.choice(len(coordinates), MAX_FD_COORDINATES, replace=False)
+        coordinates = [coordinates[position] for position in sorted(keep)]
+    derivatives = []
+    for name, array, index in coordinates:
+        original = array[index]
+        array[index] = original + CENTRAL_STEP
+        plus = net.loss(X, Y)
+        array[index] = original - CENTRAL_STEP
+        minus = net.loss(X, Y)
+        array[index] = original
+        derivatives.append((name, index, (plus - minus) / (2 * CENTRAL_STEP)))
+    return derivatives
+
+
+def check_backward_against_finite_differences(
+    network_class, hidden: str, output: str, **architecture_options
+) -> Callable[[], None]:
+    """Property: ``backward`` equals central differences and the complex step, everywhere."""
+
+    @given(
+        problem=problems(hidden, output, network_class, **architecture_options),
+        subset_seed=st.integers(0, 2**16),
+    )
+    def check(problem, subset_seed: int) -> None:
+        net, X, Y = problem
+        dW, db = net.backward(X, Y)
+        analytic = {f"W{k + 1}": g for k, g in enumerate(dW)}
+        analytic |= {f"b{k + 1}": np.reshape(g, (-1, 1)) for k, g in enumerate(db)}
+        cost_scale = max(1.0, abs(net.loss(X, Y)))
+        rng = np.random.default_rng(subset_seed)
+        for name, index, numeric in central_difference_gradients(net, X, Y, rng):
+            assert_allclose(
+                analytic[name][index],
+                numeric,
+                rtol=1e-6,
+                atol=1e-9 * cost_scale,
+                err_msg=f"d J / d {name}{list(index)} by central differences",
+            )
+        complex_step = check_gradients(net, X, Y, method="complex")
+        assert complex_step.passed, str(complex_step)
+
+    return check
+
+
+def check_delta_against_finite_differences(
+    delta: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    activation: Callable[[np.ndarray], np.ndarray],
+    loss: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    label_strategy: Callable[[int, int], st.SearchStrategy[np.ndarray]],
+) -> Callable[[], None]:
+    """Property: ``delta(activation(z), y)`` is ∂L/∂z of the per-example ``loss(z, y)``."""
+
+    @given(data=st.data())
+    def check(data) -> None:
+        classes = data.draw(st.integers(1, 8), label="K")
+        batch = data.draw(st.integers(1, 6), label="m")
+        logits = data.draw(hnp.arrays(np.float64, (classes, batch), elements=finite(-6, 6)))
+        targets = data.draw(label_strategy(classes, batch))
+        got = delta(activation(logits), targets)
+        for unit in range(classes):
+            step = np.zeros_like(logits)
+            step[unit] = CENTRAL_STEP
+            numeric = (loss(logits + step, targets) - loss(logits - step, targets)) / (
+                2 * CENTRAL_STEP
+            )
+            scale = np.maximum(1.0, np.abs(loss(logits, targets)))
+            assert_allclose(
+                got[unit],
+                numeric,
+                rtol=1e-6,
+                atol=1e-9 * float(np.max(scale)),
+                err_msg=f"dL/dz_{unit + 1}",
+            )
+
+    return check
