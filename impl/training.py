@@ -122,8 +122,11 @@ def _run_epochs(
                 else:
                     x_rows = np.empty((size, input_rows.shape[1]), network.dtype)
                     y_rows = np.empty((size, target_rows.shape[1]), network.dtype)
-                np.take(input_rows, indices, axis=0, out=x_rows)
-                np.take(target_rows, indices, axis=0, out=y_rows)
+                # mode="clip": the indices come from a permutation of range(m), so nothing is
+                # ever clipped; the default mode="raise" gathers into a temporary and copies it
+                # into ``out`` afterwards, which made the gather 1.5-2.5x slower.
+                np.take(input_rows, indices, axis=0, out=x_rows, mode="clip")
+                np.take(target_rows, indices, axis=0, out=y_rows, mode="clip")
                 network._train_step(x_rows.T, y_rows.T, eta)
                 bar.update(size)
             seconds = time.perf_counter() - started
