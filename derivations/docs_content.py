@@ -1,0 +1,103 @@
+"""What the generated documents say: every claim with its checked proof, every seed verdict.
+
+:func:`collect` runs every proof (:func:`derivations.engine.verify`) and every seed
+assessment (:func:`derivations.verdicts.assess`) and returns them together.  It refuses, with
+:class:`NotProvenError`, when a claim is not proven or a seed verdict is not the one the
+catalogue expects: the documents only ever show results that SymPy has just confirmed.
+The renderers (:mod:`derivations.render_tex`, :mod:`derivations.render_markdown`) print from
+these objects and nothing else.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from derivations import notation
+from derivations.catalog import all_claims
+from derivations.engine import Claim, ClaimResult, verify
+from derivations.seeds import beyond_seeds, statements
+from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
+from derivations.verify_command import claim_verdict
+
+__all__ = ["DocumentContent", "NotProvenError", "ProvenClaim", "collect", "errata"]
+
+#: verdicts that make a seed claim an erratum
+ERRATUM_VERDICTS = (Verdict.REFUTED, Verdict.PROVEN_UNDER_ASSUMPTION)
+
+
+class NotProvenError(RuntimeError):
+    """A claim that SymPy did not prove, or a seed verdict that is not the expected one."""
+
+
+@dataclass(frozen=True)
+class ProvenClaim:
+    """A claim together with the result of running its proof."""
+
+    claim: Claim
+    result: ClaimResult
+
+    @property
+    def verdict(self) -> Verdict:
+        return claim_verdict(self.result)
+
+
+@dataclass(frozen=True)
+class DocumentContent:
+    """Everything the documents print, computed by SymPy just now."""
+
+    claims: tuple[ProvenClaim, ...]
+    seeds: tuple[Assessment, ...]
+    beyond: tuple[Assessment, ...]
+    conventions: str
+
+    def claim_names(self) -> set[str]:
+        return {proven.claim.name for proven in self.claims}
+
+
+def errata(assessments: Sequence[Assessment]) -> list[Assessment]:
+    """The seed claims that are refuted or that hold only under an assumption."""
+    return [assessment for assessment in assessments if assessment.verdict in ERRATUM_VERDICTS]
+
+
+def _check_assessments(assessments: Sequence[Assessment]) -> list[str]:
+    problems = []
+    for assessment in assessments:
+        if assessment.verdict == Verdict.UNDECIDED or not assessment.as_expected:
+            problems.append(
+                f"seed claim {assessment.statement.key!r}: verdict {assessment.verdict}, "
+                f"expected {assessment.statement.expected} ({assessment.detail})"
+            )
+    return problems
+
+
+def collect(
+    claims: Sequence[Claim] | None = None,
+    seed_statements: Sequence[CheckedStatement] | None = None,
+    extra_statements: Sequence[CheckedStatement] | None = None,
+) -> DocumentContent:
+    """Run every proof and every seed assessment; refuse if anything is not as claimed.
+
+    The arguments default to the whole catalogue; tests pass smaller lists.
+    """
+    claims = list(all_claims().values()) if claims is None else list(claims)
+    seed_statements = statements() if seed_statements is None else list(seed_statements)
+    extra_statements = beyond_seeds() if extra_statements is None else list(extra_statements)
+
+    proven = tuple(ProvenClaim(claim, verify(claim)) for claim in claims)
+    problems = [
+        f"claim {item.claim.name!r} is not proven: " + "; ".join(item.result.failures)
+        for item in proven
+        if not item.result.proven
+    ]
+    seeds = tuple(assess(statement) for statement in seed_statements)
+    beyond = tuple(assess(statement) for statement in extra_statements)
+    problems += _check_assessments(seeds) + _check_assessments(beyond)
+    if problems:
+        raise NotProvenError(
+            "refusing to write documents for results SymPy did not confirm:\n  - "
+            + "\n  - ".join(problems)
+        )
+    conventions = inspect.cleandoc(notation.__doc__ or "")
+    return DocumentContent(proven, seeds, beyond, conventions)

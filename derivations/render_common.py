@@ -1,0 +1,96 @@
+"""Wording shared by the LaTeX and Markdown renderers (prose only, never a formula).
+
+The sentences here are Unicode prose in the style of the claims' own texts; each renderer
+passes them through :mod:`derivations.prose`.  Formulas come from :mod:`derivations.latex`.
+"""
+
+from __future__ import annotations
+
+from derivations.docs_content import ProvenClaim
+from derivations.engine import Claim, IndexRange
+from derivations.latex import latex
+from derivations.verdicts import CheckedStatement, Verdict
+
+__all__ = [
+    "INTRODUCTION",
+    "claim_facts",
+    "errata_introduction",
+    "proof_names",
+    "range_latex",
+    "seed_source",
+    "verdict_sentence",
+]
+
+INTRODUCTION = (
+    "Every formula below is printed from the SymPy objects that the proofs check: the "
+    "claims, their definitions, hypotheses and steps in derivations/claims, and the seed "
+    "verdicts in derivations/seeds.py. The document is written by the command "
+    "“verified-backprop docs”, which runs every proof first and refuses to write anything "
+    "that SymPy does not confirm. In each derivation, SymPy computes the derivative on the "
+    "left from the definitions itself, and checks every step against the one before it; "
+    "the justification beside a step is the reason given for it, the check is SymPy's."
+)
+
+
+def claim_facts(claim: Claim) -> list[tuple[str, str]]:
+    """Short labelled facts printed under a claim's title."""
+    facts = []
+    if claim.sizes:
+        facts.append(("sizes", claim.sizes))
+    return facts
+
+
+def range_latex(index_range: IndexRange) -> str:
+    """``1 \\leq j \\leq K`` from the range object the proof uses."""
+    return (
+        f"{latex(index_range.lo)} \\leq {latex(index_range.index)} \\leq {latex(index_range.hi)}"
+    )
+
+
+def verdict_sentence(proven: ProvenClaim) -> str:
+    """What was checked, in one paragraph (no timings: the documents are deterministic)."""
+    claim = proven.claim
+    steps = len(claim.steps)
+    count = "the single step" if steps == 1 else f"each of the {steps} steps"
+    if claim.kind == "derivative":
+        start = "SymPy differentiated the definitions itself and confirmed "
+    else:
+        start = "SymPy unfolded the definitions and confirmed "
+    sentence = start + count + " from the one before; the last step is the claimed result."
+    if proven.verdict == Verdict.PROVEN_UNDER_ASSUMPTION:
+        names = ", ".join(f"“{hypothesis.name}”" for hypothesis in claim.hypotheses)
+        label = "hypothesis" if len(claim.hypotheses) == 1 else "hypotheses"
+        verdict = f"Proven under the {label} {names}, used only where a step names it. "
+    else:
+        verdict = "Proven, with no hypothesis. "
+    checks = ""
+    if claim.extra_checks:
+        checks = " Further machine checks passed: " + "; ".join(
+            name for name, _ in claim.extra_checks
+        ) + "."
+    return verdict + sentence + checks
+
+
+def seed_source(statement: CheckedStatement, *, short: bool = False) -> str:
+    """Where a statement comes from: seed file (or just its number) and section."""
+    if statement.source == "verified-backprop":
+        return f"this suite: {statement.section}"
+    if short:
+        return f"seed {statement.source.split('_')[0]}, {statement.section}"
+    return f"seed {statement.source}, section “{statement.section}”"
+
+
+def proof_names(statement: CheckedStatement) -> list[str]:
+    """The claims of the suite that prove (or disprove) a seed statement."""
+    return [name.strip() for name in statement.proof.split(",") if name.strip()]
+
+
+def errata_introduction() -> str:
+    """The paragraph that opens the errata."""
+    return (
+        "Every mathematical claim of the seed documents gets a verdict that SymPy computes: "
+        "proven, proven only under an assumption, or refuted with a counterexample. The "
+        "claims that are refuted or that need an assumption are listed first, each with the "
+        "seed's verbatim text, our reading of it, the verdict, the exact values at the "
+        "counterexample, and the correct statement; a table of all seed claims follows."
+    )
