@@ -57,26 +57,44 @@ def build_documents(content: DocumentContent) -> dict[str, str]:
     }
 
 
-def compile_latex(source: str, runs: int = 2, pdflatex: str = "pdflatex") -> LatexResult:
-    """Compile ``source`` with ``pdflatex`` in a temporary directory (twice, for the contents)."""
+def compile_latex(
+    source: str, runs: int = 2, pdflatex: str = "pdflatex", workdir: Path | None = None
+) -> LatexResult:
+    """Compile ``source`` with ``pdflatex`` (twice, for the contents and references).
+
+    The work happens in ``workdir`` if given (it keeps the log), else in a temporary
+    directory that is removed afterwards.
+    """
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        return _compile_in(source, runs, pdflatex, workdir)
+    with tempfile.TemporaryDirectory(prefix="verified-backprop-tex-") as temporary:
+        return _compile_in(source, runs, pdflatex, Path(temporary))
+
+
+def _compile_in(source: str, runs: int, pdflatex: str, workdir: Path) -> LatexResult:
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="verified-backprop-tex-") as workdir:
-        tex_path = Path(workdir) / TEX_NAME
-        tex_path.write_text(source, encoding="utf-8")
-        command = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", TEX_NAME]
-        log = ""
-        for _ in range(runs):
-            done = subprocess.run(
-                command, cwd=workdir, capture_output=True, text=True, errors="replace",
-                timeout=300, check=False,
-            )
-            log_path = tex_path.with_suffix(".log")
-            log = log_path.read_text(errors="replace") if log_path.exists() else done.stdout
-            if done.returncode != 0:
-                return LatexResult(False, b"", log, time.perf_counter() - start)
-        pdf_path = tex_path.with_suffix(".pdf")
-        pdf = pdf_path.read_bytes() if pdf_path.exists() else b""
-        return LatexResult(bool(pdf), pdf, log, time.perf_counter() - start)
+    tex_path = workdir / TEX_NAME
+    tex_path.write_text(source, encoding="utf-8")
+    command = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", TEX_NAME]
+    log = ""
+    for _ in range(runs):
+        done = subprocess.run(
+            command,
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=300,
+            check=False,
+        )
+        log_path = tex_path.with_suffix(".log")
+        log = log_path.read_text(errors="replace") if log_path.exists() else done.stdout
+        if done.returncode != 0:
+            return LatexResult(False, b"", log, time.perf_counter() - start)
+    pdf_path = tex_path.with_suffix(".pdf")
+    pdf = pdf_path.read_bytes() if pdf_path.exists() else b""
+    return LatexResult(bool(pdf), pdf, log, time.perf_counter() - start)
 
 
 def _parser() -> argparse.ArgumentParser:
