@@ -254,6 +254,8 @@ class DerivationLatexPrinter(LatexPrinter):
                 tex = rf"\left({tex}\right)"
             if pieces and factor.is_Number and factors[position - 1].is_Number:
                 pieces.append(r"\cdot")
+            elif pieces and tex.startswith(r"\mathrm{d}"):
+                tex = r"\," + tex  # Z_{r,i} \, dZ_{r,i}: a product, not a differential
             pieces.append(tex)
         return " ".join(pieces)
 

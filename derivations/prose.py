@@ -354,7 +354,11 @@ def _unbalanced(body: str, opening: bool) -> bool:
 _LATEX_SPECIALS = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
     "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}",
+    # not in the OT1 text fonts (">" would print as "¡"): take them from the math fonts
+    "<": r"\ensuremath{<}", ">": r"\ensuremath{>}", "|": r"\ensuremath{|}",
 }  # fmt: skip
+#: typewriter fonts have every ASCII glyph: inside \texttt only TeX's specials are escaped
+_TYPEWRITER_KEEP = set("<>|")
 
 
 def latex_plain(text: str) -> str:
@@ -382,7 +386,7 @@ def latex_code(text: str) -> str:
     after braces, equals signs, commas and hyphens (long LaTeX quotes have few spaces)."""
     out = []
     for char in text:
-        piece = latex_plain(char)
+        piece = char if char in _TYPEWRITER_KEEP else latex_plain(char)
         if char == "-":
             piece = "-{}"  # no -- ligature
         if char in "}=,-":

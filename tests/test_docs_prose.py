@@ -85,6 +85,7 @@ def test_an_unknown_character_is_an_error_not_broken_latex() -> None:
         ("J depends only through z^(l+1)", r"$J$ depends only through $z^{l+1}$"),
         ("dZ = m ∂J/∂Z", r"$\mathrm{d}Z = m \partial J/\partial Z$"),
         ("100% & #1", r"100\% \& \#1"),
+        ("every term is >= 0", r"every term is \ensuremath{>}= 0"),
     ],
 )
 def test_prose_to_latex(text: str, expected: str) -> None:
