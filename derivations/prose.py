@@ -233,7 +233,8 @@ def _tokens(text: str) -> list[_Token]:
             kind_of = "weak" if source in _WEAK else "strong"
             tokens.append(_Token(kind_of, source, _math_chars(source)))
         elif source in _WEAK:
-            tokens.append(_Token("weak", source, source))
+            # "*" as \ast: a bare asterisk in a Markdown formula could start emphasis
+            tokens.append(_Token("weak", source, r"\ast " if source == "*" else source))
         else:
             tokens.append(_Token("text", source))
     return tokens

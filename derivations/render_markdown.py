@@ -132,9 +132,14 @@ def _erratum(assessment: Assessment, known: set[str], page: str, level: str) -> 
     if statement.quote:
         lines.append(f"- **The seed says:** {markdown_code(statement.quote)}")
     lines.append(f"- **Our reading:** {to_markdown(statement.wording)}")
-    lines.append(
-        f"- **Checked:** whether ${latex(statement.truth)} = {latex(statement.claimed)}$"
-    )
+    # a display between two lists: formulas with matrices ("\\") stay out of inline math
+    lines += [
+        "",
+        "**Checked:** whether",
+        "",
+        *_display(f"{latex(statement.truth)} = {latex(statement.claimed)}"),
+        "",
+    ]
     verdict = f"**{assessment.verdict}**"
     if assessment.verdict == Verdict.PROVEN_UNDER_ASSUMPTION and statement.assumption:
         verdict += (

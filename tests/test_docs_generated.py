@@ -149,7 +149,7 @@ def _markdown_formulas(text: str) -> list[tuple[str, str]]:
 
 #: LaTeX commands the generated Markdown may use: all of them are in GitHub's MathJax
 MATHJAX_COMMANDS = {
-    "aligned", "alpha", "begin", "cases", "cdot", "delta", "dots", "end", "frac", "geq",
+    "aligned", "alpha", "ast", "begin", "cases", "cdot", "delta", "dots", "end", "frac", "geq",
     "left", "leq", "log", "mathrm", "matrix", "max", "neq", "odot", "operatorname", "partial",
     "quad", "right", "sigma", "sum", "tanh", "text", "tfrac", "|",
 }  # fmt: skip
