@@ -384,9 +384,10 @@ def latex_plain(text: str) -> str:
 
 def latex_code(text: str) -> str:
     """Verbatim text (a quote from a seed) as ``\\texttt{...}`` that compiles and can break
-    after braces, equals signs, commas and hyphens (long LaTeX quotes have few spaces)."""
+    after braces, equals signs, commas and hyphens (long LaTeX quotes have few spaces).
+    Line breaks inside the quote become single spaces (a paragraph cannot end in ``\\texttt``)."""
     out = []
-    for char in text:
+    for char in one_line(text):
         piece = char if char in _TYPEWRITER_KEEP else latex_plain(char)
         if char == "-":
             piece = "-{}"  # no -- ligature
@@ -419,8 +420,15 @@ def markdown_plain(text: str) -> str:
     return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in text)
 
 
+def one_line(text: str) -> str:
+    """``text`` with every run of white space (line breaks included) folded to one space."""
+    return " ".join(text.split())
+
+
 def markdown_code(text: str) -> str:
-    """Verbatim text as a Markdown code span (backticks inside are fenced correctly)."""
+    """Verbatim text as a Markdown code span (backticks inside are fenced correctly); line
+    breaks become spaces, as a code span cannot hold a blank line."""
+    text = one_line(text)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     padding = " " if text.startswith("`") or text.endswith("`") else ""

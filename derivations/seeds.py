@@ -68,7 +68,10 @@ def statements() -> list[CheckedStatement]:
         # ------------------------------------------------------------------ seed 000
         CheckedStatement(
             key="000-softmax-delta",
-            quote="Through the chain rule, the gradient for the last layer simplifies to",
+            quote=(
+                "Through the chain rule, the gradient for the last layer simplifies to:\n\n"
+                "\\[\n\\delta^H = a^H - y\n\\]"
+            ),
             source=SEED_000,
             section="Categorical Cross-Entropy (Softmax)",
             wording="Through the chain rule, the gradient for the last layer simplifies to "

@@ -25,6 +25,7 @@ from derivations import docs_command
 from derivations.docs_content import DocumentContent, NotProvenError, collect
 from derivations.engine import Claim, Definition, Step
 from derivations.latex import latex, latex_lines
+from derivations.prose import one_line
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 GENERATED = ("derivations.tex", "derivations.md", "errata.md")
@@ -108,7 +109,7 @@ def test_errata_list_every_refuted_or_assumption_claim(generated: Generated) -> 
         assert f"`{statement.key}`" in errata_md  # in the table of all seed claims
         if assessment.verdict in {"refuted", "proven under assumption"}:
             assert f"## `{statement.key}`: {assessment.verdict}" in errata_md
-            assert statement.quote in errata_md
+            assert one_line(statement.quote) in errata_md
             assert latex(statement.claimed) in errata_md
             if assessment.truth_value is not None:
                 assert statement.counterexample is not None

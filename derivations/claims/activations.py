@@ -63,7 +63,7 @@ def claims() -> list[Claim]:
             steps=(
                 Step(sp.exp(-x) / (1 + sp.exp(-x)) ** 2, "quotient rule"),
                 Step(
-                    1 / (1 + sp.exp(-x)) * (sp.exp(-x) / (1 + sp.exp(-x))),
+                    sp.Mul(1 / (1 + sp.exp(-x)), sp.exp(-x) / (1 + sp.exp(-x)), evaluate=False),
                     "split the fraction",
                 ),
                 Step(SIGMOID_PRIME, "e^{-x}/(1 + e^{-x}) = 1 − σ(x)"),
