@@ -1,0 +1,511 @@
+"""``verified-backprop bench``: training throughput, hardware limit, gradient checks, symbolic side.
+
+Runs, in one process and side by side (interleaved repeats, medians with min-max ranges):
+
+1. training throughput of ``Network([784, 30, 10])`` against the seeds' per-example loop and
+   PyTorch on the CPU (plain tensors; ``nn.Sequential`` + autograd + ``optim.SGD``), float64
+   and float32, mini-batches 10, 128 and 1024 (:mod:`impl.bench_training`);
+2. the hardware limit: GFLOP/s of the step's matrix products, FLOPs per example, the
+   compute-bound ceiling in examples/s and everyone's share of it, and where impl's step
+   spends its time;
+3. the cost of checking every parameter's gradient (:mod:`impl.bench_gradcheck`);
+4. the time of every proof and lambdified vs hand-written output deltas
+   (:mod:`impl.bench_symbolic`);
+
+then writes the tables, the targets' verdicts and the machine description to
+``docs/benchmarks.md`` (``--out``). PyTorch is optional (``pip install -e ".[bench]"``):
+without it its rows say "not installed".
+
+BLAS environment: ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE`` force a slower OpenBLAS kernel
+on this NumPy. OpenBLAS reads them when it is loaded, so when either is set the command
+re-runs itself in a subprocess without them (``--keep-blas-env`` measures as is) and says so
+in the report, with the kernel that actually ran (from threadpoolctl).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from impl.bench_gradcheck import GradcheckSettings, gradcheck_problem, measure_gradcheck
+from impl.bench_report import (
+    BenchResults,
+    Target,
+    ceiling_targets,
+    gradcheck_targets,
+    lambdify_targets,
+    render,
+    training_targets,
+)
+from impl.bench_symbolic import time_deltas, time_proofs
+from impl.bench_training import (
+    IMPL,
+    LEARNING_RATE,
+    Breakdown,
+    measure_hardware_limit,
+    measure_throughput,
+    mnist_like,
+    peak_gflops,
+    step_breakdown,
+    torch_available,
+)
+
+DEFAULT_OUT = Path("docs/benchmarks.md")
+BLAS_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+#: set in the re-run subprocess: JSON of the variables removed from its environment
+CHILD_MARKER = "VERIFIED_BACKPROP_BENCH_REMOVED_ENV"
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """How much work one run does (see :data:`PRESETS`)."""
+
+    mode: str
+    batch_sizes: tuple[int, ...]
+    dtypes: tuple[str, ...]
+    examples: int  # synthetic training examples; one timed run = one epoch over them
+    loop_examples: int  # the per-example loop trains on this many of them
+    repeats: int  # interleaved timed rounds per comparison
+    product_budget: float  # seconds to time one matrix product (all layouts, one library)
+    peak_size: int  # side of the square reference product
+    breakdown_budget: float  # seconds for the step breakdown at one batch size
+    gradcheck: GradcheckSettings
+    delta_shape: tuple[int, int]
+    delta_repeats: int
+    delta_calls: int
+    claims: int | None  # verify only the first n claims (None: all)
+
+
+PRESETS: dict[str, BenchConfig] = {
+    "full": BenchConfig(
+        mode="full",
+        batch_sizes=(10, 128, 1024),
+        dtypes=("float64", "float32"),
+        examples=20_000,
+        loop_examples=3_000,
+        repeats=7,
+        product_budget=0.4,
+        peak_size=1024,
+        breakdown_budget=1.5,
+        gradcheck=GradcheckSettings(
+            repeats=5, naive_parameters=2_000, torch_budget=120.0, torch_subset=2_000
+        ),
+        delta_shape=(10, 10_000),
+        delta_repeats=9,
+        delta_calls=20,
+        claims=None,
+    ),
+    "quick": BenchConfig(
+        mode="quick",
+        batch_sizes=(10, 128, 1024),
+        dtypes=("float64",),
+        examples=16_384,
+        loop_examples=1_500,
+        repeats=5,
+        product_budget=0.1,
+        peak_size=512,
+        breakdown_budget=0.4,
+        gradcheck=GradcheckSettings(
+            repeats=2, naive_parameters=500, torch_budget=15.0, torch_subset=1_000
+        ),
+        delta_shape=(10, 10_000),
+        delta_repeats=3,
+        delta_calls=10,
+        claims=None,
+    ),
+    "tiny": BenchConfig(
+        mode="tiny (a smoke test of the command; the figures mean nothing)",
+        batch_sizes=(10,),
+        dtypes=("float64",),
+        examples=300,
+        loop_examples=40,
+        repeats=1,
+        product_budget=0.01,
+        peak_size=64,
+        breakdown_budget=0.05,
+        gradcheck=GradcheckSettings(
+            repeats=1, naive_parameters=10, torch_budget=0.0, torch_subset=20
+        ),
+        delta_shape=(10, 100),
+        delta_repeats=1,
+        delta_calls=2,
+        claims=2,
+    ),
+}
+
+
+# --------------------------------------------------------------------------- machine
+
+
+def cpu_model() -> str:
+    """The CPU's ``model name`` from /proc/cpuinfo (platform.processor() elsewhere)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def blas_description() -> str:
+    """NumPy's BLAS as threadpoolctl sees it: library, version, kernel, threading."""
+    numpy_dir = Path(np.__file__).parent.parent
+    entries = [e for e in threadpool_info() if e.get("user_api") == "blas"]
+    own = [e for e in entries if Path(e.get("filepath", "")).is_relative_to(numpy_dir)]
+    descriptions = []
+    for entry in own or entries[:1]:
+        descriptions.append(
+            f"{entry.get('internal_api')} {entry.get('version')}, kernel "
+            f"{entry.get('architecture', '?')}, {entry.get('threading_layer', '?')} threading "
+            f"({Path(entry.get('filepath', '')).name})"
+        )
+    return "; ".join(descriptions) or "unknown (threadpoolctl found no BLAS)"
+
+
+def torch_description(threads: int) -> str:
+    """PyTorch's version, BLAS and CPU capability (or 'not installed')."""
+    if not torch_available():
+        return 'not installed (pip install -e ".[bench]")'
+    import torch
+
+    blas = "MKL" if torch.backends.mkl.is_available() else "its bundled BLAS"
+    capability = torch.backends.cpu.get_cpu_capability()
+    return (
+        f"{torch.__version__}, {blas} (CPU capability {capability}), "
+        f"torch.set_num_threads({threads})"
+    )
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages."""
+    try:
+        return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:  # pragma: no cover
+        return "unknown"
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+def profile_text(function: Callable[[], object], lines: int = 45) -> str:
+    """A profile of one call: pyinstrument if installed, otherwise cProfile (top entries)."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(function)
+        stream = io.StringIO()
+        pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(20)
+        text = "cProfile (pyinstrument is not installed), sorted by own time\n" + stream.getvalue()
+    else:
+        profiler = Profiler(interval=0.0002)
+        profiler.start()
+        function()
+        profiler.stop()
+        text = "pyinstrument\n" + profiler.output_text(unicode=False, color=False)
+    kept = [line for line in text.splitlines() if line.strip()]
+    if len(kept) > lines:
+        kept = [*kept[:lines], f"... ({len(kept) - lines} more lines)"]
+    return "\n".join(kept)
+
+
+def _profiles(
+    targets: Sequence[Target], data: dict[str, Any], threads: int
+) -> list[tuple[str, str]]:
+    """Profiles of the code paths behind the missed targets (each path once)."""
+    from impl.network import Network
+
+    profiles, seen = [], set()
+    for target in targets:
+        if target.met is not False or not target.profile_key or target.profile_key in seen:
+            continue
+        seen.add(target.profile_key)
+        kind = target.profile_key[0]
+        if kind == "training":
+            _, dtype, batch = target.profile_key
+            training = data[dtype]
+            net = Network([784, 30, 10], seed=0, dtype=training.rows.dtype)
+
+            def epoch(net: Network = net, training: Any = training, batch: int = batch) -> None:
+                net.fit(
+                    training.rows.T,
+                    training.target_rows.T,
+                    epochs=1,
+                    batch_size=batch,
+                    learning_rate=LEARNING_RATE,
+                    progress=False,
+                    blas_threads=threads,
+                )
+
+            epoch()  # warm-up
+            title = f"impl, one epoch of Network.fit, {dtype}, mini-batch {batch}"
+            profiles.append((title, profile_text(epoch)))
+        elif kind == "gradcheck":
+            from impl.gradcheck import check_gradients
+
+            problem = gradcheck_problem()
+            title = "impl, check_gradients (central differences) of 784-30-10"
+            profiles.append(
+                (title, profile_text(lambda problem=problem: check_gradients(*problem)))
+            )
+    return profiles
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _progress(message: str, started: float) -> None:
+    print(f"[bench {time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+def run_benchmarks(
+    config: BenchConfig,
+    threads: int = 1,
+    use_torch: bool = True,
+    command: str = "verified-backprop bench",
+    removed_environment: dict[str, str] | None = None,
+    quiet: bool = False,
+) -> BenchResults:
+    """Run every section with ``config`` and return the results (nothing is written)."""
+    started = time.perf_counter()
+    progress = (lambda _message: None) if quiet else (lambda m: _progress(m, started))
+    with_torch = use_torch and torch_available()
+    missing = "not installed" if use_torch else "not used (--no-torch)"
+    if with_torch:
+        import torch
+
+        torch.set_num_threads(threads)
+    load_before = load_average()
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    with threadpool_limits(limits=threads):
+        progress("generating the synthetic data")
+        base = mnist_like(config.examples, seed=0)
+        data = {
+            dtype: base if dtype == "float64" else base.astype(dtype) for dtype in config.dtypes
+        }
+
+        throughput = []
+        for dtype in config.dtypes:
+            for batch in config.batch_sizes:
+                progress(f"training throughput, {dtype}, mini-batch {batch}")
+                throughput.append(
+                    measure_throughput(
+                        data[dtype],
+                        batch,
+                        threads,
+                        config.repeats,
+                        config.loop_examples,
+                        with_torch,
+                        missing,
+                    )
+                )
+
+        limits, peaks = [], {}
+        for dtype in config.dtypes:
+            progress(f"hardware limit, {dtype}")
+            peaks[dtype] = peak_gflops(np.dtype(dtype), config.peak_size, with_torch)
+            for batch in config.batch_sizes:
+                limits.append(
+                    measure_hardware_limit(
+                        np.dtype(dtype), batch, config.product_budget, with_torch
+                    )
+                )
+
+        progress("where impl's step spends its time")
+        breakdowns: list[Breakdown] = []
+        for batch in config.batch_sizes:
+            breakdown = step_breakdown(data[config.dtypes[0]], batch, config.breakdown_budget)
+            result = next(r for r in throughput if r.batch == batch and r.dtype == config.dtypes[0])
+            breakdown.fit_total = 1e6 * batch / result.median(IMPL)
+            breakdowns.append(breakdown)
+
+        progress("gradient checking")
+        gradcheck = measure_gradcheck(config.gradcheck, with_torch, missing)
+
+        progress("proofs")
+        proofs = time_proofs(config.claims)
+        progress("lambdified output deltas")
+        deltas = time_deltas(config.delta_shape, config.delta_repeats, config.delta_calls)
+
+        targets = [
+            *training_targets(throughput),
+            *ceiling_targets(throughput, limits),
+            *gradcheck_targets(gradcheck),
+            *lambdify_targets(deltas),
+        ]
+        progress("profiles of missed targets")
+        profiles = _profiles(targets, data, threads)
+
+    if removed_environment:
+        removed = ", ".join(f"{k}={v}" for k, v in removed_environment.items())
+        environment = (
+            f"{removed} was set; the benchmark re-ran itself in a subprocess without it "
+            "(it forces a slower OpenBLAS kernel); tests and CI are unaffected"
+        )
+    else:
+        environment = "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE not set: OpenBLAS chose its kernel"
+        present = [name for name in BLAS_ENVIRONMENT if name in os.environ]
+        if present:
+            environment = f"{', '.join(present)} set and KEPT (--keep-blas-env or --tiny)"
+    machine = [
+        ("date", date),
+        ("command", f"`{command}`"),
+        ("mode", config.mode),
+        ("CPU", f"{cpu_model()}, {os.cpu_count()} logical CPUs ({_usable_cpus()} usable)"),
+        ("load average (1/5/15 min)", f"{load_before} at the start, {load_average()} at the end"),
+        ("Python", platform.python_version()),
+        ("NumPy", f"{np.__version__}; BLAS: {blas_description()}"),
+        ("PyTorch", torch_description(threads) if use_torch else missing),
+        ("threads", f"{threads} (NumPy's BLAS via threadpoolctl, PyTorch via set_num_threads)"),
+        ("BLAS environment", environment),
+    ]
+    settings = [
+        ("mini-batch sizes", ", ".join(map(str, config.batch_sizes))),
+        ("dtypes", ", ".join(config.dtypes)),
+        ("training examples per timed run", f"{config.examples:,}"),
+        ("per-example loop examples per timed run", f"{config.loop_examples:,}"),
+        ("interleaved repeats", str(config.repeats)),
+        ("gradient-check repeats", str(config.gradcheck.repeats)),
+    ]
+    results = BenchResults(
+        mode=config.mode,
+        command=command,
+        date=date,
+        machine=machine,
+        settings=settings,
+        throughput=throughput,
+        limits=limits,
+        peaks=peaks,
+        breakdowns=breakdowns,
+        gradcheck=gradcheck,
+        proofs=proofs,
+        deltas=deltas,
+        delta_shape=config.delta_shape,
+        targets=targets,
+        profiles=profiles,
+    )
+    results.wall_seconds = time.perf_counter() - started
+    progress("done")
+    return results
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``verified-backprop bench``."""
+    parser = argparse.ArgumentParser(
+        prog="verified-backprop bench",
+        description=(
+            "Benchmark impl's training against the per-example loop and PyTorch, measure the "
+            "hardware limit, time gradient checks, proofs and lambdified deltas, and write "
+            "the tables to a Markdown file."
+        ),
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer repeats, float64 only, smaller data (under 2 minutes)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="Markdown file to write (default %(default)s)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="BLAS / PyTorch threads for every contender (default %(default)s)",
+    )
+    parser.add_argument(
+        "--no-torch", action="store_true", help="leave PyTorch out even when it is installed"
+    )
+    parser.add_argument(
+        "--keep-blas-env",
+        action="store_true",
+        help="measure with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE as set (default: re-run "
+        "without them)",
+    )
+    parser.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # tests only
+    return parser
+
+
+def _rerun_without_blas_environment(argv: Sequence[str]) -> int | None:
+    """Re-run this command in a subprocess without the OpenBLAS variables, if any is set."""
+    removed = {name: os.environ[name] for name in BLAS_ENVIRONMENT if name in os.environ}
+    if not removed or CHILD_MARKER in os.environ:
+        return None
+    environment = {k: v for k, v in os.environ.items() if k not in BLAS_ENVIRONMENT}
+    environment[CHILD_MARKER] = json.dumps(removed)
+    print(
+        f"bench: {', '.join(removed)} set; re-running in a subprocess without "
+        f"{'it' if len(removed) == 1 else 'them'} (--keep-blas-env to measure as is)",
+        file=sys.stderr,
+    )
+    command = [sys.executable, "-m", "impl.bench_command", *argv]
+    return subprocess.run(command, env=environment, check=False).returncode
+
+
+def main(argv: list[str]) -> int:
+    """``verified-backprop bench [--quick] [--out FILE] [--threads N] [--no-torch]``."""
+    args = build_parser().parse_args(argv)
+    if args.threads < 1:
+        print("bench: --threads must be at least 1", file=sys.stderr)
+        return 2
+    if not (args.tiny or args.keep_blas_env):
+        code = _rerun_without_blas_environment(argv)
+        if code is not None:
+            return code
+    removed = json.loads(os.environ.get(CHILD_MARKER, "{}"))
+    config = PRESETS["tiny" if args.tiny else "quick" if args.quick else "full"]
+    if args.tiny and args.quick:
+        config = replace(config, mode=config.mode + ", --quick ignored")
+    command = shlex.join(["verified-backprop", "bench", *argv])
+    results = run_benchmarks(
+        config,
+        threads=args.threads,
+        use_torch=not args.no_torch,
+        command=command,
+        removed_environment=removed,
+        quiet=args.tiny,
+    )
+    text = render(results)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out} ({results.wall_seconds:.0f} s)")
+    for target in results.targets:
+        print(f"  {target.verdict:>13}  {target.description}: {target.measured}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

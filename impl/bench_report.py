@@ -1,0 +1,625 @@
+"""The results of ``verified-backprop bench``, its targets, and their Markdown rendering."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from impl.bench_gradcheck import IMPL_CENTRAL, IMPL_DIRECTIONAL, TORCH_FULL, GradcheckRow
+from impl.bench_symbolic import DeltaTiming, ProofTiming
+from impl.bench_timing import Stats
+from impl.bench_training import (
+    CONTENDERS,
+    IMPL,
+    LOOP,
+    SIZES,
+    TORCH_CONTENDERS,
+    Breakdown,
+    HardwareLimit,
+    ThroughputResult,
+    flops_per_example,
+)
+
+#: (batch, minimum ratio to the loop, minimum ratio to the best PyTorch variant)
+TRAINING_TARGETS = ((10, 10.0, 1.5), (128, 15.0, 1.0), (1024, 15.0, 1.0))
+CEILING_BATCH, CEILING_SHARE, CEILING_STRETCH = 1024, 0.40, 0.50
+GRADCHECK_SPEEDUP, DIRECTIONAL_SECONDS, LAMBDIFY_RATIO = 5.0, 0.1, 2.0
+
+
+@dataclass
+class Target:
+    """One target of the issue: what was required, what was measured, met or not."""
+
+    description: str
+    measured: str
+    met: bool | None  # None: could not be evaluated (e.g. PyTorch not installed)
+    shortfall: str = ""
+    #: what to profile when missed: ("training", dtype, batch) or ("gradcheck",) etc.
+    profile_key: tuple = ()
+
+    @property
+    def verdict(self) -> str:
+        """``met`` / ``MISSED`` / ``not evaluated``."""
+        if self.met is None:
+            return "not evaluated"
+        return "met" if self.met else "MISSED"
+
+
+@dataclass
+class BenchResults:
+    """Everything one run measured, ready to render."""
+
+    mode: str
+    command: str
+    date: str
+    machine: list[tuple[str, str]]
+    settings: list[tuple[str, str]]
+    throughput: list[ThroughputResult]
+    limits: list[HardwareLimit]
+    peaks: dict[str, tuple[float, float | None]]
+    breakdowns: list[Breakdown]
+    gradcheck: list[GradcheckRow]
+    proofs: list[ProofTiming]
+    deltas: list[DeltaTiming]
+    delta_shape: tuple[int, int]
+    targets: list[Target] = field(default_factory=list)
+    profiles: list[tuple[str, str]] = field(default_factory=list)
+    wall_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def rate(value: float) -> str:
+    """Examples per second with thousands separators ('-' for NaN)."""
+    return "-" if math.isnan(value) else f"{value:,.0f}"
+
+
+def seconds(value: float) -> str:
+    """A duration in s, ms or µs with three significant digits."""
+    if math.isnan(value):
+        return "-"
+    if value >= 1:
+        return f"{value:.3g} s"
+    if value >= 1e-3:
+        return f"{value * 1e3:.3g} ms"
+    return f"{value * 1e6:.3g} µs"
+
+
+def ratio(value: float) -> str:
+    """A ratio such as 12.3x."""
+    return "-" if math.isnan(value) else f"{value:.3g}×"
+
+
+def percent(value: float) -> str:
+    """A fraction as a percentage."""
+    return "-" if math.isnan(value) else f"{100 * value:.1f} %"
+
+
+def stats_range(stats: Stats | None, unit: str = "rate") -> str:
+    """'low–high' of a Stats in the unit's format."""
+    if stats is None:
+        return "-"
+    fmt = rate if unit == "rate" else seconds
+    return f"{fmt(stats.low)}–{fmt(stats.high)}"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: str = "") -> str:
+    """A GitHub-flavoured Markdown table; ``align`` has one letter (l/r) per column."""
+    align = align or "l" + "r" * (len(headers) - 1)
+    marks = {"l": ":--", "r": "--:"}
+    lines = [
+        "| " + " | ".join(str(h).replace("|", "\\|") for h in headers) + " |",
+        "|" + "|".join(marks[a] for a in align) + "|",
+    ]
+    for row in rows:
+        cells = [str(cell).replace("|", "\\|").replace("\n", " ") for cell in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def paired_ratios(numerator: Stats, denominators: Sequence[Stats]) -> tuple[float, float]:
+    """min and max over rounds of numerator_i / max_j denominator_j,i (interleaved rounds)."""
+    rounds = min(len(numerator.samples), *(len(d.samples) for d in denominators))
+    values = [numerator.samples[i] / max(d.samples[i] for d in denominators) for i in range(rounds)]
+    return (min(values), max(values)) if values else (math.nan, math.nan)
+
+
+def training_targets(results: Sequence[ThroughputResult]) -> list[Target]:
+    """impl vs the per-example loop and vs the best PyTorch variant, per dtype and batch."""
+    targets = []
+    wanted = {batch: (loop_min, torch_min) for batch, loop_min, torch_min in TRAINING_TARGETS}
+    for result in results:
+        if result.batch not in wanted:
+            continue
+        loop_min, torch_min = wanted[result.batch]
+        impl_stats, loop_stats = result.rates[IMPL], result.rates[LOOP]
+        assert impl_stats is not None and loop_stats is not None
+        key = ("training", result.dtype, result.batch)
+        speedup = impl_stats.median / loop_stats.median
+        low, high = paired_ratios(impl_stats, [loop_stats])
+        targets.append(
+            Target(
+                f"{result.dtype}, mini-batch {result.batch}: impl ≥ {loop_min:g}× the "
+                "per-example loop",
+                f"{ratio(speedup)} ({rate(impl_stats.median)} vs {rate(loop_stats.median)} "
+                f"ex/s; per round {ratio(low)}–{ratio(high)})",
+                speedup >= loop_min,
+                "" if speedup >= loop_min else f"short by {100 * (1 - speedup / loop_min):.0f} %",
+                key,
+            )
+        )
+        best = result.best_torch()
+        description = (
+            f"{result.dtype}, mini-batch {result.batch}: impl ≥ {torch_min:g}× the best "
+            "PyTorch variant"
+        )
+        if best is None:
+            targets.append(Target(description, f"PyTorch {result.missing}", None))
+            continue
+        name, best_rate = best
+        versus = impl_stats.median / best_rate
+        torch_stats = [s for n in TORCH_CONTENDERS if (s := result.rates.get(n)) is not None]
+        low, high = paired_ratios(impl_stats, torch_stats)
+        met = versus >= torch_min
+        targets.append(
+            Target(
+                description,
+                f"{ratio(versus)} ({rate(impl_stats.median)} vs {rate(best_rate)} ex/s, "
+                f"best: {name}; per round vs the round's best {ratio(low)}–{ratio(high)})",
+                met,
+                "" if met else f"short by {100 * (1 - versus / torch_min):.0f} %",
+                key,
+            )
+        )
+    return targets
+
+
+def ceiling_targets(
+    results: Sequence[ThroughputResult], limits: Sequence[HardwareLimit]
+) -> list[Target]:
+    """impl's share of the machine's compute-bound ceiling at mini-batch 1024."""
+    targets = []
+    for limit in limits:
+        if limit.batch != CEILING_BATCH:
+            continue
+        result = next(
+            (r for r in results if r.batch == limit.batch and r.dtype == limit.dtype), None
+        )
+        if result is None:
+            continue
+        share = result.median(IMPL) / limit.ceiling
+        numpy_share = result.median(IMPL) / limit.numpy_ceiling
+        stretch = " (stretch 50 % reached)" if share >= CEILING_STRETCH else ""
+        targets.append(
+            Target(
+                f"{limit.dtype}, mini-batch {limit.batch}: impl ≥ 40 % of the compute-bound "
+                "ceiling",
+                f"{percent(share)} of {rate(limit.ceiling)} ex/s ({limit.ceiling_source} BLAS)"
+                f"{stretch}; {percent(numpy_share)} of NumPy's own BLAS ceiling "
+                f"{rate(limit.numpy_ceiling)}",
+                share >= CEILING_SHARE,
+                ""
+                if share >= CEILING_SHARE
+                else f"short by {100 * (CEILING_SHARE - share):.1f} percentage points",
+                ("training", limit.dtype, limit.batch),
+            )
+        )
+    return targets
+
+
+def gradcheck_targets(rows: Sequence[GradcheckRow]) -> list[Target]:
+    """Full central-difference check vs torch.autograd.gradcheck; directional check time."""
+    by_label = {row.label: row for row in rows}
+    central = by_label[IMPL_CENTRAL]
+    torch_row = by_label[TORCH_FULL]
+    targets = []
+    description = (
+        f"every parameter of 784-30-10 by central differences ≥ {GRADCHECK_SPEEDUP:g}× faster "
+        "than torch.autograd.gradcheck"
+    )
+    if torch_row.seconds is None:
+        targets.append(Target(description, f"PyTorch {torch_row.how}", None))
+    else:
+        speedup = torch_row.median / central.median
+        how = "" if torch_row.how == "measured" else " (PyTorch figure extrapolated)"
+        targets.append(
+            Target(
+                description,
+                f"{ratio(speedup)} ({seconds(central.median)} vs {seconds(torch_row.median)}){how}",
+                speedup >= GRADCHECK_SPEEDUP,
+                ""
+                if speedup >= GRADCHECK_SPEEDUP
+                else f"short by {100 * (1 - speedup / GRADCHECK_SPEEDUP):.0f} %",
+                ("gradcheck",),
+            )
+        )
+    directional = by_label[IMPL_DIRECTIONAL]
+    targets.append(
+        Target(
+            f"directional check < {DIRECTIONAL_SECONDS:g} s",
+            f"{seconds(directional.median)} (max {seconds(directional.seconds.high)})"
+            if directional.seconds
+            else "-",
+            directional.median < DIRECTIONAL_SECONDS,
+            "",
+            ("directional",),
+        )
+    )
+    return targets
+
+
+def lambdify_targets(deltas: Sequence[DeltaTiming]) -> list[Target]:
+    """Lambdified output deltas within 2x of the hand-written NumPy."""
+    return [
+        Target(
+            f"lambdified δ ({delta.pairing}) within {LAMBDIFY_RATIO:g}× of {delta.hand_written}",
+            f"{ratio(delta.ratio)} ({seconds(delta.lambdified.median)} vs "
+            f"{seconds(delta.hand.median)})",
+            delta.ratio <= LAMBDIFY_RATIO,
+            "" if delta.ratio <= LAMBDIFY_RATIO else f"{ratio(delta.ratio / LAMBDIFY_RATIO)} over",
+            ("lambdify", delta.pairing),
+        )
+        for delta in deltas
+    ]
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _throughput_section(results: BenchResults) -> list[str]:
+    out = ["## 1. Training throughput", ""]
+    first = results.throughput[0] if results.throughput else None
+    if first is not None:
+        out += [
+            f"`Network([784, 30, 10])`, sigmoid hidden layer, softmax cross-entropy, SGD with "
+            f"η = 0.5, on {first.examples:,} synthetic MNIST-shaped examples "
+            "(`numpy.random.default_rng(0)`: 784 pixels in [0, 1], ~80 % of them 0, 10 "
+            "classes). One timed run = one epoch: shuffle, gather every mini-batch, one "
+            "update per mini-batch (data preparation such as the float32 copy is not timed). "
+            f"The per-example loop runs on the first {first.loop_examples:,} examples only "
+            "(its rate does not depend on the data set size). Examples per second: median "
+            "of the interleaved repeats and their min–max; ratios are ratios of medians.",
+            "",
+        ]
+    for dtype in dict.fromkeys(r.dtype for r in results.throughput):
+        out += [f"### {dtype}", ""]
+        rows = []
+        for result in (r for r in results.throughput if r.dtype == dtype):
+            loop_median = result.median(LOOP)
+            best = result.best_torch()
+            for name in CONTENDERS:
+                stats = result.rates.get(name)
+                if stats is None:
+                    rows.append([result.batch, name, result.missing, "-", "-", "-"])
+                    continue
+                versus_torch = stats.median / best[1] if best else math.nan
+                rows.append(
+                    [
+                        result.batch,
+                        f"**{name}**" if name == IMPL else name,
+                        rate(stats.median),
+                        stats_range(stats),
+                        ratio(stats.median / loop_median),
+                        ratio(versus_torch) if best else "-",
+                    ]
+                )
+        out += [
+            table(
+                [
+                    "mini-batch",
+                    "implementation",
+                    "examples/s",
+                    "min–max",
+                    "× loop",
+                    "× best PyTorch",
+                ],
+                rows,
+                "rlrrrr",
+            ),
+            "",
+        ]
+    return out
+
+
+def _limit_section(results: BenchResults) -> list[str]:
+    flops = flops_per_example(SIZES)
+    out = [
+        "## 2. Hardware limit",
+        "",
+        f"Matrix-product FLOPs per example of one forward + backward pass of 784-30-10: "
+        f"**{flops:,}** (forward 2·(784·30 + 30·10) = 47,640; weight gradients the same "
+        "47,640; δ¹ = (W²)ᵀδ² 2·30·10 = 600; no δ is propagated to the inputs). The "
+        "element-wise work (activations, softmax, bias sums, the update) is O(n) per example "
+        "and not counted.",
+        "",
+        "Each product of one training step was timed on its own (best of 3 blocks of repeated "
+        "calls, the best of the four C/F operand layouts), with NumPy's BLAS and with "
+        "PyTorch's. If a step did nothing but its products, it would process "
+        "m / Σ t(product) examples per second: that is the compute-bound ceiling. The "
+        "machine's ceiling is the better of the two libraries.",
+        "",
+    ]
+    if results.peaks:
+        rows = [
+            [dtype, f"{numpy_peak:.1f}", "-" if torch_peak is None else f"{torch_peak:.1f}"]
+            for dtype, (numpy_peak, torch_peak) in results.peaks.items()
+        ]
+        out += [
+            "For reference, a large square product (the BLAS at its best):",
+            "",
+            table(["dtype", "NumPy GFLOP/s", "PyTorch GFLOP/s"], rows),
+            "",
+        ]
+    rows = []
+    for limit in results.limits:
+        for timing in limit.timings:
+            p = timing.product
+            torch_text = (
+                "-"
+                if timing.torch_gflops is None
+                else f"{timing.torch_gflops:.1f} ({timing.torch_layout})"
+            )
+            rows.append(
+                [
+                    limit.dtype,
+                    limit.batch,
+                    p.label,
+                    f"({p.M}×{p.K})({p.K}×{p.N})",
+                    f"{p.flops / 1e6:.3g}",
+                    f"{timing.numpy_gflops:.1f} ({timing.numpy_layout})",
+                    torch_text,
+                ]
+            )
+    out += [
+        "### Matrix products of one step (GFLOP/s, best operand layout in parentheses)",
+        "",
+        table(
+            ["dtype", "m", "product", "shape", "MFLOP", "NumPy GFLOP/s", "PyTorch GFLOP/s"],
+            rows,
+            "lrllrrr",
+        ),
+        "",
+        "### Ceiling and each implementation's share of it",
+        "",
+    ]
+    rows = []
+    for limit in results.limits:
+        result = next(
+            (r for r in results.throughput if r.batch == limit.batch and r.dtype == limit.dtype),
+            None,
+        )
+        shares = []
+        for name in CONTENDERS:
+            value = result.median(name) if result is not None else math.nan
+            shares.append(percent(value / limit.ceiling))
+        torch_ceiling = limit.torch_ceiling
+        rows.append(
+            [
+                limit.dtype,
+                limit.batch,
+                rate(limit.numpy_ceiling),
+                "-" if torch_ceiling is None else rate(torch_ceiling),
+                f"{rate(limit.ceiling)} ({limit.ceiling_source})",
+                *shares,
+            ]
+        )
+    short = {IMPL: "impl", LOOP: "loop"}
+    out += [
+        table(
+            [
+                "dtype",
+                "m",
+                "NumPy BLAS ceiling (ex/s)",
+                "PyTorch BLAS ceiling",
+                "machine ceiling",
+                *(short.get(n, n) + " share" for n in CONTENDERS),
+            ],
+            rows,
+            "lrrrr" + "r" * len(CONTENDERS),
+        ),
+        "",
+    ]
+    return out
+
+
+def _breakdown_section(results: BenchResults) -> list[str]:
+    if not results.breakdowns:
+        return []
+    out = [
+        "### Where impl's training step spends its time",
+        "",
+        "Each operation of `Network._train_step` timed on its own with the step's own buffers "
+        "(µs per step, best of 3 blocks); gathers read mini-batches of a fresh permutation, as "
+        "an epoch does. *Rest of the step* = one whole `_train_step` call (on a batch already "
+        "in cache) minus its parts timed alone: Python overhead plus the cache misses the "
+        "parts do not incur when repeated alone. *Rest of the fit loop* = the time per step "
+        "inside `Network.fit` (from the throughput table's median) minus the step, the "
+        "gathers and the shuffle: loop overhead, a freshly gathered batch, and noise.",
+        "",
+    ]
+    labels = [label for label, _ in results.breakdowns[0].parts]
+    headers = ["part"] + [f"m = {b.batch} ({b.dtype}), µs" for b in results.breakdowns]
+    rows: list[list[object]] = []
+    for index, label in enumerate(labels):
+        rows.append([label] + [f"{b.parts[index][1]:.1f}" for b in results.breakdowns])
+    step_parts = [
+        sum(value for label, value in b.parts if not label.startswith(("gather", "shuffle")))
+        for b in results.breakdowns
+    ]
+    feed = [
+        sum(value for label, value in b.parts if label.startswith(("gather", "shuffle")))
+        for b in results.breakdowns
+    ]
+    products = [
+        sum(value for label, value in b.parts if "matmul" in label) for b in results.breakdowns
+    ]
+    rows.append(
+        ["rest of the step (Python overhead, cache effects)"]
+        + [f"{b.step_total - s:.1f}" for b, s in zip(results.breakdowns, step_parts, strict=True)]
+    )
+    rows.append(
+        ["**whole `_train_step`**"] + [f"**{b.step_total:.1f}**" for b in results.breakdowns]
+    )
+    fit_row, share_rows = ["rest of the fit loop"], []
+    for b, f in zip(results.breakdowns, feed, strict=True):
+        fit_row.append("-" if b.fit_total is None else f"{b.fit_total - b.step_total - f:.1f}")
+    rows.append(fit_row)
+    rows.append(
+        ["**per step inside `Network.fit`**"]
+        + ["-" if b.fit_total is None else f"**{b.fit_total:.1f}**" for b in results.breakdowns]
+    )
+    for b, p, f in zip(results.breakdowns, products, feed, strict=True):
+        if b.fit_total:
+            share_rows.append(
+                f"m = {b.batch}: matrix products {percent(p / b.fit_total)} of the fit time per "
+                f"step, shuffle + gathers {percent(f / b.fit_total)}, everything else "
+                f"{percent(1 - (p + f) / b.fit_total)}."
+            )
+    out += [table(headers, rows), ""]
+    out += [f"- {line}" for line in share_rows]
+    out.append("")
+    return out
+
+
+def _gradcheck_section(results: BenchResults) -> list[str]:
+    rows = []
+    central = next((r for r in results.gradcheck if r.label == IMPL_CENTRAL), None)
+    for row in results.gradcheck:
+        if row.seconds is None:
+            rows.append([row.label, f"{row.parameters:,}", row.how, "-", "-", "-", "-"])
+            continue
+        relative = row.median / central.median if central is not None else math.nan
+        rows.append(
+            [
+                row.label,
+                f"{row.parameters:,}",
+                seconds(row.median),
+                stats_range(row.seconds, "seconds"),
+                ratio(relative),
+                row.how,
+                {True: "passed", False: "FAILED", None: "-"}[row.passed],
+            ]
+        )
+    return [
+        "## 3. Gradient checking cost",
+        "",
+        "Network([784, 30, 10], seed=0), float64, a mini-batch of 16 MNIST-like examples "
+        "(the same network and data for every method). Interleaved repeats (the full PyTorch "
+        "check runs after them). *× impl central* is the time relative to impl's full "
+        "central-difference check.",
+        "",
+        table(
+            [
+                "method",
+                "parameters",
+                "seconds (median)",
+                "min–max",
+                "× impl central",
+                "how",
+                "verdict",
+            ],
+            rows,
+            "lrrrrll",
+        ),
+        "",
+    ]
+
+
+def _symbolic_section(results: BenchResults) -> list[str]:
+    total = sum(p.seconds for p in results.proofs)
+    rows = [
+        [p.name, p.steps, "proven" if p.proven else "NOT PROVEN", seconds(p.seconds)]
+        for p in results.proofs
+    ]
+    rows.append(["**all claims**", sum(p.steps for p in results.proofs), "", f"**{total:.2f} s**"])
+    out = [
+        "## 4. Symbolic side",
+        "",
+        "### Proofs",
+        "",
+        "`derivations.engine.verify` of every claim in `derivations.catalog.all_claims()`, "
+        "in catalogue order, one run each, timing as reported by `verify` (SymPy's caches "
+        "warm up as the run proceeds, so later claims profit from earlier ones).",
+        "",
+        table(["claim", "steps", "verdict", "seconds"], rows, "lrlr"),
+        "",
+        "### Lambdified output deltas vs hand-written NumPy",
+        "",
+        f"On a K × m = {results.delta_shape[0]} × {results.delta_shape[1]:,} batch; both "
+        "allocate their result (no `out=`); seconds per call, median of interleaved repeats. "
+        "*build* is the first call of `derivations.numeric.output_delta(...)` in this process "
+        "(lambdify from the proven claim).",
+        "",
+    ]
+    rows = [
+        [
+            d.pairing,
+            d.formula,
+            seconds(d.lambdified.median),
+            d.hand_written,
+            seconds(d.hand.median),
+            ratio(d.ratio),
+            f"{d.max_difference:.1e}",
+            seconds(d.build_seconds),
+        ]
+        for d in results.deltas
+    ]
+    out += [
+        table(
+            ["pairing", "δ", "lambdified", "hand-written", "time", "ratio", "max |diff|", "build"],
+            rows,
+            "llrlrrrr",
+        ),
+        "",
+    ]
+    return out
+
+
+def render(results: BenchResults) -> str:
+    """The whole ``docs/benchmarks.md``."""
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `verified-backprop bench`; do not edit by hand, rerun the command. "
+        "The machine is shared with other work, so every figure is the median of interleaved "
+        "repeats with its min–max range, and ratios are taken between contenders measured in "
+        "the same run.",
+        "",
+        table(
+            ["", ""],
+            [*results.machine, ("wall time of this run", f"{results.wall_seconds:.0f} s")],
+            "ll",
+        ),
+        "",
+        "Settings of this run:",
+        "",
+        table(["setting", "value"], results.settings, "ll"),
+        "",
+        "## Targets",
+        "",
+        table(
+            ["target", "measured", "verdict", "shortfall"],
+            [[t.description, t.measured, f"**{t.verdict}**", t.shortfall] for t in results.targets],
+            "llll",
+        ),
+        "",
+    ]
+    if results.notes:
+        out += [f"- {note}" for note in results.notes]
+        out.append("")
+    out += _throughput_section(results)
+    out += _limit_section(results)
+    out += _breakdown_section(results)
+    out += _gradcheck_section(results)
+    out += _symbolic_section(results)
+    if results.profiles:
+        out += ["## Profiles of the slow paths (missed targets)", ""]
+        for title, text in results.profiles:
+            out += [f"### {title}", "", "```text", text.rstrip(), "```", ""]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,550 @@
+"""Training throughput of ``Network([784, 30, 10])`` against its baselines, and the hardware limit.
+
+Contenders (sigmoid hidden layer, softmax cross-entropy, plain SGD, one epoch per timed run over
+the same synthetic MNIST-shaped data; the timed region includes the epoch's shuffle and the
+mini-batch gathers, not the one-off data preparation):
+
+``impl``
+    :meth:`impl.network.Network.fit` itself (``progress=False``); the rate is computed from the
+    epoch time it reports in its history (training steps only, not its end-of-epoch evaluation).
+``loop``
+    the seeds' per-example loop, :func:`impl.per_example.gradient_descent_by_loop`: the
+    reference baseline, timed on a subset of the examples (its rate does not depend on the
+    data set size).
+``torch plain``
+    PyTorch tensors with a hand-written forward and backward pass (``addmm``, in-place updates,
+    ``index_select`` into reused buffers, ``torch.no_grad``).
+``torch nn``
+    ``nn.Sequential(Linear, Sigmoid, Linear)`` + ``CrossEntropyLoss`` + autograd +
+    ``torch.optim.SGD``: the idiomatic PyTorch program.
+
+All of them run on the same number of threads: NumPy's BLAS through threadpoolctl, PyTorch
+through ``torch.set_num_threads``.
+
+The hardware limit: the matrix products of one training step of 784-30-10 at mini-batch m are
+timed on their own with the best of the four operand layouts (C/F order of each factor), with
+NumPy's BLAS and with PyTorch's. A step can be no faster than its products, so
+``m / (sum of the products' best times)`` is a compute-bound ceiling in examples per second.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from impl.bench_timing import Stats, calls_for, interleaved, seconds_per_call
+from impl.network import Network
+from impl.per_example import gradient_descent_by_loop
+
+SIZES = (784, 30, 10)
+LEARNING_RATE = 0.5
+CLASSES = SIZES[-1]
+
+IMPL = "impl (Network.fit)"
+LOOP = "per-example loop (seed 000 style, reference baseline)"
+TORCH_PLAIN = "PyTorch plain tensors (manual backward)"
+TORCH_NN = "PyTorch nn.Sequential + autograd + optim.SGD"
+CONTENDERS = (IMPL, LOOP, TORCH_PLAIN, TORCH_NN)
+TORCH_CONTENDERS = (TORCH_PLAIN, TORCH_NN)
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """MNIST-shaped examples stored one per row (C order), in one dtype.
+
+    ``rows`` has shape (n, 784): pixels in [0, 1], about 80 % exactly 0 like MNIST;
+    ``target_rows`` (n, 10) one-hot; ``labels`` (n,) int64. ``rows.T`` is the (784, n) layout
+    :class:`~impl.network.Network` takes, without a copy.
+    """
+
+    rows: np.ndarray
+    target_rows: np.ndarray
+    labels: np.ndarray
+
+    @property
+    def count(self) -> int:
+        """Number of examples n."""
+        return int(self.rows.shape[0])
+
+    def astype(self, dtype: Any) -> TrainingData:
+        """The same data in another float dtype."""
+        return TrainingData(self.rows.astype(dtype), self.target_rows.astype(dtype), self.labels)
+
+
+def mnist_like(count: int, seed: int = 0, dtype: Any = np.float64) -> TrainingData:
+    """``count`` synthetic MNIST-shaped examples from ``numpy.random.default_rng(seed)``."""
+    rng = np.random.default_rng(seed)
+    rows = rng.random((count, SIZES[0]))
+    rows *= rng.random((count, SIZES[0])) < 0.2
+    labels = rng.integers(0, CLASSES, count)
+    target_rows = np.eye(CLASSES)[labels]
+    return TrainingData(rows.astype(dtype, copy=False), target_rows.astype(dtype), labels)
+
+
+# --------------------------------------------------------------------------- contenders
+
+#: a contender: run(count) trains on the first ``count`` examples for one epoch, returns ex/s
+Runner = Callable[[int], float]
+
+
+def impl_runner(data: TrainingData, batch: int, threads: int, seed: int = 0) -> Runner:
+    """``Network.fit`` for one epoch; the rate comes from the epoch time in its history."""
+    net = Network(list(SIZES), seed=seed, dtype=data.rows.dtype)
+
+    def run(count: int) -> float:
+        history = net.fit(
+            data.rows[:count].T,
+            data.target_rows[:count].T,
+            epochs=1,
+            batch_size=batch,
+            learning_rate=LEARNING_RATE,
+            progress=False,
+            blas_threads=threads,
+        )
+        return count / history["seconds"][0]
+
+    return run
+
+
+def loop_runner(data: TrainingData, batch: int, seed: int = 0) -> Runner:
+    """The seeds' per-example loop: shuffle, cut into mini-batches, one update per batch."""
+    net = Network(list(SIZES), seed=seed, dtype=data.rows.dtype)
+    rng = np.random.default_rng(seed)
+
+    def run(count: int) -> float:
+        rows, targets = data.rows[:count], data.target_rows[:count]
+        started = time.perf_counter()
+        order = rng.permutation(count)
+        for start in range(0, count, batch):
+            indices = order[start : start + batch]
+            gradient_descent_by_loop(net, rows[indices].T, targets[indices].T, LEARNING_RATE)
+        return count / (time.perf_counter() - started)
+
+    return run
+
+
+def torch_available() -> bool:
+    """True when PyTorch can be imported."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _torch_dtype(torch: Any, dtype: np.dtype) -> Any:
+    return torch.float64 if dtype == np.float64 else torch.float32
+
+
+def torch_plain_runner(data: TrainingData, batch: int, seed: int = 0) -> Runner:
+    """PyTorch tensors, forward and backward written out (rows are examples, as in PyTorch)."""
+    import torch
+
+    dtype = _torch_dtype(torch, data.rows.dtype)
+    rows = torch.from_numpy(data.rows)
+    targets = torch.from_numpy(data.target_rows)
+    generator = torch.Generator().manual_seed(seed)
+    n_in, n_hidden, n_out = SIZES
+    W1 = torch.randn(n_hidden, n_in, generator=generator, dtype=dtype)
+    b1 = torch.randn(n_hidden, generator=generator, dtype=dtype)
+    W2 = torch.randn(n_out, n_hidden, generator=generator, dtype=dtype)
+    b2 = torch.randn(n_out, generator=generator, dtype=dtype)
+    x_buffer = torch.empty(batch, n_in, dtype=dtype)
+    y_buffer = torch.empty(batch, n_out, dtype=dtype)
+
+    def run(count: int) -> float:
+        started = time.perf_counter()
+        with torch.no_grad():
+            order = torch.randperm(count, generator=generator)
+            for start in range(0, count, batch):
+                indices = order[start : start + batch]
+                size = int(indices.shape[0])
+                xb = x_buffer if size == batch else torch.empty(size, n_in, dtype=dtype)
+                yb = y_buffer if size == batch else torch.empty(size, n_out, dtype=dtype)
+                torch.index_select(rows, 0, indices, out=xb)
+                torch.index_select(targets, 0, indices, out=yb)
+                a1 = torch.sigmoid(torch.addmm(b1, xb, W1.t()))
+                d2 = torch.softmax(torch.addmm(b2, a1, W2.t()), dim=1)
+                d2.sub_(yb).mul_(LEARNING_RATE / size)  # eta/m * dL/dz^2, one row per example
+                d1 = torch.mm(d2, W2).mul_(a1).mul_(1.0 - a1)  # * sigma'(z^1) = a(1 - a)
+                W2.sub_(torch.mm(d2.t(), a1))
+                b2.sub_(d2.sum(dim=0))
+                W1.sub_(torch.mm(d1.t(), xb))
+                b1.sub_(d1.sum(dim=0))
+        return count / (time.perf_counter() - started)
+
+    return run
+
+
+def torch_nn_runner(data: TrainingData, batch: int, seed: int = 0) -> Runner:
+    """``nn.Sequential`` + ``CrossEntropyLoss`` + ``loss.backward()`` + ``optim.SGD``."""
+    import torch
+
+    dtype = _torch_dtype(torch, data.rows.dtype)
+    rows = torch.from_numpy(data.rows)
+    labels = torch.from_numpy(data.labels)
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    n_in, n_hidden, n_out = SIZES
+    model = torch.nn.Sequential(
+        torch.nn.Linear(n_in, n_hidden), torch.nn.Sigmoid(), torch.nn.Linear(n_hidden, n_out)
+    ).to(dtype)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    loss_function = torch.nn.CrossEntropyLoss()
+    x_buffer = torch.empty(batch, n_in, dtype=dtype)
+    label_buffer = torch.empty(batch, dtype=labels.dtype)
+
+    def run(count: int) -> float:
+        started = time.perf_counter()
+        order = torch.randperm(count, generator=generator)
+        for start in range(0, count, batch):
+            indices = order[start : start + batch]
+            size = int(indices.shape[0])
+            xb = x_buffer if size == batch else torch.empty(size, n_in, dtype=dtype)
+            lb = label_buffer if size == batch else torch.empty(size, dtype=labels.dtype)
+            torch.index_select(rows, 0, indices, out=xb)
+            torch.index_select(labels, 0, indices, out=lb)
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_function(model(xb), lb)
+            loss.backward()
+            optimizer.step()
+        return count / (time.perf_counter() - started)
+
+    return run
+
+
+@dataclass
+class ThroughputResult:
+    """Examples per second of every contender at one (dtype, mini-batch size)."""
+
+    dtype: str
+    batch: int
+    examples: int
+    loop_examples: int
+    rates: dict[str, Stats | None]  # None: PyTorch not installed / not run
+    missing: str = "not installed"  # what the rows of contenders that did not run say
+
+    def median(self, name: str) -> float:
+        """Median ex/s of ``name`` (NaN if it did not run)."""
+        stats = self.rates.get(name)
+        return stats.median if stats is not None else float("nan")
+
+    def best_torch(self) -> tuple[str, float] | None:
+        """The PyTorch variant with the highest median rate, or None without PyTorch."""
+        medians = [(name, self.median(name)) for name in TORCH_CONTENDERS if self.rates.get(name)]
+        return max(medians, key=lambda item: item[1]) if medians else None
+
+
+def measure_throughput(
+    data: TrainingData,
+    batch: int,
+    threads: int,
+    repeats: int,
+    loop_examples: int,
+    with_torch: bool,
+    missing: str = "not installed",
+) -> ThroughputResult:
+    """Interleaved repeats of all contenders at one mini-batch size and dtype."""
+    count = data.count
+    loop_count = min(loop_examples, count)
+    warm = min(count, max(4 * batch, 256))
+    contenders: dict[str, Callable[[], float]] = {}
+    warmups: dict[str, Callable[[], object]] = {}
+    runners: dict[str, tuple[Runner, int]] = {
+        IMPL: (impl_runner(data, batch, threads), count),
+        LOOP: (loop_runner(data, batch), loop_count),
+    }
+    if with_torch:
+        runners[TORCH_PLAIN] = (torch_plain_runner(data, batch), count)
+        runners[TORCH_NN] = (torch_nn_runner(data, batch), count)
+    for name, (runner, examples) in runners.items():
+        contenders[name] = lambda runner=runner, examples=examples: runner(examples)
+        warmups[name] = lambda runner=runner, examples=examples: runner(min(warm, examples))
+    stats = interleaved(contenders, repeats, warmups)
+    rates: dict[str, Stats | None] = {name: stats.get(name) for name in CONTENDERS}
+    return ThroughputResult(data.rows.dtype.name, batch, count, loop_count, rates, missing)
+
+
+# --------------------------------------------------------------------------- hardware limit
+
+
+@dataclass(frozen=True)
+class Product:
+    """One matrix product (M x K)(K x N) of a training step."""
+
+    label: str
+    M: int
+    K: int
+    N: int
+
+    @property
+    def flops(self) -> int:
+        """2 M K N floating-point operations (one multiply and one add per term)."""
+        return 2 * self.M * self.K * self.N
+
+
+def training_products(sizes: Sequence[int], batch: int) -> list[Product]:
+    """The matrix products of one training step at mini-batch m (forward, then backward).
+
+    Forward Z^l = W^l A^{l-1}; backward dW^l = D^l (A^{l-1})^T and, below the top layer,
+    D^{l-1} = (W^l)^T D^l (no delta is propagated to the inputs).
+    """
+    products: list[Product] = []
+    pairs = list(itertools.pairwise(sizes))
+    for layer, (n_in, n_out) in enumerate(pairs, start=1):
+        products.append(Product(f"W{layer} A{layer - 1} (forward)", n_out, n_in, batch))
+    for layer in range(len(pairs), 0, -1):
+        n_in, n_out = pairs[layer - 1]
+        products.append(Product(f"D{layer} A{layer - 1}^T (dW{layer})", n_out, batch, n_in))
+        if layer > 1:
+            products.append(Product(f"W{layer}^T D{layer} (D{layer - 1})", n_in, n_out, batch))
+    return products
+
+
+def flops_per_example(sizes: Sequence[int]) -> int:
+    """Matrix-product FLOPs per example of one forward + backward pass (batch-independent)."""
+    return sum(product.flops for product in training_products(sizes, 1))
+
+
+def _numpy_product_seconds(product: Product, dtype: np.dtype, budget: float) -> tuple[float, str]:
+    rng = np.random.default_rng(0)
+    best, best_layout = float("inf"), ""
+    out = np.empty((product.M, product.N), dtype)
+    for a_order, b_order in itertools.product("CF", repeat=2):
+        a = np.asarray(rng.random((product.M, product.K)), dtype=dtype, order=a_order)
+        b = np.asarray(rng.random((product.K, product.N)), dtype=dtype, order=b_order)
+
+        def call(a: np.ndarray = a, b: np.ndarray = b) -> None:
+            np.matmul(a, b, out=out)
+
+        seconds = seconds_per_call(call, calls_for(call, budget / 12), blocks=3)
+        if seconds < best:
+            best, best_layout = seconds, a_order + b_order
+    return best, best_layout
+
+
+def _torch_product_seconds(product: Product, dtype: np.dtype, budget: float) -> tuple[float, str]:
+    import torch
+
+    torch_dtype = _torch_dtype(torch, dtype)
+    generator = torch.Generator().manual_seed(0)
+    best, best_layout = float("inf"), ""
+    out = torch.empty(product.M, product.N, dtype=torch_dtype)
+    for a_order, b_order in itertools.product("CF", repeat=2):
+        a = torch.rand(product.M, product.K, generator=generator, dtype=torch_dtype)
+        b = torch.rand(product.K, product.N, generator=generator, dtype=torch_dtype)
+        if a_order == "F":
+            a = a.t().contiguous().t()
+        if b_order == "F":
+            b = b.t().contiguous().t()
+
+        def call(a: Any = a, b: Any = b) -> None:
+            torch.mm(a, b, out=out)
+
+        seconds = seconds_per_call(call, calls_for(call, budget / 12), blocks=3)
+        if seconds < best:
+            best, best_layout = seconds, a_order + b_order
+    return best, best_layout
+
+
+@dataclass
+class ProductTiming:
+    """Best time of one product with NumPy's BLAS and (if installed) PyTorch's."""
+
+    product: Product
+    numpy_seconds: float
+    numpy_layout: str
+    torch_seconds: float | None = None
+    torch_layout: str = ""
+
+    @property
+    def numpy_gflops(self) -> float:
+        """GFLOP/s of the product with NumPy's BLAS."""
+        return self.product.flops / self.numpy_seconds / 1e9
+
+    @property
+    def torch_gflops(self) -> float | None:
+        """GFLOP/s of the product with PyTorch's BLAS (None without PyTorch)."""
+        if self.torch_seconds is None:
+            return None
+        return self.product.flops / self.torch_seconds / 1e9
+
+
+@dataclass
+class HardwareLimit:
+    """Product timings and the resulting compute-bound ceilings for one dtype and batch."""
+
+    dtype: str
+    batch: int
+    timings: list[ProductTiming]
+
+    @property
+    def numpy_ceiling(self) -> float:
+        """m / (sum of the products' best NumPy times): ex/s if a step were only its products."""
+        return self.batch / sum(t.numpy_seconds for t in self.timings)
+
+    @property
+    def torch_ceiling(self) -> float | None:
+        """The same ceiling with PyTorch's BLAS (None without PyTorch)."""
+        if any(t.torch_seconds is None for t in self.timings):
+            return None
+        return self.batch / sum(t.torch_seconds or 0.0 for t in self.timings)
+
+    @property
+    def ceiling(self) -> float:
+        """The machine's ceiling: the better of the NumPy and PyTorch BLAS ceilings."""
+        torch_ceiling = self.torch_ceiling
+        return max(self.numpy_ceiling, torch_ceiling or 0.0)
+
+    @property
+    def ceiling_source(self) -> str:
+        """Which BLAS gives :attr:`ceiling`."""
+        torch_ceiling = self.torch_ceiling
+        return "PyTorch" if torch_ceiling and torch_ceiling > self.numpy_ceiling else "NumPy"
+
+
+def measure_hardware_limit(
+    dtype: np.dtype, batch: int, budget: float, with_torch: bool
+) -> HardwareLimit:
+    """Time every product of a 784-30-10 training step at mini-batch ``batch``."""
+    timings = []
+    for product in training_products(SIZES, batch):
+        seconds, layout = _numpy_product_seconds(product, dtype, budget)
+        timing = ProductTiming(product, seconds, layout)
+        if with_torch:
+            timing.torch_seconds, timing.torch_layout = _torch_product_seconds(
+                product, dtype, budget
+            )
+        timings.append(timing)
+    return HardwareLimit(np.dtype(dtype).name, batch, timings)
+
+
+def peak_gflops(dtype: np.dtype, size: int, with_torch: bool) -> tuple[float, float | None]:
+    """GFLOP/s of a square size x size x size product (NumPy, PyTorch): the BLAS at its best."""
+    product = Product("square", size, size, size)
+    numpy_seconds, _ = _numpy_product_seconds(product, dtype, budget=0.5)
+    torch_gflops = None
+    if with_torch:
+        torch_seconds, _ = _torch_product_seconds(product, dtype, budget=0.5)
+        torch_gflops = product.flops / torch_seconds / 1e9
+    return product.flops / numpy_seconds / 1e9, torch_gflops
+
+
+# --------------------------------------------------------------------------- where the time goes
+
+
+@dataclass
+class Breakdown:
+    """Microseconds per training step spent in each part of impl's step at one batch size."""
+
+    dtype: str
+    batch: int
+    parts: list[tuple[str, float]] = field(default_factory=list)
+    step_total: float = 0.0  # one Network._train_step call, measured as a whole
+    fit_total: float | None = None  # per step inside Network.fit (from the throughput table)
+
+
+def step_breakdown(data: TrainingData, batch: int, budget: float) -> Breakdown:
+    """Time each operation of impl's training step on its own, with the step's own buffers.
+
+    Uses the network's activation and output functions and the same ``out=`` buffers as
+    :func:`impl.network.forward_into` / :func:`impl.network.backward_into`, so the parts add up
+    to the step minus its Python overhead. The gathers read mini-batches of a fresh permutation
+    of all the examples, as an epoch does (from memory, not from cache).
+    """
+    dtype = data.rows.dtype
+    net = Network(list(SIZES), seed=0, dtype=dtype)
+    hidden, output = net.hidden, net.output_layer
+    buffers = net._workspace(batch)
+    W1, W2 = net.weights
+    b1, b2 = net.biases
+    Z1, Z2 = buffers.Z
+    D1, D2 = buffers.delta
+    work1, work2 = buffers.work
+    gW1, gW2 = buffers.grad_W
+    gb1, gb2 = buffers.grad_b
+    ones = buffers.ones
+    A1, A2 = buffers.A[1], buffers.A[2]
+    rng = np.random.default_rng(0)
+    count = data.count
+    order = rng.permutation(count)
+    starts = itertools.cycle(range(0, count - batch + 1, batch))
+    x_rows = np.empty((batch, SIZES[0]), dtype)
+    y_rows = np.empty((batch, CLASSES), dtype)
+    np.take(data.rows, order[:batch], axis=0, out=x_rows, mode="clip")
+    np.take(data.target_rows, order[:batch], axis=0, out=y_rows, mode="clip")
+    X, Y = x_rows.T, y_rows.T
+    scale = LEARNING_RATE / batch
+    buffers.A[0] = X
+    net._train_step(X, Y, LEARNING_RATE)  # fills every buffer once
+    buffers.A[0] = X
+
+    def gather_x() -> None:
+        start = next(starts)
+        np.take(data.rows, order[start : start + batch], axis=0, out=x_rows, mode="clip")
+
+    def gather_y() -> None:
+        start = next(starts)
+        np.take(data.target_rows, order[start : start + batch], axis=0, out=y_rows, mode="clip")
+
+    def delta_out() -> None:
+        output.delta(A2, Y, out=D2, work=work2)
+        np.multiply(D2, scale, out=D2)
+
+    def bias_sums() -> None:
+        np.matmul(D2, ones, out=gb2)
+        np.matmul(D1, ones, out=gb1)
+
+    def hidden_derivative() -> None:
+        np.multiply(D1, hidden.derivative(Z1, A1, out=work1), out=D1)
+
+    def update() -> None:
+        np.subtract(W1, gW1, out=W1)
+        np.subtract(b1, gb1, out=b1)
+        np.subtract(W2, gW2, out=W2)
+        np.subtract(b2, gb2, out=b2)
+
+    parts: list[tuple[str, Callable[[], object]]] = [
+        ("gather X (np.take of m rows of 784)", gather_x),
+        ("gather Y (np.take of m rows of 10)", gather_y),
+        ("Z1 = W1 X (matmul)", lambda: np.matmul(W1, X, out=Z1)),
+        ("Z1 += b1", lambda: np.add(Z1, b1, out=Z1)),
+        ("A1 = sigmoid(Z1)", lambda: hidden.forward(Z1, out=A1)),
+        ("Z2 = W2 A1 (matmul)", lambda: np.matmul(W2, A1, out=Z2)),
+        ("Z2 += b2", lambda: np.add(Z2, b2, out=Z2)),
+        ("A2 = softmax(Z2)", lambda: output.activation(Z2, out=A2)),
+        ("D2 = (A2 - Y) eta/m", delta_out),
+        ("dW2 = D2 A1^T (matmul)", lambda: np.matmul(D2, A1.T, out=gW2)),
+        ("D1 = W2^T D2 (matmul)", lambda: np.matmul(W2.T, D2, out=D1)),
+        ("D1 *= sigmoid'(Z1)", hidden_derivative),
+        ("dW1 = D1 X^T (matmul)", lambda: np.matmul(D1, X.T, out=gW1)),
+        ("db = D 1 (both layers, matmul)", bias_sums),
+        ("update W -= dW, b -= db", update),
+    ]
+    breakdown = Breakdown(dtype.name, batch)
+    per_part = budget / (len(parts) + 2)
+    shuffle_seconds = seconds_per_call(lambda: rng.permutation(count), 2, blocks=2)
+    per_step = 1e6 * shuffle_seconds * batch / count
+    breakdown.parts.append(("shuffle (one permutation per epoch, per step)", per_step))
+    saved = [array.copy() for array in (W1, b1, W2, b2)]
+    for label, function in parts:
+        calls = calls_for(function, per_part)
+        breakdown.parts.append((label, 1e6 * seconds_per_call(function, calls, blocks=3)))
+        for array, copy in zip((W1, b1, W2, b2), saved, strict=True):
+            array[...] = copy  # undo the repeated updates
+
+    def whole_step() -> None:
+        net._train_step(X, Y, LEARNING_RATE)
+
+    breakdown.step_total = 1e6 * seconds_per_call(
+        whole_step, calls_for(whole_step, per_part), blocks=3
+    )
+    return breakdown

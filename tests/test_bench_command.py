@@ -1,0 +1,164 @@
+"""``verified-backprop bench`` runs end to end on tiny sizes and writes a well-formed report.
+
+Nothing here is a timed test: no figure is checked, only that the command runs, writes the one
+file it is given (inside ``tmp_path``) and that the file has every section, well-formed
+tables and a verdict for every target. PyTorch is optional: one test hides it, one (skipped
+without PyTorch) uses it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from impl import bench_command
+
+SECTIONS = (
+    "# Benchmarks",
+    "## Targets",
+    "## 1. Training throughput",
+    "## 2. Hardware limit",
+    "### Where impl's training step spends its time",
+    "## 3. Gradient checking cost",
+    "## 4. Symbolic side",
+    "### Proofs",
+    "### Lambdified output deltas vs hand-written NumPy",
+)
+VERDICTS = {"**met**", "**MISSED**", "**not evaluated**"}
+
+
+def cells(line: str) -> list[str]:
+    """The cells of a Markdown table row (escaped pipes stay inside their cell)."""
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+
+def tables(text: str) -> list[list[list[str]]]:
+    """Every Markdown table outside code fences, as rows of cells (header first)."""
+    found, current, fenced = [], [], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        if not fenced and line.startswith("|"):
+            current.append(cells(line))
+        elif current:
+            found.append(current)
+            current = []
+    if current:
+        found.append(current)
+    return found
+
+
+def check_report(text: str) -> list[list[list[str]]]:
+    for section in SECTIONS:
+        assert f"\n{section}\n" in f"\n{text}", f"missing section {section!r}"
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    assert text.count("```") % 2 == 0
+    found = tables(text)
+    assert len(found) >= 8
+    for rows in found:
+        header, separator, *body = rows
+        assert all(re.fullmatch(r":?-+:?", mark) for mark in separator), separator
+        assert len(separator) == len(header)
+        assert body, f"table without rows: {header}"
+        for row in body:
+            assert len(row) == len(header), (header, row)
+    return found
+
+
+def table_with(found: list[list[list[str]]], first_header: str) -> list[list[str]]:
+    return next(rows for rows in found if rows[0][0] == first_header)
+
+
+def run_tiny(tmp_path: Path) -> tuple[str, list[list[list[str]]]]:
+    out = tmp_path / "nested" / "benchmarks.md"
+    assert bench_command.main(["--tiny", "--out", str(out)]) == 0
+    written = sorted(path for path in tmp_path.rglob("*") if path.is_file())
+    assert written == [out], f"bench wrote other files: {written}"
+    text = out.read_text(encoding="utf-8")
+    return text, check_report(text)
+
+
+def test_bench_writes_a_well_formed_report_without_pytorch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(bench_command, "torch_available", lambda: False)
+    text, found = run_tiny(tmp_path)
+
+    machine = dict(row[:2] for row in table_with(found, "")[2:])
+    for key in ("date", "command", "CPU", "NumPy", "PyTorch", "threads", "BLAS environment"):
+        assert machine.get(key), f"machine description lacks {key!r}"
+    assert machine["PyTorch"].startswith("not installed")
+    assert "verified-backprop bench --tiny --out" in machine["command"]
+    assert "BLAS:" in machine["NumPy"]
+
+    targets = table_with(found, "target")[2:]
+    assert targets and all(row[2] in VERDICTS for row in targets)
+    assert any("PyTorch" in row[0] and row[2] == "**not evaluated**" for row in targets)
+
+    throughput = table_with(found, "mini-batch")[2:]
+    by_name = {row[1]: row for row in throughput}
+    assert by_name["PyTorch plain tensors (manual backward)"][2] == "not installed"
+    assert by_name["PyTorch nn.Sequential + autograd + optim.SGD"][2] == "not installed"
+    assert float(by_name["**impl (Network.fit)**"][2].replace(",", "")) > 0
+    assert any("per-example loop" in name and "reference baseline" in name for name in by_name)
+
+    gradcheck = table_with(found, "method")[2:]
+    assert any("EXTRAPOLATED" in row[5] for row in gradcheck)  # the naive loop, labelled
+    assert any(
+        row[0].startswith("torch.autograd") and row[2] == "not installed" for row in gradcheck
+    )
+    assert "95,880" in text  # FLOPs per example of 784-30-10
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_bench_with_pytorch_fills_the_pytorch_rows(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    text, found = run_tiny(tmp_path)
+    throughput = {row[1]: row for row in table_with(found, "mini-batch")[2:]}
+    for name in (
+        "PyTorch plain tensors (manual backward)",
+        "PyTorch nn.Sequential + autograd + optim.SGD",
+    ):
+        assert float(throughput[name][2].replace(",", "")) > 0
+    gradcheck = {row[0]: row for row in table_with(found, "method")[2:]}
+    assert gradcheck["torch.autograd.gradcheck (every parameter)"][6] == "passed"
+    assert "not installed" not in text
+
+
+def test_help_documents_the_options_and_hides_tiny() -> None:
+    text = bench_command.build_parser().format_help()
+    for option in ("--quick", "--out", "--threads", "--no-torch", "--keep-blas-env"):
+        assert option in text
+    assert "--tiny" not in text
+
+
+def test_openblas_overrides_make_the_command_rerun_itself_without_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    launched = {}
+
+    class Done:
+        returncode = 0
+
+    def fake_run(command: list[str], env: dict[str, str], check: bool) -> Done:
+        launched.update(command=command, env=env)
+        return Done()
+
+    monkeypatch.setattr(bench_command.subprocess, "run", fake_run)
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    monkeypatch.delenv("OPENBLAS_L2_SIZE", raising=False)
+    monkeypatch.delenv(bench_command.CHILD_MARKER, raising=False)
+    assert bench_command.main(["--quick", "--out", "x.md"]) == 0
+    assert launched["command"][-3:] == ["--quick", "--out", "x.md"]
+    assert "OPENBLAS_CORETYPE" not in launched["env"]
+    assert json.loads(launched["env"][bench_command.CHILD_MARKER]) == {
+        "OPENBLAS_CORETYPE": "Haswell"
+    }
+
+
+def test_bad_thread_count_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench_command.main(["--tiny", "--threads", "0"]) == 2
+    assert "--threads" in capsys.readouterr().err
