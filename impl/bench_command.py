@@ -56,6 +56,7 @@ from impl.bench_training import (
     IMPL,
     LEARNING_RATE,
     Breakdown,
+    copy_bandwidth,
     measure_hardware_limit,
     measure_throughput,
     mnist_like,
@@ -68,6 +69,7 @@ DEFAULT_OUT = Path("docs/benchmarks.md")
 BLAS_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 #: set in the re-run subprocess: JSON of the variables removed from its environment
 CHILD_MARKER = "VERIFIED_BACKPROP_BENCH_REMOVED_ENV"
+PROFILE_EPOCHS = 3
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class BenchConfig:
     delta_repeats: int
     delta_calls: int
     claims: int | None  # verify only the first n claims (None: all)
+    copy_megabytes: int = 256  # size of the array copied to measure the memory bandwidth
 
 
 PRESETS: dict[str, BenchConfig] = {
@@ -126,6 +129,7 @@ PRESETS: dict[str, BenchConfig] = {
         delta_repeats=3,
         delta_calls=10,
         claims=None,
+        copy_megabytes=128,
     ),
     "tiny": BenchConfig(
         mode="tiny (a smoke test of the command; the figures mean nothing)",
@@ -144,6 +148,7 @@ PRESETS: dict[str, BenchConfig] = {
         delta_repeats=1,
         delta_calls=2,
         claims=2,
+        copy_megabytes=8,
     ),
 }
 
@@ -228,7 +233,11 @@ def profile_text(function: Callable[[], object], lines: int = 45) -> str:
         profiler.start()
         function()
         profiler.stop()
-        text = "pyinstrument\n" + profiler.output_text(unicode=False, color=False)
+        session = profiler.last_session
+        header = f"pyinstrument, {session.sample_count} samples, {session.duration:.3f} s"
+        body = profiler.output_text(unicode=False, color=False).splitlines()
+        start = next((i for i, line in enumerate(body) if line[:1].isdigit()), 0)
+        text = "\n".join([header, *body[start:]])
     kept = [line for line in text.splitlines() if line.strip()]
     if len(kept) > lines:
         kept = [*kept[:lines], f"... ({len(kept) - lines} more lines)"]
@@ -256,7 +265,7 @@ def _profiles(
                 net.fit(
                     training.rows.T,
                     training.target_rows.T,
-                    epochs=1,
+                    epochs=PROFILE_EPOCHS,
                     batch_size=batch,
                     learning_rate=LEARNING_RATE,
                     progress=False,
@@ -264,7 +273,7 @@ def _profiles(
                 )
 
             epoch()  # warm-up
-            title = f"impl, one epoch of Network.fit, {dtype}, mini-batch {batch}"
+            title = f"impl, Network.fit for {PROFILE_EPOCHS} epochs, {dtype}, mini-batch {batch}"
             profiles.append((title, profile_text(epoch)))
         elif kind == "gradcheck":
             from impl.gradcheck import check_gradients
@@ -327,6 +336,8 @@ def run_benchmarks(
                     )
                 )
 
+        progress("memory bandwidth")
+        copy_gbs = copy_bandwidth(config.copy_megabytes)
         limits, peaks = [], {}
         for dtype in config.dtypes:
             progress(f"hardware limit, {dtype}")
@@ -408,6 +419,7 @@ def run_benchmarks(
         proofs=proofs,
         deltas=deltas,
         delta_shape=config.delta_shape,
+        copy_gbs=copy_gbs,
         targets=targets,
         profiles=profiles,
     )

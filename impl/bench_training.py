@@ -438,6 +438,17 @@ def peak_gflops(dtype: np.dtype, size: int, with_torch: bool) -> tuple[float, fl
     return product.flops / numpy_seconds / 1e9, torch_gflops
 
 
+def copy_bandwidth(megabytes: int) -> float:
+    """GB/s of ``np.copyto`` between two large arrays (bytes copied per second, best of 3).
+
+    A reference for the mini-batch gather, which copies rows of the data set the same way.
+    """
+    source = np.ones(megabytes * (1 << 20) // 8)
+    target = np.zeros_like(source)
+    best = min(seconds_per_call(lambda: np.copyto(target, source), 1, blocks=1) for _ in range(3))
+    return source.nbytes / best / 1e9
+
+
 # --------------------------------------------------------------------------- where the time goes
 
 
@@ -458,7 +469,8 @@ def step_breakdown(data: TrainingData, batch: int, budget: float) -> Breakdown:
     Uses the network's activation and output functions and the same ``out=`` buffers as
     :func:`impl.network.forward_into` / :func:`impl.network.backward_into`, so the parts add up
     to the step minus its Python overhead. The gathers read mini-batches of a fresh permutation
-    of all the examples, as an epoch does (from memory, not from cache).
+    of all the examples, as an epoch does (from memory, not from cache); the other parts work
+    on a gathered batch already in cache.
     """
     dtype = data.rows.dtype
     net = Network(list(SIZES), seed=0, dtype=dtype)
@@ -495,6 +507,15 @@ def step_breakdown(data: TrainingData, batch: int, budget: float) -> Breakdown:
         start = next(starts)
         np.take(data.target_rows, order[start : start + batch], axis=0, out=y_rows, mode="clip")
 
+    # the step's state after one step; every part starts from it (parts that update their
+    # own input in place are timed out of place from this state, so that thousands of
+    # repetitions do not drift into huge or subnormal values that change the timings)
+    state = [Z1, Z2, A1, A2, D1, D2, work1, work2, gW1, gW2, gb1, gb2, W1, b1, W2, b2]
+    snapshot = [array.copy() for array in state]
+    Z1_linear = np.matmul(W1, X)  # W1 X before the bias
+    Z2_linear = np.matmul(W2, A1)
+    D1_linear = np.matmul(W2.T, D2)  # W2^T D2 before the factor g'(Z1)
+
     def delta_out() -> None:
         output.delta(A2, Y, out=D2, work=work2)
         np.multiply(D2, scale, out=D2)
@@ -504,7 +525,7 @@ def step_breakdown(data: TrainingData, batch: int, budget: float) -> Breakdown:
         np.matmul(D1, ones, out=gb1)
 
     def hidden_derivative() -> None:
-        np.multiply(D1, hidden.derivative(Z1, A1, out=work1), out=D1)
+        np.multiply(D1_linear, hidden.derivative(Z1, A1, out=work1), out=D1)
 
     def update() -> None:
         np.subtract(W1, gW1, out=W1)
@@ -516,10 +537,10 @@ def step_breakdown(data: TrainingData, batch: int, budget: float) -> Breakdown:
         ("gather X (np.take of m rows of 784)", gather_x),
         ("gather Y (np.take of m rows of 10)", gather_y),
         ("Z1 = W1 X (matmul)", lambda: np.matmul(W1, X, out=Z1)),
-        ("Z1 += b1", lambda: np.add(Z1, b1, out=Z1)),
+        ("Z1 += b1", lambda: np.add(Z1_linear, b1, out=Z1)),
         ("A1 = sigmoid(Z1)", lambda: hidden.forward(Z1, out=A1)),
         ("Z2 = W2 A1 (matmul)", lambda: np.matmul(W2, A1, out=Z2)),
-        ("Z2 += b2", lambda: np.add(Z2, b2, out=Z2)),
+        ("Z2 += b2", lambda: np.add(Z2_linear, b2, out=Z2)),
         ("A2 = softmax(Z2)", lambda: output.activation(Z2, out=A2)),
         ("D2 = (A2 - Y) eta/m", delta_out),
         ("dW2 = D2 A1^T (matmul)", lambda: np.matmul(D2, A1.T, out=gW2)),
@@ -534,12 +555,11 @@ def step_breakdown(data: TrainingData, batch: int, budget: float) -> Breakdown:
     shuffle_seconds = seconds_per_call(lambda: rng.permutation(count), 2, blocks=2)
     per_step = 1e6 * shuffle_seconds * batch / count
     breakdown.parts.append(("shuffle (one permutation per epoch, per step)", per_step))
-    saved = [array.copy() for array in (W1, b1, W2, b2)]
     for label, function in parts:
         calls = calls_for(function, per_part)
         breakdown.parts.append((label, 1e6 * seconds_per_call(function, calls, blocks=3)))
-        for array, copy in zip((W1, b1, W2, b2), saved, strict=True):
-            array[...] = copy  # undo the repeated updates
+        for array, saved in zip(state, snapshot, strict=True):
+            array[...] = saved
 
     def whole_step() -> None:
         net._train_step(X, Y, LEARNING_RATE)
