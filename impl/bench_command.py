@@ -100,7 +100,7 @@ PRESETS: dict[str, BenchConfig] = {
         dtypes=("float64", "float32"),
         examples=20_000,
         loop_examples=3_000,
-        repeats=7,
+        repeats=9,
         product_budget=0.4,
         peak_size=1024,
         breakdown_budget=1.5,
@@ -351,11 +351,12 @@ def run_benchmarks(
 
         progress("where impl's step spends its time")
         breakdowns: list[Breakdown] = []
-        for batch in config.batch_sizes:
-            breakdown = step_breakdown(data[config.dtypes[0]], batch, config.breakdown_budget)
-            result = next(r for r in throughput if r.batch == batch and r.dtype == config.dtypes[0])
-            breakdown.fit_total = 1e6 * batch / result.median(IMPL)
-            breakdowns.append(breakdown)
+        for dtype in config.dtypes:
+            for batch in config.batch_sizes:
+                breakdown = step_breakdown(data[dtype], batch, config.breakdown_budget)
+                result = next(r for r in throughput if r.batch == batch and r.dtype == dtype)
+                breakdown.fit_total = 1e6 * batch / result.median(IMPL)
+                breakdowns.append(breakdown)
 
         progress("gradient checking")
         gradcheck = measure_gradcheck(config.gradcheck, with_torch, missing)

@@ -325,7 +325,22 @@ def explain_misses(results: BenchResults) -> list[str]:
             _, dtype, batch = target.profile_key
             limit = _find_limit(results, dtype, batch)
             breakdown = _find_breakdown(results, dtype, batch)
+            throughput = _find_throughput(results, dtype, batch)
             reasons = []
+            best = throughput.best_torch() if throughput is not None else None
+            if throughput is not None and best is not None and "PyTorch" in target.description:
+                wanted = next(t for b, _, t in TRAINING_TARGETS if b == batch)
+                reasons.append(
+                    f"to get there impl would need {1e6 * batch / (wanted * best[1]):.0f} µs "
+                    f"per step instead of {1e6 * batch / throughput.median(IMPL):.0f} µs (the "
+                    f"best PyTorch variant takes {1e6 * batch / best[1]:.0f} µs)"
+                )
+            elif throughput is not None and limit is not None:
+                needed = 1e6 * batch / (CEILING_SHARE * limit.ceiling)
+                reasons.append(
+                    f"to get there impl would need {needed:.0f} µs per step instead of "
+                    f"{1e6 * batch / throughput.median(IMPL):.0f} µs"
+                )
             if limit is not None:
                 reasons.append(_products_sentence(limit))
             if breakdown is not None:
