@@ -238,6 +238,7 @@ def profile_text(function: Callable[[], object], lines: int = 45) -> str:
         body = profiler.output_text(unicode=False, color=False).splitlines()
         start = next((i for i, line in enumerate(body) if line[:1].isdigit()), 0)
         text = "\n".join([header, *body[start:]])
+    text = text.replace(f"{Path.cwd()}{os.sep}", "")  # paths relative to the working directory
     kept = [line for line in text.splitlines() if line.strip()]
     if len(kept) > lines:
         kept = [*kept[:lines], f"... ({len(kept) - lines} more lines)"]
@@ -377,9 +378,11 @@ def run_benchmarks(
 
     if removed_environment:
         removed = ", ".join(f"{k}={v}" for k, v in removed_environment.items())
+        plural = len(removed_environment) > 1
         environment = (
-            f"{removed} was set; the benchmark re-ran itself in a subprocess without it "
-            "(it forces a slower OpenBLAS kernel); tests and CI are unaffected"
+            f"{removed} {'were' if plural else 'was'} set; the benchmark re-ran itself in a "
+            f"subprocess without {'them' if plural else 'it'} (they force a slower OpenBLAS "
+            "kernel); tests and CI are unaffected"
         )
     else:
         environment = "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE not set: OpenBLAS chose its kernel"

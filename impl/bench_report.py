@@ -308,9 +308,8 @@ def _breakdown_sentence(breakdown: Breakdown, copy_gbs: float) -> str:
         f"and gathering the mini-batch {feed:.0f} µs (the gather moves "
         f"{breakdown.batch * SIZES[0] * itemsize / 1e6:.2g} MB at {gigabytes:.1f} GB/s; a "
         f"large np.copyto runs at {copy_gbs:.1f} GB/s here), the element-wise operations and "
-        f"the update {sum(small):.0f} µs, and "
-        f"Python and loop overhead the remaining "
-        f"{max(total - products - feed - sum(small), 0.0):.0f} µs"
+        f"the update {sum(small):.0f} µs, and the rest (Python overhead, cache misses on "
+        f"the freshly gathered batch) {max(total - products - feed - sum(small), 0.0):.0f} µs"
     )
 
 
@@ -602,7 +601,8 @@ def _breakdown_section(results: BenchResults) -> list[str]:
     for b, p, f in zip(results.breakdowns, products, feed, strict=True):
         if b.fit_total:
             share_rows.append(
-                f"m = {b.batch}: matrix products {percent(p / b.fit_total)} of the fit time per "
+                f"{b.dtype}, m = {b.batch}: matrix products {percent(p / b.fit_total)} of the "
+                "fit time per "
                 f"step, shuffle + gathers {percent(f / b.fit_total)}, everything else "
                 f"{percent(1 - (p + f) / b.fit_total)}."
             )
