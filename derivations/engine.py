@@ -108,11 +108,29 @@ class Definition:
         )
 
     def expand_node(self, node: sp.Basic) -> sp.Expr:
+        """The definition at ``node``'s arguments (``a_j`` → ``e^{z_j}/Σ_k e^{z_k}``).
+
+        Summation indices inside the definition are first renamed to fresh dummies, so an
+        argument can never be captured by them (``a_k`` must not become ``e^{z_k}/Σ_k e^{z_k}``
+        with the outer ``k`` caught by the sum).
+        """
+        expr = _fresh_summation_indices(self.expr)
         if self.is_function:
-            return self.expr.xreplace(dict(zip(self.indices, node.args, strict=True)))
+            return expr.xreplace(dict(zip(self.indices, node.args, strict=True)))
         if not self.indices:
-            return self.expr
-        return self.expr.xreplace(dict(zip(self.indices, node.indices, strict=True)))
+            return expr
+        return expr.xreplace(dict(zip(self.indices, node.indices, strict=True)))
+
+
+def _fresh_summation_indices(expr: sp.Basic) -> sp.Basic:
+    """Rename every summation index in ``expr`` to a new ``Dummy`` (capture-free substitution)."""
+
+    def rename(node: sp.Sum) -> sp.Sum:
+        renaming = {var: sp.Dummy(var.name, integer=True) for var, _, _ in node.limits}
+        limits = [(renaming[var], lo, hi) for var, lo, hi in node.limits]
+        return sp.Sum(node.function.xreplace(renaming), *limits)
+
+    return expr.replace(lambda node: isinstance(node, sp.Sum), rename)
 
 
 @dataclass(frozen=True)
@@ -133,6 +151,19 @@ class Hypothesis:
     @property
     def statement(self) -> sp.Eq:
         return sp.Eq(self.lhs, self.rhs, evaluate=False)
+
+    def unjustified_substitutions(self) -> list[str]:
+        """Extra substitutions that SymPy cannot derive from ``lhs = rhs`` (must be none).
+
+        ``old → new`` is licensed when ``old − new`` becomes 0 once ``lhs`` is replaced by
+        ``rhs``; e.g. ``y_K → 1 − y_1 − … − y_{K−1}`` from ``y_1 + … + y_K = 1``.
+        """
+        problems = []
+        for old, new in self.extra_substitutions:
+            residual = _substitute(sp.expand(old - new), self.lhs, self.rhs)
+            if not _is_zero(residual):
+                problems.append(f"{old} → {new}")
+        return problems
 
     def apply(self, expr: sp.Expr) -> sp.Expr:
         """Rewrite ``expr`` with every substitution this hypothesis licenses."""
@@ -360,12 +391,28 @@ def _timed(function: Callable[[], bool]) -> tuple[bool, float, str]:
     return ok, time.perf_counter() - start, message
 
 
-def _is_derivative(expr: sp.Basic) -> bool:
+def _is_derivative_of_a_definition(expr: sp.Basic, definitions: Sequence[Definition]) -> bool:
+    """Is ``expr`` an unevaluated derivative (or a matrix of them) of a defined object?"""
     if isinstance(expr, sp.MatrixBase):
-        return all(_is_derivative(entry) for entry in expr)
-    return isinstance(expr, sp.Derivative) or (
-        isinstance(expr, sp.Mul) and any(isinstance(f, sp.Derivative) for f in expr.args)
+        return all(_is_derivative_of_a_definition(entry, definitions) for entry in expr)
+    return isinstance(expr, sp.Derivative) and any(
+        definition.matches(expr.expr) for definition in definitions
     )
+
+
+def _definition_problems(claim: Claim) -> list[str]:
+    problems = []
+    names = [definition.name for definition in claim.definitions]
+    for name in dict.fromkeys(names):
+        if names.count(name) > 1:
+            problems.append(f"{name} is defined {names.count(name)} times")
+    for hypothesis in claim.hypotheses:
+        for substitution in hypothesis.unjustified_substitutions():
+            problems.append(
+                f"hypothesis {hypothesis.name!r} licenses {substitution}, which does not "
+                f"follow from its statement {hypothesis.lhs} = {hypothesis.rhs}"
+            )
+    return problems
 
 
 def verify(claim: Claim) -> ClaimResult:
@@ -375,11 +422,17 @@ def verify(claim: Claim) -> ClaimResult:
     step_results: list[StepResult] = []
     stated = {hypothesis.name for hypothesis in claim.hypotheses}
 
-    if claim.kind == "derivative" and not _is_derivative(claim.lhs):
+    failures += _definition_problems(claim)
+    if claim.kind == "derivative" and not _is_derivative_of_a_definition(
+        claim.lhs, claim.definitions
+    ):
         failures.append(
-            "the left-hand side must be an unevaluated derivative (sympy.Derivative) so that "
-            "SymPy computes it from the definitions"
+            "the left-hand side must be an unevaluated derivative (sympy.Derivative) of a "
+            "defined object, so that SymPy computes it from the definitions"
         )
+    if claim.kind not in {"derivative", "identity"}:
+        failures.append(f"unknown kind of claim {claim.kind!r}")
+    if failures:
         return ClaimResult(claim, None, [], failures, time.perf_counter() - start)
 
     try:

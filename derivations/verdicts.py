@@ -80,20 +80,37 @@ class Assessment:
         return self.verdict == self.statement.expected
 
 
-def evaluate_at(expr: sp.Expr, definitions: Sequence[Definition], point: Counterexample) -> sp.Expr:
+def evaluate_at(
+    expr: sp.Expr, definitions: Sequence[Definition], point: Counterexample
+) -> sp.Expr:
     """The exact value of ``expr`` (derivatives evaluated by SymPy) at a concrete point."""
     value = unfold(expr, definitions).doit()
     value = value.subs(dict(point.sizes)).subs(dict(point.indices)).doit()
     value = value.subs(dict(point.values)).doit()
-    return sp.nsimplify(sp.simplify(value))
+    return sp.simplify(value)
 
 
-def _differ_at(statement: CheckedStatement) -> tuple[bool, sp.Expr, sp.Expr]:
+def _is_concrete(value: sp.Basic) -> bool:
+    if isinstance(value, sp.MatrixBase):
+        return all(_is_concrete(entry) for entry in value)
+    return bool(value.is_number) and not value.free_symbols
+
+
+def _differ_at(statement: CheckedStatement) -> tuple[bool | None, sp.Expr, sp.Expr]:
+    """(do the exact values differ?, true value, claimed value) at the counterexample.
+
+    ``None`` when the point leaves a size, index or value symbolic: no verdict then.
+    """
     point = statement.counterexample
     assert point is not None
     truth = evaluate_at(statement.truth, statement.definitions, point)
     claimed = evaluate_at(statement.claimed, statement.definitions, point)
-    return sp.simplify(truth - claimed) != 0, truth, claimed
+    if not (_is_concrete(truth) and _is_concrete(claimed)):
+        return None, truth, claimed
+    difference = sp.simplify(truth - claimed)
+    if isinstance(difference, sp.MatrixBase):
+        return any(entry != 0 for entry in difference), truth, claimed
+    return difference != 0, truth, claimed
 
 
 def assess(statement: CheckedStatement) -> Assessment:
@@ -120,7 +137,8 @@ def assess(statement: CheckedStatement) -> Assessment:
                 if not differ:
                     return done(
                         Verdict.UNDECIDED,
-                        "the example meant to show the assumption is needed does not",
+                        "the example meant to show the assumption is needed does not "
+                        "(values equal, or not fully concrete)",
                     )
                 detail += (
                     f"; without it, at {statement.counterexample.describe()}: "
@@ -130,6 +148,12 @@ def assess(statement: CheckedStatement) -> Assessment:
             return done(Verdict.PROVEN_UNDER_ASSUMPTION, detail)
         if statement.counterexample is not None:
             differ, truth, claimed = _differ_at(statement)
+            if differ is None:
+                return done(
+                    Verdict.UNDECIDED,
+                    f"the counterexample leaves symbols free: true value {truth}, "
+                    f"claimed {claimed}",
+                )
             if differ:
                 return done(
                     Verdict.REFUTED,

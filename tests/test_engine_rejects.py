@@ -60,8 +60,8 @@ def test_missing_hypothesis_in_the_claim_makes_the_proof_fail() -> None:
     wrong = dataclasses.replace(claim, hypotheses=())
     result = verify(wrong)
     assert not result.proven
-    assert "uses hypothesis labels sum to one which the claim does not state" in (
-        result.failures[0]
+    assert (
+        "uses hypothesis labels sum to one which the claim does not state" in (result.failures[0])
     )
 
 
@@ -70,8 +70,9 @@ def test_step_that_needs_a_hypothesis_it_does_not_name_fails() -> None:
     wrong = _replace_step(claim, 4, uses=())
     result = verify(wrong)
     assert not result.proven
-    assert result.failures == ["step 4 (substitute the hypothesis Σ_c y_c = 1) does not follow "
-                               "from step 3"]
+    assert result.failures == [
+        "step 4 (substitute the hypothesis Σ_c y_c = 1) does not follow from step 3"
+    ]
 
 
 def test_derivation_must_end_at_the_claimed_result() -> None:
@@ -123,3 +124,65 @@ def test_a_true_statement_is_never_refuted() -> None:
     sigmoid = next(s for s in statements() if s.key == "000-sigmoid-delta")
     assert isinstance(sigmoid, CheckedStatement)
     assert assess(sigmoid).verdict == Verdict.PROVEN
+
+
+def test_unfolding_never_captures_an_index_with_a_summation_index() -> None:
+    """J written with summation index i, while z^{l+1}_i's definition sums over i too."""
+    from derivations.claims.recursion import Z_NEXT, W_next, delta_next, z_l, z_next
+    from derivations.engine import Claim, Definition, IndexRange, Step
+    from derivations.notation import J as COST
+    from derivations.notation import g, i, k, n, p, r
+
+    first_order = Definition(COST, sp.Sum(delta_next[i] * z_next[i], (i, 1, p)))
+    slope = sp.Derivative(g(z_l[r]), z_l[r])
+    wrong = sp.Sum(delta_next[k], (k, 1, p)) * W_next[r, r] * slope
+    right = sp.Sum(W_next[k, r] * delta_next[k], (k, 1, p)) * slope
+    results = {}
+    for name, result in [("wrong", wrong), ("right", right)]:
+        claim = Claim(
+            name=name,
+            title=name,
+            lhs=sp.Derivative(COST, z_l[r]),
+            result=result,
+            steps=(Step(result, "chain rule"),),
+            definitions=(first_order, Z_NEXT),
+            ranges=(IndexRange(r, sp.Integer(1), n),),
+        )
+        results[name] = verify(claim).proven
+    assert results == {"wrong": False, "right": True}
+
+
+def test_a_hypothesis_cannot_license_a_substitution_its_statement_does_not_imply() -> None:
+    claim = get_claim("softmax_ce_delta")
+    sneaky = dataclasses.replace(LABELS_SUM_TO_ONE, extra_substitutions=((y[j], sp.Integer(0)),))
+    wrong = dataclasses.replace(
+        claim,
+        result=a[j],
+        hypotheses=(sneaky,),
+        steps=(*claim.steps[:-1], dataclasses.replace(claim.steps[-1], expr=a[j], uses=(sneaky,))),
+    )
+    result = verify(wrong)
+    assert not result.proven
+    assert "does not follow from its statement" in result.failures[0]
+
+
+def test_a_derivative_multiplied_by_a_typed_in_formula_is_not_accepted_as_computed() -> None:
+    claim = get_claim("softmax_ce_delta")
+    x = sp.Symbol("x")
+    wrong = dataclasses.replace(claim, lhs=sp.Derivative(x, x) * (a[j] - y[j]))
+    assert "unevaluated derivative" in verify(wrong).failures[0]
+
+
+def test_a_name_defined_twice_is_rejected() -> None:
+    claim = get_claim("softmax_ce_delta")
+    wrong = dataclasses.replace(claim, definitions=(*claim.definitions, claim.definitions[0]))
+    assert "defined 2 times" in verify(wrong).failures[0]
+
+
+def test_a_counterexample_that_leaves_symbols_free_gives_no_verdict() -> None:
+    from derivations.seeds import statements
+
+    code_line = next(s for s in statements() if s.key == "000-code-output-delta")
+    vague = dataclasses.replace(code_line, counterexample=Counterexample(indices={j: 1}))
+    assert assess(vague).verdict == Verdict.UNDECIDED
+    assert assess(code_line).verdict == Verdict.REFUTED
