@@ -14,6 +14,7 @@ The output is deterministic: the same claims give byte-identical files.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -104,16 +105,35 @@ def _parser() -> argparse.ArgumentParser:
         "errata.md (and derivations.pdf if pdflatex is installed) from the verified claims.",
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("docs"), metavar="DIR",
+        "--out",
+        type=Path,
+        default=Path("docs"),
+        metavar="DIR",
         help="directory to write into (default: docs/)",
     )
     parser.add_argument("--no-pdf", action="store_true", help="do not compile the PDF")
     return parser
 
 
+def _unusable_folder(folder: Path) -> str:
+    """Why ``folder`` cannot be created or written (empty if it can), without creating it."""
+    existing = folder.resolve()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK):
+        return f"{existing} is not writable"
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``verified-backprop docs``; returns the exit status."""
     args = _parser().parse_args(argv)
+    problem = _unusable_folder(args.out)  # checked before ten seconds of proofs
+    if problem:
+        print(f"verified-backprop docs: cannot create --out {args.out}: {problem}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     try:
         content = collect()
@@ -122,10 +142,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     proofs_seconds = time.perf_counter() - started
     documents = build_documents(content)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, text in documents.items():
-        (args.out / name).write_text(text, encoding="utf-8", newline="\n")
-        print(f"wrote {args.out / name}")
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, text in documents.items():
+            (args.out / name).write_text(text, encoding="utf-8", newline="\n")
+            print(f"wrote {args.out / name}")
+        # an older PDF would no longer match the documents just written
+        (args.out / PDF_NAME).unlink(missing_ok=True)
+    except OSError as error:
+        print(f"verified-backprop docs: cannot write into {args.out}: {error}", file=sys.stderr)
+        return 1
     print(
         f"{len(content.claims)} claims proven and {len(content.seeds) + len(content.beyond)} "
         f"seed verdicts computed in {proofs_seconds:.1f} s"

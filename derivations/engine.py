@@ -76,6 +76,9 @@ class Definition:
     expr: sp.Expr
     index: sp.Symbol | tuple[sp.Symbol, ...] | None = None
     text: str = ""
+    #: a modelling step the definition rests on that SymPy cannot check for symbolic sizes
+    #: (e.g. "J enters through its first-order form": the chain rule); shown with the verdict
+    premise: str = ""
 
     @property
     def indices(self) -> tuple[sp.Symbol, ...]:
@@ -204,6 +207,11 @@ class Claim:
     @property
     def statement(self) -> sp.Eq:
         return sp.Eq(self.lhs, self.result, evaluate=False)
+
+    @property
+    def premises(self) -> list[str]:
+        """The premises of the definitions this claim uses (shown with its verdict)."""
+        return [definition.premise for definition in self.definitions if definition.premise]
 
 
 @dataclass

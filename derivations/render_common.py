@@ -68,7 +68,8 @@ def verdict_sentence(proven: ProvenClaim) -> str:
         checks = " Further machine checks passed: " + "; ".join(
             name for name, _ in claim.extra_checks
         ) + "."
-    return verdict + sentence + checks
+    premises = "".join(f" Premise: {premise}" for premise in dict.fromkeys(claim.premises))
+    return verdict + sentence + checks + premises
 
 
 def seed_source(statement: CheckedStatement, *, short: bool = False) -> str:

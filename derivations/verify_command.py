@@ -9,15 +9,16 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from derivations.catalog import UnknownClaimError, all_claims, get_claim
-from derivations.engine import ClaimResult, verify
+from derivations.engine import Claim, ClaimResult, verify
 from derivations.seeds import beyond_seeds, statements
-from derivations.verdicts import Assessment, Verdict, assess
+from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
 
 
 def claim_verdict(result: ClaimResult) -> Verdict:
@@ -34,6 +35,7 @@ def claim_row(result: ClaimResult) -> dict:
         "title": claim.title,
         "verdict": str(claim_verdict(result)),
         "assumptions": [hypothesis.text for hypothesis in claim.hypotheses],
+        "premises": claim.premises,
         "sizes": claim.sizes,
         "steps": len(claim.steps),
         "seconds": round(result.seconds, 3),
@@ -83,36 +85,66 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report_claims(claims, say) -> list[dict]:
+def _cited_by() -> dict[str, list[str]]:
+    """claim name -> the seeds whose claims it proves or refutes (``000``, ``001``)."""
+    cited: dict[str, list[str]] = {}
+    for statement in statements():
+        for name in statement.proof.split(", "):
+            seed = statement.source.split("_")[0]
+            if seed not in cited.setdefault(name, []):
+                cited[name].append(seed)
+    return cited
+
+
+def _premise_marks(claim: Claim, premises: dict[str, int]) -> str:
+    """`` [P1]`` for a claim resting on premise 1 (numbered in order of first use)."""
+    marks = [f"P{premises.setdefault(text, len(premises) + 1)}" for text in claim.premises]
+    return f" [{', '.join(dict.fromkeys(marks))}]" if marks else ""
+
+
+def _report_claims(
+    claims: Sequence[Claim], say: Callable[..., None], premises: dict[str, int]
+) -> list[dict]:
+    cited = _cited_by()
     rows = []
     say(f"Proofs ({len(claims)} claims; every derivative computed by SymPy)")
-    widths = (32, 24, 30, 7)
-    say(_format_row(("claim", "verdict", "sizes", "time"), widths))
+    widths = (32, 12, 24, 36, 7)
+    say(_format_row(("claim", "source", "verdict", "sizes", "time"), widths))
     for claim in claims:
         result = verify(claim)
         row = claim_row(result)
         rows.append(row)
-        say(
-            _format_row(
-                (claim.name, row["verdict"], claim.sizes, f"{result.seconds:5.2f}s"), widths
-            )
-        )
+        sizes = claim.sizes + _premise_marks(claim, premises)
+        source = "seed " + ", ".join(cited[claim.name]) if claim.name in cited else "suite"
+        row["source"] = source
+        cells = (claim.name, source, row["verdict"], sizes, f"{result.seconds:5.2f}s")
+        say(_format_row(cells, widths))
         for failure in result.failures:
             say(f"    FAILED: {failure}")
+    for text, number in premises.items():
+        say(f"  [P{number}] {text}")
     return rows
 
 
-def _report_statements(heading: str, group, say) -> list[dict]:
+def _report_statements(
+    heading: str,
+    group: Sequence[CheckedStatement],
+    say: Callable[..., None],
+    premises: dict[str, int],
+) -> list[dict]:
     rows = []
     say(f"\n{heading} ({len(group)}; verdicts computed, not typed in)")
-    widths = (26, 54, 24, 7)
-    say(_format_row(("claim", "source", "verdict", "time"), widths))
-    for statement in group:
+    sources = [f"{s.source.split('_')[0]} § {s.section}" for s in group]
+    widths = (26, max(map(len, sources)), 24, 36, 7)
+    say(_format_row(("claim", "source", "verdict", "sizes", "time"), widths))
+    for statement, source in zip(group, sources, strict=True):
         assessment = assess(statement)
         row = seed_row(assessment)
         rows.append(row)
-        source = f"{statement.source.split('_')[0]} § {statement.section}"
-        cells = (statement.key, source[:54], row["verdict"], f"{assessment.seconds:5.2f}s")
+        proof = all_claims()[statement.proof.split(", ")[0]]
+        sizes = proof.sizes + _premise_marks(proof, premises)
+        row["sizes"] = sizes
+        cells = (statement.key, source, row["verdict"], sizes, f"{assessment.seconds:5.2f}s")
         say(_format_row(cells, widths))
         if not assessment.as_expected:
             say(f"    UNEXPECTED: expected {statement.expected}: {assessment.detail}")
@@ -134,16 +166,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"verified-backprop verify: {error}", file=sys.stderr)
         return 2
 
+    if args.json is not None and str(args.json) != "-":
+        folder = args.json.resolve().parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK) or args.json.is_dir():
+            print(
+                f"verified-backprop verify: cannot write the JSON report to {args.json}: "
+                f"{folder} is not a writable folder"
+                if not args.json.is_dir()
+                else f"verified-backprop verify: --json {args.json} is a folder, not a file",
+                file=sys.stderr,
+            )
+            return 2
+
     started = time.perf_counter()
     # with "--json -" the table goes to stderr so that stdout is pure JSON
     to_stdout = args.json is not None and str(args.json) == "-"
     say = functools.partial(print, file=sys.stderr if to_stdout else sys.stdout, flush=True)
 
-    claim_rows = _report_claims(claims, say)
+    premises: dict[str, int] = {}  # premise text -> its number, in order of first use
+    claim_rows = _report_claims(claims, say, premises)
     seed_rows: list[dict] = []
     if not args.claim:
-        seed_rows += _report_statements("Seed claims", statements(), say)
-        seed_rows += _report_statements("Counterexamples beyond the seeds", beyond_seeds(), say)
+        seed_rows += _report_statements("Seed claims", statements(), say, premises)
+        seed_rows += _report_statements(
+            "Counterexamples beyond the seeds", beyond_seeds(), say, premises
+        )
 
     elapsed = time.perf_counter() - started
     unproven = [row["claim"] for row in claim_rows if row["failures"]]
@@ -166,5 +213,11 @@ def main(argv: list[str] | None = None) -> int:
         if to_stdout:
             print(text)
         else:
-            args.json.write_text(text + "\n", encoding="utf-8")
+            try:
+                args.json.write_text(text + "\n", encoding="utf-8")
+            except OSError as error:
+                print(
+                    f"verified-backprop verify: cannot write {args.json}: {error}", file=sys.stderr
+                )
+                return 1
     return 0 if ok else 1

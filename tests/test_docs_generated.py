@@ -181,9 +181,7 @@ def test_markdown_formulas_compile(generated: Generated, tmp_path: pathlib.Path)
 
 
 def _block(text: str, name: str) -> str:
-    match = re.search(
-        rf"<!-- derivation:{name} -->\n.*?<!-- /derivation:{name} -->", text, re.S
-    )
+    match = re.search(rf"<!-- derivation:{name} -->\n.*?<!-- /derivation:{name} -->", text, re.S)
     assert match is not None, f"no derivation block for {name}"
     return match.group(0)
 
@@ -227,3 +225,10 @@ def test_command_exits_non_zero_and_writes_nothing_when_a_proof_fails(
     assert docs_command.main(["--out", str(tmp_path / "docs")]) == 1
     assert "wrong_square" in capsys.readouterr().err
     assert not (tmp_path / "docs").exists()
+
+
+def test_an_unusable_output_folder_is_refused_before_the_proofs_run(tmp_path, capsys) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert docs_command.main(["--out", str(blocker / "docs"), "--no-pdf"]) == 2
+    assert "cannot create --out" in capsys.readouterr().err

@@ -16,8 +16,13 @@ def test_verify_all_claims_exits_zero_and_writes_json(tmp_path, capsys) -> None:
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert report["ok"] is True
     names = {row["claim"] for row in report["claims"]}
-    assert {"softmax_ce_delta", "sigmoid_bce_delta", "layer_recursion",
-            "batch_weight_gradient", "softmax_ce_hessian_psd"} <= names
+    assert {
+        "softmax_ce_delta",
+        "sigmoid_bce_delta",
+        "layer_recursion",
+        "batch_weight_gradient",
+        "softmax_ce_hessian_psd",
+    } <= names
     verdicts = {row["claim"]: row["verdict"] for row in report["seed_claims"]}
     assert verdicts["001-relu-derivative"] == "refuted"
     assert verdicts["000-code-output-delta"] == "refuted"
@@ -42,6 +47,18 @@ def test_unknown_subcommand_is_a_clear_error(capsys) -> None:
 
 
 def test_python_dash_m_derivations_lists_claims() -> None:
-    done = subprocess.run([sys.executable, "-m", "derivations", "--list"], check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "derivations", "--list"], check=True, capture_output=True, text=True
+    )
     assert "softmax_ce_delta" in done.stdout
+
+
+def test_unwritable_json_path_is_refused_before_the_proofs_run(capsys) -> None:
+    assert verify_main(["--json", "/nonexistent-folder/report.json"]) == 2
+    assert "is not a writable folder" in capsys.readouterr().err
+
+
+def test_claims_resting_on_the_chain_rule_premise_say_so(capsys) -> None:
+    assert verify_main(["--claim", "layer_recursion", "--claim", "batch_weight_gradient"]) == 0
+    out = capsys.readouterr().out
+    assert "[P1]" in out and "[P2]" in out and "first-order form" in out

@@ -16,6 +16,8 @@ L_i(z_i) with gradients dZ[:, i]".
 
 from __future__ import annotations
 
+import itertools
+
 import sympy as sp
 
 from derivations.claims.shared import SIGMOID
@@ -35,6 +37,11 @@ MEAN_OF_PER_EXAMPLE_LOSSES = Definition(
     J,
     sp.Sum(sp.Sum(dZ[r, i] * Z[r, i], (r, 1, n)), (i, 1, m)) / m,
     text="J is the mean of the per-example losses; dZ[:, i] := ∂L_i/∂z_i",
+    premise=(
+        "J enters through its first-order form in Z (the multivariable chain rule). SymPy "
+        "checks the batch gradients with an abstract per-example loss for every width and "
+        "batch size from 1 to 3; for symbolic sizes it is a premise."
+    ),
 )
 #: Z[r, i] := Σ_s W[r, s] A[s, i] + b[r]
 Z_LAYER = Definition(
@@ -74,6 +81,34 @@ COLUMNS_SUM_TO_ONE = Hypothesis(
 )
 
 BATCH_DELTA = (A[j, t] - Y[j, t]) / m
+
+
+def _batch_gradients_with_an_abstract_loss(max_size: int = 3) -> str | None:
+    """For every n, q, m ≤ max_size, with J = (1/m) Σ_i L(z_i) for an arbitrary function L:
+    ∂J/∂W[u, v] = (1/m) Σ_i ∂_u L(z_i) A[v, i] and ∂J/∂b[u] = (1/m) Σ_i ∂_u L(z_i)."""
+    loss = sp.Function("L")
+    for width, inputs, batch in itertools.product(range(1, max_size + 1), repeat=3):
+        weights = sp.Matrix(width, inputs, lambda row, col: sp.Symbol(f"w{row}_{col}"))
+        biases = sp.Matrix(width, 1, lambda row, _: sp.Symbol(f"b{row}"))
+        activations = sp.Matrix(inputs, batch, lambda row, col: sp.Symbol(f"a{row}_{col}"))
+        pre = weights * activations + biases * sp.ones(1, batch)
+        cost = sum(loss(*pre[:, example]) for example in range(batch)) / batch
+        slots = sp.symbols(f"xi1:{width + 1}")
+
+        def partial(unit: int, example: int, slots=slots, pre=pre) -> sp.Expr:
+            return sp.Subs(sp.diff(loss(*slots), slots[unit]), slots, tuple(pre[:, example]))
+
+        for unit in range(width):
+            by_bias = sum(partial(unit, example) for example in range(batch)) / batch
+            if sp.simplify(sp.diff(cost, biases[unit]) - by_bias.doit()) != 0:
+                return f"db, n={width}, q={inputs}, m={batch}, unit {unit + 1}"
+            for col in range(inputs):
+                by_weight = sum(
+                    partial(unit, example) * activations[col, example] for example in range(batch)
+                ) / batch
+                if sp.simplify(sp.diff(cost, weights[unit, col]) - by_weight.doit()) != 0:
+                    return f"dW, n={width}, q={inputs}, m={batch}, entry ({unit + 1}, {col + 1})"
+    return None
 
 
 def claims() -> list[Claim]:
@@ -125,6 +160,10 @@ def claims() -> list[Claim]:
             ranges=(u_range, v_range),
             sizes="symbolic n, q, m",
             extra_checks=(
+                (
+                    "batch gradients with an abstract per-example loss, sizes 1..3",
+                    _batch_gradients_with_an_abstract_loss,
+                ),
                 (
                     "entry (u, v) of the matrix formula (1/m) dZ Aᵀ",
                     matrix_entry_check(

@@ -38,12 +38,22 @@ a_l = sp.IndexedBase("a^l", real=True)
 grad_a_l = sp.IndexedBase("dA^l", real=True)  # ∂J/∂a^l
 
 
-def first_order_cost(gradient: sp.IndexedBase, variable: sp.IndexedBase, size: sp.Expr):
+#: what SymPy checks of the first-order form, and what it cannot
+CHAIN_RULE_PREMISE = (
+    "J enters through its first-order form (the multivariable chain rule). SymPy checks this "
+    "with an abstract cost for every width from 1 to 3; for symbolic widths it is a premise."
+)
+
+
+def first_order_cost(
+    gradient: sp.IndexedBase, variable: sp.IndexedBase, size: sp.Expr
+) -> Definition:
     """J := Σ_{k=1}^{size} gradient_k · variable_k (J's first-order form in ``variable``)."""
     return Definition(
         J,
         sp.Sum(gradient[k] * variable[k], (k, 1, size)),
         text=f"J depends on the rest only through {variable}; {gradient}_k := ∂J/∂{variable}_k",
+        premise=CHAIN_RULE_PREMISE,
     )
 
 
