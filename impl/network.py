@@ -44,6 +44,7 @@ from impl.validation import (
     check_choice,
     check_inputs,
     check_positive_number,
+    check_seed,
     check_sizes,
     check_targets,
 )
@@ -157,7 +158,8 @@ class Network:
         ``"normal"`` (standard normal weights and biases, as the seeds' ``randn``; default),
         ``"xavier"`` or ``"he"``; see :mod:`impl.initializers`.
     seed:
-        Seed of the network's own ``numpy.random.default_rng`` (initialisation and shuffling).
+        Seed of the network's own ``numpy.random.default_rng`` (initialisation and shuffling):
+        ``None`` (different every run) or a non-negative integer.
     dtype:
         ``numpy.float64`` (default) or ``numpy.float32`` for parameters and computations.
     """
@@ -171,6 +173,21 @@ class Network:
         seed: int | None = None,
         dtype: Any = np.float64,
     ) -> None:
+        self._configure(sizes, hidden_activation, output, init, seed, dtype)
+        self.weights, self.biases = initialize_parameters(
+            self.sizes, self.init, self.rng, self.dtype
+        )
+
+    def _configure(
+        self,
+        sizes: Sequence[int],
+        hidden_activation: str,
+        output: str,
+        init: str,
+        seed: int | None,
+        dtype: Any,
+    ) -> None:
+        """Check and store the configuration and create the generator; no parameters yet."""
         self.sizes = check_sizes(sizes)
         self.hidden_activation = check_choice(
             "hidden_activation", hidden_activation, tuple(HIDDEN_ACTIVATIONS)
@@ -185,11 +202,29 @@ class Network:
             ) from error
         if self.dtype not in SUPPORTED_DTYPES:
             raise ValueError(f"dtype is {dtype!r} but must be numpy.float64 or numpy.float32")
-        self.rng = np.random.default_rng(seed)
-        self.weights, self.biases = initialize_parameters(
-            self.sizes, self.init, self.rng, self.dtype
-        )
+        self.rng = np.random.default_rng(check_seed(seed))
+        self.weights: list[np.ndarray] = []
+        self.biases: list[np.ndarray] = []
         self._workspaces: dict[int, _Workspace] = {}
+
+    @classmethod
+    def _without_parameters(
+        cls,
+        sizes: Sequence[int],
+        hidden_activation: str = "sigmoid",
+        output: str = "softmax",
+        init: str = "normal",
+        seed: int | None = None,
+        dtype: Any = np.float64,
+    ) -> Network:
+        """A checked configuration with empty ``weights``/``biases`` lists for the caller to fill.
+
+        Used by :func:`impl.serialization.load_network`, which checks the stored arrays
+        against ``sizes`` first: nothing of the size the header claims is allocated here.
+        """
+        network = cls.__new__(cls)
+        network._configure(sizes, hidden_activation, output, init, seed, dtype)
+        return network
 
     # ------------------------------------------------------------------ description
     @property
@@ -298,11 +333,31 @@ class Network:
     def gradient_descent(self, X: np.ndarray, Y: np.ndarray, learning_rate: float) -> None:
         """One gradient-descent step on one mini-batch: W^l <- W^l - eta dJ/dW^l, b likewise.
 
-        X has shape (n_0, m); Y has shape (n_L, m) or holds m integer labels.
+        X has shape (n_0, m); Y has shape (n_L, m) or holds m integer labels. A step so large
+        that a weight or bias overflows to infinity or NaN raises ValueError (no NumPy warning).
         """
         eta = check_positive_number("learning_rate", learning_rate)
         inputs, targets = self._checked(X, Y)
-        self._train_step(inputs, targets, eta)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self._train_step(inputs, targets, eta)
+        bad = self.first_non_finite_parameter()
+        if bad is not None:
+            raise ValueError(
+                f"gradient descent diverged: the step with learning_rate {eta:g} made {bad} "
+                "non-finite (inf or nan), so this network can no longer be used; lower "
+                "learning_rate and start again from a new Network"
+            )
+
+    def first_non_finite_parameter(self) -> str | None:
+        """The name of the first parameter array holding inf or NaN ("W1", "b2", ...), or None.
+
+        A non-finite parameter means training diverged (the learning rate was too large).
+        """
+        for layer, (W, b) in enumerate(zip(self.weights, self.biases, strict=True), start=1):
+            for name, value in ((f"W{layer}", W), (f"b{layer}", b)):
+                if not np.isfinite(value).all():
+                    return name
+        return None
 
     def _train_step(self, X: np.ndarray, Y: np.ndarray, learning_rate: float) -> None:
         """The unchecked hot path of :meth:`gradient_descent` (inputs already validated)."""

@@ -11,6 +11,11 @@ afterwards, via threadpoolctl). Mini-batch products such as (30 x 784)(784 x 10)
 to gain from threads, and on a shared 2-core machine a second BLAS thread that waits for a busy
 core made training ~3x slower in our measurements. One thread also makes the floating-point
 results independent of the machine's core count. ``blas_threads=None`` leaves the setting alone.
+
+Divergence: a learning rate that is far too large makes the steps grow until the parameters or
+the loss overflow to infinity or NaN. Training runs with NumPy's overflow/invalid warnings
+silenced and instead checks after every epoch that the parameters and the losses are finite;
+if not, :func:`fit` stops with a ``ValueError`` that names the epoch and the learning rate.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ def fit(
     (X_val, Y_val)`` is given, ``val_loss`` and ``val_accuracy``. The progress bar goes to
     stderr; ``progress=False`` disables it. ``blas_threads`` caps the BLAS threads while
     training (default 1, see the module docstring; ``None``: no cap).
+
+    Raises :class:`TrainingDivergedError` (a ``ValueError``) when training diverges (a
+    parameter or the epoch's loss is inf or NaN); the network's parameters are then unusable.
     """
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
@@ -73,8 +81,23 @@ def fit(
         validation = (val_inputs, val_targets)
 
     limit = nullcontext() if blas_threads is None else threadpool_limits(blas_threads, "blas")
-    with limit:
+    # overflow to inf/nan is detected after every epoch (see the module docstring)
+    with limit, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return _run_epochs(network, inputs, targets, validation, epochs, batch_size, eta, progress)
+
+
+class TrainingDivergedError(ValueError):
+    """Training diverged: after ``epoch`` a parameter or the loss was inf or NaN."""
+
+    def __init__(self, epoch: int, epochs: int, symptom: str, learning_rate: float) -> None:
+        self.epoch, self.epochs, self.symptom = epoch, epochs, symptom
+        self.learning_rate = learning_rate
+        super().__init__(
+            f"training diverged at epoch {epoch} of {epochs} ({symptom}): the learning rate is "
+            f"too large; lower learning_rate, now {learning_rate:g} (try {learning_rate / 10:g} "
+            "or less), and train a new Network, because this one's parameters are no longer "
+            "usable"
+        )
 
 
 def _run_epochs(
@@ -130,7 +153,12 @@ def _run_epochs(
                 network._train_step(x_rows.T, y_rows.T, eta)
                 bar.update(size)
             seconds = time.perf_counter() - started
+            bad = network.first_non_finite_parameter()
+            if bad is not None:
+                raise TrainingDivergedError(epoch, epochs, f"{bad} contains inf or nan", eta)
             loss, accuracy = network._evaluate_checked(inputs, targets)
+            if not np.isfinite(loss):
+                raise TrainingDivergedError(epoch, epochs, f"loss is {loss}", eta)
             history["epoch"].append(epoch)
             history["loss"].append(loss)
             history["accuracy"].append(accuracy)
@@ -138,6 +166,10 @@ def _run_epochs(
             postfix = {"epoch": epoch, "loss": f"{loss:.4f}", "acc": f"{accuracy:.4f}"}
             if validation is not None:
                 val_loss, val_accuracy = network._evaluate_checked(*validation)
+                if not np.isfinite(val_loss):
+                    raise TrainingDivergedError(
+                        epoch, epochs, f"validation loss is {val_loss}", eta
+                    )
                 history["val_loss"].append(val_loss)
                 history["val_accuracy"].append(val_accuracy)
                 postfix["val_acc"] = f"{val_accuracy:.4f}"

@@ -8,7 +8,9 @@ shape (n_L, m); integer class labels may be given instead of Y as a 1-D int arra
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -73,6 +75,69 @@ def check_positive_number(argument: str, value: object) -> float:
     ):
         raise ValueError(f"{argument} is {value!r} but must be a positive finite number")
     return float(value)
+
+
+def check_seed(value: object) -> int | None:
+    """A random seed: None (fresh randomness every run) or a non-negative integer such as 0."""
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(
+            f"seed is {value!r} ({type(value).__name__}) but must be None or a non-negative "
+            "integer such as 0 or 42"
+        )
+    return int(value)
+
+
+def _directory_problem(directory: Path) -> str | None:
+    """Why files cannot be written into ``directory`` (creating it if needed), or None."""
+    if directory.exists():
+        if not directory.is_dir():
+            return f"{str(directory)!r} is an existing file, not a directory"
+        if not os.access(directory, os.W_OK | os.X_OK):
+            return f"you cannot write to the directory {str(directory)!r}"
+        return None
+    ancestor = directory.absolute().parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"{str(directory)!r} cannot be created because {str(ancestor)!r} is a file"
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        return (
+            f"{str(directory)!r} cannot be created because you cannot write to the directory "
+            f"{str(ancestor)!r}"
+        )
+    return None
+
+
+def check_output_directory(argument: str, directory: Path) -> Path:
+    """A directory the program may write into: an existing writable one, or one it can create.
+
+    Nothing is created here: the check lets a command refuse a bad output path *before* it
+    spends minutes computing. (Permissions are judged with ``os.access``; writing can still
+    fail later, e.g. on a full disk.)
+    """
+    problem = _directory_problem(directory)
+    if problem is not None:
+        raise ValueError(
+            f"{argument} {str(directory)!r} cannot be used as output directory: {problem}"
+        )
+    return directory
+
+
+def check_output_file(argument: str, path: Path) -> Path:
+    """A file the program may (over)write, in a directory that exists or can be created."""
+    if path.is_dir():
+        raise ValueError(
+            f"{argument} {str(path)!r} is a directory, but must be a file name such as "
+            f"{str(path / 'benchmarks.md')!r}"
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ValueError(f"{argument} {str(path)!r} is a file you cannot write to")
+    problem = _directory_problem(path.parent)
+    if problem is not None:
+        raise ValueError(f"{argument} {str(path)!r} cannot be written: {problem}")
+    return path
 
 
 def _first_bad_position(bad: np.ndarray) -> str:

@@ -259,3 +259,28 @@ def test_huge_logits_train_without_warnings_or_non_finite_values() -> None:
         assert all(np.all(np.isfinite(g)) for g in dW + db)
         net.gradient_descent(X, Y, 1.0)
         assert all(np.all(np.isfinite(p)) for p in net.weights + net.biases)
+
+
+@pytest.mark.parametrize("hidden", sorted(HIDDEN_ACTIVATIONS))
+def test_a_diverging_gradient_descent_step_raises_instead_of_warning(hidden: str) -> None:
+    """Steps with learning_rate 1e300 overflow: a ValueError, no NumPy RuntimeWarning."""
+    net = Network([4, 5, 3], hidden_activation=hidden, seed=0)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(4, 8)), rng.integers(0, 3, 8)
+    with pytest.raises(
+        ValueError,
+        match=r"gradient descent diverged: the step with learning_rate 1e\+300 made [Wb]\d "
+        r"non-finite \(inf or nan\).*lower learning_rate",
+    ):
+        for _ in range(5):  # the first step makes weights of ~1e300, a later one overflows
+            net.gradient_descent(X, y, 1e300)
+    assert net.first_non_finite_parameter() is not None
+
+
+def test_first_non_finite_parameter_names_the_first_bad_array() -> None:
+    net = Network([4, 5, 3], seed=0)
+    assert net.first_non_finite_parameter() is None
+    net.biases[1][2, 0] = np.nan
+    assert net.first_non_finite_parameter() == "b2"
+    net.weights[1][0, 0] = np.inf
+    assert net.first_non_finite_parameter() == "W2"

@@ -71,28 +71,43 @@ def test_loaded_network_keeps_training(tmp_path: Path) -> None:
     loaded.gradient_descent(rng.random((6, 4)), rng.integers(0, 4, 4), 0.1)
 
 
-def test_random_bytes_are_not_a_model_file(tmp_path: Path) -> None:
+def test_random_bytes_are_not_a_valid_npz_model_and_no_pickling_is_suggested(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "noise.npz"
     path.write_bytes(np.random.default_rng(0).bytes(300))
-    with pytest.raises(ValueError, match=r"is not a readable verified-backprop model file"):
+    with pytest.raises(ValueError, match=r"is not a valid \.npz model file") as error:
         Network.load(path)
+    assert "pickle" not in str(error.value)  # NumPy would advise loading it "unsafely"
+
+
+def test_an_empty_file_is_refused_as_empty(tmp_path: Path) -> None:
+    path = tmp_path / "empty.npz"
+    path.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"is not a valid \.npz model file: the file is empty"):
+        Network.load(path)
+
+
+def test_a_directory_is_refused_as_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"is a directory, not a model file"):
+        Network.load(tmp_path)
 
 
 def test_a_truncated_model_file_is_refused(tmp_path: Path) -> None:
     _, path = saved_network(tmp_path)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(ValueError, match=r"is not a readable verified-backprop model file"):
+    with pytest.raises(ValueError, match=r"is not a valid \.npz model file: .*damaged or trunc"):
         Network.load(path)
 
 
-def test_a_corrupted_member_is_refused(tmp_path: Path) -> None:
+def test_a_corrupted_member_is_refused_by_name(tmp_path: Path) -> None:
     _, path = saved_network(tmp_path)
     data = bytearray(path.read_bytes())
     position = data.find(b"\x93NUMPY", data.find(b"W1.npy")) + 200  # inside W1's data
     data[position : position + 8] = b"\xff" * 8
     path.write_bytes(bytes(data))
-    with pytest.raises(ValueError, match=r"verified-backprop model file"):
+    with pytest.raises(ValueError, match=r"is not a valid \.npz model file: entry 'W1' is damaged"):
         Network.load(path)
 
 
@@ -113,8 +128,93 @@ def test_a_single_npy_array_is_refused(tmp_path: Path) -> None:
 def test_pickled_content_is_never_loaded(tmp_path: Path) -> None:
     path = tmp_path / "pickled.npz"
     np.savez(path, format=np.array([{"evil": True}], dtype=object))
-    with pytest.raises(ValueError, match=r"allow_pickle=False|pickled"):
+    with pytest.raises(ValueError, match=r"entry 'format' holds pickled Python objects") as error:
         Network.load(path)
+    assert "allow_pickle=" not in str(error.value)
+
+
+def test_a_header_claiming_huge_layers_is_refused_before_anything_is_allocated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sizes [200000, 200000, 10] would need 320 GB of weights; the stored W1 is (5, 6)."""
+    _, path = saved_network(tmp_path)
+    rewrite(path, sizes=np.array([200_000, 200_000, 10]))
+
+    def no_initialisation(*args: object, **kwargs: object) -> None:
+        raise AssertionError("load initialised random parameters")
+
+    monkeypatch.setattr("impl.network.initialize_parameters", no_initialisation)
+    with pytest.raises(
+        ValueError,
+        match=r"not a valid verified-backprop model file: W1 has shape \(5, 6\) .*expected "
+        r"shape \(200000, 200000\)",
+    ):
+        Network.load(path)
+
+
+def test_load_does_not_initialise_parameters_it_then_overwrites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net, path = saved_network(tmp_path)
+
+    def no_initialisation(*args: object, **kwargs: object) -> None:
+        raise AssertionError("load initialised random parameters")
+
+    monkeypatch.setattr("impl.network.initialize_parameters", no_initialisation)
+    loaded = Network.load(path)
+    for a, b in zip(net.weights + net.biases, loaded.weights + loaded.biases, strict=True):
+        assert_array_equal(a, b)
+        assert b.flags.writeable and b.flags.c_contiguous
+
+
+@pytest.mark.parametrize("seed", [-1, "a", 1.5])
+def test_load_rejects_a_bad_seed_by_name_before_reading(tmp_path: Path, seed: object) -> None:
+    _, path = saved_network(tmp_path)
+    with pytest.raises(ValueError, match=r"^seed is .* but must be None or a non-negative"):
+        Network.load(path, seed=seed)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- save refuses what load refuses
+def test_saving_to_an_existing_directory_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "x"
+    target.mkdir()
+    with pytest.raises(ValueError, match=r"is a directory; give a file name such as .*model\.npz"):
+        Network([3, 2], seed=0).save(target)
+    assert [path.name for path in tmp_path.iterdir()] == ["x"]  # no sibling x.npz
+    assert not any(target.iterdir())
+
+
+def test_saving_to_a_name_whose_npz_form_is_a_directory_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "x.npz").mkdir()
+    with pytest.raises(ValueError, match=r"x\.npz' is a directory"):
+        Network([3, 2], seed=0).save(tmp_path / "x")
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_save_refuses_non_finite_parameters_naming_the_array(tmp_path: Path, bad: float) -> None:
+    net = Network([3, 4, 2], seed=0)
+    net.biases[1][0, 0] = bad
+    with pytest.raises(ValueError, match=r"cannot save the network: b2 contains non-finite"):
+        net.save(tmp_path / "model.npz")
+    assert not any(tmp_path.iterdir())
+
+
+def test_save_refuses_a_wrong_shape_or_dtype_naming_the_array(tmp_path: Path) -> None:
+    net = Network([3, 4, 2], seed=0)
+    net.weights[0] = np.zeros((3, 4))  # transposed
+    with pytest.raises(
+        ValueError, match=r"cannot save the network: W1 has shape \(3, 4\).*expected shape \(4, 3\)"
+    ):
+        net.save(tmp_path / "model.npz")
+    net = Network([3, 4, 2], seed=0)
+    net.weights[1] = net.weights[1].astype(np.float32)
+    with pytest.raises(ValueError, match=r"W2 has shape \(2, 4\) and dtype float32, expected"):
+        net.save(tmp_path / "model.npz")
+    net = Network([3, 4, 2], seed=0)
+    net.biases.pop()
+    with pytest.raises(ValueError, match=r"1 bias arrays, but sizes \[3, 4, 2\] needs 2"):
+        net.save(tmp_path / "model.npz")
+    assert not any(tmp_path.iterdir())
 
 
 def rewrite(path: Path, **changes: np.ndarray) -> None:

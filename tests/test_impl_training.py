@@ -7,6 +7,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from impl import Network, load_digits_split
+from impl.training import TrainingDivergedError
 
 
 @pytest.fixture(scope="module")
@@ -121,11 +122,35 @@ def blas_thread_counts() -> list[int]:
     return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
 
 
-def test_fit_caps_blas_threads_only_while_training() -> None:
+def test_fit_runs_every_step_on_one_blas_thread_and_restores_the_count_afterwards(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from threadpoolctl import threadpool_limits
+
     X, y = toy_problem()
-    before = blas_thread_counts()
-    Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False)
-    assert blas_thread_counts() == before
+    seen_during: list[list[int]] = []
+    original_step = Network._train_step
+
+    def recording_step(self: Network, *args: object) -> None:
+        seen_during.append(blas_thread_counts())
+        original_step(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Network, "_train_step", recording_step)
+    with threadpool_limits(2, "blas"):  # two threads before, whatever the machine's core count
+        before = blas_thread_counts()
+        assert before and all(count == 2 for count in before), before
+        Network([4, 3, 2], seed=0).fit(X, y, 2, 10, 0.1, progress=False)
+        assert len(seen_during) == 2 * 6  # 60 examples in mini-batches of 10, two epochs
+        assert all(counts == [1] * len(before) for counts in seen_during), seen_during[:3]
+        assert blas_thread_counts() == before  # restored
+
+        seen_during.clear()
+        Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False, blas_threads=None)
+        assert seen_during and all(counts == before for counts in seen_during)  # left alone
+
+
+def test_capping_blas_threads_does_not_change_the_results() -> None:
+    X, y = toy_problem()
     uncapped = Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False, blas_threads=None)
     capped = Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False)
     assert uncapped["loss"] == pytest.approx(capped["loss"], rel=1e-12)  # same maths either way
@@ -135,3 +160,52 @@ def test_fit_rejects_a_bad_blas_thread_count() -> None:
     X, y = toy_problem()
     with pytest.raises(ValueError, match=r"blas_threads is 0 but must be a positive integer"):
         Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False, blas_threads=0)
+
+
+# ---------------------------------------------------------------- divergence
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("output", ["softmax", "sigmoid"])
+def test_a_diverging_fit_stops_with_a_clear_error_and_no_numpy_warning(
+    digits, hidden: str, output: str
+) -> None:
+    """learning_rate 1e300 overflows in the first epoch (warnings are errors in this suite)."""
+    net = Network([64, 30, 10], hidden_activation=hidden, output=output, seed=0)
+    with pytest.raises(
+        TrainingDivergedError,
+        match=r"^training diverged at epoch 1 of 30 \((W|b)\d contains inf or nan\): the "
+        r"learning rate is too large; lower learning_rate, now 1e\+300",
+    ) as error:
+        net.fit(digits.X_train, digits.y_train, 30, 10, 1e300, progress=False)
+    assert isinstance(error.value, ValueError)
+    assert (error.value.epoch, error.value.learning_rate) == (1, 1e300)
+
+
+def test_a_non_finite_epoch_loss_with_finite_parameters_counts_as_divergence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    X, y = toy_problem()
+    net = Network([4, 3, 2], seed=0)
+    losses = iter([(0.5, 0.9), (float("inf"), 0.5)])
+    monkeypatch.setattr(net, "_evaluate_checked", lambda inputs, targets: next(losses))
+    with pytest.raises(TrainingDivergedError, match=r"at epoch 2 of 5 \(loss is inf\)"):
+        net.fit(X, y, 5, 10, 0.1, progress=False)
+
+
+def test_a_non_finite_validation_loss_counts_as_divergence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    X, y = toy_problem()
+    net = Network([4, 3, 2], seed=0)
+    losses = iter([(0.5, 0.9), (float("nan"), 0.5)])
+    monkeypatch.setattr(net, "_evaluate_checked", lambda inputs, targets: next(losses))
+    with pytest.raises(TrainingDivergedError, match=r"epoch 1 of 5 \(validation loss is nan\)"):
+        net.fit(X, y, 5, 10, 0.1, validation_data=(X, y), progress=False)
+
+
+def test_numpy_error_settings_are_restored_after_fit() -> None:
+    X, y = toy_problem()
+    before = np.geterr()
+    Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False)
+    with pytest.raises(TrainingDivergedError):
+        Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 1e300, progress=False)
+    assert np.geterr() == before

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from impl import Network
+from impl.validation import check_output_directory, check_output_file
 
 NET_784 = Network([784, 30, 10], seed=0)
 
@@ -63,6 +67,80 @@ def test_unknown_names_are_rejected_with_the_menu(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         Network([4, 3], **{keyword: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("seed", "message"),
+    [
+        (-1, r"seed is -1 \(int\) but must be None or a non-negative integer such as 0 or 42"),
+        ("a", r"seed is 'a' \(str\) but must be None or a non-negative integer"),
+        (1.5, r"seed is 1\.5 \(float\)"),
+        (True, r"seed is True \(bool\)"),
+        (np.int64(-2), r"seed is .*-2.* but must be None or a non-negative integer"),
+    ],
+)
+def test_a_bad_seed_is_rejected_by_name(seed: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Network([4, 3], seed=seed)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", [None, 0, 2**70, np.uint32(7)])
+def test_none_and_non_negative_integer_seeds_are_accepted(seed: object) -> None:
+    Network([4, 3], seed=seed)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- output paths
+def test_an_output_directory_under_a_file_is_refused_without_creating_anything(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(
+        ValueError, match=r"--out '.*file/run' cannot be used as output directory: .*is a file"
+    ):
+        check_output_directory("--out", tmp_path / "file" / "run")
+    with pytest.raises(ValueError, match=r"is an existing file, not a directory"):
+        check_output_directory("--out", tmp_path / "file")
+    assert [path.name for path in tmp_path.iterdir()] == ["file"]
+
+
+def test_a_missing_output_directory_is_accepted_but_not_created(tmp_path: Path) -> None:
+    assert check_output_directory("--out", tmp_path / "a" / "b") == tmp_path / "a" / "b"
+    assert check_output_file("--out", tmp_path / "a" / "report.md") == tmp_path / "a" / "report.md"
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into read-only-mode directories")
+def test_a_read_only_output_directory_is_refused(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(ValueError, match=r"you cannot write to the directory"):
+            check_output_directory("--out", locked / "run")
+        with pytest.raises(ValueError, match=r"you cannot write to the directory"):
+            check_output_file("--out", locked / "report.md")
+    finally:
+        locked.chmod(0o700)
+
+
+def test_a_directory_without_write_permission_is_refused_even_when_running_as_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("impl.validation.os.access", lambda path, mode: False)
+    with pytest.raises(ValueError, match=r"'.*run' cannot be created because you cannot write"):
+        check_output_directory("--out", tmp_path / "run")
+    with pytest.raises(ValueError, match=r"cannot be written: you cannot write to the directory"):
+        check_output_file("--out", tmp_path / "report.md")
+
+
+def test_an_output_file_that_is_a_directory_or_lies_under_a_file_is_refused(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ValueError, match=r"is a directory, but must be a file name such as"):
+        check_output_file("--out", tmp_path)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match=r"--out '.*file/x\.md' cannot be written: .*is an "):
+        check_output_file("--out", tmp_path / "file" / "x.md")
 
 
 # ---------------------------------------------------------------- inputs X
