@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import struct
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from derivations.cli import main as cli_main
 from impl import Network
-from impl.train_command import main
+from impl.train_command import DEFAULT_LEARNING_RATES, main
 
 OUTPUT_FILES = {"model.npz", "history.json", "training.png"}
 
@@ -103,12 +104,107 @@ def test_unreadable_mnist_directory_is_reported_without_a_traceback(
 
 
 @pytest.mark.parametrize(
-    "arguments", [["--epochs", "0"], ["--learning-rate", "-1"], ["--batch-size", "x"]]
+    ("arguments", "message"),
+    [
+        (["--epochs", "0"], r"argument --epochs: must be a positive integer"),
+        (["--learning-rate", "-1"], r"argument --learning-rate: must be a positive number"),
+        (["--batch-size", "x"], r"argument --batch-size"),
+        (["--seed", "-1"], r"argument --seed: must be a non-negative integer, got -1"),
+        (["--seed", "a"], r"argument --seed: must be a non-negative integer, got 'a'"),
+    ],
 )
-def test_bad_options_are_rejected_by_the_parser(
-    arguments: list[str], capsys: pytest.CaptureFixture[str]
+def test_bad_options_are_rejected_by_the_parser_naming_the_option(
+    arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(arguments)
     assert exit_info.value.code == 2
-    assert "verified-backprop train" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "verified-backprop train: error:" in err and "Traceback" not in err
+    assert re.search(message, err), err
+
+
+def strict_json(text: str) -> dict:
+    """json.loads that refuses NaN and Infinity (not part of JSON)."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"history.json contains {constant}, which is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_a_diverging_run_exits_1_with_a_message_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run"
+    assert main(["--learning-rate", "1e300", "--no-progress", "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "training diverged at epoch 1 of 30" in captured.err
+    assert "the learning rate 1e+300 is too large; try --learning-rate 1e+299 or less" in (
+        captured.err
+    )
+    assert "Nothing was written" in captured.err and "Traceback" not in captured.err
+    assert not out.exists() and not any(tmp_path.iterdir())
+
+
+def test_history_json_is_strict_json(tmp_path: Path) -> None:
+    assert main(["--epochs", "1", "--no-progress", "--out", str(tmp_path)]) == 0
+    record = strict_json((tmp_path / "history.json").read_text())
+    assert record["history"]["epoch"] == [1]
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_each_activations_default_learning_rate_reaches_90_percent_on_the_digits(
+    tmp_path: Path, activation: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With 3.0 (good for sigmoid) tanh reached 20 % and relu 10 %; each gets its own default."""
+    arguments = ["--hidden-activation", activation, "--no-progress", "--out", str(tmp_path)]
+    assert main(arguments) == 0
+    rate = DEFAULT_LEARNING_RATES[activation]
+    assert f"learning rate {rate:g} (the default for {activation})" in capsys.readouterr().out
+    record = strict_json((tmp_path / "history.json").read_text())
+    assert record["settings"]["learning_rate"] == rate
+    assert record["test_accuracy"] >= 0.90
+
+
+def test_an_explicit_learning_rate_overrides_the_activations_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["--hidden-activation", "relu", "--learning-rate", "0.05", "--epochs", "1"]
+    assert main([*arguments, "--no-progress", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "learning rate 0.05, seed" in printed and "(the default" not in printed
+    assert strict_json((tmp_path / "history.json").read_text())["settings"]["learning_rate"] == 0.05
+
+
+def refuse_to_train(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the command trained before checking --out")
+
+
+@pytest.mark.parametrize("layout", ["under a file", "an existing file"])
+def test_a_bad_output_directory_is_refused_before_training(
+    tmp_path: Path,
+    layout: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    out = blocker / "run" if layout == "under a file" else blocker
+    monkeypatch.setattr(Network, "fit", refuse_to_train)
+    assert main(["--no-progress", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"verified-backprop train: --out {str(out)!r} cannot be used")
+    assert "Traceback" not in err
+    assert [path.name for path in tmp_path.iterdir()] == ["file"]
+
+
+def test_a_failure_while_writing_is_reported_with_exit_status_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def disk_full(self: Network, path: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Network, "save", disk_full)
+    assert main(["--epochs", "1", "--no-progress", "--out", str(tmp_path / "run")]) == 1
+    assert "cannot write to" in capsys.readouterr().err
