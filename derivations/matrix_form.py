@@ -8,10 +8,14 @@ formula equals the proven indexed result" is itself checked by SymPy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
+
+if TYPE_CHECKING:
+    from derivations.engine import IndexRange
 
 __all__ = ["matrix_entry", "matrix_entry_check"]
 
@@ -53,7 +57,7 @@ def matrix_entry_check(
     col: sp.Expr,
     entries: Mapping[str, Callable[..., sp.Expr]],
     indexed_result: sp.Expr,
-    ranges=(),
+    ranges: Sequence[IndexRange] = (),
 ) -> Callable[[], str | None]:
     """An extra check for a claim: the matrix formula's entry equals the indexed result."""
     from derivations.engine import equivalent

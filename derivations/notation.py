@@ -49,7 +49,9 @@ def sigmoid_expr(argument: sp.Expr) -> sp.Expr:
     return 1 / (1 + sp.exp(-argument))
 
 
-def softmax_expr(logits: sp.IndexedBase, entry: sp.Expr, size: sp.Expr, *, column=None):
+def softmax_expr(
+    logits: sp.IndexedBase, entry: sp.Expr, size: sp.Expr, *, column: sp.Expr | None = None
+) -> sp.Expr:
     """a_entry = e^{z_entry} / Σ_{k=1}^{size} e^{z_k} (column ``column`` of a batch if given)."""
     if column is None:
         return sp.exp(logits[entry]) / sp.Sum(sp.exp(logits[k]), (k, 1, size))

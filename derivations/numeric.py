@@ -228,7 +228,13 @@ class SymbolicNetwork:
         self._gradient = sp.lambdify(arguments, gradient, modules="numpy", cse=True)
         self._cost = sp.lambdify(arguments, cost, modules="numpy", cse=True)
 
-    def _arguments(self, weights, biases, X, Y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _arguments(
+        self,
+        weights: Sequence[np.ndarray],
+        biases: Sequence[np.ndarray],
+        X: np.ndarray,
+        Y: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         parameters = np.concatenate(
             [np.asarray(w, dtype=float).ravel() for w in weights]
             + [np.asarray(b, dtype=float).ravel() for b in biases]
@@ -254,12 +260,20 @@ class SymbolicNetwork:
             offset += bias.rows
         return dW, db
 
-    def cost_value(self, weights, biases, X, Y) -> float:
+    def cost_value(
+        self,
+        weights: Sequence[np.ndarray],
+        biases: Sequence[np.ndarray],
+        X: np.ndarray,
+        Y: np.ndarray,
+    ) -> float:
         """J at the given parameters and batch."""
         return float(self._cost(*self._arguments(weights, biases, X, Y)))
 
 
 @cache
-def symbolic_network(sizes: tuple[int, ...], hidden: str, output: str, batch: int):
+def symbolic_network(
+    sizes: tuple[int, ...], hidden: str, output: str, batch: int
+) -> SymbolicNetwork:
     """A cached :class:`SymbolicNetwork` (building one takes seconds)."""
     return SymbolicNetwork(sizes, hidden, output, batch)
