@@ -64,6 +64,7 @@ from impl.bench_training import (
     step_breakdown,
     torch_available,
 )
+from impl.validation import check_output_file
 
 DEFAULT_OUT = Path("docs/benchmarks.md")
 BLAS_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -497,6 +498,11 @@ def main(argv: list[str]) -> int:
     if args.threads < 1:
         print("bench: --threads must be at least 1", file=sys.stderr)
         return 2
+    try:  # before minutes of measuring, not after
+        check_output_file("--out", args.out)
+    except ValueError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
     if not (args.tiny or args.keep_blas_env):
         code = _rerun_without_blas_environment(argv)
         if code is not None:
@@ -515,8 +521,12 @@ def main(argv: list[str]) -> int:
         quiet=args.tiny,
     )
     text = render(results)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"bench: cannot write {str(args.out)!r}: {error}", file=sys.stderr)
+        return 1
     print(f"wrote {args.out} ({results.wall_seconds:.0f} s)")
     for target in results.targets:
         print(f"  {target.verdict:>13}  {target.description}: {target.measured}")

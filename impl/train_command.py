@@ -12,8 +12,8 @@ large) is reported on stderr with exit status 1 and nothing is written.
 
 Default learning rates (when ``--learning-rate`` is not given) depend on the hidden activation,
 measured on the digits with the other defaults (30 epochs, mini-batches of 10, standard-normal
-initialisation), over seeds 0-4: sigmoid 3.0 reaches 96.4-97.6 % test accuracy; tanh diverges
-to 15-35 % at 3.0 but reaches 94.4-96.2 % at 0.3; relu reaches only 10 % at 3.0 and 20-69 % at
+initialisation), over seeds 0-4: sigmoid 3.0 reaches 96.4-97.6 % test accuracy; tanh only
+15-35 % at 3.0 but 94.4-96.2 % at 0.3; relu reaches only 10 % at 3.0 and 20-69 % at
 1.0, but 95.1-96.2 % at 0.2.
 """
 

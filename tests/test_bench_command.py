@@ -162,3 +162,54 @@ def test_openblas_overrides_make_the_command_rerun_itself_without_them(
 def test_bad_thread_count_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench_command.main(["--tiny", "--threads", "0"]) == 2
     assert "--threads" in capsys.readouterr().err
+
+
+def refuse_to_run(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the benchmark ran before --out was checked")
+
+
+@pytest.mark.parametrize(
+    ("layout", "message"),
+    [
+        (
+            "under a file",
+            r"--out '.*blocker/x\.md' cannot be written: .*'.*blocker' is an existing",
+        ),
+        ("a directory", r"--out '.*' is a directory, but must be a file name"),
+    ],
+)
+def test_an_unusable_output_path_is_refused_before_the_benchmark_runs(
+    tmp_path: Path,
+    layout: str,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "blocker").write_text("x")
+    out = tmp_path / "blocker" / "x.md" if layout == "under a file" else tmp_path
+    monkeypatch.setattr(bench_command, "run_benchmarks", refuse_to_run)
+    monkeypatch.setattr(bench_command, "_rerun_without_blas_environment", refuse_to_run)
+    assert bench_command.main(["--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err), err
+    assert "Traceback" not in err
+    assert [path.name for path in tmp_path.iterdir()] == ["blocker"]
+
+
+def test_a_failure_to_write_the_report_is_a_message_and_exit_status_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "reports" / "benchmarks.md"
+
+    def run_while_the_directory_is_replaced_by_a_file(*args: object, **kwargs: object) -> object:
+        (tmp_path / "reports").write_text("not a directory any more")
+        return object()
+
+    monkeypatch.setattr(
+        bench_command, "run_benchmarks", run_while_the_directory_is_replaced_by_a_file
+    )
+    monkeypatch.setattr(bench_command, "render", lambda results: "# Benchmarks\n")
+    assert bench_command.main(["--tiny", "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert f"bench: cannot write {str(out)!r}" in captured.err
+    assert "wrote" not in captured.out
