@@ -14,7 +14,7 @@ from numpy.testing import assert_allclose
 
 from impl import Network, check_directional_derivatives, check_gradients, numerical_gradients
 from impl.activations import HIDDEN_ACTIVATIONS
-from impl.gradcheck import DEFAULT_TOLERANCES, GradCheckResult, cost_with_parameters
+from impl.gradcheck import DEFAULT_TOLERANCES, cost_with_parameters
 from impl.losses import OUTPUT_LAYERS
 
 OUTPUTS = sorted(OUTPUT_LAYERS)
@@ -231,20 +231,16 @@ def test_relu_kink_within_reach_is_reported_and_the_complex_step_is_still_exact(
     assert check_gradients(net, X, y, method="complex").passed
 
 
-# ---------------------------------------------------------------- 784-30-10 and speed
-def best_of(runs: int, check) -> GradCheckResult:
-    results = [check() for _ in range(runs)]
-    return min(results, key=lambda result: result.seconds)
-
-
-def test_every_one_of_23860_parameters_of_784_30_10_passes_central_differences_quickly() -> None:
+# ---------------------------------------------------------------- 784-30-10
+# (how long the checks take is measured by `verified-backprop bench`, not asserted here)
+def test_every_one_of_23860_parameters_of_784_30_10_passes_central_differences() -> None:
     net = Network([784, 30, 10], seed=0)  # standard-normal init, as in the seed
     X, y = mnist_like_batch(16)
-    result = best_of(2, lambda: check_gradients(net, X, y, method="central"))
+    result = check_gradients(net, X, y, method="central")
     assert result.passed, str(result)
-    assert result.parameters_checked == 23_860
+    assert result.parameters_checked == 23_860 == net.n_parameters
+    assert set(result.errors) == {"W1", "b1", "W2", "b2"}
     assert len(result.layer_errors) == 2
-    assert result.seconds < 1.3, f"full central-difference check took {result.seconds:.2f} s"
 
 
 def test_784_30_10_passes_the_complex_step_check_to_near_machine_precision() -> None:
@@ -255,16 +251,14 @@ def test_784_30_10_passes_the_complex_step_check_to_near_machine_precision() -> 
     assert result.max_error < 1e-12
 
 
-def test_directional_check_of_784_30_10_takes_well_under_a_tenth_of_a_second() -> None:
+def test_directional_checks_of_784_30_10_pass_with_both_methods_in_three_directions() -> None:
     net = Network([784, 30, 10], seed=2)
     X, y = mnist_like_batch(16, seed=2)
     for method in ("central", "complex"):
-        result = best_of(
-            3, lambda method=method: check_directional_derivatives(net, X, y, method=method)
-        )
+        result = check_directional_derivatives(net, X, y, method=method)
         assert result.passed, str(result)
+        assert result.method == f"directional-{method}"
         assert len(result.errors) == 3
-        assert result.seconds < 0.1, f"{method} directional check took {result.seconds:.3f} s"
 
 
 # ---------------------------------------------------------------- the result and bad calls
