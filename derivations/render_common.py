@@ -6,6 +6,8 @@ passes them through :mod:`derivations.prose`.  Formulas come from :mod:`derivati
 
 from __future__ import annotations
 
+import sympy as sp
+
 from derivations.docs_content import ProvenClaim
 from derivations.engine import Claim, IndexRange
 from derivations.latex import latex
@@ -42,9 +44,7 @@ def claim_facts(claim: Claim) -> list[tuple[str, str]]:
 
 def range_latex(index_range: IndexRange) -> str:
     """``1 \\leq j \\leq K`` from the range object the proof uses."""
-    return (
-        f"{latex(index_range.lo)} \\leq {latex(index_range.index)} \\leq {latex(index_range.hi)}"
-    )
+    return f"{latex(index_range.lo)} \\leq {latex(index_range.index)} \\leq {latex(index_range.hi)}"
 
 
 def verdict_sentence(proven: ProvenClaim) -> str:
@@ -65,9 +65,11 @@ def verdict_sentence(proven: ProvenClaim) -> str:
         verdict = "Proven, with no hypothesis. "
     checks = ""
     if claim.extra_checks:
-        checks = " Further machine checks passed: " + "; ".join(
-            name for name, _ in claim.extra_checks
-        ) + "."
+        checks = (
+            " Further machine checks passed: "
+            + "; ".join(name for name, _ in claim.extra_checks)
+            + "."
+        )
     premises = "".join(f" Premise: {premise}" for premise in dict.fromkeys(claim.premises))
     return verdict + sentence + checks + premises
 
@@ -95,3 +97,24 @@ def errata_introduction() -> str:
         "seed's verbatim text, our reading of it, the verdict, the exact values at the "
         "counterexample, and the correct statement; a table of all seed claims follows."
     )
+
+
+def proven_statements(statement: CheckedStatement) -> list[tuple[str, str, str]]:
+    """(claim name, LaTeX of its verified statement, LaTeX of its hypotheses or "") for the
+    claims a seed entry cites.
+
+    The errata's prose correction is backed by these: printed from the very ``Claim``
+    objects that ``verify`` checks, so the formula shown as correct is the proven one.
+    """
+    from derivations.catalog import all_claims
+
+    claims = all_claims()
+    return [
+        (
+            name,
+            latex(claims[name].statement),
+            ", ".join(latex(hypothesis.statement) for hypothesis in claims[name].hypotheses),
+        )
+        for name in proof_names(statement)
+        if name in claims and not isinstance(claims[name].lhs, sp.MatrixBase)
+    ]

@@ -25,6 +25,7 @@ from derivations.render_common import (
     claim_facts,
     errata_introduction,
     proof_names,
+    proven_statements,
     range_latex,
     seed_source,
     verdict_sentence,
@@ -77,9 +78,7 @@ def _claim_section(proven: ProvenClaim) -> str:
     facts = [f"Claim {markdown_code(claim.name)}"]
     facts += [f"{label}: {to_markdown(value)}" for label, value in claim_facts(claim)]
     if claim.ranges:
-        facts.append(
-            "index ranges: " + ", ".join(f"${range_latex(r)}$" for r in claim.ranges)
-        )
+        facts.append("index ranges: " + ", ".join(f"${range_latex(r)}$" for r in claim.ranges))
     lines += [" · ".join(facts), ""]
     if claim.summary:
         lines += [to_markdown(claim.summary), ""]
@@ -92,8 +91,7 @@ def _claim_section(proven: ProvenClaim) -> str:
         lines.append("")
     for hypothesis in claim.hypotheses:
         lines += [
-            f"**Hypothesis** ({markdown_plain(hypothesis.name)}): "
-            f"{to_markdown(hypothesis.text)}",
+            f"**Hypothesis** ({markdown_plain(hypothesis.name)}): {to_markdown(hypothesis.text)}",
             "",
             *_display(latex(hypothesis.statement)),
             "",
@@ -155,6 +153,9 @@ def _erratum(assessment: Assessment, known: set[str], page: str, level: str) -> 
         )
     if statement.correction:
         lines.append(f"- **Correct statement:** {to_markdown(statement.correction)}")
+    for name, formula, condition in proven_statements(statement):
+        when = f" when ${condition}$" if condition else ""
+        lines.append(f"- **Proven in {markdown_code(name)}:** ${formula}${when}")
     if statement.proof:
         refs = _proof_references(proof_names(statement), known, page)
         lines.append(f"- **Proof here:** {refs}")

@@ -24,6 +24,7 @@ from derivations.render_common import (
     claim_facts,
     errata_introduction,
     proof_names,
+    proven_statements,
     range_latex,
     seed_source,
     verdict_sentence,
@@ -163,7 +164,8 @@ def _erratum(assessment: Assessment, known: set[str]) -> str:
     verdict = rf"\textbf{{{latex_plain(str(assessment.verdict))}}}"
     if assessment.verdict == Verdict.PROVEN_UNDER_ASSUMPTION and statement.assumption:
         verdict += (
-            ", only when " + to_latex(statement.assumption.text)
+            ", only when "
+            + to_latex(statement.assumption.text)
             + rf": $ {latex(statement.assumption.statement)} $"
         )
     items.append(("Verdict", verdict))
@@ -178,6 +180,9 @@ def _erratum(assessment: Assessment, known: set[str]) -> str:
         )
     if statement.correction:
         items.append(("Correct statement", to_latex(statement.correction)))
+    for name, formula, condition in proven_statements(statement):
+        when = f" when ${condition}$" if condition else ""
+        items.append((rf"Proven in \texttt{{{latex_plain(name)}}}", f"${formula}${when}"))
     if statement.proof:
         items.append(("Proof here", _proof_references(proof_names(statement), known)))
     lines = [
