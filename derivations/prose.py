@@ -189,9 +189,11 @@ def math_latex(text: str) -> str:
         elif token.kind == "space":
             parts.append(" ")
         else:  # a word or a code name inside a formula: upright
-            parts.append(_stem(token.source) if token.source.isalpha() else _math_chars(
-                token.source.replace("_", r"\_")
-            ))
+            parts.append(
+                _stem(token.source)
+                if token.source.isalpha()
+                else _math_chars(token.source.replace("_", r"\_"))
+            )
     return "".join(parts).strip()
 
 
@@ -205,8 +207,10 @@ def _is_code_name(source: str) -> bool:
     if len(stem.group(0)) < 2 or stem.group(0) in _GREEK_NAMES or "^" in source:
         return False
     parts = source[stem.end() :].split("_")[1:]
-    return bool(parts) and all(re.fullmatch(r"[A-Za-z0-9]+", part) for part in parts) and any(
-        len(part) >= 2 for part in parts
+    return (
+        bool(parts)
+        and all(re.fullmatch(r"[A-Za-z0-9]+", part) for part in parts)
+        and any(len(part) >= 2 for part in parts)
     )
 
 
@@ -280,9 +284,7 @@ def segments(text: str) -> list[Segment]:
         start, end = 0, len(run)
         while True:  # trim spaces, punctuation and unbalanced brackets off both ends
             changed = False
-            while start < end and (
-                run[start].kind == "space" or run[start].source in _PUNCTUATION
-            ):
+            while start < end and (run[start].kind == "space" or run[start].source in _PUNCTUATION):
                 start, changed = start + 1, True
             while start < end and (
                 run[end - 1].kind == "space" or run[end - 1].source in _PUNCTUATION

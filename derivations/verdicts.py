@@ -80,9 +80,7 @@ class Assessment:
         return self.verdict == self.statement.expected
 
 
-def evaluate_at(
-    expr: sp.Expr, definitions: Sequence[Definition], point: Counterexample
-) -> sp.Expr:
+def evaluate_at(expr: sp.Expr, definitions: Sequence[Definition], point: Counterexample) -> sp.Expr:
     """The exact value of ``expr`` (derivatives evaluated by SymPy) at a concrete point."""
     value = unfold(expr, definitions).doit()
     value = value.subs(dict(point.sizes)).subs(dict(point.indices)).doit()

@@ -103,9 +103,13 @@ def _batch_gradients_with_an_abstract_loss(max_size: int = 3) -> str | None:
             if sp.simplify(sp.diff(cost, biases[unit]) - by_bias.doit()) != 0:
                 return f"db, n={width}, q={inputs}, m={batch}, unit {unit + 1}"
             for col in range(inputs):
-                by_weight = sum(
-                    partial(unit, example) * activations[col, example] for example in range(batch)
-                ) / batch
+                by_weight = (
+                    sum(
+                        partial(unit, example) * activations[col, example]
+                        for example in range(batch)
+                    )
+                    / batch
+                )
                 if sp.simplify(sp.diff(cost, weights[unit, col]) - by_weight.doit()) != 0:
                     return f"dW, n={width}, q={inputs}, m={batch}, entry ({unit + 1}, {col + 1})"
     return None
