@@ -88,7 +88,7 @@ def save_network(network: Network, path: str | PathLike[str]) -> Path:
     layers = len(shapes) // 2
     if len(network.weights) != layers or len(network.biases) != layers:
         raise ValueError(
-            f"cannot save: the network has {len(network.weights)} weight and "
+            f"cannot save the network: it has {len(network.weights)} weight and "
             f"{len(network.biases)} bias arrays, but sizes {list(network.sizes)} needs "
             f"{layers} of each"
         )
