@@ -52,17 +52,25 @@ def example_gradients(
     return nabla_W, nabla_b
 
 
+def _summed_example_gradients(
+    network: Network, X: np.ndarray, Y: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """sum_i of :func:`example_gradients`, one column at a time, as the seeds' loop does."""
+    nabla_W = [np.zeros_like(W) for W in network.weights]
+    nabla_b = [np.zeros_like(b) for b in network.biases]
+    for i in range(X.shape[1]):
+        delta_W, delta_b = example_gradients(network, X[:, i : i + 1], Y[:, i : i + 1])
+        nabla_W = [total + part for total, part in zip(nabla_W, delta_W, strict=True)]
+        nabla_b = [total + part for total, part in zip(nabla_b, delta_b, strict=True)]
+    return nabla_W, nabla_b
+
+
 def batch_gradients_by_loop(
     network: Network, X: np.ndarray, Y: np.ndarray
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(1/m) sum_i of :func:`example_gradients` over the columns of X and Y (validated arrays)."""
     m = X.shape[1]
-    nabla_W = [np.zeros_like(W) for W in network.weights]
-    nabla_b = [np.zeros_like(b) for b in network.biases]
-    for i in range(m):
-        delta_W, delta_b = example_gradients(network, X[:, i : i + 1], Y[:, i : i + 1])
-        nabla_W = [total + part for total, part in zip(nabla_W, delta_W, strict=True)]
-        nabla_b = [total + part for total, part in zip(nabla_b, delta_b, strict=True)]
+    nabla_W, nabla_b = _summed_example_gradients(network, X, Y)
     return [g / m for g in nabla_W], [g / m for g in nabla_b]
 
 
@@ -71,12 +79,7 @@ def gradient_descent_by_loop(
 ) -> None:
     """The seeds' ``update_mini_batch``: accumulate per-example gradients, then step once."""
     m = X.shape[1]
-    nabla_W = [np.zeros_like(W) for W in network.weights]
-    nabla_b = [np.zeros_like(b) for b in network.biases]
-    for i in range(m):
-        delta_W, delta_b = example_gradients(network, X[:, i : i + 1], Y[:, i : i + 1])
-        nabla_W = [total + part for total, part in zip(nabla_W, delta_W, strict=True)]
-        nabla_b = [total + part for total, part in zip(nabla_b, delta_b, strict=True)]
+    nabla_W, nabla_b = _summed_example_gradients(network, X, Y)
     network.weights = [
         W - (learning_rate / m) * g for W, g in zip(network.weights, nabla_W, strict=True)
     ]

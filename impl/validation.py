@@ -147,6 +147,17 @@ def _first_bad_position(bad: np.ndarray) -> str:
     return f"index {position[0]}"
 
 
+def _refuse_non_finite(array: np.ndarray, argument: str, kinds: str, requirement: str) -> None:
+    """ValueError naming ``argument``, its shape, the count and first position of NaN/inf."""
+    finite = np.isfinite(array)
+    if not finite.all():
+        bad = ~finite
+        raise ValueError(
+            f"{argument} (shape {_shape(array.shape)}) contains {int(bad.sum())} non-finite "
+            f"value(s){kinds}, the first at {_first_bad_position(bad)}: {requirement}"
+        )
+
+
 def check_inputs(X: object, n_inputs: int, dtype: np.dtype, argument: str = "X") -> np.ndarray:
     """Inputs of shape (n_inputs, m), m >= 1, finite real numbers; returned as ``dtype``."""
     array = np.asarray(X)
@@ -175,14 +186,7 @@ def check_inputs(X: object, n_inputs: int, dtype: np.dtype, argument: str = "X")
             "column is needed"
         )
     array = np.asarray(array, dtype=dtype)
-    finite = np.isfinite(array)
-    if not finite.all():
-        bad = ~finite
-        raise ValueError(
-            f"{argument} (shape {_shape(array.shape)}) contains {int(bad.sum())} non-finite "
-            f"value(s) (NaN or infinity), the first at {_first_bad_position(bad)}: "
-            "all inputs must be finite numbers"
-        )
+    _refuse_non_finite(array, argument, " (NaN or infinity)", "all inputs must be finite numbers")
     return array
 
 
@@ -227,13 +231,7 @@ def check_targets(
             f"of shape ({n_examples},) are accepted too"
         )
     array = np.asarray(array, dtype=dtype)
-    finite = np.isfinite(array)
-    if not finite.all():
-        bad = ~finite
-        raise ValueError(
-            f"{argument} (shape {_shape(array.shape)}) contains {int(bad.sum())} non-finite "
-            f"value(s), the first at {_first_bad_position(bad)}: targets must be finite"
-        )
+    _refuse_non_finite(array, argument, "", "targets must be finite")
     if output in ("softmax", "sigmoid"):
         low, high = float(array.min()), float(array.max())
         if low < 0 or high > 1:
