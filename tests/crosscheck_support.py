@@ -64,6 +64,13 @@ def architectures(draw, max_depth: int = 4, max_width: int = 12, equal_widths: b
     return [draw(st.integers(1, max_width)) for _ in range(depth + 1)]
 
 
+def multi_hot_labels(classes: int, batch: int) -> st.SearchStrategy[np.ndarray]:
+    """Columns of 0s and 1s (any number of 1s): multi-label targets, as floats."""
+    return hnp.arrays(np.int64, (classes, batch), elements=st.integers(0, 1)).map(
+        lambda y: y.astype(float)
+    )
+
+
 @st.composite
 def labels(draw, output: str, classes: int, batch: int) -> np.ndarray:
     """Hard or soft labels valid for the loss: one-hot / probability columns for softmax,
@@ -77,7 +84,7 @@ def labels(draw, output: str, classes: int, batch: int) -> np.ndarray:
         weights = draw(hnp.arrays(np.float64, shape, elements=finite(0.01, 1.0)))
         return weights / weights.sum(axis=0, keepdims=True)
     if hard:
-        return draw(hnp.arrays(np.int64, shape, elements=st.integers(0, 1))).astype(float)
+        return draw(multi_hot_labels(classes, batch))
     return draw(hnp.arrays(np.float64, shape, elements=finite(0.0, 1.0)))
 
 

@@ -13,9 +13,8 @@ import pytest
 from crosscheck_support import (
     check_backward_against_finite_differences,
     check_delta_against_finite_differences,
+    multi_hot_labels,
 )
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from impl import Network
 from impl.losses import OUTPUT_LAYERS, softmax, softmax_cross_entropy
@@ -79,12 +78,6 @@ def test_cross_checks_reject_a_wrong_backward_pass(mutation: str) -> None:
         )()
 
 
-def _multi_hot(classes: int, batch: int):
-    return hnp.arrays(np.int64, (classes, batch), elements=st.integers(0, 1)).map(
-        lambda y: y.astype(float)
-    )
-
-
 def test_cross_checks_reject_the_softmax_delta_with_multi_hot_labels() -> None:
     """a − y is not the softmax cross-entropy gradient when the labels do not sum to one."""
     with pytest.raises(AssertionError):
@@ -92,5 +85,5 @@ def test_cross_checks_reject_the_softmax_delta_with_multi_hot_labels() -> None:
             OUTPUT_LAYERS["softmax"].delta,
             lambda z: softmax(z.copy()),
             softmax_cross_entropy,
-            _multi_hot,
+            multi_hot_labels,
         )()

@@ -14,6 +14,7 @@ from crosscheck_support import (
     check_delta_against_finite_differences,
     finite,
     labels,
+    multi_hot_labels,
 )
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -71,19 +72,13 @@ def test_lambdified_output_delta_is_the_gradient_of_the_implemented_loss(output:
     )()
 
 
-def _multi_hot(classes: int, batch: int):
-    return hnp.arrays(np.int64, (classes, batch), elements=st.integers(0, 1)).map(
-        lambda y: y.astype(float)
-    )
-
-
 def test_softmax_delta_for_any_labels_is_the_gradient_of_the_implemented_loss() -> None:
     """a Σy − y (proven for any labels) matches impl's softmax cross-entropy, multi-hot too."""
     check_delta_against_finite_differences(
         numeric.softmax_delta_any_labels,
         lambda z: softmax(z.copy()),
         softmax_cross_entropy,
-        _multi_hot,
+        multi_hot_labels,
     )()
 
 
