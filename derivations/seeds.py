@@ -19,7 +19,7 @@ from derivations.claims.shared import (
     SIGMOID_OUTPUT,
     SOFTMAX,
 )
-from derivations.engine import Definition, Hypothesis, IndexRange, unfold
+from derivations.engine import Definition, Hypothesis, IndexRange
 from derivations.notation import J, K, a, g, j, m, n, q, r, sigma, x, y, z
 from derivations.verdicts import CheckedStatement, Counterexample, Verdict
 
@@ -36,6 +36,26 @@ PER_EXAMPLE_DZ = Hypothesis(
     "dZ[:, i] is the per-example derivative ∂L_i/∂z_i (so dZ = m ∂J/∂Z)",
     seed_dZ,
     batch.dZ,
+)
+
+
+#: the two output layers side by side, under names of their own (J and a mean either)
+J_SOFTMAX, J_SIGMOID = sp.Symbol("J_softmax"), sp.Symbol("J_sigmoid")
+a_softmax, a_sigmoid = sp.IndexedBase("a^softmax"), sp.IndexedBase("a^sigmoid")
+SAME_DELTA_DEFINITIONS = (
+    Definition(
+        J_SOFTMAX,
+        softmax_ce.SOFTMAX_CE_LOSS.expr.xreplace({a: a_softmax}),
+        text="categorical cross-entropy of the softmax outputs",
+    ),
+    Definition(a_softmax, SOFTMAX.expr, index=SOFTMAX.index, text="softmax output"),
+    Definition(
+        J_SIGMOID,
+        sigmoid_ce.BINARY_CE_LOSS.expr.xreplace({a: a_sigmoid}),
+        text="binary cross-entropy of the sigmoid outputs",
+    ),
+    Definition(a_sigmoid, SIGMOID_OUTPUT.expr, index=SIGMOID_OUTPUT.index, text="sigmoid output"),
+    SIGMOID,
 )
 
 
@@ -114,17 +134,10 @@ def statements() -> list[CheckedStatement]:
             wording="Backpropagation with Softmax or Sigmoid yields the same simplified "
             "gradient at the output layer",
             truth=sp.ImmutableMatrix(
-                [
-                    unfold(sp.Derivative(J, z[j]), SOFTMAX_CE),
-                    unfold(sp.Derivative(J, z[j]), SIGMOID_BCE),
-                ]
+                [sp.Derivative(J_SOFTMAX, z[j]), sp.Derivative(J_SIGMOID, z[j])]
             ),
-            claimed=sp.ImmutableMatrix(
-                [
-                    unfold(a[j] - y[j], SOFTMAX_CE),
-                    unfold(a[j] - y[j], SIGMOID_BCE),
-                ]
-            ),
+            claimed=sp.ImmutableMatrix([a_softmax[j] - y[j], a_sigmoid[j] - y[j]]),
+            definitions=SAME_DELTA_DEFINITIONS,
             ranges=(J_IN_RANGE,),
             assumption=LABELS_SUM_TO_ONE,
             expected=Verdict.PROVEN_UNDER_ASSUMPTION,

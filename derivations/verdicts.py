@@ -2,14 +2,21 @@
 
 A :class:`CheckedStatement` pairs what a source *claims* (an expression typed from the
 source) with the *truth* (an unevaluated derivative that SymPy computes from the
-definitions).  :func:`assess` decides, in this order:
+definitions).  It must first be well-formed (:mod:`derivations.wellformed`); then
+:func:`assess` decides, in this order:
 
-1. **proven** if SymPy confirms ``truth == claimed`` with no hypothesis;
-2. **proven under assumption** if it confirms it only with the stated assumption; the
-   counterexample, when given, must then show the claim fails *without* it;
-3. **refuted** if, at the counterexample (concrete sizes and values), the exact values of
-   ``truth`` and ``claimed`` differ;
-4. otherwise **undecided** (never expected: it makes ``verified-backprop verify`` fail).
+1. **proven** if SymPy confirms ``truth == claimed`` with no hypothesis *and* the
+   independent witness (:mod:`derivations.witness`) agrees at concrete sizes and points;
+2. **proven under assumption** if both confirm it only with the stated assumption (witness
+   points satisfy it), *and* there is a point where the assumption fails and so does the
+   statement (the given counterexample, or one the witness search finds);
+3. **refuted** at a counterexample (given, or found by the search) where both sides are
+   finite and defined, away from kinks, inside the symbols' domain, and where two separate
+   evaluations (the engine's and the witness's explicit form) certify that they differ —
+   nan, zoo and kinks are never counterexamples, and a numeric zero SymPy cannot simplify
+   (atan ½ + atan ⅓ − π/4) is never "different";
+4. otherwise **undecided** ("cannot decide"; never expected: it makes
+   ``verified-backprop verify`` fail).
 """
 
 from __future__ import annotations
@@ -21,7 +28,10 @@ from enum import StrEnum
 
 import sympy as sp
 
+from derivations.binding import rename_bound
 from derivations.engine import Definition, Hypothesis, IndexRange, equivalent, unfold
+from derivations.wellformed import Subject, problems
+from derivations.witness import differ, evaluate, find_counterexample, witness
 
 
 class Verdict(StrEnum):
@@ -82,7 +92,7 @@ class Assessment:
 
 def evaluate_at(expr: sp.Expr, definitions: Sequence[Definition], point: Counterexample) -> sp.Expr:
     """The exact value of ``expr`` (derivatives evaluated by SymPy) at a concrete point."""
-    value = unfold(expr, definitions).doit()
+    value = rename_bound(unfold(expr, definitions)).doit()
     value = value.subs(dict(point.sizes)).subs(dict(point.indices)).doit()
     value = value.subs(dict(point.values)).doit()
     return sp.simplify(value)
@@ -91,24 +101,114 @@ def evaluate_at(expr: sp.Expr, definitions: Sequence[Definition], point: Counter
 def _is_concrete(value: sp.Basic) -> bool:
     if isinstance(value, sp.MatrixBase):
         return all(_is_concrete(entry) for entry in value)
-    return bool(value.is_number) and not value.free_symbols
+    return (
+        bool(value.is_number)
+        and not value.free_symbols
+        and not value.has(sp.nan, sp.zoo, sp.oo, -sp.oo)
+        and value.is_finite is not False
+    )
 
 
-def _differ_at(statement: CheckedStatement) -> tuple[bool | None, sp.Expr, sp.Expr]:
-    """(do the exact values differ?, true value, claimed value) at the counterexample.
+def _subject(statement: CheckedStatement) -> Subject:
+    return Subject(
+        lhs=statement.truth,
+        right_sides=(statement.claimed,),
+        definitions=tuple(statement.definitions),
+        hypotheses=(statement.assumption,) if statement.assumption is not None else (),
+        ranges=tuple(statement.ranges),
+        lhs_words="the true value",
+    )
 
-    ``None`` when the point leaves a size, index or value symbolic: no verdict then.
+
+def _point_problems(statement: CheckedStatement, point: Counterexample) -> list[str]:
+    """A counterexample's values must lie in the domain (x ≠ 0 where x is declared so)."""
+    problems = []
+    for atom, value in {**point.sizes, **point.indices, **point.values}.items():
+        symbol = atom.base.label if isinstance(atom, sp.Indexed) else atom
+        for key, wanted in (getattr(symbol, "_assumptions_orig", {}) or {}).items():
+            if key != "commutative" and getattr(sp.sympify(value), f"is_{key}", None) is not wanted:
+                problems.append(f"{atom} = {value} is outside the domain ({key}={wanted})")
+    return problems
+
+
+def _differ_at(
+    statement: CheckedStatement, point: Counterexample
+) -> tuple[bool | None, sp.Expr, sp.Expr, str]:
+    """(do the values certainly differ?, true value, claimed value, why not decided).
+
+    Two evaluations must agree that they differ: the engine's (unfold, ``doit``, substitute)
+    and the witness's (explicit finite expressions).  ``None`` when the point leaves a
+    symbol free, makes a side non-finite (nan, zoo: a 0/0), sits at a kink or outside the
+    domain: such a point is never a counterexample.
     """
-    point = statement.counterexample
-    assert point is not None
+    outside = _point_problems(statement, point)
+    if outside:
+        return None, sp.nan, sp.nan, "; ".join(outside)
     truth = evaluate_at(statement.truth, statement.definitions, point)
     claimed = evaluate_at(statement.claimed, statement.definitions, point)
     if not (_is_concrete(truth) and _is_concrete(claimed)):
-        return None, truth, claimed
-    difference = sp.simplify(truth - claimed)
-    if isinstance(difference, sp.MatrixBase):
-        return any(entry != 0 for entry in difference), truth, claimed
-    return difference != 0, truth, claimed
+        return (
+            None,
+            truth,
+            claimed,
+            f"not finite and concrete: true value {truth}, claimed {claimed}",
+        )
+    integers = {**point.sizes, **point.indices}
+    try:
+        witness_truth, _ = evaluate(statement.truth, statement.definitions, integers, point.values)
+        witness_claimed, _ = evaluate(
+            statement.claimed, statement.definitions, integers, point.values
+        )
+    except ValueError as error:
+        return None, truth, claimed, str(error)
+    engine_says = differ(truth, claimed)
+    witness_says = differ(witness_truth, witness_claimed)
+    if engine_says and witness_says:
+        return True, truth, claimed, ""
+    if not engine_says and not witness_says:
+        return False, truth, claimed, "the values are equal there"
+    return None, truth, claimed, "the engine and the witness disagree at this point"
+
+
+def _assumption_holds_at(assumption: Hypothesis, statement: CheckedStatement, point) -> bool:
+    if isinstance(assumption.lhs, sp.IndexedBase) and isinstance(assumption.rhs, sp.IndexedBase):
+        # two names for one matrix: it holds where every entry given a value agrees
+        values = {key: sp.sympify(value) for key, value in point.values.items()}
+        for atom, value in values.items():
+            if isinstance(atom, sp.Indexed) and atom.base == assumption.lhs:
+                partner = assumption.rhs[atom.indices]
+                if partner in values and differ(value, values[partner]):
+                    return False
+        return True
+    integers = {**point.sizes, **point.indices}
+    try:
+        value, _ = evaluate(
+            assumption.lhs - assumption.rhs, statement.definitions, integers, point.values
+        )
+    except ValueError:
+        return False
+    return not differ(value, sp.Integer(0))
+
+
+def _counterexample(statement: CheckedStatement) -> tuple[Counterexample | None, str]:
+    """The statement's counterexample if it is one, else one found by the witness search."""
+    if statement.counterexample is not None:
+        return statement.counterexample, ""
+    found = find_counterexample(
+        statement.truth, statement.claimed, statement.definitions, statement.ranges
+    )
+    if not found.ok or found.disagreement is None:
+        return None, found.message
+    point = found.disagreement
+    indices = {r.index for r in statement.ranges}
+    return (
+        Counterexample(
+            sizes={k: v for k, v in point.integers.items() if k not in indices},
+            indices={k: v for k, v in point.integers.items() if k in indices},
+            values=dict(point.values),
+        ),
+        "",
+    )
 
 
 def assess(statement: CheckedStatement) -> Assessment:
@@ -120,46 +220,90 @@ def assess(statement: CheckedStatement) -> Assessment:
 
     args = (statement.definitions,)
     try:
+        refused = problems(_subject(statement))
+        if refused:
+            return done(
+                Verdict.UNDECIDED, "the statement is not well-formed: " + "; ".join(refused)
+            )
         if equivalent(statement.truth, statement.claimed, *args, ranges=statement.ranges):
-            return done(Verdict.PROVEN, "SymPy confirms it with no assumption")
-        if statement.assumption is not None and equivalent(
+            report = witness(
+                statement.truth, [("claimed", statement.claimed)], *args, (), statement.ranges
+            )
+            if not report.ok:
+                return done(
+                    Verdict.UNDECIDED,
+                    f"SymPy confirms it but the independent witness does not: {report.message}",
+                )
+            return done(
+                Verdict.PROVEN, f"SymPy confirms it with no assumption; witness {report.message}"
+            )
+        assumption = statement.assumption
+        if assumption is not None and equivalent(
             statement.truth,
             statement.claimed,
             *args,
-            hypotheses=(statement.assumption,),
+            hypotheses=(assumption,),
             ranges=statement.ranges,
         ):
-            detail = f"holds when {statement.assumption.text}"
-            if statement.counterexample is not None:
-                differ, truth, claimed = _differ_at(statement)
-                if not differ:
-                    return done(
-                        Verdict.UNDECIDED,
-                        "the example meant to show the assumption is needed does not "
-                        "(values equal, or not fully concrete)",
-                    )
-                detail += (
-                    f"; without it, at {statement.counterexample.describe()}: "
-                    f"true value {truth}, claimed {claimed}"
-                )
-                return done(Verdict.PROVEN_UNDER_ASSUMPTION, detail, truth, claimed)
-            return done(Verdict.PROVEN_UNDER_ASSUMPTION, detail)
-        if statement.counterexample is not None:
-            differ, truth, claimed = _differ_at(statement)
-            if differ is None:
+            report = witness(
+                statement.truth,
+                [("claimed", statement.claimed)],
+                *args,
+                (assumption,),
+                statement.ranges,
+            )
+            if not report.ok:
                 return done(
                     Verdict.UNDECIDED,
-                    f"the counterexample leaves symbols free: true value {truth}, "
-                    f"claimed {claimed}",
+                    "SymPy confirms it under the assumption but the independent witness does "
+                    f"not: {report.message}",
                 )
-            if differ:
+            point, why = _counterexample(statement)
+            if point is None:
+                return done(
+                    Verdict.UNDECIDED,
+                    f"holds when {assumption.text}, but no point was found where it fails "
+                    f"without it ({why}), so the assumption is not shown to be needed",
+                )
+            differs, truth, claimed, why = _differ_at(statement, point)
+            if not differs:
+                return done(
+                    Verdict.UNDECIDED,
+                    "the example meant to show the assumption is needed does not "
+                    f"({why or 'values equal'})",
+                )
+            if _assumption_holds_at(assumption, statement, point):
+                return done(
+                    Verdict.UNDECIDED,
+                    "the example meant to show the assumption is needed satisfies it",
+                )
+            detail = (
+                f"holds when {assumption.text}; without it, at {point.describe()}: "
+                f"true value {truth}, claimed {claimed}"
+            )
+            return done(Verdict.PROVEN_UNDER_ASSUMPTION, detail, truth, claimed)
+        point, why = _counterexample(statement)
+        if point is not None:
+            differs, truth, claimed, why = _differ_at(statement, point)
+            if differs is None:
+                return done(Verdict.UNDECIDED, f"no verdict at {point.describe()}: {why}")
+            if differs:
+                if assumption is not None and not _assumption_holds_at(
+                    assumption, statement, point
+                ):
+                    return done(
+                        Verdict.UNDECIDED,
+                        f"at {point.describe()} the values differ, but the stated assumption "
+                        "does not hold there, so the statement is not refuted",
+                    )
                 return done(
                     Verdict.REFUTED,
-                    f"at {statement.counterexample.describe()}: true value {truth}, "
-                    f"claimed {claimed}",
+                    f"at {point.describe()}: true value {truth}, claimed {claimed}",
                     truth,
                     claimed,
                 )
-        return done(Verdict.UNDECIDED, "neither proven nor refuted by SymPy")
+        return done(Verdict.UNDECIDED, "cannot decide: neither proven nor refuted by SymPy")
     except Exception as error:  # a crash inside SymPy is an undecided verdict, not a traceback
-        return done(Verdict.UNDECIDED, f"SymPy raised {type(error).__name__}: {error}")
+        return done(
+            Verdict.UNDECIDED, f"cannot decide: SymPy raised {type(error).__name__}: {error}"
+        )

@@ -42,6 +42,7 @@ MEAN_OF_PER_EXAMPLE_LOSSES = Definition(
         "checks the batch gradients with an abstract per-example loss for every width and "
         "batch size from 1 to 3; for symbolic sizes it is a premise."
     ),
+    holds_fixed=(dZ,),
 )
 #: Z[r, i] := Σ_s W[r, s] A[s, i] + b[r]
 Z_LAYER = Definition(

@@ -26,7 +26,7 @@ from derivations.matrix_form import matrix_entry_check
 from derivations.notation import J, g, i, k, n, p, q, r, s, u, v
 
 z_l = sp.IndexedBase("z^l", real=True)
-z_next = sp.IndexedBase("z^(l+1)", real=True)
+z_next = sp.IndexedBase("z^(l+1)")  # defined: its properties come from its definition
 W_next = sp.IndexedBase("W^(l+1)", real=True)
 b_next = sp.IndexedBase("b^(l+1)", real=True)
 delta_next = sp.IndexedBase("delta^(l+1)", real=True)
@@ -34,7 +34,7 @@ delta_l = sp.IndexedBase("delta^l", real=True)
 W_l = sp.IndexedBase("W^l", real=True)
 b_l = sp.IndexedBase("b^l", real=True)
 a_prev = sp.IndexedBase("a^(l-1)", real=True)
-a_l = sp.IndexedBase("a^l", real=True)
+a_l = sp.IndexedBase("a^l")  # defined: its properties come from its definition
 grad_a_l = sp.IndexedBase("dA^l", real=True)  # ∂J/∂a^l
 
 
@@ -54,6 +54,7 @@ def first_order_cost(
         sp.Sum(gradient[k] * variable[k], (k, 1, size)),
         text=f"J depends on the rest only through {variable}; {gradient}_k := ∂J/∂{variable}_k",
         premise=CHAIN_RULE_PREMISE,
+        holds_fixed=(gradient,),
     )
 
 

@@ -1,0 +1,178 @@
+"""Bound variables, handled once: capture-free substitution and alpha-equivalence.
+
+SymPy's ``Sum``, ``Product`` and ``Integral`` (every ``ExprWithLimits``), ``Subs`` and
+``Lambda`` *bind* variables.  ``xreplace`` and ``subs`` do not respect that: substituting
+``x → t`` into ``∫₀¹ x·t dt`` gives ``∫₀¹ t² dt`` (the free ``x`` is *captured* by the bound
+``t``), and SymPy merges ``Σ_{d=1}^{K} Σ_{c=1}^{d} x_c`` into one ``Sum`` with two limits in
+which the outer variable ``d`` also occurs in the inner *limit*.
+
+Scoping rule (the one SymPy uses for evaluation): in ``Sum(f, L_0, L_1, …, L_n)`` the
+variable of limit ``L_i`` is bound in ``f`` and in the bounds of the inner limits
+``L_0 … L_{i−1}``, and not in its own bounds; in ``Subs(f, vars, point)`` and
+``Lambda(vars, f)`` the variables are bound in ``f`` only.  ``Derivative(f, x)`` binds
+nothing: it is a function of ``x``.
+
+Every rewrite of the engine goes through this module:
+
+* :func:`rename_bound` gives every bound variable a fresh ``Dummy`` (same assumptions), so a
+  later ``xreplace``/``subs``/``refine`` can never touch or capture a bound variable;
+* :func:`substitute` is capture-free substitution built on it;
+* :func:`canonical` renames bound variables by their binding depth (de Bruijn levels), so
+  two expressions that differ only in the names of bound variables become identical;
+* :func:`free_symbols` computes the free symbols correctly for merged sums (SymPy's own
+  ``free_symbols`` reports the bound ``c`` of ``Σ_{d} Σ_{c ≤ d} x_c`` as free).
+
+A construct that binds variables in a way not listed above (``Limit``, sets, …) raises
+:class:`UnsupportedConstructError`: it is refused, never guessed at.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+
+import sympy as sp
+from sympy.concrete.expr_with_limits import ExprWithLimits
+
+__all__ = [
+    "UnsupportedConstructError",
+    "alpha_equal",
+    "canonical",
+    "free_symbols",
+    "rename_bound",
+    "substitute",
+]
+
+#: SymPy constructs that bind variables in ways this module does not model: refused
+_UNSUPPORTED_BINDERS: tuple[type, ...] = (sp.Limit, sp.Order, sp.RootSum, sp.Set)
+
+_fresh_counter = itertools.count()
+#: dummy indices of canonical names are far from the ones SymPy hands out
+_CANONICAL_BASE = 10**15
+
+
+class UnsupportedConstructError(ValueError):
+    """An expression uses a variable-binding construct the engine cannot handle soundly."""
+
+
+def _assumptions(symbol: sp.Symbol) -> dict[str, bool]:
+    return dict(symbol._assumptions_orig)
+
+
+def _atomic(node: sp.Basic) -> bool:
+    # IndexedBase is rebuilt without its assumptions by func(*args): never rebuild it
+    return not node.args or isinstance(node, sp.IndexedBase | sp.Symbol)
+
+
+def _check_supported(node: sp.Basic) -> None:
+    if isinstance(node, _UNSUPPORTED_BINDERS):
+        raise UnsupportedConstructError(
+            f"{type(node).__name__} binds variables in a way the engine does not handle: {node}"
+        )
+
+
+def _relabel(
+    node: sp.Basic, fresh: Callable[[sp.Symbol, int, bool], sp.Symbol], depth: int
+) -> sp.Basic:
+    """Rename every bound variable below ``node``; ``fresh(var, level)`` makes the new name."""
+    if isinstance(node, sp.MatrixBase):
+        return node.applyfunc(lambda entry: _relabel(entry, fresh, depth))
+    if _atomic(node):
+        return node
+    _check_supported(node)
+    if isinstance(node, ExprWithLimits):
+        limits = node.limits
+        level = depth + len(limits)
+        env: dict[sp.Symbol, sp.Symbol] = {}
+        new_limits: list[tuple] = [()] * len(limits)
+        # from the outermost limit inwards: the bounds of limit i see the variables of i+1..n
+        for position in reversed(range(len(limits))):
+            var, *bounds = limits[position]
+            new_bounds = [_relabel(bound, fresh, level).xreplace(env) for bound in bounds]
+            new_var = fresh(var, depth + position, isinstance(node, sp.Sum | sp.Product))
+            env[var] = new_var
+            new_limits[position] = (new_var, *new_bounds)
+        body = _relabel(node.function, fresh, level).xreplace(env)
+        return type(node)(body, *new_limits)
+    if isinstance(node, sp.Subs):
+        expr, variables, point = node.args
+        new_vars = [fresh(var, depth + n, False) for n, var in enumerate(variables)]
+        body = _relabel(expr, fresh, depth + len(new_vars))
+        body = body.xreplace(dict(zip(variables, new_vars, strict=True)))
+        return sp.Subs(body, tuple(new_vars), tuple(_relabel(p, fresh, depth) for p in point))
+    if isinstance(node, sp.Lambda):
+        variables, expr = node.signature, node.expr
+        new_vars = [fresh(var, depth + n, False) for n, var in enumerate(variables)]
+        body = _relabel(expr, fresh, depth + len(new_vars))
+        return sp.Lambda(
+            tuple(new_vars), body.xreplace(dict(zip(variables, new_vars, strict=True)))
+        )
+    if getattr(node, "bound_symbols", None):
+        raise UnsupportedConstructError(
+            f"{type(node).__name__} binds {node.bound_symbols}, which the engine does not handle"
+        )
+    args = tuple(_relabel(arg, fresh, depth) for arg in node.args)
+    return node if args == node.args else node.func(*args)
+
+
+def _fresh_dummy(var: sp.Symbol, _level: int, summation: bool) -> sp.Symbol:
+    return sp.Dummy(var.name, **_bound_assumptions(var, summation))
+
+
+def _level_dummy(var: sp.Symbol, level: int, summation: bool) -> sp.Symbol:
+    # same level and same assumptions → the same symbol: alike binders become identical
+    return sp.Dummy(
+        f"_b{level}", dummy_index=_CANONICAL_BASE + level, **_bound_assumptions(var, summation)
+    )
+
+
+def _bound_assumptions(var: sp.Symbol, summation: bool) -> dict[str, bool]:
+    """A summation variable ranges over integers whatever it was declared with; other bound
+    variables keep their declared assumptions."""
+    return {"integer": True} if summation else _assumptions(var)
+
+
+def rename_bound(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with every bound variable renamed to a fresh ``Dummy`` (same assumptions)."""
+    return _relabel(sp.sympify(expr), _fresh_dummy, 0)
+
+
+def canonical(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with bound variables named by binding depth: alpha-equivalent → identical."""
+    return _relabel(sp.sympify(expr), _level_dummy, 0)
+
+
+def alpha_equal(left: sp.Basic, right: sp.Basic) -> bool:
+    """Are ``left`` and ``right`` the same up to the names of their bound variables?"""
+    return canonical(left) == canonical(right)
+
+
+def substitute(expr: sp.Basic, mapping: Mapping[sp.Basic, sp.Basic]) -> sp.Basic:
+    """Replace the *free* occurrences of each key by its value, capturing nothing.
+
+    Bound variables are renamed first, so no value can be captured and no bound variable is
+    replaced.  A derivative with respect to a variable replaced by an expression that is not
+    a variable becomes ``Subs`` (SymPy's ``subs``), so ``F(x) := g′(x)`` at ``x = 2y`` is
+    ``g′`` evaluated at ``2y``; an index inside a derivative variable (``z_j`` with ``j = 1``)
+    is replaced structurally.
+    """
+    if not mapping:
+        return expr
+    renamed = rename_bound(expr)
+    if any(
+        variable in mapping and not isinstance(mapping[variable], sp.Symbol | sp.Indexed)
+        for node in renamed.atoms(sp.Derivative)
+        for variable in node.variables
+    ):
+        return renamed.subs(dict(mapping), simultaneous=True)
+    return renamed.xreplace(dict(mapping))
+
+
+def free_symbols(expr: sp.Basic) -> set[sp.Basic]:
+    """The free symbols of ``expr`` (bound variables excluded, also in merged sums)."""
+    renamed = rename_bound(expr)
+    return {
+        symbol
+        for symbol in renamed.free_symbols
+        if not any(isinstance(part, sp.Dummy) for part in symbol.free_symbols)
+    }

@@ -1,0 +1,271 @@
+"""How the engine decides that two expressions are equal.
+
+:func:`equivalent` unfolds the definitions, collapses the ``KroneckerDelta`` sums that
+symbolic sizes produce (``doit`` → ``refine`` of ``Piecewise`` conditions with the index
+ranges → split and factor the sums → canonical names of bound variables, to a fixed point),
+applies the hypotheses a step names as substitutions, and accepts only if ``cancel`` or
+``simplify`` of the difference is exactly ``0``.  Every substitution is capture-free
+(:mod:`derivations.binding`).  Nothing here is trusted alone: every claim is also evaluated
+independently at concrete sizes by :mod:`derivations.witness`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import sympy as sp
+from sympy.simplify.simplify import factor_sum
+
+from derivations.binding import canonical, rename_bound
+
+if TYPE_CHECKING:
+    from derivations.language import Definition, Hypothesis, IndexRange
+
+__all__ = [
+    "CannotDecideError",
+    "CircularDefinitionError",
+    "apply_hypothesis",
+    "collapse",
+    "equivalent",
+    "is_zero",
+    "unfold",
+    "unjustified_substitutions",
+]
+
+
+class CannotDecideError(ValueError):
+    """SymPy would be asked to do something it does unsoundly; the engine declines."""
+
+
+class CircularDefinitionError(ValueError):
+    """Unfolding does not terminate: the definitions refer to each other in a cycle."""
+
+
+# --------------------------------------------------------------------------- unfolding
+
+
+def unfold(expr: sp.Basic, definitions: Iterable[Definition]) -> sp.Basic:
+    """Replace every defined object by its definition, repeatedly (definitions may nest).
+
+    Acyclic definitions are fully unfolded after at most ``len(definitions)`` rounds; one
+    more round that still changes something means a cycle, which is refused rather than
+    cut off (a truncated unfolding of ``J := 2J − x`` would "prove" dJ/dx = −3).
+    """
+    definitions = tuple(definitions)
+    for _ in range(len(definitions) + 1):
+        before = expr
+        for definition in definitions:
+            expr = expr.replace(definition.matches, definition.expand_node)
+        if expr == before:
+            return expr
+    names = ", ".join(definition.printed_name for definition in definitions)
+    raise CircularDefinitionError(
+        f"the definitions of {names} do not unfold: they refer in a cycle"
+    )
+
+
+# --------------------------------------------------------------------------- hypotheses
+
+
+def _replace_alpha(expr: sp.Basic, old: sp.Basic, new: sp.Basic) -> sp.Basic:
+    target = canonical(old)
+    return expr.replace(lambda node: canonical(node) == target, lambda node: new)
+
+
+def _substitute_equal(expr: sp.Basic, old: sp.Expr, new: sp.Expr) -> sp.Basic:
+    """Rewrite ``old`` (free occurrences, up to bound names) to ``new`` in ``expr``."""
+    expr = rename_bound(expr)
+    if old.has(sp.Sum, sp.Product, sp.Integral, sp.Subs, sp.Lambda):
+        return _replace_alpha(expr, old, new)
+    return expr.subs(old, new)
+
+
+def unjustified_substitutions(hypothesis: Hypothesis) -> list[str]:
+    """Extra substitutions that SymPy cannot derive from the statement (must be none).
+
+    ``old → new`` is licensed when ``old − new`` becomes 0 once ``lhs`` is replaced by
+    ``rhs``; e.g. ``y_K → 1 − y_1 − … − y_{K−1}`` from ``y_1 + … + y_K = 1``.
+    """
+    problems = []
+    for old, new in hypothesis.extra_substitutions:
+        residual = _substitute_equal(sp.expand(old - new), hypothesis.lhs, hypothesis.rhs)
+        if not is_zero(residual):
+            problems.append(f"{old} → {new}")
+    return problems
+
+
+def apply_hypothesis(expr: sp.Basic, hypothesis: Hypothesis) -> sp.Basic:
+    """Rewrite ``expr`` with every substitution ``hypothesis`` licenses, each checked first."""
+    unjustified = unjustified_substitutions(hypothesis)
+    if unjustified:
+        raise CannotDecideError(
+            f"hypothesis {hypothesis.name!r} licenses {', '.join(unjustified)}, which does not "
+            f"follow from its statement {hypothesis.lhs} = {hypothesis.rhs}"
+        )
+    for old, new in hypothesis.substitutions:
+        expr = _substitute_equal(expr, old, new)
+    return expr
+
+
+# --------------------------------------------------------------------------- collapsing
+
+
+def _split_sum(node: sp.Sum) -> sp.Expr:
+    """Σ (f + g) → Σ f + Σ g, then pull factors that do not depend on the index out."""
+    terms = sp.Add.make_args(sp.expand(node.function))
+    return sp.Add(*(factor_sum(sp.Sum(term, *node.limits)) for term in terms))
+
+
+def _split_sums(expr: sp.Basic) -> sp.Basic:
+    return expr.replace(lambda node: isinstance(node, sp.Sum), _split_sum)
+
+
+def _delta_limits_inward(node: sp.Sum) -> sp.Sum:
+    """Move the limits whose variable sits in a Kronecker delta innermost, so ``doit`` sums
+    the delta first.  Finite sums commute when no limit's bounds mention another limit's
+    variable; otherwise the order is left as it is."""
+    limits = list(node.limits)
+    variables = {limit[0] for limit in limits}
+    if len(limits) < 2 or any(bound.has(*variables) for limit in limits for bound in limit[1:]):
+        return node
+    in_delta = {
+        var
+        for delta in node.function.atoms(sp.KroneckerDelta)
+        for var in variables
+        if delta.has(var)
+    }
+    ordered = sorted(limits, key=lambda limit: limit[0] not in in_delta)
+    return node if ordered == limits else sp.Sum(node.function, *ordered)
+
+
+def _deltas_inward(expr: sp.Basic) -> sp.Basic:
+    return expr.replace(lambda node: isinstance(node, sp.Sum), _delta_limits_inward)
+
+
+def _refine_in_scope(expr: sp.Basic, assumptions: sp.Basic) -> sp.Basic:
+    """Decide the conditions of every ``Piecewise`` knowing the ranges of the free indices
+    and of the sums that enclose it (``Σ_c f(c) δ_{cj}`` evaluates to such a ``Piecewise``).
+
+    Bound variables carry canonical names distinct from every free symbol, so the range of
+    a free index never leaks into a bound index of the same printed name.  Only conditions
+    are refined: ``refine`` on whole expressions is slow and not needed.
+    """
+    if isinstance(expr, sp.Sum):
+        inner = assumptions
+        for var, lo, hi in expr.limits:
+            inner = inner & sp.Q.ge(var, lo) & sp.Q.le(var, hi)
+        return sp.Sum(_refine_in_scope(expr.function, inner), *expr.limits)
+    if isinstance(expr, sp.Piecewise):
+        pieces = [
+            (_refine_in_scope(piece, assumptions), sp.refine(condition, assumptions))
+            for piece, condition in expr.args
+        ]
+        return sp.Piecewise(*pieces)
+    if not expr.args or isinstance(expr, sp.Indexed | sp.IndexedBase):
+        return expr
+    args = tuple(_refine_in_scope(arg, assumptions) for arg in expr.args)
+    return expr if args == expr.args else expr.func(*args)
+
+
+def _check_kronecker_sums(expr: sp.Basic) -> None:
+    """SymPy sums ``Σ_c f(c) δ_{p(c), j}`` as ``f(j)`` even when ``p(c) = 2c`` (no integer
+    solution for odd ``j``) or ``j`` is not an integer.  Allowed here: ``p(c) − j = ±c + e``
+    with ``e`` an integer.  Anything else is declined."""
+    for node in expr.atoms(sp.Sum):
+        variables = [limit[0] for limit in node.limits]
+        for delta in node.function.atoms(sp.KroneckerDelta):
+            difference = delta.args[0] - delta.args[1]
+            for var in variables:
+                if not difference.has(var):
+                    continue
+                slope = sp.diff(difference, var)
+                rest = sp.expand(difference - slope * var)
+                if slope not in (1, -1) or rest.has(var) or rest.is_integer is not True:
+                    raise CannotDecideError(
+                        f"the sum over {var} of the Kronecker delta {delta} is not of the form "
+                        f"δ_(±{var} + integer, ·): SymPy evaluates such sums unsoundly"
+                    )
+
+
+def collapse(expr: sp.Basic, ranges: Sequence[IndexRange] = ()) -> sp.Basic:
+    """Evaluate sums of Kronecker deltas and pull constants out of sums, to a fixed point.
+
+    ``Σ_m f(m) δ_{jm}`` evaluates to ``f(j)`` only when SymPy knows ``1 <= j <= K``; the
+    ranges of the free indices, and of the indices of enclosing sums, are passed to
+    ``refine`` for that.  Bound variables are renamed canonically first (so they can never
+    be confused with a free index) and after every round (so that the same sum written with
+    two index names cancels).
+    """
+    assumptions = sp.And(*(r.predicate for r in ranges)) if ranges else sp.true
+    expr = canonical(expr)
+    for _ in range(12):
+        before = expr
+        _check_kronecker_sums(expr)
+        expr = _deltas_inward(expr).doit()
+        expr = _refine_in_scope(expr, assumptions)
+        expr = canonical(_split_sums(expr))
+        if expr == before:
+            break
+    return expr
+
+
+# --------------------------------------------------------------------------- zero test
+
+#: exceptions by which SymPy gives up on a simplification: not proven, never a crash
+_GAVE_UP = (
+    StopIteration,
+    sp.PolynomialError,
+    TypeError,
+    ValueError,
+    NotImplementedError,
+    RecursionError,
+    AttributeError,
+)
+
+
+def is_zero(expr: sp.Basic) -> bool:
+    """Is ``expr`` identically 0 by ``cancel`` or ``simplify``?  False when SymPy gives up."""
+    if expr == 0:
+        return True
+    simplifiers = (
+        sp.cancel,
+        sp.simplify,
+        # Heaviside/Max results compare with piecewise statements only once rewritten
+        lambda e: sp.simplify(e.rewrite(sp.Piecewise)),
+    )
+    for simplifier in simplifiers:
+        try:
+            if simplifier(expr) == 0:
+                return True
+        except _GAVE_UP:
+            continue
+    return False
+
+
+def equivalent(
+    left: sp.Basic,
+    right: sp.Basic,
+    definitions: Sequence[Definition] = (),
+    hypotheses: Sequence[Hypothesis] = (),
+    ranges: Sequence[IndexRange] = (),
+) -> bool:
+    """Does SymPy confirm ``left == right`` given the definitions, hypotheses and ranges?
+
+    Raises :class:`CannotDecideError` (a sum SymPy would evaluate unsoundly, an unjustified
+    substitution) or :class:`CircularDefinitionError`; a caller reports those as not proven.
+    """
+    if isinstance(left, sp.MatrixBase) or isinstance(right, sp.MatrixBase):
+        if not (isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase)):
+            return False
+        if left.shape != right.shape:
+            return False
+        return all(
+            equivalent(lhs_entry, rhs_entry, definitions, hypotheses, ranges)
+            for lhs_entry, rhs_entry in zip(left, right, strict=True)
+        )
+    difference = unfold(left - right, definitions)
+    difference = collapse(difference, ranges)
+    for hypothesis in hypotheses:
+        difference = collapse(apply_hypothesis(difference, hypothesis), ranges)
+    return is_zero(difference)

@@ -1,0 +1,587 @@
+"""What may be stated: the rules a claim (or a statement to judge) must meet before any step
+is checked.  Each rule closes a way to "prove" something false through the public API.
+
+* **Binders** — only constructs whose bound variables :mod:`derivations.binding` models
+  (``Sum``, ``Product``, ``Integral``, ``Subs``, ``Lambda``); no ``Dummy`` symbols.
+* **Names** — two different objects may not print the same (``IndexedBase("z")`` twice with
+  different assumptions, a symbol and a function both called ``g``).
+* **Assumptions are the domain** — every assumption on a symbol (positive, even, nonzero, …)
+  is printed with the verdict (:func:`domain`); assumptions outside a small vocabulary are
+  refused; an assumption on a *defined* name must follow from its definition.
+* **Definitions** — each name once, acyclic (a cycle is named), used with one arity, never
+  a differentiation variable, never a SymPy function under its own name unless it *is* that
+  function (tanh may be defined by exponentials; ``exp := x²`` is refused).
+* **Indices** — every index, Kronecker-delta argument and summation variable is an integer;
+  every index range is provably non-empty; every sum has provably non-negative length.
+* **Kinks** — a derivative of Heaviside, sign, Abs, Max, Min, DiracDelta or Piecewise needs
+  the kink excluded by the symbols' assumptions (ReLU′ is proven for ``x ≠ 0``); SymPy's
+  ``Heaviside(0) = 1/2`` is a convention, not a derivative.
+* **Premises** — a definition resting on a premise (J's first-order form Σ_k δ_k z_k) may be
+  differentiated once, and not with respect to the quantities it holds fixed.
+* **Identities** — the left-hand side must be built from defined objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import sympy as sp
+from sympy.core.function import AppliedUndef, UndefinedFunction
+
+from derivations.binding import UnsupportedConstructError, rename_bound
+from derivations.rewriting import is_zero, unfold, unjustified_substitutions
+
+if TYPE_CHECKING:
+    from derivations.language import Definition, Hypothesis, IndexRange
+
+__all__ = ["Subject", "domain", "problems"]
+
+#: assumptions a symbol may carry, with how they are printed in the claim's domain
+PRINTABLE_ASSUMPTIONS: dict[tuple[str, bool], str] = {
+    ("commutative", True): "",
+    ("finite", True): "finite",
+    ("real", True): "real",
+    ("rational", True): "rational",
+    ("integer", True): "integer",
+    ("even", True): "even",
+    ("odd", True): "odd",
+    ("positive", True): "positive",
+    ("negative", True): "negative",
+    ("nonnegative", True): "nonnegative",
+    ("nonpositive", True): "nonpositive",
+    ("nonzero", True): "nonzero",
+    ("zero", False): "nonzero",
+}
+
+#: functions without a derivative where their kink expression vanishes
+_KINKED = (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta, sp.Max, sp.Min, sp.Piecewise)
+#: functions without a derivative on whole sets (or not holomorphic): never differentiated
+_NOT_DIFFERENTIABLE = (sp.floor, sp.ceiling, sp.frac, sp.Mod, sp.re, sp.im, sp.arg)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the rules look at: a claim's or a judged statement's expressions and context."""
+
+    lhs: sp.Basic
+    #: everything stated equal to ``lhs``: the steps and the result (or the claimed value)
+    right_sides: tuple[sp.Basic, ...]
+    definitions: Sequence[Definition] = ()
+    hypotheses: Sequence[Hypothesis] = ()
+    ranges: Sequence[IndexRange] = ()
+    kind: str = "derivative"
+    #: "the left-hand side" for a claim, "the true value" for a judged statement
+    lhs_words: str = "the left-hand side"
+    extra: tuple[sp.Basic, ...] = field(default=())
+
+    def expressions(self) -> Iterator[sp.Basic]:
+        """Every expression the subject contains, definitions and hypotheses included."""
+        yield self.lhs
+        yield from self.right_sides
+        yield from self.extra
+        for hypothesis in self.hypotheses:
+            for old, new in hypothesis.substitutions:
+                yield sp.sympify(old)
+                yield sp.sympify(new)
+        for definition in self.definitions:
+            yield definition.lhs
+            yield definition.expr
+        for index_range in self.ranges:
+            yield index_range.index
+            yield sp.sympify(index_range.lo)
+            yield sp.sympify(index_range.hi)
+
+
+def _entries(expr: sp.Basic) -> Iterator[sp.Basic]:
+    if isinstance(expr, sp.MatrixBase):
+        yield from expr
+    else:
+        yield expr
+
+
+def _walk(expr: sp.Basic) -> Iterator[sp.Basic]:
+    for entry in _entries(expr):
+        yield from sp.preorder_traversal(entry)
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _named_objects(subject: Subject) -> tuple[set[sp.Basic], set[sp.Basic]]:
+    """(symbols and indexed bases, undefined functions) anywhere in the subject."""
+    objects: set[sp.Basic] = set()
+    functions: set[sp.Basic] = set()
+    for expr in subject.expressions():
+        for entry in _entries(expr):
+            stack = [entry]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, sp.IndexedBase):
+                    objects.add(node)
+                    continue
+                if isinstance(node, sp.Symbol):
+                    objects.add(node)
+                    continue
+                if isinstance(node, AppliedUndef):
+                    functions.add(node.func)
+                stack.extend(node.args)
+    for definition in subject.definitions:
+        if isinstance(definition.name, UndefinedFunction):
+            functions.add(definition.name)
+    return objects, functions
+
+
+def _assumptions_of(obj: sp.Basic) -> dict[str, bool]:
+    symbol = obj.label if isinstance(obj, sp.IndexedBase) else obj
+    return dict(getattr(symbol, "_assumptions_orig", {}) or {})
+
+
+def _name_problems(subject: Subject) -> list[str]:
+    problems = []
+    objects, functions = _named_objects(subject)
+    if any(isinstance(obj, sp.Dummy) for obj in objects):
+        problems.append(
+            "a Dummy symbol is used: it prints like an ordinary symbol but is a different "
+            "one; use sympy.Symbol"
+        )
+    by_name: dict[str, set[sp.Basic]] = {}
+    for obj in (*objects, *functions):
+        by_name.setdefault(str(obj), set()).add(obj)
+    for name, group in sorted(by_name.items()):
+        if len(group) > 1:
+            kinds = ", ".join(
+                sorted(f"{type(obj).__name__}{_assumptions_of(obj)}" for obj in group)
+            )
+            problems.append(
+                f"{len(group)} different objects print as {name!r} ({kinds}): a proof about "
+                "one would read as a proof about the other"
+            )
+    for obj in objects:
+        for key, value in _assumptions_of(obj).items():
+            if (key, value) not in PRINTABLE_ASSUMPTIONS:
+                allowed = ", ".join(
+                    sorted({word for word in PRINTABLE_ASSUMPTIONS.values() if word})
+                )
+                problems.append(
+                    f"{obj} is declared with the assumption {key}={value}, which is not part of "
+                    f"the printed domain (allowed: {allowed}); state it as a hypothesis instead"
+                )
+    return problems
+
+
+def domain(subject: Subject) -> list[str]:
+    """The assumptions on the subject's symbols, printed: ``K: integer, positive``."""
+    objects, _ = _named_objects(subject)
+    lines = []
+    for obj in sorted(objects, key=str):
+        words = [
+            PRINTABLE_ASSUMPTIONS.get((key, value), f"{key}={value}")
+            for key, value in sorted(_assumptions_of(obj).items())
+        ]
+        words = sorted({word for word in words if word})
+        if words:
+            shown = f"{obj}[…]" if isinstance(obj, sp.IndexedBase) else str(obj)
+            lines.append(f"{shown}: {', '.join(words)}")
+    return lines
+
+
+# --------------------------------------------------------------------------- definitions
+
+
+def _sympy_function(name: str) -> sp.FunctionClass | None:
+    candidate = getattr(sp, name, None)
+    if isinstance(candidate, sp.FunctionClass) and not isinstance(candidate, UndefinedFunction):
+        return candidate
+    return None
+
+
+def _dependencies(definitions: Sequence[Definition]) -> dict[int, set[int]]:
+    graph: dict[int, set[int]] = {}
+    for number, definition in enumerate(definitions):
+        graph[number] = {
+            other
+            for other, candidate in enumerate(definitions)
+            if any(candidate.matches(node) for node in _walk(definition.expr))
+        }
+    return graph
+
+
+def _cycle(definitions: Sequence[Definition]) -> list[str] | None:
+    graph = _dependencies(definitions)
+    state: dict[int, int] = {}  # 1 visiting, 2 done
+
+    def visit(node: int, path: list[int]) -> list[int] | None:
+        state[node] = 1
+        for successor in sorted(graph[node]):
+            if state.get(successor) == 1:
+                return (
+                    [*path[path.index(successor) :], successor]
+                    if successor in path
+                    else [
+                        node,
+                        successor,
+                    ]
+                )
+            if state.get(successor) is None:
+                found = visit(successor, [*path, successor])
+                if found:
+                    return found
+        state[node] = 2
+        return None
+
+    for start in graph:
+        if state.get(start) is None:
+            found = visit(start, [start])
+            if found:
+                return [definitions[number].printed_name for number in found]
+    return None
+
+
+def _definition_problems(subject: Subject) -> list[str]:
+    problems = []
+    definitions = subject.definitions
+    names = [definition.name for definition in definitions]
+    for name in dict.fromkeys(names):
+        if names.count(name) > 1:
+            problems.append(f"{name} is defined {names.count(name)} times")
+    for definition in definitions:
+        name = definition.name
+        if not isinstance(name, sp.Symbol | sp.IndexedBase | UndefinedFunction) or isinstance(
+            name, sp.Dummy
+        ):
+            problems.append(
+                f"{name} cannot be defined: only a Symbol, an IndexedBase or an undefined "
+                "function (sympy.Function('f')) can"
+            )
+            continue
+        if isinstance(name, sp.Symbol) and definition.indices:
+            problems.append(f"{name} is a Symbol and cannot take indices {definition.indices}")
+        if isinstance(name, sp.IndexedBase | UndefinedFunction) and not definition.indices:
+            problems.append(f"the definition of {name} needs its index or argument symbols")
+        if len(set(definition.indices)) != len(definition.indices) or not all(
+            isinstance(index, sp.Symbol) for index in definition.indices
+        ):
+            problems.append(f"the indices of {name}'s definition must be distinct symbols")
+        if isinstance(name, sp.IndexedBase) and not all(
+            index.is_integer is True for index in definition.indices
+        ):
+            problems.append(f"the indices of {name}'s definition must be integer symbols")
+        if isinstance(name, UndefinedFunction):
+            builtin = _sympy_function(str(name))
+            if builtin is not None:
+                try:
+                    arguments = definition.indices
+                    same = is_zero(
+                        (definition.expr - builtin(*arguments)).rewrite(sp.exp)
+                    ) or is_zero(definition.expr - builtin(*arguments))
+                except Exception:
+                    same = False
+                if not same:
+                    problems.append(
+                        f"{name} is SymPy's own function {builtin.__name__}: it may be defined "
+                        "under that name only as that very function"
+                    )
+    cycle = _cycle(definitions)
+    if cycle:
+        problems.append(f"the definitions are circular: {' → '.join(cycle)}")
+        return problems
+    # arity, bare uses, differentiation variables
+    for expr in subject.expressions():
+        for node in _walk(expr):
+            for definition in definitions:
+                if not definition.indices:
+                    continue
+                if not definition.matches(node) and not (
+                    isinstance(node, sp.Indexed) and node.base == definition.name
+                ):
+                    continue
+                arity = len(node.args) if definition.is_function else len(node.indices)
+                if arity != len(definition.indices):
+                    problems.append(
+                        f"{node} uses {definition.name} with {arity} arguments; it is defined "
+                        f"with {len(definition.indices)}"
+                    )
+            if isinstance(node, sp.Derivative):
+                for variable, _count in node.variable_count:
+                    target = variable.base if isinstance(variable, sp.Indexed) else variable
+                    if any(definition.name == target for definition in definitions):
+                        problems.append(
+                            f"{node} differentiates with respect to the defined object {target}"
+                        )
+    # assumptions on a defined name must follow from its definition
+    for definition in definitions:
+        if not isinstance(definition.name, sp.Symbol | sp.IndexedBase):
+            continue
+        wanted = {
+            key: value
+            for key, value in _assumptions_of(definition.name).items()
+            if key != "commutative"
+        }
+        if not wanted:
+            continue
+        try:
+            body = unfold(definition.expr, definitions)
+        except Exception:
+            continue  # reported by the cycle check
+        for key, value in wanted.items():
+            if getattr(body, f"is_{key}", None) is not value:
+                problems.append(
+                    f"{definition.name} is declared {key}={value}, but SymPy cannot show that "
+                    f"its definition {definition.expr} is"
+                )
+    return problems
+
+
+# --------------------------------------------------------------------------- indices
+
+
+def _assumptions_for(ranges: Sequence[IndexRange]) -> sp.Basic:
+    return sp.And(*(r.predicate for r in ranges)) if ranges else sp.true
+
+
+def _provably(fact: sp.Basic, assumptions: sp.Basic) -> bool:
+    try:
+        return sp.ask(fact, assumptions) is True
+    except Exception:
+        return False
+
+
+def _sum_problems(node: sp.Basic, assumptions: sp.Basic, problems: list[str]) -> None:
+    """Summation variables integer, bounds integer, lengths provably non-negative."""
+    if isinstance(node, sp.Sum | sp.Product):
+        inner = assumptions
+        limits = node.limits
+        for position in reversed(range(len(limits))):
+            var, lo, hi = limits[position]
+            declared = {k: v for k, v in _assumptions_of(var).items() if k != "commutative"}
+            if declared != {"integer": True}:
+                problems.append(
+                    f"the summation variable {var} of {node} must be declared integer and "
+                    f"nothing else (it is declared {declared or 'without assumptions'})"
+                )
+            for bound in (lo, hi):
+                if bound.is_integer is not True:
+                    problems.append(f"the bound {bound} of {node} is not an integer")
+            if not _provably(sp.Q.nonnegative(hi - lo + 1), inner):
+                problems.append(
+                    f"the sum over {var} from {lo} to {hi} may have negative length (SymPy's "
+                    "convention then gives it a sign): state sizes so that it cannot"
+                )
+            inner = inner & sp.Q.ge(var, lo) & sp.Q.le(var, hi)
+        _sum_problems(node.function, inner, problems)
+        return
+    for arg in node.args:
+        if isinstance(arg, sp.Basic):
+            _sum_problems(arg, assumptions, problems)
+
+
+def _index_problems(subject: Subject) -> list[str]:
+    problems: list[str] = []
+    seen: set[sp.Symbol] = set()
+    for index_range in subject.ranges:
+        index = index_range.index
+        if not isinstance(index, sp.Symbol) or index.is_integer is not True:
+            problems.append(f"the index {index} of a range must be an integer symbol")
+        if index in seen:
+            problems.append(f"the index {index} has two ranges")
+        seen.add(index)
+        lo, hi = sp.sympify(index_range.lo), sp.sympify(index_range.hi)
+        if lo.is_integer is not True or hi.is_integer is not True:
+            problems.append(f"the range {lo} ≤ {index} ≤ {hi} must have integer bounds")
+        elif not _provably(sp.Q.nonnegative(hi - lo), sp.true):
+            problems.append(
+                f"the range {lo} ≤ {index} ≤ {hi} may be empty, which would make any "
+                "statement about it vacuous"
+            )
+    assumptions = _assumptions_for(subject.ranges)
+    for expr in subject.expressions():
+        for entry in _entries(expr):
+            for node in sp.preorder_traversal(entry):
+                if isinstance(node, sp.Indexed):
+                    for index in node.indices:
+                        if index.is_integer is not True:
+                            problems.append(f"the index {index} of {node} is not an integer")
+                elif isinstance(node, sp.KroneckerDelta):
+                    for argument in node.args:
+                        if argument.is_integer is not True:
+                            problems.append(
+                                f"the Kronecker delta {node} has the non-integer argument "
+                                f"{argument}"
+                            )
+            _sum_problems(entry, assumptions, problems)
+    return list(dict.fromkeys(problems))
+
+
+# --------------------------------------------------------------------------- derivatives
+
+
+def _depends(expr: sp.Basic, variables: Sequence[sp.Basic]) -> bool:
+    for variable in variables:
+        if isinstance(variable, sp.Indexed):
+            if any(
+                isinstance(node, sp.Indexed) and node.base == variable.base
+                for node in sp.preorder_traversal(expr)
+            ):
+                return True
+        elif expr.has(variable):
+            return True
+    return False
+
+
+def _kinks(node: sp.Basic) -> list[sp.Expr]:
+    """Where ``node`` has no derivative: the expressions that vanish at its kinks."""
+    if isinstance(node, sp.Abs | sp.sign | sp.Heaviside | sp.DiracDelta):
+        return [node.args[0]]
+    if isinstance(node, sp.Max | sp.Min):
+        args = node.args
+        return [args[i] - args[j] for i in range(len(args)) for j in range(i + 1, len(args))]
+    if isinstance(node, sp.Piecewise):
+        kinks = []
+        for _, condition in node.args:
+            for relation in sp.preorder_traversal(condition):
+                if isinstance(relation, sp.core.relational.Relational):
+                    kinks.append(relation.lhs - relation.rhs)
+        return kinks
+    return []
+
+
+def _derivative_problems(subject: Subject) -> list[str]:
+    problems: list[str] = []
+    definitions = subject.definitions
+    premised = [definition for definition in definitions if definition.premise]
+    graph = _dependencies(definitions)
+
+    def reaches_premise(expr: sp.Basic) -> Definition | None:
+        direct = {n for n, d in enumerate(definitions) if any(d.matches(x) for x in _walk(expr))}
+        seen, todo = set(), list(direct)
+        while todo:
+            number = todo.pop()
+            if number in seen:
+                continue
+            seen.add(number)
+            todo.extend(graph.get(number, ()))
+        for number in seen:
+            if definitions[number].premise:
+                return definitions[number]
+        return None
+
+    for expr in subject.expressions():
+        for node in _walk(expr):
+            if not isinstance(node, sp.Derivative):
+                continue
+            variables = [variable for variable, _ in node.variable_count]
+            try:
+                body = unfold(node.expr, definitions)
+            except Exception as error:
+                problems.append(f"{node}: {error}")
+                continue
+            for inner in sp.preorder_traversal(body):
+                if not isinstance(inner, _KINKED + _NOT_DIFFERENTIABLE):
+                    continue
+                if not _depends(inner, variables):
+                    continue
+                if isinstance(inner, _NOT_DIFFERENTIABLE):
+                    problems.append(f"{node} differentiates {inner}, which has no derivative")
+                    continue
+                for kink in _kinks(inner):
+                    if _depends(kink, variables) and sp.sympify(kink).is_zero is not False:
+                        problems.append(
+                            f"{node} differentiates {inner}, which has no derivative where "
+                            f"{kink} = 0; exclude that point in the domain (e.g. a symbol "
+                            "declared nonzero) — SymPy's value there is a convention"
+                        )
+            if premised:
+                premise = reaches_premise(node.expr)
+                if premise is not None:
+                    order = sum(count for _, count in node.variable_count)
+                    if order != 1:
+                        problems.append(
+                            f"{node} differentiates {premise.printed_name} {order} times; its "
+                            f"definition rests on a premise ({premise.premise}) that licenses "
+                            "one derivative only"
+                        )
+                    if any(
+                        isinstance(inner, sp.Derivative) and reaches_premise(inner.expr)
+                        for inner in _walk(node.expr)
+                    ):
+                        problems.append(
+                            f"{node} differentiates a derivative of {premise.printed_name}, "
+                            "whose definition rests on a premise that licenses one derivative"
+                        )
+                    if not premise.holds_fixed:
+                        problems.append(
+                            f"the definition of {premise.printed_name} rests on a premise but "
+                            "does not say which quantities it holds fixed (holds_fixed)"
+                        )
+                    for variable in variables:
+                        target = variable.base if isinstance(variable, sp.Indexed) else variable
+                        if target in premise.holds_fixed:
+                            problems.append(
+                                f"{node} differentiates {premise.printed_name} with respect to "
+                                f"{variable}, which its first-order form holds fixed"
+                            )
+    return list(dict.fromkeys(problems))
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _shape_problems(subject: Subject) -> list[str]:
+    problems = []
+    definitions = subject.definitions
+    if subject.kind == "derivative":
+        entries = list(_entries(subject.lhs))
+        if not all(
+            isinstance(entry, sp.Derivative)
+            and any(definition.matches(entry.expr) for definition in definitions)
+            for entry in entries
+        ):
+            problems.append(
+                f"{subject.lhs_words} must be an unevaluated derivative (sympy.Derivative) of a "
+                "defined object, so that SymPy computes it from the definitions"
+            )
+    elif subject.kind == "identity":
+        if not any(
+            definition.matches(node) for node in _walk(subject.lhs) for definition in definitions
+        ):
+            problems.append(
+                f"{subject.lhs_words} of an identity must be built from defined objects: "
+                "otherwise it states nothing about them"
+            )
+    else:
+        problems.append(f"unknown kind of claim {subject.kind!r}")
+    for hypothesis in subject.hypotheses:
+        if not sp.sympify(hypothesis.lhs).free_symbols:
+            problems.append(
+                f"hypothesis {hypothesis.name!r} has no variable on its left-hand side "
+                f"({hypothesis.lhs} = {hypothesis.rhs})"
+            )
+        for substitution in unjustified_substitutions(hypothesis):
+            problems.append(
+                f"hypothesis {hypothesis.name!r} licenses {substitution}, which does not "
+                f"follow from its statement {hypothesis.lhs} = {hypothesis.rhs}"
+            )
+    return problems
+
+
+def problems(subject: Subject) -> list[str]:
+    """Every rule the subject breaks (empty: it may be checked)."""
+    found: list[str] = []
+    for expr in subject.expressions():
+        try:
+            for entry in _entries(expr):
+                rename_bound(entry)
+        except UnsupportedConstructError as error:
+            found.append(str(error))
+    if found:
+        return found
+    found += _name_problems(subject)
+    found += _definition_problems(subject)
+    if any("circular" in problem for problem in found):
+        return found
+    found += _index_problems(subject)
+    found += _shape_problems(subject)
+    found += _derivative_problems(subject)
+    return list(dict.fromkeys(found))

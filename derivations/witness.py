@@ -1,0 +1,680 @@
+"""The independent witness: every claim and verdict evaluated at concrete sizes and points.
+
+A second code path behind the symbolic engine (defence in depth: a bug in
+:mod:`derivations.rewriting` or in SymPy's simplifier cannot pass alone).  For a statement
+``lhs = rhs_1 = … = rhs_n`` it
+
+1. instantiates every symbolic size at small values (each of 1, 2, 3 at least, and mixed
+   combinations), every free index inside its range (both ends included), and every
+   abstract function (the "any g") with concrete smooth functions;
+2. builds the *explicit finite* expressions directly from the definitions: every sum
+   written out term by term, every defined object replaced by its body — no Kronecker-delta
+   collapsing, no ``refine``, no simplification;
+3. lets SymPy differentiate those explicit expressions;
+4. evaluates both sides at random rational points with mpmath at 60 digits.  The points
+   satisfy the hypotheses (solved for: labels normalised to sum 1, …), respect every
+   symbol's assumptions (x ≠ 0, K even, …) and avoid kinks; a point where a side is not
+   finite (nan, zoo: a 0/0) is skipped, never counted.
+
+A disagreement is *certified*: the difference is evaluated with ``evalf(strict=True)``, so a
+value is only called non-zero when mpmath proves enough digits of it.  The same machinery
+evaluates a verdict's counterexample and searches for one (:func:`find_counterexample`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import mpmath
+import sympy as sp
+from sympy.core.function import AppliedUndef, UndefinedFunction
+
+from derivations.binding import rename_bound, substitute
+
+if TYPE_CHECKING:
+    from derivations.language import Definition, Hypothesis, IndexRange
+
+__all__ = [
+    "Point",
+    "WitnessReport",
+    "evaluate",
+    "find_counterexample",
+    "witness",
+]
+
+#: digits of the evaluation; agreement means |left − right| ≤ 10^-AGREE · max(1, |left|)
+DIGITS = 60
+AGREE = 40
+#: smooth concrete functions that stand in for an abstract one-argument function
+_ONE_ARGUMENT = (
+    lambda u: sp.sin(u) + u / 3,
+    lambda u: sp.exp(u / 2) - u**2 / 5,
+    lambda u: u**3 / 7 + 1 / (1 + u**2),
+)
+
+
+def _many_arguments(variant: int):
+    def function(*args):
+        weighted = sum((k + variant + 1) * arg for k, arg in enumerate(args))
+        return sp.sin(weighted) + sum(arg**2 for arg in args) / (5 + variant)
+
+    return function
+
+
+@dataclass(frozen=True)
+class Point:
+    """Concrete sizes and indices (integers) and values (exact numbers) of the free atoms."""
+
+    integers: Mapping[sp.Symbol, int]
+    values: Mapping[sp.Basic, sp.Expr]
+    functions: Mapping[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        parts = [f"{key} = {value}" for key, value in self.integers.items()]
+        parts += [f"{key} = {value}" for key, value in sorted(self.values.items(), key=str)]
+        parts += [f"{name} = {body}" for name, body in self.functions.items()]
+        return ", ".join(parts)
+
+
+@dataclass
+class WitnessReport:
+    """What the witness found: ``ok`` when every counted point agreed and enough counted."""
+
+    ok: bool
+    points: int
+    message: str
+    disagreement: Point | None = None
+    #: when refuting: the two values at the disagreement
+    values: tuple[sp.Expr, sp.Expr] | None = None
+
+
+class _SkipError(Exception):
+    """This point or instance cannot be used (not finite, at a kink, hypothesis unsolvable)."""
+
+
+# --------------------------------------------------------------------------- explicit forms
+
+
+def _expand_sums(expr: sp.Basic) -> sp.Basic:
+    """Write every sum and product with concrete limits out term by term."""
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(_expand_sums)
+    if not expr.args or isinstance(expr, sp.IndexedBase | sp.Symbol):
+        return expr
+    if isinstance(expr, sp.Sum | sp.Product):
+        *inner, (var, lo, hi) = expr.limits
+        lo, hi = _expand_sums(lo), _expand_sums(hi)
+        if not (lo.is_Integer and hi.is_Integer):
+            raise _SkipError(f"the limits of {expr} are not concrete")
+        body = type(expr)(expr.function, *inner) if inner else expr.function
+        terms = [
+            _expand_sums(body.xreplace({var: sp.Integer(value)})) for value in range(lo, hi + 1)
+        ]
+        if isinstance(expr, sp.Sum):
+            return sp.Add(*terms)
+        return sp.Mul(*terms)
+    args = tuple(_expand_sums(arg) for arg in expr.args)
+    return expr if args == expr.args else expr.func(*args)
+
+
+class _Instance:
+    """One choice of sizes, indices and concrete functions, with the explicit definitions."""
+
+    def __init__(
+        self,
+        integers: Mapping[sp.Symbol, int],
+        functions: Mapping[UndefinedFunction, object],
+        definitions: Sequence[Definition],
+        base_equalities: Mapping[sp.IndexedBase, sp.IndexedBase],
+    ) -> None:
+        self.integers = {key: sp.Integer(value) for key, value in integers.items()}
+        self.functions = dict(functions)
+        self.definitions = tuple(definitions)
+        self.base_equalities = dict(base_equalities)
+
+    def _concrete(self, expr: sp.Basic) -> sp.Basic:
+        expr = rename_bound(expr)
+        if self.integers:
+            expr = substitute(expr, self.integers)
+        if self.functions:
+            expr = expr.replace(
+                lambda node: isinstance(node, AppliedUndef) and node.func in self.functions,
+                lambda node: self.functions[node.func](*node.args),
+            )
+        for old, new in self.base_equalities.items():
+            expr = expr.replace(
+                lambda node, old=old: isinstance(node, sp.Indexed) and node.base == old,
+                lambda node, new=new: new[node.indices],
+            )
+        return _expand_sums(expr)
+
+    def _expand_definition(self, definition: Definition, node: sp.Basic) -> sp.Basic:
+        if definition.is_function:
+            arguments = node.args
+        elif definition.indices:
+            arguments = node.indices
+            if not all(argument.is_Integer for argument in arguments):
+                raise _SkipError(f"{node} has indices that are not concrete")
+        else:
+            arguments = ()
+        body = substitute(definition.expr, dict(zip(definition.indices, arguments, strict=True)))
+        return self._concrete(body)
+
+    def explicit(self, expr: sp.Basic) -> sp.Basic:
+        """``expr`` at this instance: definitions replaced, sums written out, then ``doit``."""
+        expr = self._concrete(expr)
+        for _ in range(len(self.definitions) + 1):
+            before = expr
+            for definition in self.definitions:
+                expr = expr.replace(
+                    definition.matches,
+                    lambda node, definition=definition: self._expand_definition(definition, node),
+                )
+            if expr == before:
+                return expr.doit()
+        raise _SkipError("the definitions do not unfold (circular)")
+
+    def describe_functions(self) -> dict[str, str]:
+        u = sp.Symbol("u")
+        described = {}
+        for function, concrete in self.functions.items():
+            arity = 1
+            try:
+                described[str(function)] = str(concrete(u))
+            except TypeError:
+                arity = 2
+                described[str(function)] = str(concrete(*sp.symbols(f"u1:{arity + 1}")))
+        return described
+
+
+# --------------------------------------------------------------------------- points
+
+
+def _free_atoms(expr: sp.Basic) -> set[sp.Basic]:
+    """The atoms a point must give values to: entries ``z[1]`` and plain symbols."""
+    if isinstance(expr, sp.MatrixBase):
+        return set().union(*(_free_atoms(entry) for entry in expr)) if expr else set()
+    indexed = set(expr.atoms(sp.Indexed))
+    labels = {atom.base.label for atom in indexed}
+    symbols = {
+        symbol
+        for symbol in expr.free_symbols
+        if isinstance(symbol, sp.Symbol) and symbol not in labels
+    }
+    return {atom for atom in indexed | symbols if not isinstance(atom, sp.Dummy)}
+
+
+def _required(atom: sp.Basic) -> dict[str, bool]:
+    symbol = atom.base.label if isinstance(atom, sp.Indexed) else atom
+    return {
+        key: value
+        for key, value in (getattr(symbol, "_assumptions_orig", {}) or {}).items()
+        if key != "commutative"
+    }
+
+
+def _satisfies(value: sp.Expr, required: Mapping[str, bool]) -> bool:
+    return all(getattr(value, f"is_{key}", None) is wanted for key, wanted in required.items())
+
+
+_SIMPLE_VALUES = tuple(
+    sp.Rational(v)
+    for v in ("0", "1", "-1", "2", "1/2", "-2", "-1/2", "3", "1/3", "-3", "3/2", "-3/2", "2/3")
+)
+
+
+def _random_value(rng: random.Random, required: Mapping[str, bool]) -> sp.Expr:
+    for _ in range(200):
+        if required.get("integer") or required.get("even") or required.get("odd"):
+            value = sp.Integer(rng.randint(-4, 4))
+        else:
+            value = sp.Rational(rng.randint(-24, 24), rng.choice((3, 4, 5, 7, 8, 9, 11)))
+        if _satisfies(value, required):
+            return value
+    raise _SkipError(f"no value satisfies the assumptions {required}")
+
+
+def _integer_choices(symbol: sp.Symbol) -> list[int]:
+    required = _required(symbol)
+    return [v for v in (1, 2, 3, 4, 0, -1, 5, 6) if _satisfies(sp.Integer(v), required)]
+
+
+def _is_finite_number(value: sp.Basic) -> bool:
+    return bool(value.is_number) and value.is_finite is True and not value.has(sp.nan, sp.zoo)
+
+
+def _numeric(value: sp.Basic) -> sp.Expr:
+    """The value at 60 digits; not a finite number → the point is skipped."""
+    value = sp.sympify(value).doit()
+    if not value.is_number:
+        raise _SkipError(f"the value still has free symbols: {value.free_symbols}")
+    number = sp.N(value, DIGITS)
+    if not _is_finite_number(number):
+        raise _SkipError(f"not a finite number: {value}")
+    return number
+
+
+def _certainly_different(left: sp.Expr, right: sp.Expr) -> bool:
+    """Is ``left − right`` provably non-zero (enough digits certified by mpmath)?"""
+    difference = sp.sympify(left - right)
+    if difference == 0:
+        return False
+    try:
+        value = difference.evalf(DIGITS, strict=True)
+    except Exception:  # PrecisionExhausted: mpmath cannot tell it from 0
+        return False
+    scale = max(sp.Float(1, DIGITS), abs(sp.N(left, DIGITS)))
+    return bool(abs(value) > sp.Float(10, DIGITS) ** (-AGREE) * scale)
+
+
+def _kinks(expr: sp.Basic) -> list[sp.Expr]:
+    kinks = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Abs | sp.sign | sp.Heaviside | sp.DiracDelta):
+            kinks.append(node.args[0])
+        elif isinstance(node, sp.Max | sp.Min):
+            kinks += [a - b for a, b in itertools.combinations(node.args, 2)]
+        elif isinstance(node, sp.Piecewise):
+            for _, condition in node.args:
+                for relation in sp.preorder_traversal(condition):
+                    if isinstance(relation, sp.core.relational.Relational):
+                        kinks.append(relation.lhs - relation.rhs)
+    return kinks
+
+
+def _at_a_kink(kinks: Sequence[sp.Expr], values: Mapping[sp.Basic, sp.Expr]) -> bool:
+    for kink in kinks:
+        value = sp.sympify(kink).xreplace(dict(values))
+        if not value.free_symbols:
+            try:
+                if abs(sp.N(value, DIGITS)) < sp.Float(10, DIGITS) ** (-AGREE):
+                    return True
+            except TypeError:
+                return True
+    return False
+
+
+# --------------------------------------------------------------------------- the witness
+
+
+@dataclass
+class _Problem:
+    lhs: sp.Basic
+    rights: Sequence[tuple[str, sp.Basic]]
+    definitions: Sequence[Definition]
+    hypotheses: Sequence[Hypothesis]
+    ranges: Sequence[IndexRange]
+
+
+def _entries(expr: sp.Basic) -> list[sp.Basic]:
+    return list(expr) if isinstance(expr, sp.MatrixBase) else [expr]
+
+
+def _integer_symbols(problem: _Problem) -> tuple[list[sp.Symbol], list[IndexRange]]:
+    """(sizes and other integer free symbols without a range, the free indices' ranges)."""
+    from derivations.binding import free_symbols
+
+    found: set[sp.Symbol] = set()
+    expressions = [problem.lhs, *(expr for _, expr in problem.rights)]
+    for definition in problem.definitions:
+        expressions.append(definition.expr)
+    for hypothesis in problem.hypotheses:
+        expressions += [sp.sympify(hypothesis.lhs), sp.sympify(hypothesis.rhs)]
+    for index_range in problem.ranges:
+        expressions += [sp.sympify(index_range.lo), sp.sympify(index_range.hi)]
+    bound_in_definitions = {
+        index for definition in problem.definitions for index in definition.indices
+    }
+    for expr in expressions:
+        for entry in _entries(expr):
+            for symbol in free_symbols(entry):
+                if isinstance(symbol, sp.Symbol) and symbol.is_integer:
+                    found.add(symbol)
+    indexed = {index_range.index for index_range in problem.ranges}
+    # a definition's own index symbols are bound by the definition, unless used freely
+    free_elsewhere: set[sp.Symbol] = set()
+    for expr in [problem.lhs, *(expr for _, expr in problem.rights)]:
+        for entry in _entries(expr):
+            free_elsewhere |= {s for s in free_symbols(entry) if isinstance(s, sp.Symbol)}
+    for hypothesis in problem.hypotheses:
+        free_elsewhere |= free_symbols(sp.sympify(hypothesis.lhs) - sp.sympify(hypothesis.rhs))
+    sizes = sorted(
+        (s for s in found - indexed if s not in bound_in_definitions or s in free_elsewhere),
+        key=str,
+    )
+    return sizes, list(problem.ranges)
+
+
+def _abstract_functions(problem: _Problem) -> list[UndefinedFunction]:
+    defined = {d.name for d in problem.definitions if d.is_function}
+    found: set[UndefinedFunction] = set()
+    expressions = [problem.lhs, *(expr for _, expr in problem.rights)]
+    expressions += [definition.expr for definition in problem.definitions]
+    for expr in expressions:
+        for entry in _entries(expr):
+            for node in sp.preorder_traversal(entry):
+                if isinstance(node, AppliedUndef) and node.func not in defined:
+                    found.add(node.func)
+    return sorted(found, key=str)
+
+
+def _instances(problem: _Problem, rng: random.Random, count: int):
+    sizes, ranges = _integer_symbols(problem)
+    functions = _abstract_functions(problem)
+    choices = {size: _integer_choices(size) for size in sizes}
+    if any(not options for options in choices.values()):
+        return
+    assignments: list[dict[sp.Symbol, int]] = []
+    if sizes:
+        for position in range(3):  # each size takes its 1st, 2nd, 3rd smallest value
+            assignments.append({s: choices[s][min(position, len(choices[s]) - 1)] for s in sizes})
+        for _ in range(max(0, count - 3)):
+            assignments.append({s: rng.choice(choices[s][:4]) for s in sizes})
+    else:
+        assignments = [{} for _ in range(count if (ranges or functions) else 1)]
+    unique = list({tuple(sorted(a.items(), key=str)): a for a in assignments}.values())
+    if not sizes:
+        unique = assignments
+    for number, assignment in enumerate(unique):
+        integers = {key: sp.Integer(value) for key, value in assignment.items()}
+        for turn, index_range in enumerate(ranges):
+            lo = sp.sympify(index_range.lo).xreplace(integers)
+            hi = sp.sympify(index_range.hi).xreplace(integers)
+            if not (lo.is_Integer and hi.is_Integer) or hi < lo:
+                break
+            options = list(range(int(lo), int(hi) + 1))
+            pick = (number + turn) % 3
+            integers[index_range.index] = (
+                options[0] if pick == 0 else options[-1] if pick == 1 else rng.choice(options)
+            )
+        else:
+            concrete = {}
+            for turn, function in enumerate(functions):
+                variant = (number + turn) % len(_ONE_ARGUMENT)
+                concrete[function] = _ONE_ARGUMENT[variant]
+                if getattr(function, "nargs", None) and 1 not in function.nargs:
+                    concrete[function] = _many_arguments(variant)
+            yield integers, concrete
+
+
+def _base_equalities(hypotheses: Sequence[Hypothesis]) -> dict[sp.IndexedBase, sp.IndexedBase]:
+    return {
+        h.lhs: h.rhs
+        for h in hypotheses
+        if isinstance(h.lhs, sp.IndexedBase) and isinstance(h.rhs, sp.IndexedBase)
+    }
+
+
+def _solve_hypotheses(
+    equations: Sequence[sp.Expr],
+    atoms: set[sp.Basic],
+    rng: random.Random,
+) -> dict[sp.Basic, sp.Expr]:
+    """Random values for the atoms, with some solved for so every equation holds exactly."""
+    equations = [sp.expand(eq) for eq in equations if eq != 0]
+    pivots: list[sp.Basic] = []
+    for equation in equations:
+        candidates = sorted(
+            (
+                atom
+                for atom in _free_atoms(equation)
+                if atom not in pivots and sp.degree(equation, atom) == 1
+                if equation.is_polynomial(atom)
+            ),
+            key=str,
+        )
+        if candidates:
+            pivots.append(candidates[-1])
+        elif _free_atoms(equation):
+            raise _SkipError(f"cannot solve the hypothesis {equation} = 0 for a point")
+    every = (
+        set(atoms) | set().union(*(_free_atoms(eq) for eq in equations))
+        if equations
+        else set(atoms)
+    )
+    for _ in range(8):
+        values = {atom: _random_value(rng, _required(atom)) for atom in every if atom not in pivots}
+        remaining = [eq.xreplace(values) for eq in equations]
+        if not pivots:
+            if all(sp.simplify(eq) == 0 for eq in remaining):
+                return values
+            raise _SkipError("the hypotheses do not hold at this size")
+        solutions = sp.solve(remaining, pivots, dict=True)
+        for solution in solutions:
+            if len(solution) != len(pivots):
+                continue
+            if all(solution[p].is_number and _satisfies(solution[p], _required(p)) for p in pivots):
+                values.update(solution)
+                if all(sp.simplify(eq.xreplace(values)) == 0 for eq in equations):
+                    return values
+    raise _SkipError("no point satisfies the hypotheses at this size")
+
+
+def _seed(problem: _Problem) -> int:
+    return zlib.crc32(f"{problem.lhs}|{[str(e) for _, e in problem.rights]}".encode())
+
+
+class _Compiled:
+    """Explicit expressions compiled once (lambdify, mpmath) for evaluation at many points."""
+
+    def __init__(self, expressions: Sequence[sp.Basic], atoms: Sequence[sp.Basic]) -> None:
+        self.atoms = list(atoms)
+        self.expressions = list(expressions)
+        placeholders = [sp.Dummy(f"w{n}") for n in range(len(self.atoms))]
+        renamed = [
+            e.xreplace(dict(zip(self.atoms, placeholders, strict=True))) for e in expressions
+        ]
+        self.function = sp.lambdify(placeholders, renamed, modules="mpmath")
+
+    def __call__(self, values: Mapping[sp.Basic, sp.Expr]) -> list:
+        arguments = []
+        with mpmath.workdps(DIGITS):
+            for atom in self.atoms:
+                value = sp.Rational(values[atom])
+                arguments.append(mpmath.mpf(int(value.p)) / int(value.q))
+            try:
+                results = self.function(*arguments)
+            except (ZeroDivisionError, ValueError, OverflowError) as error:
+                raise _SkipError(f"not defined at this point ({type(error).__name__})") from None
+        numbers = []
+        for result in results:
+            if isinstance(result, int | float | mpmath.mpf | mpmath.mpc):
+                number = mpmath.mpmathify(result)
+            else:
+                try:
+                    number = mpmath.mpmathify(complex(sp.N(sp.sympify(result), DIGITS)))
+                except (TypeError, ValueError):
+                    raise _SkipError(f"not a number: {result}") from None
+            if not mpmath.isfinite(number):
+                raise _SkipError("a side is not finite at this point")
+            numbers.append(number)
+        return numbers
+
+
+def _agree(left, right) -> bool:
+    with mpmath.workdps(DIGITS):
+        scale = max(mpmath.mpf(1), abs(left))
+        return bool(abs(left - right) <= mpmath.mpf(10) ** (-AGREE) * scale)
+
+
+def witness(
+    lhs: sp.Basic,
+    rights: Sequence[tuple[str, sp.Basic]],
+    definitions: Sequence[Definition] = (),
+    hypotheses: Sequence[Hypothesis] = (),
+    ranges: Sequence[IndexRange] = (),
+    *,
+    instances: int = 5,
+    points: int = 10,
+    minimum_points: int = 3,
+) -> WitnessReport:
+    """Check ``lhs = right`` for every ``(label, right)`` at concrete sizes and points.
+
+    ``ok`` is True only if at least ``minimum_points`` points satisfying the hypotheses (and
+    the assumptions, away from kinks, with every side finite) were evaluated and every
+    right-hand side agreed with ``lhs`` at each of them (|difference| ≤ 10^-40 relative in
+    60-digit arithmetic).  A disagreement is confirmed exactly (``evalf(strict=True)``)
+    before it is reported.
+    """
+    problem = _Problem(lhs, rights, definitions, hypotheses, ranges)
+    rng = random.Random(_seed(problem))
+    counted = 0
+    reasons: list[str] = []
+    sizes_seen: list[str] = []
+    base_equalities = _base_equalities(hypotheses)
+    equations = [
+        sp.sympify(h.lhs) - sp.sympify(h.rhs)
+        for h in hypotheses
+        if not (isinstance(h.lhs, sp.IndexedBase) and isinstance(h.rhs, sp.IndexedBase))
+    ]
+    built = list(_instances(problem, rng, instances))
+    per_instance = max(2, -(-points // max(1, len(built))))
+    for integers, functions in built:
+        instance = _Instance(integers, functions, definitions, base_equalities)
+        try:
+            left = instance.explicit(lhs)
+            explicit_rights = [(label, instance.explicit(right)) for label, right in rights]
+            explicit_equations = [instance.explicit(eq) for eq in equations]
+            if any(len(_entries(right)) != len(_entries(left)) for _, right in explicit_rights):
+                return WitnessReport(False, counted, "the two sides have different shapes")
+            atoms = _free_atoms(left)
+            for _, right in explicit_rights:
+                atoms |= _free_atoms(right)
+            ordered = sorted(atoms, key=str)
+            flat = _entries(left) + [e for _, right in explicit_rights for e in _entries(right)]
+            compiled = _Compiled(flat, ordered)
+        except _SkipError as skip:
+            reasons.append(str(skip))
+            continue
+        except Exception as error:  # SymPy failed on the explicit form: no evidence
+            reasons.append(f"{type(error).__name__}: {error}")
+            continue
+        kinks = _kinks(left) + [k for _, right in explicit_rights for k in _kinks(right)]
+        sizes_seen.append(", ".join(f"{k} = {v}" for k, v in integers.items()) or "scalar")
+        size = len(_entries(left))
+        for _ in range(per_instance):
+            try:
+                values = _solve_hypotheses(explicit_equations, atoms, rng)
+                if _at_a_kink(kinks, values):
+                    raise _SkipError("at a kink")
+                numbers = compiled(values)
+            except _SkipError as skip:
+                reasons.append(str(skip))
+                continue
+            except Exception as error:
+                reasons.append(f"{type(error).__name__}: {error}")
+                continue
+            for position, (label, _) in enumerate(explicit_rights, start=1):
+                for entry in range(size):
+                    lv, rv = numbers[entry], numbers[position * size + entry]
+                    if _agree(lv, rv):
+                        continue
+                    exact_left = flat[entry].xreplace(values)
+                    exact_right = flat[position * size + entry].xreplace(values)
+                    if not _certainly_different(exact_left, exact_right):
+                        continue
+                    point = Point(integers, values, instance.describe_functions())
+                    return WitnessReport(
+                        False,
+                        counted,
+                        f"{label} disagrees at {point.describe()}: "
+                        f"{mpmath.nstr(lv, 15)} vs {mpmath.nstr(rv, 15)}",
+                        point,
+                        (exact_left, exact_right),
+                    )
+            counted += 1
+    if counted < minimum_points:
+        why = "; ".join(dict.fromkeys(reasons)) or "no instance could be built"
+        return WitnessReport(
+            False,
+            counted,
+            f"the witness found only {counted} usable point(s) (needs {minimum_points}): {why}",
+        )
+    shown = "; ".join(dict.fromkeys(sizes_seen))
+    return WitnessReport(True, counted, f"agrees at {counted} points ({shown})")
+
+
+def evaluate(
+    expr: sp.Basic,
+    definitions: Sequence[Definition],
+    integers: Mapping[sp.Symbol, int],
+    values: Mapping[sp.Basic, sp.Expr],
+    base_equalities: Mapping[sp.IndexedBase, sp.IndexedBase] | None = None,
+) -> tuple[sp.Basic, sp.Basic]:
+    """(exact value, 60-digit value) of ``expr`` at a concrete point, by the explicit form.
+
+    Raises ``ValueError`` when the point leaves a symbol free, makes a side non-finite, or
+    sits at a kink: such a point is never a counterexample.
+    """
+    instance = _Instance(integers, {}, definitions, base_equalities or {})
+    values = {key: sp.sympify(value) for key, value in values.items()}
+    try:
+        explicit = instance.explicit(expr)
+        if _at_a_kink(_kinks(explicit), values):
+            raise _SkipError("the point is at a kink, where no derivative exists")
+        exact = [sp.sympify(e.xreplace(dict(values))).doit() for e in _entries(explicit)]
+        numeric = [_numeric(e) for e in exact]
+    except _SkipError as skip:
+        raise ValueError(str(skip)) from None
+    if isinstance(explicit, sp.MatrixBase):
+        return sp.ImmutableMatrix(explicit.shape[0], explicit.shape[1], exact), sp.ImmutableMatrix(
+            explicit.shape[0], explicit.shape[1], numeric
+        )
+    return exact[0], numeric[0]
+
+
+def differ(left: sp.Basic, right: sp.Basic) -> bool:
+    """Certified: do two concrete values (or matrices of them) differ?"""
+    return any(
+        _certainly_different(a, b) for a, b in zip(_entries(left), _entries(right), strict=True)
+    )
+
+
+def find_counterexample(
+    lhs: sp.Basic,
+    right: sp.Basic,
+    definitions: Sequence[Definition] = (),
+    ranges: Sequence[IndexRange] = (),
+    *,
+    tries: int = 60,
+) -> WitnessReport:
+    """Search small sizes and simple values for a certified point where ``lhs ≠ right``.
+
+    Returns ``ok=True`` with the point in ``disagreement`` when one is found.
+    """
+    problem = _Problem(lhs, [("claimed", right)], definitions, (), ranges)
+    rng = random.Random(_seed(problem))
+    attempts = 0
+    for integers, functions in _instances(problem, rng, 5):
+        instance = _Instance(integers, functions, definitions, {})
+        try:
+            left = instance.explicit(lhs)
+            claimed = instance.explicit(right)
+        except Exception:
+            continue
+        atoms = sorted(_free_atoms(left) | _free_atoms(claimed), key=str)
+        kinks = _kinks(left) + _kinks(claimed)
+        for _ in range(tries // 5):
+            attempts += 1
+            values = {}
+            for atom in atoms:
+                required = _required(atom)
+                options = [v for v in _SIMPLE_VALUES if _satisfies(v, required)]
+                values[atom] = rng.choice(options[:6]) if options else _random_value(rng, required)
+            try:
+                if _at_a_kink(kinks, values):
+                    continue
+                lv = [_numeric(e.xreplace(values)) for e in _entries(left)]
+                rv = [_numeric(e.xreplace(values)) for e in _entries(claimed)]
+            except Exception:
+                continue
+            for le, re_, a, b in zip(_entries(left), _entries(claimed), lv, rv, strict=True):
+                if _certainly_different(le.xreplace(values), re_.xreplace(values)):
+                    point = Point(integers, values, instance.describe_functions())
+                    return WitnessReport(True, attempts, point.describe(), point, (a, b))
+    return WitnessReport(False, attempts, f"no disagreement in {attempts} tries")
