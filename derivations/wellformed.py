@@ -305,6 +305,11 @@ def _definition_problems(subject: Subject) -> list[str]:
                     )
             if isinstance(node, sp.Derivative):
                 for variable, _count in node.variable_count:
+                    if variable.is_integer:
+                        problems.append(
+                            f"{node} differentiates with respect to {variable}, an integer: a "
+                            "derivative needs a variable that ranges over the reals"
+                        )
                     target = variable.base if isinstance(variable, sp.Indexed) else variable
                     if any(definition.name == target for definition in definitions):
                         problems.append(
@@ -337,21 +342,33 @@ def _definition_problems(subject: Subject) -> list[str]:
 # --------------------------------------------------------------------------- indices
 
 
-def _assumptions_for(ranges: Sequence[IndexRange]) -> sp.Basic:
-    return sp.And(*(r.predicate for r in ranges)) if ranges else sp.true
+def _lowest(expr: sp.Expr, scope: Sequence[tuple[sp.Symbol, sp.Expr, sp.Expr]]) -> sp.Expr | None:
+    """The least value of ``expr`` (linear in the scope's variables) over the scope's box,
+    with the variables eliminated innermost first; ``None`` when that is not decidable."""
+    for var, lo, hi in reversed(scope):
+        if not expr.has(var):
+            continue
+        slope = sp.diff(expr, var)
+        if slope.has(var):
+            return None
+        if slope.is_nonnegative:
+            expr = expr.subs(var, lo)
+        elif slope.is_nonpositive:
+            expr = expr.subs(var, hi)
+        else:
+            return None
+    return sp.expand(expr)
 
 
-def _provably(fact: sp.Basic, assumptions: sp.Basic) -> bool:
-    try:
-        return sp.ask(fact, assumptions) is True
-    except Exception:
-        return False
+def _provably_nonnegative(expr: sp.Expr, scope: Sequence[tuple]) -> bool:
+    lowest = _lowest(sp.expand(expr), scope)
+    return lowest is not None and lowest.is_nonnegative is True
 
 
-def _sum_problems(node: sp.Basic, assumptions: sp.Basic, problems: list[str]) -> None:
+def _sum_problems(node: sp.Basic, scope: list[tuple], problems: list[str]) -> None:
     """Summation variables integer, bounds integer, lengths provably non-negative."""
     if isinstance(node, sp.Sum | sp.Product):
-        inner = assumptions
+        inner = list(scope)
         limits = node.limits
         for position in reversed(range(len(limits))):
             var, lo, hi = limits[position]
@@ -364,17 +381,17 @@ def _sum_problems(node: sp.Basic, assumptions: sp.Basic, problems: list[str]) ->
             for bound in (lo, hi):
                 if bound.is_integer is not True:
                     problems.append(f"the bound {bound} of {node} is not an integer")
-            if not _provably(sp.Q.nonnegative(hi - lo + 1), inner):
+            if not _provably_nonnegative(hi - lo + 1, inner):
                 problems.append(
                     f"the sum over {var} from {lo} to {hi} may have negative length (SymPy's "
                     "convention then gives it a sign): state sizes so that it cannot"
                 )
-            inner = inner & sp.Q.ge(var, lo) & sp.Q.le(var, hi)
+            inner.append((var, lo, hi))
         _sum_problems(node.function, inner, problems)
         return
     for arg in node.args:
         if isinstance(arg, sp.Basic):
-            _sum_problems(arg, assumptions, problems)
+            _sum_problems(arg, scope, problems)
 
 
 def _index_problems(subject: Subject) -> list[str]:
@@ -390,12 +407,12 @@ def _index_problems(subject: Subject) -> list[str]:
         lo, hi = sp.sympify(index_range.lo), sp.sympify(index_range.hi)
         if lo.is_integer is not True or hi.is_integer is not True:
             problems.append(f"the range {lo} ≤ {index} ≤ {hi} must have integer bounds")
-        elif not _provably(sp.Q.nonnegative(hi - lo), sp.true):
+        elif not _provably_nonnegative(hi - lo, ()):
             problems.append(
                 f"the range {lo} ≤ {index} ≤ {hi} may be empty, which would make any "
                 "statement about it vacuous"
             )
-    assumptions = _assumptions_for(subject.ranges)
+    scope = [(r.index, sp.sympify(r.lo), sp.sympify(r.hi)) for r in subject.ranges]
     for expr in subject.expressions():
         for entry in _entries(expr):
             for node in sp.preorder_traversal(entry):
@@ -410,7 +427,7 @@ def _index_problems(subject: Subject) -> list[str]:
                                 f"the Kronecker delta {node} has the non-integer argument "
                                 f"{argument}"
                             )
-            _sum_problems(entry, assumptions, problems)
+            _sum_problems(entry, scope, problems)
     return list(dict.fromkeys(problems))
 
 
