@@ -1,0 +1,122 @@
+"""Capture-free substitution and alpha-equivalence (derivations.binding), piece by piece.
+
+Every rewrite of the engine goes through this module, so each scoping rule is pinned here:
+the variable of limit i of a Sum is bound in the body and in the bounds of the inner limits,
+not in its own bounds; Subs and Lambda bind in their body only; Derivative binds nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from derivations.binding import (
+    UnsupportedConstructError,
+    alpha_equal,
+    canonical,
+    free_symbols,
+    rename_bound,
+    substitute,
+)
+
+x, t, w = sp.symbols("x t w", real=True)
+c, d, e, K = sp.symbols("c d e K", integer=True)
+X = sp.IndexedBase("x")
+g = sp.Function("g")
+
+
+def test_substituting_into_an_integral_never_captures_the_argument() -> None:
+    result = substitute(sp.Integral(x * t, (t, 0, 1)), {x: t})
+    assert result.doit() == t / 2
+
+
+def test_substituting_into_a_product_and_a_sum_never_captures() -> None:
+    assert sp.expand(substitute(sp.Product(x + c, (c, 1, 2)), {x: c}).doit()) == sp.expand(
+        (c + 1) * (c + 2)
+    )
+    assert substitute(sp.Sum(X[c] * x, (c, 1, 3)), {x: c}).doit() == c * (X[1] + X[2] + X[3])
+
+
+def test_a_bound_variable_is_never_replaced() -> None:
+    assert alpha_equal(substitute(sp.Sum(X[c], (c, 1, K)), {c: 5}), sp.Sum(X[c], (c, 1, K)))
+
+
+def test_free_occurrences_in_limits_are_replaced() -> None:
+    assert substitute(sp.Sum(X[c], (c, 1, K)), {K: 2}).doit() == X[1] + X[2]
+
+
+def test_merged_nested_sums_keep_the_outer_variable_bound_in_the_inner_limit() -> None:
+    merged = sp.Sum(sp.Sum(X[c], (c, 1, d)), (d, 1, K))
+    assert len(merged.limits) == 2  # SymPy merged them
+    renamed = rename_bound(merged)
+    inner_var, _, inner_hi = renamed.limits[0]
+    outer_var = renamed.limits[1][0]
+    assert inner_hi == outer_var and d not in renamed.atoms(sp.Symbol)
+    assert free_symbols(merged) == {K, X.label}
+    assert alpha_equal(substitute(merged, {d: 7, K: 2}), sp.Sum(sp.Sum(X[c], (c, 1, d)), (d, 1, 2)))
+
+
+def test_subs_and_lambda_bind_their_variables() -> None:
+    subs = sp.Subs(g(x) * w, x, t)
+    assert alpha_equal(substitute(subs, {x: w}), subs)  # x is bound: nothing to replace
+    assert substitute(subs, {t: x}).doit() == g(x) * w
+    lam = sp.Lambda(x, x + w)
+    assert alpha_equal(substitute(lam, {x: t}), lam)
+    assert substitute(lam, {w: x})(1) == 1 + x
+
+
+def test_a_derivative_binds_nothing_and_becomes_subs_at_an_expression() -> None:
+    derivative = sp.Derivative(g(x), x)
+    assert substitute(derivative, {x: t}) == sp.Derivative(g(t), t)
+    at_expression = substitute(derivative, {x: 2 * w})
+    assert isinstance(at_expression, sp.Subs)
+    assert at_expression.doit() == sp.Subs(sp.Derivative(g(x), x), x, 2 * w).doit()
+
+
+def test_an_index_inside_a_derivative_variable_is_replaced_structurally() -> None:
+    assert substitute(sp.Derivative(g(X[c]), X[c]), {c: 1}) == sp.Derivative(g(X[1]), X[1])
+
+
+def test_alpha_equal_ignores_only_bound_names() -> None:
+    assert alpha_equal(sp.Sum(X[c], (c, 1, K)), sp.Sum(X[d], (d, 1, K)))
+    assert not alpha_equal(sp.Sum(X[c], (c, 1, K)), sp.Sum(X[d], (d, 2, K)))
+    # the free c on the left is not the bound c on the right
+    assert not alpha_equal(sp.Sum(X[d] + c, (d, 1, K)), sp.Sum(X[c] + c, (c, 1, K)))
+    assert alpha_equal(sp.Integral(x * t, (t, 0, 1)), sp.Integral(x * w, (w, 0, 1)))
+    assert not alpha_equal(sp.Integral(x * t, (t, 0, 1)), sp.Integral(t * t, (t, 0, 1)))
+
+
+def test_canonical_names_never_equal_a_user_symbol() -> None:
+    form = canonical(sp.Sum(X[c], (c, 1, K)))
+    (bound,) = [s for s in form.atoms(sp.Dummy)]
+    assert bound != sp.Symbol(str(bound), integer=True)
+    assert bound != sp.Dummy(str(bound), integer=True)
+
+
+def test_summation_variables_are_renamed_to_integers_whatever_their_declaration() -> None:
+    loose = sp.Symbol("c")
+    renamed = rename_bound(sp.Sum(X[loose], (loose, 1, K)))
+    assert renamed.limits[0][0].is_integer is True
+    real_t = rename_bound(sp.Integral(t, (t, 0, 1))).limits[0][0]
+    assert real_t.is_real is True and real_t.is_integer is not True
+
+
+def test_matrices_are_renamed_entrywise() -> None:
+    matrix = sp.ImmutableMatrix([sp.Sum(X[c], (c, 1, K)), x])
+    assert substitute(matrix, {x: c})[1] == c
+    assert alpha_equal(matrix[0], rename_bound(matrix)[0])
+
+
+@pytest.mark.parametrize(
+    "construct",
+    [sp.Limit(x**2, x, 0), sp.ConditionSet(x, sp.Eq(x, 1), sp.S.Reals)],
+    ids=["Limit", "ConditionSet"],
+)
+def test_an_unmodelled_binder_is_refused(construct) -> None:
+    with pytest.raises(UnsupportedConstructError):
+        rename_bound(construct + w if isinstance(construct, sp.Expr) else construct)
+
+
+def test_an_empty_substitution_returns_the_expression_unchanged() -> None:
+    expr = sp.Sum(X[c], (c, 1, K))
+    assert substitute(expr, {}) is expr
