@@ -49,7 +49,7 @@ def test_merged_nested_sums_keep_the_outer_variable_bound_in_the_inner_limit() -
     merged = sp.Sum(sp.Sum(X[c], (c, 1, d)), (d, 1, K))
     assert len(merged.limits) == 2  # SymPy merged them
     renamed = rename_bound(merged)
-    inner_var, _, inner_hi = renamed.limits[0]
+    _, _, inner_hi = renamed.limits[0]
     outer_var = renamed.limits[1][0]
     assert inner_hi == outer_var and d not in renamed.atoms(sp.Symbol)
     assert free_symbols(merged) == {K, X.label}
