@@ -2,7 +2,7 @@
 
 * :mod:`derivations.engine` — claims, hypotheses, steps and their machine check;
 * :mod:`derivations.claims` — the claims, one module per topic, for symbolic sizes;
-* :mod:`derivations.seeds` — the seed documents' claims with computed verdicts;
+* :mod:`derivations.sources` — the seed documents' claims with computed verdicts;
 * :mod:`derivations.catalog` — every claim by name.
 
 ``python -m derivations`` (or ``verified-backprop verify``) runs them all.

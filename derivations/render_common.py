@@ -26,7 +26,7 @@ __all__ = [
 INTRODUCTION = (
     "Every formula below is printed from the SymPy objects that the proofs check: the "
     "claims, their definitions, hypotheses and steps in derivations/claims, and the seed "
-    "verdicts in derivations/seeds.py. The document is written by the command "
+    "verdicts in derivations/sources/catalogue.py. The document is written by the command "
     "“verified-backprop docs”, which runs every proof first and refuses to write anything "
     "that SymPy does not confirm. In each derivation, SymPy computes the derivative on the "
     "left from the definitions itself, and checks every step against the one before it; "

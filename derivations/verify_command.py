@@ -17,7 +17,7 @@ from pathlib import Path
 
 from derivations.catalog import UnknownClaimError, all_claims, get_claim
 from derivations.engine import Claim, ClaimResult, verify
-from derivations.seeds import beyond_seeds, statements
+from derivations.sources.catalogue import beyond_seeds, statements
 from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
 
 

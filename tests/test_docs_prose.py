@@ -17,7 +17,7 @@ from derivations.prose import (
     unhandled_characters,
 )
 from derivations.render_common import INTRODUCTION, errata_introduction
-from derivations.seeds import beyond_seeds, statements
+from derivations.sources.catalogue import beyond_seeds, statements
 
 
 def _catalogue_texts() -> list[tuple[str, str]]:
