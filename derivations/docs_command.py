@@ -1,6 +1,6 @@
 """``verified-backprop docs``: write the derivation documents from the verified claims.
 
-Runs every proof and every seed assessment (:func:`derivations.docs_content.collect`),
+Runs every proof and every seed assessment (:func:`derivations.rendering.content.collect`),
 refuses with exit status 1 if anything is not confirmed, then writes into ``--out``
 (default ``docs/``):
 
@@ -23,9 +23,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from derivations.docs_content import DocumentContent, NotProvenError, collect
-from derivations.render_markdown import render_errata_markdown, render_markdown
-from derivations.render_tex import render_tex
+from derivations.rendering.content import DocumentContent, NotProvenError, collect
+from derivations.rendering.markdown import render_errata_markdown, render_markdown
+from derivations.rendering.tex import render_tex
 
 __all__ = ["TEX_NAME", "LatexResult", "build_documents", "compile_latex", "main"]
 

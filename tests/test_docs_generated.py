@@ -22,10 +22,10 @@ import pytest
 import sympy as sp
 
 from derivations import docs_command
-from derivations.docs_content import DocumentContent, NotProvenError, collect
 from derivations.engine import Claim, Definition, Step
-from derivations.latex import latex, latex_lines
-from derivations.prose import one_line
+from derivations.rendering.content import DocumentContent, NotProvenError, collect
+from derivations.rendering.latex import latex, latex_lines
+from derivations.rendering.prose import one_line
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 GENERATED = ("derivations.tex", "derivations.md", "errata.md")

@@ -1,16 +1,17 @@
 """Wording shared by the LaTeX and Markdown renderers (prose only, never a formula).
 
 The sentences here are Unicode prose in the style of the claims' own texts; each renderer
-passes them through :mod:`derivations.prose`.  Formulas come from :mod:`derivations.latex`.
+passes them through :mod:`derivations.rendering.prose`.  Formulas come from
+:mod:`derivations.rendering.latex`.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from derivations.docs_content import ProvenClaim
 from derivations.engine import Claim, IndexRange
-from derivations.latex import latex
+from derivations.rendering.content import ProvenClaim
+from derivations.rendering.latex import latex
 from derivations.verdicts import CheckedStatement, Verdict
 
 __all__ = [
