@@ -14,7 +14,7 @@ Modules (one job each):
 ``impl.per_example``    the seeds' per-example loop (reference and benchmark baseline)
 ``impl.plotting``       PNG of a training history
 ``impl.train_command``  ``verified-backprop train``
-``impl.bench_command``  ``verified-backprop bench`` (with ``impl.bench_*`` helper modules)
+``impl.bench_command``  ``verified-backprop bench`` (with the helper modules in ``impl.bench``)
 """
 
 from impl.data import DataSplit, load_digits_split, load_mnist

@@ -4,13 +4,13 @@ Runs, in one process and side by side (interleaved repeats, medians with min-max
 
 1. training throughput of ``Network([784, 30, 10])`` against the seeds' per-example loop and
    PyTorch on the CPU (plain tensors; ``nn.Sequential`` + autograd + ``optim.SGD``), float64
-   and float32, mini-batches 10, 128 and 1024 (:mod:`impl.bench_training`);
+   and float32, mini-batches 10, 128 and 1024 (:mod:`impl.bench.training`);
 2. the hardware limit: GFLOP/s of the step's matrix products, FLOPs per example, the
    compute-bound ceiling in examples/s and everyone's share of it, and where impl's step
    spends its time;
-3. the cost of checking every parameter's gradient (:mod:`impl.bench_gradcheck`);
+3. the cost of checking every parameter's gradient (:mod:`impl.bench.gradcheck`);
 4. the time of every proof and lambdified vs hand-written output deltas
-   (:mod:`impl.bench_symbolic`);
+   (:mod:`impl.bench.symbolic`);
 
 then writes the tables, the targets' verdicts and the machine description to
 ``docs/benchmarks.md`` (``--out``). PyTorch is optional (``pip install -e ".[bench]"``):
@@ -41,8 +41,8 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from impl.bench_gradcheck import GradcheckSettings, gradcheck_problem, measure_gradcheck
-from impl.bench_report import (
+from impl.bench.gradcheck import GradcheckSettings, gradcheck_problem, measure_gradcheck
+from impl.bench.report import (
     BenchResults,
     Target,
     ceiling_targets,
@@ -51,8 +51,8 @@ from impl.bench_report import (
     render,
     training_targets,
 )
-from impl.bench_symbolic import time_deltas, time_proofs
-from impl.bench_training import (
+from impl.bench.symbolic import time_deltas, time_proofs
+from impl.bench.training import (
     IMPL,
     LEARNING_RATE,
     Breakdown,
