@@ -13,8 +13,8 @@ Modules (one job each):
 ``impl.data``           scikit-learn digits split and MNIST IDX reader
 ``impl.per_example``    the seeds' per-example loop (reference and benchmark baseline)
 ``impl.plotting``       PNG of a training history
-``impl.train_command``  ``verified-backprop train``
-``impl.bench_command``  ``verified-backprop bench`` (with the helper modules in ``impl.bench``)
+``impl.commands.train``  ``verified-backprop train``
+``impl.commands.bench``  ``verified-backprop bench`` (with the helper modules in ``impl.bench``)
 """
 
 from impl.data import DataSplit, load_digits_split, load_mnist

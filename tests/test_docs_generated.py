@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import pytest
 import sympy as sp
 
-from derivations import docs_command
 from derivations.engine import Claim, Definition, Step
+from derivations.rendering import documents as docs_command
 from derivations.rendering.content import DocumentContent, NotProvenError, collect
 from derivations.rendering.latex import latex, latex_lines
 from derivations.rendering.prose import one_line

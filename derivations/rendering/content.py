@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from derivations import notation
 from derivations.catalog import all_claims
 from derivations.engine import Claim, ClaimResult, verify
+from derivations.report import claim_verdict
 from derivations.sources.catalogue import beyond_seeds, statements
 from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
-from derivations.verify_command import claim_verdict
 
 __all__ = ["DocumentContent", "NotProvenError", "ProvenClaim", "collect", "errata"]
 

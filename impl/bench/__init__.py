@@ -8,7 +8,7 @@
 * :mod:`impl.bench.report` — the results, the targets' verdicts and their Markdown.
 
 The command itself (options, presets, the run, the machine description) is
-:mod:`impl.bench_command`.
+:mod:`impl.commands.bench`.
 
 Dependencies run one way: this package imports the implementation (:mod:`impl.network`,
 :mod:`impl.gradcheck`, :mod:`impl.losses`, :mod:`impl.per_example`, ...); the implementation

@@ -12,10 +12,10 @@ import sys
 
 #: sub-command -> (module implementing ``main(argv)``, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "verify": ("derivations.verify_command", "run every proof and print the verdict table"),
-    "docs": ("derivations.docs_command", "write the LaTeX/Markdown derivations into docs/"),
-    "train": ("impl.train_command", "train a verified network on the digits (or MNIST)"),
-    "bench": ("impl.bench_command", "benchmark training, gradient checking and lambdify"),
+    "verify": ("derivations.report", "run every proof and print the verdict table"),
+    "docs": ("derivations.rendering.documents", "write the LaTeX/Markdown derivations into docs/"),
+    "train": ("impl.commands.train", "train a verified network on the digits (or MNIST)"),
+    "bench": ("impl.commands.bench", "benchmark training, gradient checking and lambdify"),
 }
 
 

@@ -488,7 +488,7 @@ def _rerun_without_blas_environment(argv: Sequence[str]) -> int | None:
         f"{'it' if len(removed) == 1 else 'them'} (--keep-blas-env to measure as is)",
         file=sys.stderr,
     )
-    command = [sys.executable, "-m", "impl.bench_command", *argv]
+    command = [sys.executable, "-m", "impl.commands.bench", *argv]
     return subprocess.run(command, env=environment, check=False).returncode
 
 
