@@ -1,33 +1,37 @@
-"""``verified-backprop docs``: write the derivation documents from the verified claims.
+"""The derivation documents as files: their texts, and the PDF compiled from the LaTeX.
 
-Runs every proof and every seed assessment (:func:`derivations.rendering.content.collect`),
-refuses with exit status 1 if anything is not confirmed, then writes into ``--out``
-(default ``docs/``):
+:func:`build_documents` turns the verified content
+(:func:`derivations.rendering.content.collect`) into the text of every generated file:
 
 * ``derivations.tex`` (standalone LaTeX), ``derivations.md`` (GitHub Markdown), ``errata.md``;
-* ``derivations.pdf`` when ``pdflatex`` is on PATH (compiled in a temporary directory; only
-  the PDF is copied), unless ``--no-pdf``.
+
+and :func:`compile_latex` makes ``derivations.pdf`` with ``pdflatex`` (in a temporary
+directory unless told otherwise). ``verified-backprop docs`` (:mod:`impl.commands.docs`)
+writes them.
 
 The output is deterministic: the same claims give byte-identical files.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from derivations.rendering.content import DocumentContent, NotProvenError, collect
+from derivations.rendering.content import DocumentContent
 from derivations.rendering.markdown import render_errata_markdown, render_markdown
 from derivations.rendering.tex import render_tex
 
-__all__ = ["TEX_NAME", "LatexResult", "build_documents", "compile_latex", "main"]
+__all__ = [
+    "INSTALL_HINT",
+    "PDF_NAME",
+    "TEX_NAME",
+    "LatexResult",
+    "build_documents",
+    "compile_latex",
+]
 
 TEX_NAME = "derivations.tex"
 PDF_NAME = "derivations.pdf"
@@ -96,80 +100,3 @@ def _compile_in(source: str, runs: int, pdflatex: str, workdir: Path) -> LatexRe
     pdf_path = tex_path.with_suffix(".pdf")
     pdf = pdf_path.read_bytes() if pdf_path.exists() else b""
     return LatexResult(bool(pdf), pdf, log, time.perf_counter() - start)
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="verified-backprop docs",
-        description="Run every proof, then write derivations.tex, derivations.md and "
-        "errata.md (and derivations.pdf if pdflatex is installed) from the verified claims.",
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("docs"),
-        metavar="DIR",
-        help="directory to write into (default: docs/)",
-    )
-    parser.add_argument("--no-pdf", action="store_true", help="do not compile the PDF")
-    return parser
-
-
-def _unusable_folder(folder: Path) -> str:
-    """Why ``folder`` cannot be created or written (empty if it can), without creating it."""
-    existing = folder.resolve()
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        return f"{existing} is a file, not a folder"
-    if not os.access(existing, os.W_OK):
-        return f"{existing} is not writable"
-    return ""
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``verified-backprop docs``; returns the exit status."""
-    args = _parser().parse_args(argv)
-    problem = _unusable_folder(args.out)  # checked before ten seconds of proofs
-    if problem:
-        print(f"verified-backprop docs: cannot create --out {args.out}: {problem}", file=sys.stderr)
-        return 2
-    started = time.perf_counter()
-    try:
-        content = collect()
-    except NotProvenError as error:
-        print(f"verified-backprop docs: {error}", file=sys.stderr)
-        return 1
-    proofs_seconds = time.perf_counter() - started
-    documents = build_documents(content)
-    try:
-        args.out.mkdir(parents=True, exist_ok=True)
-        for name, text in documents.items():
-            (args.out / name).write_text(text, encoding="utf-8", newline="\n")
-            print(f"wrote {args.out / name}")
-        # an older PDF would no longer match the documents just written
-        (args.out / PDF_NAME).unlink(missing_ok=True)
-    except OSError as error:
-        print(f"verified-backprop docs: cannot write into {args.out}: {error}", file=sys.stderr)
-        return 1
-    print(
-        f"{len(content.claims)} claims proven and {len(content.seeds) + len(content.beyond)} "
-        f"seed verdicts computed in {proofs_seconds:.1f} s"
-    )
-    if args.no_pdf:
-        return 0
-    pdflatex = shutil.which("pdflatex")
-    if pdflatex is None:
-        print(f"pdflatex not found: no PDF written (to get one: {INSTALL_HINT})")
-        return 0
-    result = compile_latex(documents[TEX_NAME], pdflatex=pdflatex)
-    if not result.ok:
-        print(
-            f"verified-backprop docs: pdflatex failed on {TEX_NAME}; end of its log:\n"
-            f"{result.log_tail()}",
-            file=sys.stderr,
-        )
-        return 1
-    (args.out / PDF_NAME).write_bytes(result.pdf)
-    print(f"wrote {args.out / PDF_NAME} (pdflatex: {result.seconds:.1f} s)")
-    return 0

@@ -1,44 +1,82 @@
-"""The ``verified-backprop`` command: one entry point, one module per sub-command.
+"""The ``verified-backprop`` command: one argparse parser, one module per sub-command.
 
-Each sub-command lives in its own module exposing ``main(argv: list[str]) -> int``; this
-file only dispatches, so the symbolic side (``derivations``) and the numeric side
-(``impl``) stay independent of each other.
+* :mod:`impl.commands.verify` — ``verify``: every proof and seed verdict as a table (or JSON);
+* :mod:`impl.commands.docs` — ``docs``: write the derivations and the errata into ``docs/``;
+* :mod:`impl.commands.train` — ``train``: train a network on the digits (or MNIST);
+* :mod:`impl.commands.bench` — ``bench``: measure speed and write ``docs/benchmarks.md``.
+
+Each command module has ``HELP`` (its line in ``verified-backprop --help``), ``DESCRIPTION``,
+``add_arguments(parser)`` and ``run(args) -> int`` (the exit status); :func:`build_parser`
+gives each one a sub-parser, so ``verified-backprop <command> --help`` lists its options.
+``python -m impl.commands`` is the same as ``verified-backprop``.
+
+Dependencies run one way: this package is the top of the project. It imports the
+implementation, :mod:`impl.bench` and, for ``verify`` and ``docs``, :mod:`derivations`
+(:mod:`derivations.report`, :mod:`derivations.rendering`); nothing imports it.
 """
 
 from __future__ import annotations
 
-import importlib
+import argparse
 import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+from types import ModuleType
 
-#: sub-command -> (module implementing ``main(argv)``, one-line help)
-SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "verify": ("derivations.report", "run every proof and print the verdict table"),
-    "docs": ("derivations.rendering.documents", "write the LaTeX/Markdown derivations into docs/"),
-    "train": ("impl.commands.train", "train a verified network on the digits (or MNIST)"),
-    "bench": ("impl.commands.bench", "benchmark training, gradient checking and lambdify"),
-}
+from impl.commands import bench, docs, train, verify
+
+PROG = "verified-backprop"
+DISTRIBUTION = "verified-backprop"
+
+#: sub-command name -> the module that implements it, in the order ``--help`` lists them
+COMMANDS: dict[str, ModuleType] = {"verify": verify, "docs": docs, "train": train, "bench": bench}
 
 
-def _usage() -> str:
-    lines = ["usage: verified-backprop <command> [options]", "", "commands:"]
-    lines += [f"  {name:<8} {help_}" for name, (_, help_) in SUBCOMMANDS.items()]
-    lines += ["", "Run 'verified-backprop <command> --help' for the options of one command."]
-    return "\n".join(lines)
+def version() -> str:
+    """The installed distribution's version, else the one in the source tree's pyproject.toml."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        try:
+            return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``verified-backprop``, with one sub-parser per command."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Backpropagation for cross-entropy classifiers, proven with SymPy and "
+        "cross-checked against NumPy and finite differences.",
+        epilog=f"Run '{PROG} <command> --help' for the options of one command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    subparsers = parser.add_subparsers(
+        title="commands", dest="command", metavar="<command>", required=True
+    )
+    for name, module in COMMANDS.items():
+        subparser = subparsers.add_parser(name, help=module.HELP, description=module.DESCRIPTION)
+        module.add_arguments(subparser)
+        subparser.set_defaults(run=module.run, command_parser=subparser)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Dispatch ``verified-backprop <command> ...`` to the module that implements it."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] in {"-h", "--help"}:
-        print(_usage())
-        return 0 if args else 2
-    name, rest = args[0], args[1:]
-    if name not in SUBCOMMANDS:
-        print(f"verified-backprop: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+    """``verified-backprop <command> [options]``; returns the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not arguments:
+        parser.print_help()
         return 2
-    module = importlib.import_module(SUBCOMMANDS[name][0])
-    return int(module.main(rest))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    if not arguments[0].startswith("-") and arguments[0] not in COMMANDS:
+        print(f"{PROG}: unknown command {arguments[0]!r}\n", file=sys.stderr)
+        parser.print_help(sys.stderr)
+        return 2
+    args, unrecognized = parser.parse_known_args(arguments)
+    if unrecognized:  # reported by the command's own parser, with its usage line
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unrecognized)}")
+    args.argv = arguments[1:]  # the command's own arguments, as typed
+    return int(args.run(args))

@@ -436,16 +436,16 @@ def run_benchmarks(
 # --------------------------------------------------------------------------- command line
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``verified-backprop bench``."""
-    parser = argparse.ArgumentParser(
-        prog="verified-backprop bench",
-        description=(
-            "Benchmark impl's training against the per-example loop and PyTorch, measure the "
-            "hardware limit, time gradient checks, proofs and lambdified deltas, and write "
-            "the tables to a Markdown file."
-        ),
-    )
+HELP = "benchmark training, gradient checking and lambdify"
+DESCRIPTION = (
+    "Benchmark impl's training against the per-example loop and PyTorch, measure the "
+    "hardware limit, time gradient checks, proofs and lambdified deltas, and write "
+    "the tables to a Markdown file."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``verified-backprop bench``."""
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -473,6 +473,12 @@ def build_parser() -> argparse.ArgumentParser:
         "without them)",
     )
     parser.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # tests only
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``verified-backprop bench`` on its own (the same as its sub-parser)."""
+    parser = argparse.ArgumentParser(prog="verified-backprop bench", description=DESCRIPTION)
+    add_arguments(parser)
     return parser
 
 
@@ -488,13 +494,24 @@ def _rerun_without_blas_environment(argv: Sequence[str]) -> int | None:
         f"{'it' if len(removed) == 1 else 'them'} (--keep-blas-env to measure as is)",
         file=sys.stderr,
     )
-    command = [sys.executable, "-m", "impl.commands.bench", *argv]
+    command = [sys.executable, "-m", "impl.commands", "bench", *argv]
     return subprocess.run(command, env=environment, check=False).returncode
 
 
 def main(argv: list[str]) -> int:
     """``verified-backprop bench [--quick] [--out FILE] [--threads N] [--no-torch]``."""
     args = build_parser().parse_args(argv)
+    args.argv = list(argv)
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Benchmark with the options of :func:`add_arguments`; returns the exit status.
+
+    ``args.argv`` holds the command's arguments as typed: the report quotes them and the
+    re-run without the OpenBLAS variables passes them on.
+    """
+    argv = args.argv
     if args.threads < 1:
         print("bench: --threads must be at least 1", file=sys.stderr)
         return 2
@@ -531,7 +548,3 @@ def main(argv: list[str]) -> int:
     for target in results.targets:
         print(f"  {target.verdict:>13}  {target.description}: {target.measured}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
