@@ -2,7 +2,7 @@
 
 import sys
 
-from derivations.verify_command import main
+from derivations.report import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -24,6 +24,11 @@ Because every line is linear in dZ^L, the implementation multiplies dZ^L by one 
 (1/m for :meth:`Network.backward`, eta/m for :meth:`Network.gradient_descent`) and then runs the
 recursion on the scaled deltas; the scaling touches an (n_L, m) array instead of every dW.
 Nothing loops over examples: each layer costs two or three matrix products.
+
+Training and persistence live in :mod:`impl.training` and :mod:`impl.serialization`, which
+import this module; this module imports neither of them. The package (``impl/__init__.py``)
+binds them as the methods ``Network.fit``, ``Network.save`` and ``Network.load``. Python runs
+the package before any of its modules, so every ``Network`` has them, however it was imported.
 """
 
 from __future__ import annotations
@@ -31,8 +36,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from os import PathLike
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -162,6 +165,11 @@ class Network:
         ``None`` (different every run) or a non-negative integer.
     dtype:
         ``numpy.float64`` (default) or ``numpy.float32`` for parameters and computations.
+
+    Training and persistence: ``net.fit(X, Y, epochs, batch_size, learning_rate, ...)`` is
+    :func:`impl.training.fit`, ``net.save(path)`` is :func:`impl.serialization.save_network`
+    and ``Network.load(path, seed=None)`` is :func:`impl.serialization.load_network`, bound
+    to this class by ``impl/__init__.py`` (see the module docstring).
     """
 
     def __init__(
@@ -386,27 +394,6 @@ class Network:
             b -= step_b
         buffers.A[0] = None  # do not keep the caller's batch alive
 
-    def fit(
-        self,
-        X: np.ndarray,
-        Y: np.ndarray,
-        epochs: int,
-        batch_size: int,
-        learning_rate: float,
-        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
-        progress: bool = True,
-        blas_threads: int | None = 1,
-    ) -> dict[str, list[float]]:
-        """Mini-batch stochastic gradient descent; returns the per-epoch history.
-
-        See :func:`impl.training.fit` for the history's keys and for ``blas_threads``.
-        """
-        from impl.training import fit
-
-        return fit(
-            self, X, Y, epochs, batch_size, learning_rate, validation_data, progress, blas_threads
-        )
-
     # ------------------------------------------------------------------ inference
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Output activations A^L = h(Z^L), shape (n_L, m) (softmax: class probabilities)."""
@@ -444,20 +431,6 @@ class Network:
             )
             correct += accuracy_count(cache.output, targets, single_label)
         return total_loss / m, correct / m
-
-    # ------------------------------------------------------------------ persistence
-    def save(self, path: str | PathLike[str]) -> Path:
-        """Write the network to an ``.npz`` file (no pickle); returns the path written."""
-        from impl.serialization import save_network
-
-        return save_network(self, path)
-
-    @classmethod
-    def load(cls, path: str | PathLike[str], seed: int | None = None) -> Network:
-        """Read a network written by :meth:`save` (``allow_pickle=False``)."""
-        from impl.serialization import load_network
-
-        return load_network(cls, path, seed)
 
 
 def _columns_are_one_hot(Y: np.ndarray) -> bool:

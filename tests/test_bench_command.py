@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from impl import bench_command
+from impl.commands import bench as bench_command
 
 SECTIONS = (
     "# Benchmarks",

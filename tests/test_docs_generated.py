@@ -21,11 +21,11 @@ from dataclasses import dataclass
 import pytest
 import sympy as sp
 
-from derivations import docs_command
-from derivations.docs_content import DocumentContent, NotProvenError, collect
 from derivations.engine import Claim, Definition, Step
-from derivations.latex import latex, latex_lines
-from derivations.prose import one_line
+from derivations.rendering.content import DocumentContent, NotProvenError, collect
+from derivations.rendering.latex import latex, latex_lines
+from derivations.rendering.prose import one_line
+from impl.commands import docs as docs_command
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 GENERATED = ("derivations.tex", "derivations.md", "errata.md")

@@ -9,9 +9,9 @@ import sympy as sp
 
 from derivations.catalog import all_claims
 from derivations.claims import activations, batch, recursion
-from derivations.latex import indexed_base_latex, latex, latex_lines, natural_key
 from derivations.notation import J, K, a, g, i, j, k, m, r, sigma, x, y, z
-from derivations.seeds import seed_dZ
+from derivations.rendering.latex import indexed_base_latex, latex, latex_lines, natural_key
+from derivations.sources.catalogue import seed_dZ
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ import pytest
 
 from derivations import notation
 from derivations.catalog import all_claims
-from derivations.prose import (
+from derivations.rendering.common import INTRODUCTION, errata_introduction
+from derivations.rendering.prose import (
     UntranslatableCharacterError,
     latex_code,
     markdown_code,
@@ -16,8 +17,7 @@ from derivations.prose import (
     to_markdown,
     unhandled_characters,
 )
-from derivations.render_common import INTRODUCTION, errata_introduction
-from derivations.seeds import beyond_seeds, statements
+from derivations.sources.catalogue import beyond_seeds, statements
 
 
 def _catalogue_texts() -> list[tuple[str, str]]:
@@ -47,7 +47,7 @@ def test_every_non_ascii_character_of_the_catalogue_has_a_translation() -> None:
         for where, text in _catalogue_texts()
         if unhandled_characters(text)
     }
-    assert not missing, f"add these characters to derivations/prose.py: {missing}"
+    assert not missing, f"add these characters to derivations/rendering/prose.py: {missing}"
 
 
 def test_every_catalogue_text_becomes_ascii_latex() -> None:

@@ -109,7 +109,7 @@ def test_unknown_claim_name_gives_a_clear_error_with_suggestions() -> None:
 
 def test_refutation_needs_a_point_where_the_values_really_differ() -> None:
     """ReLU′ = x agrees with the true derivative at x = 1: no verdict can be drawn there."""
-    from derivations.seeds import statements
+    from derivations.sources.catalogue import statements
 
     relu = next(s for s in statements() if s.key == "001-relu-derivative")
     from derivations.claims.activations import x_nonzero
@@ -120,7 +120,7 @@ def test_refutation_needs_a_point_where_the_values_really_differ() -> None:
 
 
 def test_a_true_statement_is_never_refuted() -> None:
-    from derivations.seeds import statements
+    from derivations.sources.catalogue import statements
 
     sigmoid = next(s for s in statements() if s.key == "000-sigmoid-delta")
     assert isinstance(sigmoid, CheckedStatement)
@@ -181,7 +181,7 @@ def test_a_name_defined_twice_is_rejected() -> None:
 
 
 def test_a_counterexample_that_leaves_symbols_free_gives_no_verdict() -> None:
-    from derivations.seeds import statements
+    from derivations.sources.catalogue import statements
 
     code_line = next(s for s in statements() if s.key == "000-code-output-delta")
     vague = dataclasses.replace(code_line, counterexample=Counterexample(indices={j: 1}))

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from derivations.cli import main as cli_main
 from impl import Network
-from impl.train_command import DEFAULT_LEARNING_RATES, main
+from impl.commands import main as cli_main
+from impl.commands.train import DEFAULT_LEARNING_RATES, main
 
 OUTPUT_FILES = {"model.npz", "history.json", "training.png"}
 

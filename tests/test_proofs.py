@@ -6,7 +6,7 @@ import pytest
 
 from derivations.catalog import all_claims
 from derivations.engine import verify
-from derivations.seeds import beyond_seeds, statements
+from derivations.sources.catalogue import beyond_seeds, statements
 from derivations.verdicts import Verdict, assess
 
 CLAIMS = all_claims()

@@ -6,8 +6,8 @@ import json
 import subprocess
 import sys
 
-from derivations.cli import main as cli_main
-from derivations.verify_command import main as verify_main
+from derivations.report import main as verify_main
+from impl.commands import main as cli_main
 
 
 def test_verify_all_claims_exits_zero_and_writes_json(tmp_path, capsys) -> None:

@@ -5,7 +5,7 @@ With ``a_c = e^{z_c}/Σ_k e^{z_k}`` and ``J = -Σ_c y_c log a_c``:
     ∂J/∂z_j = a_j Σ_c y_c − y_j,   and so   ∂J/∂z_j = a_j − y_j   when Σ_c y_c = 1.
 
 Without Σ y = 1 the simple form is false: see the multi-hot counterexample in
-:mod:`derivations.seeds`.
+:mod:`derivations.sources.catalogue`.
 """
 
 from __future__ import annotations

@@ -67,16 +67,16 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``verified-backprop train``."""
-    parser = argparse.ArgumentParser(
-        prog="verified-backprop train",
-        description=(
-            "Train Network([64, 30, 10]) on scikit-learn's 8x8 digits (or Network([784, 30, 10]) "
-            "on MNIST with --mnist) by mini-batch gradient descent on the softmax cross-entropy, "
-            "print the test accuracy and write model.npz, history.json and training.png."
-        ),
-    )
+HELP = "train a verified network on the digits (or MNIST)"
+DESCRIPTION = (
+    "Train Network([64, 30, 10]) on scikit-learn's 8x8 digits (or Network([784, 30, 10]) "
+    "on MNIST with --mnist) by mini-batch gradient descent on the softmax cross-entropy, "
+    "print the test accuracy and write model.npz, history.json and training.png."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``verified-backprop train``."""
     parser.add_argument(
         "--mnist",
         metavar="DIR",
@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="output directory (default runs/<timestamp>/)", default=None
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``verified-backprop train`` on its own (the same as its sub-parser)."""
+    parser = argparse.ArgumentParser(prog="verified-backprop train", description=DESCRIPTION)
+    add_arguments(parser)
     return parser
 
 
@@ -158,7 +164,11 @@ def _plot_history_here_only(history: dict, path: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the process exit status (0 on success)."""
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    return run(build_parser().parse_args(sys.argv[1:] if argv is None else argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train with the options of :func:`add_arguments`; returns the exit status (0 on success)."""
     out = args.out if args.out is not None else _default_out_directory()
     try:
         check_output_directory("--out", out)

@@ -1,16 +1,17 @@
 """Wording shared by the LaTeX and Markdown renderers (prose only, never a formula).
 
 The sentences here are Unicode prose in the style of the claims' own texts; each renderer
-passes them through :mod:`derivations.prose`.  Formulas come from :mod:`derivations.latex`.
+passes them through :mod:`derivations.rendering.prose`.  Formulas come from
+:mod:`derivations.rendering.latex`.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from derivations.docs_content import ProvenClaim
 from derivations.engine import Claim, IndexRange
-from derivations.latex import latex
+from derivations.rendering.content import ProvenClaim
+from derivations.rendering.latex import latex
 from derivations.verdicts import CheckedStatement, Verdict
 
 __all__ = [
@@ -26,7 +27,7 @@ __all__ = [
 INTRODUCTION = (
     "Every formula below is printed from the SymPy objects that the proofs check: the "
     "claims, their definitions, hypotheses and steps in derivations/claims, and the seed "
-    "verdicts in derivations/seeds.py. The document is written by the command "
+    "verdicts in derivations/sources/catalogue.py. The document is written by the command "
     "“verified-backprop docs”, which runs every proof first and refuses to write anything "
     "that SymPy does not confirm. In each derivation, SymPy computes the derivative on the "
     "left from the definitions itself, and checks every step against the one before it; "

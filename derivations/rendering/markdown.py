@@ -11,16 +11,7 @@ comments, so that the README can quote one verbatim and a test can check it did.
 
 from __future__ import annotations
 
-from derivations.docs_content import DocumentContent, ProvenClaim, errata
-from derivations.latex import latex
-from derivations.prose import (
-    docstring_blocks,
-    docstring_to_markdown,
-    markdown_code,
-    markdown_plain,
-    to_markdown,
-)
-from derivations.render_common import (
+from derivations.rendering.common import (
     INTRODUCTION,
     claim_facts,
     errata_introduction,
@@ -29,6 +20,15 @@ from derivations.render_common import (
     range_latex,
     seed_source,
     verdict_sentence,
+)
+from derivations.rendering.content import DocumentContent, ProvenClaim, errata
+from derivations.rendering.latex import latex
+from derivations.rendering.prose import (
+    docstring_blocks,
+    docstring_to_markdown,
+    markdown_code,
+    markdown_plain,
+    to_markdown,
 )
 from derivations.verdicts import Assessment, Verdict
 

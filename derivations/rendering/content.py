@@ -4,8 +4,8 @@
 assessment (:func:`derivations.verdicts.assess`) and returns them together.  It refuses, with
 :class:`NotProvenError`, when a claim is not proven or a seed verdict is not the one the
 catalogue expects: the documents only ever show results that SymPy has just confirmed.
-The renderers (:mod:`derivations.render_tex`, :mod:`derivations.render_markdown`) print from
-these objects and nothing else.
+The renderers (:mod:`derivations.rendering.tex`, :mod:`derivations.rendering.markdown`)
+print from these objects and nothing else.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from derivations import notation
 from derivations.catalog import all_claims
 from derivations.engine import Claim, ClaimResult, verify
-from derivations.seeds import beyond_seeds, statements
+from derivations.report import claim_verdict
+from derivations.sources.catalogue import beyond_seeds, statements
 from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
-from derivations.verify_command import claim_verdict
 
 __all__ = ["DocumentContent", "NotProvenError", "ProvenClaim", "collect", "errata"]
 

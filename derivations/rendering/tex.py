@@ -1,25 +1,17 @@
 """``derivations.tex``: the derivations and the errata as a standalone LaTeX article.
 
-Every formula is printed by :func:`derivations.latex.latex` from the SymPy objects that
-:func:`derivations.engine.verify` and :func:`derivations.verdicts.assess` checked; every
-piece of prose goes through :mod:`derivations.prose`, so the file is pure ASCII and
-compiles with ``pdflatex`` using only texlive-latex-base and texlive-latex-recommended.
+Every formula is printed by :func:`derivations.rendering.latex.latex` from the SymPy
+objects that :func:`derivations.engine.verify` and :func:`derivations.verdicts.assess`
+checked; every piece of prose goes through :mod:`derivations.rendering.prose`, so the file
+is pure ASCII and compiles with ``pdflatex`` using only texlive-latex-base and
+texlive-latex-recommended.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from derivations.docs_content import DocumentContent, ProvenClaim, errata
-from derivations.latex import latex, latex_lines
-from derivations.prose import (
-    docstring_blocks,
-    docstring_to_latex,
-    latex_code,
-    latex_plain,
-    to_latex,
-)
-from derivations.render_common import (
+from derivations.rendering.common import (
     INTRODUCTION,
     claim_facts,
     errata_introduction,
@@ -28,6 +20,15 @@ from derivations.render_common import (
     range_latex,
     seed_source,
     verdict_sentence,
+)
+from derivations.rendering.content import DocumentContent, ProvenClaim, errata
+from derivations.rendering.latex import latex, latex_lines
+from derivations.rendering.prose import (
+    docstring_blocks,
+    docstring_to_latex,
+    latex_code,
+    latex_plain,
+    to_latex,
 )
 from derivations.verdicts import Assessment, Verdict
 

@@ -4,13 +4,13 @@ Runs, in one process and side by side (interleaved repeats, medians with min-max
 
 1. training throughput of ``Network([784, 30, 10])`` against the seeds' per-example loop and
    PyTorch on the CPU (plain tensors; ``nn.Sequential`` + autograd + ``optim.SGD``), float64
-   and float32, mini-batches 10, 128 and 1024 (:mod:`impl.bench_training`);
+   and float32, mini-batches 10, 128 and 1024 (:mod:`impl.bench.training`);
 2. the hardware limit: GFLOP/s of the step's matrix products, FLOPs per example, the
    compute-bound ceiling in examples/s and everyone's share of it, and where impl's step
    spends its time;
-3. the cost of checking every parameter's gradient (:mod:`impl.bench_gradcheck`);
+3. the cost of checking every parameter's gradient (:mod:`impl.bench.gradcheck`);
 4. the time of every proof and lambdified vs hand-written output deltas
-   (:mod:`impl.bench_symbolic`);
+   (:mod:`impl.bench.symbolic`);
 
 then writes the tables, the targets' verdicts and the machine description to
 ``docs/benchmarks.md`` (``--out``). PyTorch is optional (``pip install -e ".[bench]"``):
@@ -41,8 +41,8 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from impl.bench_gradcheck import GradcheckSettings, gradcheck_problem, measure_gradcheck
-from impl.bench_report import (
+from impl.bench.gradcheck import GradcheckSettings, gradcheck_problem, measure_gradcheck
+from impl.bench.report import (
     BenchResults,
     Target,
     ceiling_targets,
@@ -51,8 +51,8 @@ from impl.bench_report import (
     render,
     training_targets,
 )
-from impl.bench_symbolic import time_deltas, time_proofs
-from impl.bench_training import (
+from impl.bench.symbolic import time_deltas, time_proofs
+from impl.bench.training import (
     IMPL,
     LEARNING_RATE,
     Breakdown,
@@ -436,16 +436,16 @@ def run_benchmarks(
 # --------------------------------------------------------------------------- command line
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``verified-backprop bench``."""
-    parser = argparse.ArgumentParser(
-        prog="verified-backprop bench",
-        description=(
-            "Benchmark impl's training against the per-example loop and PyTorch, measure the "
-            "hardware limit, time gradient checks, proofs and lambdified deltas, and write "
-            "the tables to a Markdown file."
-        ),
-    )
+HELP = "benchmark training, gradient checking and lambdify"
+DESCRIPTION = (
+    "Benchmark impl's training against the per-example loop and PyTorch, measure the "
+    "hardware limit, time gradient checks, proofs and lambdified deltas, and write "
+    "the tables to a Markdown file."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``verified-backprop bench``."""
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -473,6 +473,12 @@ def build_parser() -> argparse.ArgumentParser:
         "without them)",
     )
     parser.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # tests only
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``verified-backprop bench`` on its own (the same as its sub-parser)."""
+    parser = argparse.ArgumentParser(prog="verified-backprop bench", description=DESCRIPTION)
+    add_arguments(parser)
     return parser
 
 
@@ -488,13 +494,24 @@ def _rerun_without_blas_environment(argv: Sequence[str]) -> int | None:
         f"{'it' if len(removed) == 1 else 'them'} (--keep-blas-env to measure as is)",
         file=sys.stderr,
     )
-    command = [sys.executable, "-m", "impl.bench_command", *argv]
+    command = [sys.executable, "-m", "impl.commands", "bench", *argv]
     return subprocess.run(command, env=environment, check=False).returncode
 
 
 def main(argv: list[str]) -> int:
     """``verified-backprop bench [--quick] [--out FILE] [--threads N] [--no-torch]``."""
     args = build_parser().parse_args(argv)
+    args.argv = list(argv)
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Benchmark with the options of :func:`add_arguments`; returns the exit status.
+
+    ``args.argv`` holds the command's arguments as typed: the report quotes them and the
+    re-run without the OpenBLAS variables passes them on.
+    """
+    argv = args.argv
     if args.threads < 1:
         print("bench: --threads must be at least 1", file=sys.stderr)
         return 2
@@ -531,7 +548,3 @@ def main(argv: list[str]) -> int:
     for target in results.targets:
         print(f"  {target.verdict:>13}  {target.description}: {target.measured}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))

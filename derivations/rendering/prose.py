@@ -125,7 +125,7 @@ def _math_chars(text: str) -> str:
         else:
             raise UntranslatableCharacterError(
                 f"no LaTeX for {char!r} (U+{ord(char):04X}) in {text!r}: add it to "
-                "derivations/prose.py"
+                "derivations/rendering/prose.py"
             )
     return "".join(out)
 
@@ -379,7 +379,7 @@ def latex_plain(text: str) -> str:
         else:
             raise UntranslatableCharacterError(
                 f"no LaTeX for {char!r} (U+{ord(char):04X}) in {text!r}: add it to "
-                "derivations/prose.py"
+                "derivations/rendering/prose.py"
             )
     return "".join(out)
 

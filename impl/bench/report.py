@@ -6,10 +6,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from impl.bench_gradcheck import IMPL_CENTRAL, IMPL_DIRECTIONAL, TORCH_FULL, GradcheckRow
-from impl.bench_symbolic import DeltaTiming, ProofTiming
-from impl.bench_timing import Stats
-from impl.bench_training import (
+from impl.bench.gradcheck import IMPL_CENTRAL, IMPL_DIRECTIONAL, TORCH_FULL, GradcheckRow
+from impl.bench.symbolic import DeltaTiming, ProofTiming
+from impl.bench.timing import Stats
+from impl.bench.training import (
     CONTENDERS,
     IMPL,
     LOOP,
@@ -362,7 +362,7 @@ def explain_misses(results: BenchResults) -> list[str]:
 
 def pytorch_idiom_note(results: BenchResults) -> str | None:
     """impl against the idiomatic PyTorch program alone (nn.Sequential + autograd + SGD)."""
-    from impl.bench_training import TORCH_NN
+    from impl.bench.training import TORCH_NN
 
     pieces, best_names = [], []
     for result in results.throughput:

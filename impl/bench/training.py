@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from impl.bench_timing import Stats, calls_for, interleaved, seconds_per_call
+from impl.bench.timing import Stats, calls_for, interleaved, seconds_per_call
 from impl.network import Network
 from impl.per_example import gradient_descent_by_loop
 

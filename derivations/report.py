@@ -1,4 +1,9 @@
-"""``verified-backprop verify``: run every proof and every seed verdict, print a table.
+"""The verification report: run every proof and every seed verdict, print a table.
+
+This is ``verified-backprop verify`` and ``python -m derivations``: its options
+(:func:`add_arguments`) and its run (:func:`run`) live here, on the symbolic side, so that
+``python -m derivations`` needs nothing from :mod:`impl`; :mod:`impl.commands.verify` only
+plugs them into the ``verified-backprop`` parser.
 
 Exit status 0 only if every claim of the suite is proven and every seed claim receives the
 verdict the catalogue expects.  ``--json PATH`` writes the same rows as JSON.
@@ -17,7 +22,7 @@ from pathlib import Path
 
 from derivations.catalog import UnknownClaimError, all_claims, get_claim
 from derivations.engine import Claim, ClaimResult, verify
-from derivations.seeds import beyond_seeds, statements
+from derivations.sources.catalogue import beyond_seeds, statements
 from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
 
 
@@ -62,12 +67,14 @@ def _format_row(cells: Sequence[str], widths: Sequence[int]) -> str:
     return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="verified-backprop verify",
-        description="Run every SymPy proof of the suite and compute a verdict for every "
-        "claim of the seed documents.",
-    )
+DESCRIPTION = (
+    "Run every SymPy proof of the suite and compute a verdict for every claim of the seed "
+    "documents."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``verified-backprop verify`` (``--json``, ``--claim``, ``--list``)."""
     parser.add_argument(
         "--json",
         metavar="PATH",
@@ -82,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
         help="verify only this claim (repeatable); skips the seed catalogue",
     )
     parser.add_argument("--list", action="store_true", help="list the claim names and exit")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``python -m derivations``: the same as ``verified-backprop verify``."""
+    parser = argparse.ArgumentParser(prog="verified-backprop verify", description=DESCRIPTION)
+    add_arguments(parser)
     return parser
 
 
@@ -154,7 +167,12 @@ def _report_statements(
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    """``python -m derivations [options]``; returns the exit status."""
+    return run(build_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the verification with the options of :func:`add_arguments`; returns the exit status."""
     if args.list:
         for name, claim in all_claims().items():
             print(f"{name:<32} {claim.title}")

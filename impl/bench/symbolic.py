@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from impl.activations import sigmoid
-from impl.bench_timing import Stats, interleaved, seconds_per_call
+from impl.bench.timing import Stats, interleaved, seconds_per_call
 from impl.losses import cross_entropy_delta, quadratic_delta, softmax
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from impl.bench_timing import Stats, interleaved, timed
+from impl.bench.timing import Stats, interleaved, timed
 from impl.gradcheck import (
     CENTRAL_STEP,
     check_directional_derivatives,

@@ -1,0 +1,102 @@
+"""The derivation documents as files: their texts, and the PDF compiled from the LaTeX.
+
+:func:`build_documents` turns the verified content
+(:func:`derivations.rendering.content.collect`) into the text of every generated file:
+
+* ``derivations.tex`` (standalone LaTeX), ``derivations.md`` (GitHub Markdown), ``errata.md``;
+
+and :func:`compile_latex` makes ``derivations.pdf`` with ``pdflatex`` (in a temporary
+directory unless told otherwise). ``verified-backprop docs`` (:mod:`impl.commands.docs`)
+writes them.
+
+The output is deterministic: the same claims give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from derivations.rendering.content import DocumentContent
+from derivations.rendering.markdown import render_errata_markdown, render_markdown
+from derivations.rendering.tex import render_tex
+
+__all__ = [
+    "INSTALL_HINT",
+    "PDF_NAME",
+    "TEX_NAME",
+    "LatexResult",
+    "build_documents",
+    "compile_latex",
+]
+
+TEX_NAME = "derivations.tex"
+PDF_NAME = "derivations.pdf"
+INSTALL_HINT = (
+    "apt-get install -y --no-install-recommends texlive-latex-base texlive-latex-recommended"
+)
+
+
+@dataclass(frozen=True)
+class LatexResult:
+    """The outcome of compiling a LaTeX file: the PDF bytes, or the log explaining why not."""
+
+    ok: bool
+    pdf: bytes
+    log: str
+    seconds: float
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.splitlines()[-lines:])
+
+
+def build_documents(content: DocumentContent) -> dict[str, str]:
+    """File name → text of every generated document."""
+    return {
+        TEX_NAME: render_tex(content),
+        "derivations.md": render_markdown(content),
+        "errata.md": render_errata_markdown(content),
+    }
+
+
+def compile_latex(
+    source: str, runs: int = 2, pdflatex: str = "pdflatex", workdir: Path | None = None
+) -> LatexResult:
+    """Compile ``source`` with ``pdflatex`` (twice, for the contents and references).
+
+    The work happens in ``workdir`` if given (it keeps the log), else in a temporary
+    directory that is removed afterwards.
+    """
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        return _compile_in(source, runs, pdflatex, workdir)
+    with tempfile.TemporaryDirectory(prefix="verified-backprop-tex-") as temporary:
+        return _compile_in(source, runs, pdflatex, Path(temporary))
+
+
+def _compile_in(source: str, runs: int, pdflatex: str, workdir: Path) -> LatexResult:
+    start = time.perf_counter()
+    tex_path = workdir / TEX_NAME
+    tex_path.write_text(source, encoding="utf-8")
+    command = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", TEX_NAME]
+    log = ""
+    for _ in range(runs):
+        done = subprocess.run(
+            command,
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=300,
+            check=False,
+        )
+        log_path = tex_path.with_suffix(".log")
+        log = log_path.read_text(errors="replace") if log_path.exists() else done.stdout
+        if done.returncode != 0:
+            return LatexResult(False, b"", log, time.perf_counter() - start)
+    pdf_path = tex_path.with_suffix(".pdf")
+    pdf = pdf_path.read_bytes() if pdf_path.exists() else b""
+    return LatexResult(bool(pdf), pdf, log, time.perf_counter() - start)

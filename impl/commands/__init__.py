@@ -1,0 +1,82 @@
+"""The ``verified-backprop`` command: one argparse parser, one module per sub-command.
+
+* :mod:`impl.commands.verify` — ``verify``: every proof and seed verdict as a table (or JSON);
+* :mod:`impl.commands.docs` — ``docs``: write the derivations and the errata into ``docs/``;
+* :mod:`impl.commands.train` — ``train``: train a network on the digits (or MNIST);
+* :mod:`impl.commands.bench` — ``bench``: measure speed and write ``docs/benchmarks.md``.
+
+Each command module has ``HELP`` (its line in ``verified-backprop --help``), ``DESCRIPTION``,
+``add_arguments(parser)`` and ``run(args) -> int`` (the exit status); :func:`build_parser`
+gives each one a sub-parser, so ``verified-backprop <command> --help`` lists its options.
+``python -m impl.commands`` is the same as ``verified-backprop``.
+
+Dependencies run one way: this package is the top of the project. It imports the
+implementation, :mod:`impl.bench` and, for ``verify`` and ``docs``, :mod:`derivations`
+(:mod:`derivations.report`, :mod:`derivations.rendering`); nothing imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+from types import ModuleType
+
+from impl.commands import bench, docs, train, verify
+
+PROG = "verified-backprop"
+DISTRIBUTION = "verified-backprop"
+
+#: sub-command name -> the module that implements it, in the order ``--help`` lists them
+COMMANDS: dict[str, ModuleType] = {"verify": verify, "docs": docs, "train": train, "bench": bench}
+
+
+def version() -> str:
+    """The installed distribution's version, else the one in the source tree's pyproject.toml."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        try:
+            return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``verified-backprop``, with one sub-parser per command."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Backpropagation for cross-entropy classifiers, proven with SymPy and "
+        "cross-checked against NumPy and finite differences.",
+        epilog=f"Run '{PROG} <command> --help' for the options of one command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    subparsers = parser.add_subparsers(
+        title="commands", dest="command", metavar="<command>", required=True
+    )
+    for name, module in COMMANDS.items():
+        subparser = subparsers.add_parser(name, help=module.HELP, description=module.DESCRIPTION)
+        module.add_arguments(subparser)
+        subparser.set_defaults(run=module.run, command_parser=subparser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``verified-backprop <command> [options]``; returns the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not arguments:
+        parser.print_help()
+        return 2
+    if not arguments[0].startswith("-") and arguments[0] not in COMMANDS:
+        print(f"{PROG}: unknown command {arguments[0]!r}\n", file=sys.stderr)
+        parser.print_help(sys.stderr)
+        return 2
+    args, unrecognized = parser.parse_known_args(arguments)
+    if unrecognized:  # reported by the command's own parser, with its usage line
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unrecognized)}")
+    args.argv = arguments[1:]  # the command's own arguments, as typed
+    return int(args.run(args))

@@ -1,0 +1,120 @@
+"""``verified-backprop docs``: write the derivation documents from the verified claims.
+
+Runs every proof and every seed assessment (:func:`derivations.rendering.content.collect`),
+refuses with exit status 1 if anything is not confirmed, then writes into ``--out``
+(default ``docs/``):
+
+* ``derivations.tex`` (standalone LaTeX), ``derivations.md`` (GitHub Markdown), ``errata.md``;
+* ``derivations.pdf`` when ``pdflatex`` is on PATH (compiled in a temporary directory; only
+  the PDF is copied), unless ``--no-pdf``.
+
+The documents themselves are made in :mod:`derivations.rendering`; this module checks the
+options, runs that and writes the files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from derivations.rendering.content import NotProvenError, collect
+from derivations.rendering.documents import (
+    INSTALL_HINT,
+    PDF_NAME,
+    TEX_NAME,
+    build_documents,
+    compile_latex,
+)
+
+HELP = "write the LaTeX/Markdown derivations into docs/"
+DESCRIPTION = (
+    "Run every proof, then write derivations.tex, derivations.md and errata.md (and "
+    "derivations.pdf if pdflatex is installed) from the verified claims."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``verified-backprop docs`` (``--out``, ``--no-pdf``)."""
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("docs"),
+        metavar="DIR",
+        help="directory to write into (default: docs/)",
+    )
+    parser.add_argument("--no-pdf", action="store_true", help="do not compile the PDF")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``verified-backprop docs`` on its own (the same as its sub-parser)."""
+    parser = argparse.ArgumentParser(prog="verified-backprop docs", description=DESCRIPTION)
+    add_arguments(parser)
+    return parser
+
+
+def _unusable_folder(folder: Path) -> str:
+    """Why ``folder`` cannot be created or written (empty if it can), without creating it."""
+    existing = folder.resolve()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK):
+        return f"{existing} is not writable"
+    return ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``verified-backprop docs [options]``; returns the exit status."""
+    return run(build_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the documents with the options of :func:`add_arguments`; returns the exit status."""
+    problem = _unusable_folder(args.out)  # checked before ten seconds of proofs
+    if problem:
+        print(f"verified-backprop docs: cannot create --out {args.out}: {problem}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        content = collect()
+    except NotProvenError as error:
+        print(f"verified-backprop docs: {error}", file=sys.stderr)
+        return 1
+    proofs_seconds = time.perf_counter() - started
+    documents = build_documents(content)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, text in documents.items():
+            (args.out / name).write_text(text, encoding="utf-8", newline="\n")
+            print(f"wrote {args.out / name}")
+        # an older PDF would no longer match the documents just written
+        (args.out / PDF_NAME).unlink(missing_ok=True)
+    except OSError as error:
+        print(f"verified-backprop docs: cannot write into {args.out}: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"{len(content.claims)} claims proven and {len(content.seeds) + len(content.beyond)} "
+        f"seed verdicts computed in {proofs_seconds:.1f} s"
+    )
+    if args.no_pdf:
+        return 0
+    pdflatex = shutil.which("pdflatex")
+    if pdflatex is None:
+        print(f"pdflatex not found: no PDF written (to get one: {INSTALL_HINT})")
+        return 0
+    result = compile_latex(documents[TEX_NAME], pdflatex=pdflatex)
+    if not result.ok:
+        print(
+            f"verified-backprop docs: pdflatex failed on {TEX_NAME}; end of its log:\n"
+            f"{result.log_tail()}",
+            file=sys.stderr,
+        )
+        return 1
+    (args.out / PDF_NAME).write_bytes(result.pdf)
+    print(f"wrote {args.out / PDF_NAME} (pdflatex: {result.seconds:.1f} s)")
+    return 0

@@ -1,0 +1,201 @@
+"""The project's layout: one-way dependencies, no import cycle, nothing in the wrong package.
+
+Every module of ``derivations/`` and ``impl/`` is parsed with :mod:`ast` (nothing is imported)
+and every import statement counts wherever it stands: at the top of the module, inside a
+function, or under ``if TYPE_CHECKING:``. ``from package import name`` counts as an import of
+the module ``package.name`` when there is one, else of ``package``.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pathlib
+import tomllib
+from functools import cache
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PACKAGES = ("derivations", "impl")
+#: the modules of impl that may import derivations: the commands that run proofs or write
+#: the documents, and the benchmark section that times the proofs and lambdified deltas
+IMPL_MODULES_USING_DERIVATIONS = ("impl.commands", "impl.bench.symbolic")
+#: the document-rendering modules, which belong in derivations/rendering/
+RENDERING_NAMES = ("latex", "prose", "markdown", "tex", "content", "common", "documents")
+
+
+def _module_name(path: pathlib.Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+@cache
+def project_modules() -> dict[str, pathlib.Path]:
+    """Dotted name -> file, for every module and package of the project."""
+    modules = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                modules[_module_name(path)] = path
+    return modules
+
+
+def _resolve(name: str, modules: dict[str, pathlib.Path]) -> str | None:
+    """The project module ``name`` refers to (its longest importable prefix), or None."""
+    while name and name not in modules:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _imports(module: str, path: pathlib.Path) -> set[str]:
+    modules = project_modules()
+    is_package = path.name == "__init__.py"
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = module if is_package else module.rpartition(".")[0]
+                for _ in range(node.level - 1):
+                    package = package.rpartition(".")[0]
+                base = f"{package}.{base}" if base else package
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                for alias in node.names
+            ]
+        else:
+            continue
+        found.update(target for name in targets if (target := _resolve(name, modules)))
+    found.discard(module)
+    return found
+
+
+@cache
+def import_graph() -> dict[str, frozenset[str]]:
+    """Module -> the project modules it imports."""
+    return {name: frozenset(_imports(name, path)) for name, path in project_modules().items()}
+
+
+def _find_cycle(graph: dict[str, frozenset[str]]) -> list[str]:
+    """One import cycle as [a, b, ..., a], or [] if the graph is acyclic."""
+    done: set[str] = set()
+    path: list[str] = []
+    on_path: set[str] = set()
+
+    def visit(node: str) -> list[str]:
+        path.append(node)
+        on_path.add(node)
+        for target in sorted(graph[node]):
+            if target in on_path:
+                return [*path[path.index(target) :], target]
+            if target not in done:
+                cycle = visit(target)
+                if cycle:
+                    return cycle
+        path.pop()
+        on_path.discard(node)
+        done.add(node)
+        return []
+
+    for start in sorted(graph):
+        if start not in done:
+            cycle = visit(start)
+            if cycle:
+                return cycle
+    return []
+
+
+def _importers_of(prefix: str) -> dict[str, set[str]]:
+    """Module -> the modules in package ``prefix`` (or ``prefix`` itself) that it imports."""
+    return {
+        module: hits
+        for module, targets in import_graph().items()
+        if (hits := {t for t in targets if t == prefix or t.startswith(f"{prefix}.")})
+    }
+
+
+def _within(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(f"{p}.") for p in packages)
+
+
+def test_the_graph_sees_every_module_and_imports_inside_functions() -> None:
+    graph = import_graph()
+    assert {"derivations.engine", "impl.network", "impl.commands.bench"} <= set(graph)
+    # an import inside a function (impl.bench.symbolic imports the proofs when it times them)
+    assert "derivations.catalog" in graph["impl.bench.symbolic"]
+    # an import under ``if TYPE_CHECKING:``
+    assert "impl.network" in graph["impl.training"]
+
+
+def test_there_is_no_import_cycle() -> None:
+    cycle = _find_cycle(import_graph())
+    assert not cycle, "import cycle: " + " -> ".join(cycle)
+
+
+def test_network_imports_neither_training_nor_serialization() -> None:
+    assert not {"impl.training", "impl.serialization"} & import_graph()["impl.network"]
+
+
+def test_derivations_never_imports_impl() -> None:
+    offenders = {m: t for m, t in _importers_of("impl").items() if m.startswith("derivations")}
+    assert not offenders, f"derivations must not import impl: {offenders}"
+
+
+def test_impl_imports_derivations_only_in_the_commands_and_the_symbolic_benchmark() -> None:
+    offenders = {
+        module: targets
+        for module, targets in _importers_of("derivations").items()
+        if module.startswith("impl") and not _within(module, IMPL_MODULES_USING_DERIVATIONS)
+    }
+    assert not offenders, f"the implementation must not need the proofs: {offenders}"
+
+
+def test_no_benchmark_module_is_loose_in_impl() -> None:
+    loose = [name for name in project_modules() if name.rpartition(".")[2].startswith("bench_")]
+    assert not loose, f"benchmark modules belong in impl/bench/: {loose}"
+    assert "impl.bench" in project_modules()
+
+
+def test_no_rendering_or_command_module_beside_the_proof_modules() -> None:
+    top_level = [path.stem for path in (ROOT / "derivations").glob("*.py")]
+    misplaced = [
+        name
+        for name in top_level
+        if name in RENDERING_NAMES
+        or name.startswith(("render", "docs_"))
+        or name.endswith("_command")
+        or name == "cli"
+    ]
+    assert not misplaced, (
+        f"not beside the proof modules (rendering/ or impl/commands/): {misplaced}"
+    )
+    for name in RENDERING_NAMES:
+        assert f"derivations.rendering.{name}" in project_modules(), name
+
+
+def test_the_proofs_do_not_depend_on_the_documents() -> None:
+    offenders = {
+        module: targets
+        for module, targets in _importers_of("derivations.rendering").items()
+        if not _within(module, ("derivations.rendering", "impl.commands"))
+    }
+    assert not offenders, f"only the documents and the commands use rendering: {offenders}"
+
+
+def test_every_package_says_what_it_holds_and_which_way_dependencies_run() -> None:
+    for name, path in project_modules().items():
+        if path.name != "__init__.py":
+            continue
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        assert docstring, f"{name}/__init__.py has no docstring"
+        assert "Dependencies run" in docstring, f"{name}: say which way dependencies run"
+
+
+def test_the_console_script_is_the_commands_parser() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    module, _, function = project["scripts"]["verified-backprop"].partition(":")
+    assert module == "impl.commands"
+    assert callable(getattr(importlib.import_module(module), function))
