@@ -99,7 +99,7 @@ def test_an_unjustified_extra_substitution_is_refused_even_when_stated() -> None
 
 
 def test_assess_checks_the_substitutions_of_its_assumption_too() -> None:
-    from derivations.seeds import statements
+    from derivations.sources.catalogue import statements
 
     statement = next(s for s in statements() if s.key == "000-softmax-delta")
     sneaky = dataclasses.replace(statement.assumption, extra_substitutions=((y[j], sp.Integer(0)),))
@@ -298,7 +298,7 @@ def test_a_pole_is_never_a_counterexample() -> None:
 
 
 def test_a_counterexample_outside_the_declared_domain_is_refused() -> None:
-    from derivations.seeds import statements
+    from derivations.sources.catalogue import statements
 
     relu = next(s for s in statements() if s.key == "001-relu-derivative")
     (symbol,) = relu.counterexample.values
@@ -309,7 +309,7 @@ def test_a_counterexample_outside_the_declared_domain_is_refused() -> None:
 
 
 def test_refuted_verdicts_without_a_given_counterexample_are_found_by_search() -> None:
-    from derivations.seeds import statements
+    from derivations.sources.catalogue import statements
 
     code_line = next(s for s in statements() if s.key == "000-code-output-delta")
     found = assess(dataclasses.replace(code_line, counterexample=None))
