@@ -1,6 +1,12 @@
 """SymPy proofs of the backpropagation equations for cross-entropy classifiers.
 
-* :mod:`derivations.engine` — claims, hypotheses, steps and their machine check;
+* :mod:`derivations.engine` — :func:`verify`: a claim is proven only by checks that could fail;
+* :mod:`derivations.language` — what proofs are written in: definitions, hypotheses, steps,
+  claims;
+* :mod:`derivations.binding` — bound variables: capture-free substitution, alpha-equivalence;
+* :mod:`derivations.wellformed` — what may be stated (the rules that close forgeries);
+* :mod:`derivations.rewriting` — how two expressions are decided equal;
+* :mod:`derivations.witness` — the independent check at concrete sizes, 60-digit arithmetic;
 * :mod:`derivations.verdicts` — verdicts on claims made by others: proven, proven under an
   assumption, or refuted with a counterexample;
 * :mod:`derivations.notation` — the shared symbols, and the conventions stated once;
@@ -19,6 +25,8 @@ above it)::
 
     rendering  ->  report  ->  catalog, sources  ->  claims  ->  engine, notation, matrix_form
     sources  ->  verdicts  ->  engine;   matrix_form  ->  engine;   numeric  ->  catalog, claims
+    engine  ->  wellformed  ->  rewriting  ->  binding;   engine, witness, language  ->  binding
+    (the witness imports neither rewriting nor wellformed: it is the separate code path)
 
 Nothing here imports :mod:`impl`: the implementation and the commands import
 :mod:`derivations` where they need it, never the reverse.

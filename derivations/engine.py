@@ -67,7 +67,7 @@ __all__ = [
 
 #: one paragraph: what "proven" means here (printed by verify --help, the README, the docs)
 PROVEN_RESTS_ON = (
-    '"Proven" rests on three things. (1) SymPy: it differentiates the definitions itself '
+    "“Proven” rests on three things. (1) SymPy: it differentiates the definitions itself "
     "and every step must simplify to exactly 0 against the previous one (cancel or "
     "simplify). (2) The engine's rules: capture-free substitution, acyclic definitions, "
     "hypotheses used only as stated and each licensed rewrite checked, every assumption on a "

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from derivations.catalog import UnknownClaimError, all_claims, get_claim
-from derivations.engine import Claim, ClaimResult, verify
+from derivations.engine import PROVEN_RESTS_ON, Claim, ClaimResult, verify
 from derivations.sources.catalogue import beyond_seeds, statements
 from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
 
@@ -43,6 +43,8 @@ def claim_row(result: ClaimResult) -> dict:
         "premises": claim.premises,
         "sizes": claim.sizes,
         "steps": len(claim.steps),
+        "domain": list(result.domain),
+        "witness": result.witness,
         "seconds": round(result.seconds, 3),
         "failures": list(result.failures),
     }
@@ -71,6 +73,8 @@ DESCRIPTION = (
     "Run every SymPy proof of the suite and compute a verdict for every claim of the seed "
     "documents."
 )
+#: what "proven" rests on, shown by --help
+EPILOG = PROVEN_RESTS_ON
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,7 +97,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``python -m derivations``: the same as ``verified-backprop verify``."""
-    parser = argparse.ArgumentParser(prog="verified-backprop verify", description=DESCRIPTION)
+    parser = argparse.ArgumentParser(
+        prog="verified-backprop verify", description=DESCRIPTION, epilog=EPILOG
+    )
     add_arguments(parser)
     return parser
 

@@ -121,13 +121,35 @@ def _subject(statement: CheckedStatement) -> Subject:
 
 
 def _point_problems(statement: CheckedStatement, point: Counterexample) -> list[str]:
-    """A counterexample's values must lie in the domain (x ≠ 0 where x is declared so)."""
+    """A counterexample is a point of the statement's domain: exact rational values for
+    plain atoms (symbols and entries), every index inside its range, every value inside its
+    symbol's declared domain (x ≠ 0 where x is declared so)."""
     problems = []
-    for atom, value in {**point.sizes, **point.indices, **point.values}.items():
+    everything = {**point.sizes, **point.indices, **point.values}
+    for atom, value in everything.items():
+        value = sp.sympify(value)
+        if not isinstance(atom, sp.Symbol | sp.Indexed):
+            problems.append(f"{atom} is not a variable: a point gives values to variables")
+            continue
+        if not value.is_Rational:
+            problems.append(f"{atom} = {value} is not an exact rational number")
+            continue
         symbol = atom.base.label if isinstance(atom, sp.Indexed) else atom
         for key, wanted in (getattr(symbol, "_assumptions_orig", {}) or {}).items():
-            if key != "commutative" and getattr(sp.sympify(value), f"is_{key}", None) is not wanted:
+            if key != "commutative" and getattr(value, f"is_{key}", None) is not wanted:
                 problems.append(f"{atom} = {value} is outside the domain ({key}={wanted})")
+    integers = {k: sp.sympify(v) for k, v in {**point.sizes, **point.indices}.items()}
+    for index_range in statement.ranges:
+        if index_range.index not in integers:
+            continue
+        lo = sp.sympify(index_range.lo).xreplace(integers)
+        hi = sp.sympify(index_range.hi).xreplace(integers)
+        value = integers[index_range.index]
+        if not (lo.is_Integer and hi.is_Integer) or not lo <= value <= hi:
+            problems.append(
+                f"{index_range.index} = {value} is outside its range "
+                f"{index_range.lo} ≤ {index_range.index} ≤ {index_range.hi}"
+            )
     return problems
 
 

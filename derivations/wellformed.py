@@ -57,8 +57,51 @@ PRINTABLE_ASSUMPTIONS: dict[tuple[str, bool], str] = {
 
 #: functions without a derivative where their kink expression vanishes
 _KINKED = (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta, sp.Max, sp.Min, sp.Piecewise)
-#: functions without a derivative on whole sets (or not holomorphic): never differentiated
-_NOT_DIFFERENTIABLE = (sp.floor, sp.ceiling, sp.frac, sp.Mod, sp.re, sp.im, sp.arg)
+#: what may appear inside an expression that is differentiated: functions analytic on the
+#: whole real line (or with poles only, where the value is not finite), the kinked ones
+#: above under their rule, abstract functions ("any differentiable g"), and the structure
+#: around them.  Anything else (atan2, asech, SingularityFunction, floor, re, …) is refused:
+#: SymPy's derivative rule for it may be a convention or wrong off its real domain.
+_DIFFERENTIABLE = (
+    sp.Add,
+    sp.Mul,
+    sp.Pow,
+    sp.exp,
+    sp.log,
+    sp.sin,
+    sp.cos,
+    sp.tan,
+    sp.cot,
+    sp.sec,
+    sp.csc,
+    sp.sinh,
+    sp.cosh,
+    sp.tanh,
+    sp.coth,
+    sp.sech,
+    sp.csch,
+    sp.atan,
+    sp.asinh,
+    sp.erf,
+    sp.erfc,
+    sp.KroneckerDelta,
+    sp.Sum,
+    sp.Product,
+    sp.Integral,
+    sp.Derivative,
+    sp.Subs,
+    sp.Tuple,
+    AppliedUndef,
+    sp.Indexed,
+    sp.IndexedBase,
+    sp.Symbol,
+    sp.Number,
+    sp.NumberSymbol,
+    sp.core.relational.Relational,
+    sp.logic.boolalg.Boolean,
+    sp.functions.elementary.piecewise.ExprCondPair,
+    *_KINKED,
+)
 
 
 @dataclass(frozen=True)
@@ -158,6 +201,14 @@ def _name_problems(subject: Subject) -> list[str]:
                 f"{len(group)} different objects print as {name!r} ({kinds}): a proof about "
                 "one would read as a proof about the other"
             )
+    for function in functions:
+        declared = {k: v for k, v in (getattr(function, "_kwargs", {}) or {}).items()}
+        declared.pop("commutative", None)
+        if declared:
+            problems.append(
+                f"the function {function} is declared with assumptions ({', '.join(declared)}): "
+                "they would be hidden hypotheses about it; state them as hypotheses instead"
+            )
     for obj in objects:
         for key, value in _assumptions_of(obj).items():
             if (key, value) not in PRINTABLE_ASSUMPTIONS:
@@ -171,6 +222,18 @@ def _name_problems(subject: Subject) -> list[str]:
     return problems
 
 
+def _number_problems(subject: Subject) -> list[str]:
+    """Exact real statements only: no floating-point numbers, no imaginary unit."""
+    problems = []
+    for expr in subject.expressions():
+        for node in _walk(expr):
+            if isinstance(node, sp.Float):
+                problems.append(f"{node} is an inexact number: write it as an exact rational")
+            elif node == sp.I:
+                problems.append("the imaginary unit I appears: claims are about real values")
+    return list(dict.fromkeys(problems))
+
+
 def domain(subject: Subject) -> list[str]:
     """The assumptions on the subject's symbols, printed: ``K: integer, positive``."""
     objects, _ = _named_objects(subject)
@@ -182,7 +245,7 @@ def domain(subject: Subject) -> list[str]:
         ]
         words = sorted({word for word in words if word})
         if words:
-            shown = f"{obj}[…]" if isinstance(obj, sp.IndexedBase) else str(obj)
+            shown = f"{obj} (every entry)" if isinstance(obj, sp.IndexedBase) else str(obj)
             lines.append(f"{shown}: {', '.join(words)}")
     return lines
 
@@ -464,6 +527,53 @@ def _kinks(node: sp.Basic) -> list[sp.Expr]:
     return []
 
 
+def _continuous_bound(node: sp.Basic) -> set[sp.Symbol]:
+    """The bound variables of ``node`` that range over the reals (not summation indices)."""
+    if isinstance(node, sp.Integral):
+        return {limit[0] for limit in node.limits}
+    if isinstance(node, sp.Lambda):
+        return set(node.signature)
+    return set()
+
+
+def _differentiability_problems(
+    node: sp.Derivative, body: sp.Basic, variables: Sequence[sp.Basic]
+) -> list[str]:
+    """Every function under the derivative is on the allowlist, and every kink that can be
+    reached is excluded by the domain.  A kink in a real bound variable (an integral of
+    |t|) is refused whenever its binder depends on the differentiation variables."""
+    problems: list[str] = []
+
+    def visit(expr: sp.Basic, continuous: frozenset) -> None:
+        if not isinstance(expr, _DIFFERENTIABLE):
+            if _depends(expr, variables) or (continuous and expr.has(*continuous)):
+                problems.append(
+                    f"{node} differentiates {expr}: {type(expr).__name__} is not on the list "
+                    "of functions whose derivative the engine accepts"
+                )
+            return
+        if isinstance(expr, _KINKED) and (_depends(expr, variables) or continuous):
+            for kink in _kinks(expr):
+                in_bound = bool(continuous) and kink.has(*continuous)
+                if in_bound or (_depends(kink, variables) and kink.is_zero is not False):
+                    problems.append(
+                        f"{node} differentiates {expr}, which has no derivative where "
+                        f"{kink} = 0; exclude that point in the domain (e.g. a symbol "
+                        "declared nonzero) — SymPy's value there is a convention"
+                    )
+        inner = continuous
+        bound = _continuous_bound(expr)
+        if bound and _depends(expr, variables):
+            inner = continuous | frozenset(bound)
+        for arg in expr.args:
+            if isinstance(arg, sp.Basic):
+                visit(arg, inner)
+
+    for entry in _entries(body):
+        visit(entry, frozenset())
+    return problems
+
+
 def _derivative_problems(subject: Subject) -> list[str]:
     problems: list[str] = []
     definitions = subject.definitions
@@ -491,24 +601,12 @@ def _derivative_problems(subject: Subject) -> list[str]:
             variables = [variable for variable, _ in node.variable_count]
             try:
                 body = unfold(node.expr, definitions)
+                # Subs and Lambda applications are plain substitutions: see through them
+                body = body.replace(lambda e: isinstance(e, sp.Subs), lambda e: e.doit())
             except Exception as error:
                 problems.append(f"{node}: {error}")
                 continue
-            for inner in sp.preorder_traversal(body):
-                if not isinstance(inner, _KINKED + _NOT_DIFFERENTIABLE):
-                    continue
-                if not _depends(inner, variables):
-                    continue
-                if isinstance(inner, _NOT_DIFFERENTIABLE):
-                    problems.append(f"{node} differentiates {inner}, which has no derivative")
-                    continue
-                for kink in _kinks(inner):
-                    if _depends(kink, variables) and sp.sympify(kink).is_zero is not False:
-                        problems.append(
-                            f"{node} differentiates {inner}, which has no derivative where "
-                            f"{kink} = 0; exclude that point in the domain (e.g. a symbol "
-                            "declared nonzero) — SymPy's value there is a convention"
-                        )
+            problems += _differentiability_problems(node, body, variables)
             if premised:
                 premise = reaches_premise(node.expr)
                 if premise is not None:
@@ -569,6 +667,23 @@ def _shape_problems(subject: Subject) -> list[str]:
             )
     else:
         problems.append(f"unknown kind of claim {subject.kind!r}")
+    aliases = {
+        base
+        for h in subject.hypotheses
+        if isinstance(h.lhs, sp.IndexedBase) and isinstance(h.rhs, sp.IndexedBase)
+        for base in (h.lhs, h.rhs)
+    }
+    if aliases:
+        for expr in subject.expressions():
+            for node in _walk(expr):
+                if isinstance(node, sp.Derivative) and any(
+                    isinstance(v, sp.Indexed) and v.base in aliases for v in node.variables
+                ):
+                    problems.append(
+                        f"{node} differentiates with respect to an entry of a matrix that a "
+                        "hypothesis makes an alias of another: whether the alias holds before "
+                        "or after differentiating would change the result"
+                    )
     for hypothesis in subject.hypotheses:
         if not sp.sympify(hypothesis.lhs).free_symbols:
             problems.append(
@@ -594,6 +709,7 @@ def problems(subject: Subject) -> list[str]:
             found.append(str(error))
     if found:
         return found
+    found += _number_problems(subject)
     found += _name_problems(subject)
     found += _definition_problems(subject)
     if any("circular" in problem for problem in found):

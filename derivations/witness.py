@@ -239,9 +239,25 @@ def _random_value(rng: random.Random, required: Mapping[str, bool]) -> sp.Expr:
     raise _SkipError(f"no value satisfies the assumptions {required}")
 
 
-def _integer_choices(symbol: sp.Symbol) -> list[int]:
+def _integer_choices(symbol: sp.Symbol, upto: int = 6) -> list[int]:
     required = _required(symbol)
-    return [v for v in (1, 2, 3, 4, 0, -1, 5, 6) if _satisfies(sp.Integer(v), required)]
+    pool = (1, 2, 3, 4, 0, -1, *range(5, max(upto, 6) + 2))
+    return [v for v in pool if _satisfies(sp.Integer(v), required)]
+
+
+#: the largest size the witness instantiates (explicit expressions grow fast with it)
+LARGEST_SIZE = 8
+
+
+def _large_size(problem: _Problem) -> int:
+    """A size past every integer constant in the statement, at least 4, at most 8."""
+    constants = [0]
+    expressions = [problem.lhs, *(e for _, e in problem.rights)]
+    expressions += [d.expr for d in problem.definitions]
+    for expr in expressions:
+        for entry in _entries(expr):
+            constants += [abs(int(n)) for n in entry.atoms(sp.Integer)]
+    return min(LARGEST_SIZE, max(4, max(constants) + 2))
 
 
 def _is_finite_number(value: sp.Basic) -> bool:
@@ -373,8 +389,20 @@ def _instances(problem: _Problem, rng: random.Random, count: int):
     if sizes:
         for position in range(3):  # each size takes its 1st, 2nd, 3rd smallest value
             assignments.append({s: choices[s][min(position, len(choices[s]) - 1)] for s in sizes})
-        for _ in range(max(0, count - 3)):
+        for _ in range(max(0, count - 4)):
             assignments.append({s: rng.choice(choices[s][:4]) for s in sizes})
+        # one instance past every integer constant of the statement (a closed form SymPy
+        # derived wrongly may hold at 1..3 only: Σ binomial(c − 5, c − 5))
+        large = _large_size(problem)
+        assignments.append(
+            {
+                s: min(
+                    (v for v in _integer_choices(s, upto=large) if v >= large),
+                    default=choices[s][-1],
+                )
+                for s in sizes
+            }
+        )
     else:
         assignments = [{} for _ in range(count if (ranges or functions) else 1)]
     unique = list({tuple(sorted(a.items(), key=str)): a for a in assignments}.values())
@@ -471,6 +499,31 @@ class _Compiled:
         ]
         self.function = sp.lambdify(placeholders, renamed, modules="mpmath")
 
+    def partial(self, values: Mapping[sp.Basic, sp.Expr], variables) -> mpmath.mpf:
+        """mpmath's numerical partial derivative of the single compiled expression."""
+        merged: dict[int, int] = {}
+        for variable, count in variables:
+            if variable not in self.atoms:
+                return mpmath.mpf(0)
+            position = self.atoms.index(variable)
+            merged[position] = merged.get(position, 0) + int(count)
+        positions, orders = list(merged), list(merged.values())
+        with mpmath.workdps(DIGITS):
+            # an atom the point leaves out does not occur in the derivative: any value will do
+            given = [sp.Rational(values.get(a, sp.Rational(2, 7))) for a in self.atoms]
+            base = [mpmath.mpf(int(v.p)) / int(v.q) for v in given]
+
+            def function(*moved):
+                arguments = list(base)
+                for position, value in zip(positions, moved, strict=True):
+                    arguments[position] = value
+                return self.function(*arguments)[0]
+
+            try:
+                return mpmath.diff(function, tuple(base[p] for p in positions), tuple(orders))
+            except (ZeroDivisionError, ValueError, OverflowError) as error:
+                raise _SkipError(f"no difference quotient here ({type(error).__name__})") from None
+
     def __call__(self, values: Mapping[sp.Basic, sp.Expr]) -> list:
         arguments = []
         with mpmath.workdps(DIGITS):
@@ -496,10 +549,46 @@ class _Compiled:
         return numbers
 
 
-def _agree(left, right) -> bool:
+def _agree(left, right, digits: int = AGREE) -> bool:
     with mpmath.workdps(DIGITS):
         scale = max(mpmath.mpf(1), abs(left))
-        return bool(abs(left - right) <= mpmath.mpf(10) ** (-AGREE) * scale)
+        return bool(abs(left - right) <= mpmath.mpf(10) ** (-digits) * scale)
+
+
+#: a denominator below this at a point makes the point unusable (a 0/0 in disguise)
+_NEAR_ZERO = mpmath.mpf(10) ** (-AGREE)
+#: agreement of SymPy's derivative with mpmath's difference quotient: mpmath.diff works in
+#: extra precision and is accurate to far more than 25 digits for analytic functions, while
+#: a jump or a wrong rule is off by O(1) or by O(1/h)
+QUOTIENT_AGREE = 25
+
+
+def _shape(expr: sp.Basic) -> tuple[int, ...]:
+    return tuple(expr.shape) if isinstance(expr, sp.MatrixBase) else ()
+
+
+def _denominators(expr: sp.Basic) -> list[sp.Expr]:
+    return [
+        power.base
+        for power in expr.atoms(sp.Pow)
+        if power.exp.is_negative and not power.base.is_number
+    ]
+
+
+def _difference_quotients(lhs: sp.Basic, instance: _Instance) -> list:
+    """For a derivative (or a matrix of them): (entry, explicit undifferentiated body,
+    variables with their counts) — checked against mpmath's numerical derivative, a third
+    computation that shares no rule with SymPy's differentiation."""
+    quotients = []
+    for number, entry in enumerate(_entries(lhs)):
+        if not isinstance(entry, sp.Derivative):
+            return []
+        body = instance.explicit(entry.expr)
+        variables = [
+            (instance.explicit(variable), count) for variable, count in entry.variable_count
+        ]
+        quotients.append((number, body, variables))
+    return quotients
 
 
 def witness(
@@ -540,14 +629,19 @@ def witness(
             left = instance.explicit(lhs)
             explicit_rights = [(label, instance.explicit(right)) for label, right in rights]
             explicit_equations = [instance.explicit(eq) for eq in equations]
-            if any(len(_entries(right)) != len(_entries(left)) for _, right in explicit_rights):
+            if any(_shape(right) != _shape(left) for _, right in explicit_rights):
                 return WitnessReport(False, counted, "the two sides have different shapes")
             atoms = _free_atoms(left)
             for _, right in explicit_rights:
                 atoms |= _free_atoms(right)
-            ordered = sorted(atoms, key=str)
             flat = _entries(left) + [e for _, right in explicit_rights for e in _entries(right)]
-            compiled = _Compiled(flat, ordered)
+            denominators = sorted({d for e in flat for d in _denominators(e)}, key=str)
+            quotients = _difference_quotients(lhs, instance)
+            for _, body, _ in quotients:
+                atoms |= _free_atoms(body)
+            ordered = sorted(atoms, key=str)
+            compiled = _Compiled(flat + denominators, ordered)
+            bodies = [(_Compiled([body], ordered), variables) for _, body, variables in quotients]
         except _SkipError as skip:
             reasons.append(str(skip))
             continue
@@ -563,12 +657,27 @@ def witness(
                 if _at_a_kink(kinks, values):
                     raise _SkipError("at a kink")
                 numbers = compiled(values)
+                if any(abs(d) < _NEAR_ZERO for d in numbers[len(flat) :]):
+                    raise _SkipError("a denominator vanishes at this point (0/0 is no evidence)")
+                for number, (body, variables) in enumerate(bodies):
+                    slope = body.partial(values, variables)
+                    if not _agree(slope, numbers[number], digits=QUOTIENT_AGREE):
+                        point = Point(integers, values, instance.describe_functions())
+                        return WitnessReport(
+                            False,
+                            counted,
+                            f"SymPy's derivative {mpmath.nstr(numbers[number], 15)} disagrees "
+                            f"with the difference quotient {mpmath.nstr(slope, 15)} at "
+                            f"{point.describe()}: no derivative there, or a wrong rule",
+                            point,
+                        )
             except _SkipError as skip:
                 reasons.append(str(skip))
                 continue
             except Exception as error:
                 reasons.append(f"{type(error).__name__}: {error}")
                 continue
+            inconclusive = False
             for position, (label, _) in enumerate(explicit_rights, start=1):
                 for entry in range(size):
                     lv, rv = numbers[entry], numbers[position * size + entry]
@@ -577,6 +686,7 @@ def witness(
                     exact_left = flat[entry].xreplace(values)
                     exact_right = flat[position * size + entry].xreplace(values)
                     if not _certainly_different(exact_left, exact_right):
+                        inconclusive = True  # differs in 60 digits, not certified: no evidence
                         continue
                     point = Point(integers, values, instance.describe_functions())
                     return WitnessReport(
@@ -587,6 +697,9 @@ def witness(
                         point,
                         (exact_left, exact_right),
                     )
+            if inconclusive:
+                reasons.append("a difference that could not be certified either way")
+                continue
             counted += 1
     if counted < minimum_points:
         why = "; ".join(dict.fromkeys(reasons)) or "no instance could be built"
@@ -619,6 +732,17 @@ def evaluate(
             raise _SkipError("the point is at a kink, where no derivative exists")
         exact = [sp.sympify(e.xreplace(dict(values))).doit() for e in _entries(explicit)]
         numeric = [_numeric(e) for e in exact]
+        quotients = _difference_quotients(expr, instance)
+        for number, body, variables in quotients:
+            compiled = _Compiled([body], sorted(_free_atoms(body), key=str))
+            slope = compiled.partial(values, variables)
+            with mpmath.workdps(DIGITS):
+                symbolic = sp.sympify(numeric[number])._to_mpmath(mpmath.mp.prec)
+            if not _agree(symbolic, slope, digits=QUOTIENT_AGREE):
+                raise _SkipError(
+                    "the derivative SymPy computes there disagrees with the difference "
+                    "quotient: the function has no derivative at this point"
+                )
     except _SkipError as skip:
         raise ValueError(str(skip)) from None
     if isinstance(explicit, sp.MatrixBase):

@@ -26,3 +26,12 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     ci_script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert ci_script.rstrip().splitlines()[-1] == test_command
     assert "set -euo pipefail" in ci_script
+
+
+def test_readme_says_what_proven_rests_on_in_the_engines_words() -> None:
+    from derivations.engine import PROVEN_RESTS_ON
+
+    quoted = " ".join(
+        line[2:] for line in README.splitlines() if line.startswith("> ") or line == ">"
+    )
+    assert PROVEN_RESTS_ON in quoted

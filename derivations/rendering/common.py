@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derivations.engine import Claim, IndexRange
+from derivations.engine import PROVEN_RESTS_ON, Claim, IndexRange, subject_of
 from derivations.rendering.content import ProvenClaim
 from derivations.rendering.latex import latex
 from derivations.verdicts import CheckedStatement, Verdict
+from derivations.wellformed import domain
 
 __all__ = [
     "INTRODUCTION",
+    "WHAT_PROVEN_RESTS_ON",
     "claim_facts",
     "errata_introduction",
     "proof_names",
@@ -34,12 +36,19 @@ INTRODUCTION = (
     "the justification beside a step is the reason given for it, the check is SymPy's."
 )
 
+#: what "proven" rests on: the same paragraph as ``verified-backprop verify --help``
+WHAT_PROVEN_RESTS_ON = PROVEN_RESTS_ON
+
 
 def claim_facts(claim: Claim) -> list[tuple[str, str]]:
-    """Short labelled facts printed under a claim's title."""
+    """Short labelled facts printed under a claim's title: sizes, and the domain (every
+    assumption on a symbol, as the engine prints it)."""
     facts = []
     if claim.sizes:
         facts.append(("sizes", claim.sizes))
+    printed = domain(subject_of(claim))
+    if printed:
+        facts.append(("domain", "; ".join(printed)))
     return facts
 
 
@@ -72,7 +81,12 @@ def verdict_sentence(proven: ProvenClaim) -> str:
             + "."
         )
     premises = "".join(f" Premise: {premise}" for premise in dict.fromkeys(claim.premises))
-    return verdict + sentence + checks + premises
+    witnessed = (
+        f" Independent witness (explicit finite expressions): {proven.result.witness}."
+        if proven.result.witness
+        else ""
+    )
+    return verdict + sentence + checks + witnessed + premises
 
 
 def seed_source(statement: CheckedStatement, *, short: bool = False) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from derivations.rendering.common import (
     INTRODUCTION,
+    WHAT_PROVEN_RESTS_ON,
     claim_facts,
     errata_introduction,
     proof_names,
@@ -211,6 +212,8 @@ def render_markdown(content: DocumentContent) -> str:
         GENERATED_NOTE,
         "",
         to_markdown(INTRODUCTION),
+        "",
+        "**What “proven” rests on.** " + to_markdown(WHAT_PROVEN_RESTS_ON),
         "",
         "PDF/LaTeX version: [derivations.tex](derivations.tex).",
         "",

@@ -13,6 +13,7 @@ import sympy as sp
 
 from derivations.rendering.common import (
     INTRODUCTION,
+    WHAT_PROVEN_RESTS_ON,
     claim_facts,
     errata_introduction,
     proof_names,
@@ -242,6 +243,8 @@ def render_tex(content: DocumentContent) -> str:
         r"\maketitle",
         "",
         to_latex(INTRODUCTION),
+        "",
+        r"\paragraph{What “proven” rests on.} " + to_latex(WHAT_PROVEN_RESTS_ON),
         "",
         r"\tableofcontents",
         "",

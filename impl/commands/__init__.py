@@ -58,7 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         title="commands", dest="command", metavar="<command>", required=True
     )
     for name, module in COMMANDS.items():
-        subparser = subparsers.add_parser(name, help=module.HELP, description=module.DESCRIPTION)
+        subparser = subparsers.add_parser(
+            name,
+            help=module.HELP,
+            description=module.DESCRIPTION,
+            epilog=getattr(module, "EPILOG", None),
+        )
         module.add_arguments(subparser)
         subparser.set_defaults(run=module.run, command_parser=subparser)
     return parser

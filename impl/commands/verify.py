@@ -13,6 +13,7 @@ from derivations import report
 
 HELP = "run every proof and print the verdict table"
 DESCRIPTION = report.DESCRIPTION
+EPILOG = report.EPILOG
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

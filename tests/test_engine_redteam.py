@@ -1,0 +1,219 @@
+"""Regression tests: the forgeries an adversarial review found through the public API
+(2026-11-26), each refused now, with the mechanism that refuses it named in the test.
+
+V1–V8 tried to make ``verify`` prove a false statement; A1–A6 tried to make ``assess``
+give a wrong verdict.  Each was a working forgery against the engine before these rules.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from derivations.engine import Claim, Definition, Hypothesis, IndexRange, Step, verify
+from derivations.notation import K, c, j
+from derivations.verdicts import CheckedStatement, Counterexample, Verdict, assess
+
+x, y, u = (sp.Symbol(name, real=True) for name in "xyu")
+F, S, J = sp.Function("F"), sp.Symbol("S"), sp.Symbol("J")
+xs = sp.IndexedBase("x", real=True)
+#: atan ½ + atan ⅓ = π/4, which SymPy cannot simplify
+Z = sp.atan(sp.Rational(1, 2)) + sp.atan(sp.Rational(1, 3))
+
+
+def _claim(lhs, result, definitions, hypotheses=(), kind="derivative") -> Claim:
+    return Claim(
+        "forgery",
+        "forgery",
+        lhs,
+        result,
+        (Step(result, "claimed", tuple(hypotheses)),),
+        tuple(definitions),
+        tuple(hypotheses),
+        kind=kind,
+    )
+
+
+def _at(symbol, value) -> Hypothesis:
+    return Hypothesis(f"{symbol} = {value}", "", symbol, sp.Integer(value))
+
+
+def _g(name):
+    return sp.Function(name, positive=True)
+
+
+FORGED_PROOFS = {
+    # a kink hidden under Subs: the rules now see through Subs before looking for kinks
+    "V1 d|x|/dx = sign(x) for every real x": (
+        _claim(
+            sp.Derivative(F(x), x), sp.sign(x), [Definition(F, sp.Subs(sp.Abs(u), u, x), index=x)]
+        ),
+        "no derivative where",
+    ),
+    # functions off the allowlist of differentiable ones are refused
+    "V2 ReLU'(0) = 1 through SingularityFunction": (
+        _claim(
+            sp.Derivative(F(x), x),
+            sp.Integer(1),
+            [Definition(F, sp.SingularityFunction(x, 0, 1), index=x)],
+            [_at(x, 0)],
+        ),
+        "not on the list",
+    ),
+    "V3 d/dy atan2(y, -1) = -1 at its jump y = 0": (
+        _claim(
+            sp.Derivative(F(y), y),
+            sp.Integer(-1),
+            [Definition(F, sp.atan2(y, -1), index=y)],
+            [_at(y, 0)],
+        ),
+        "not on the list",
+    ),
+    # claims are about real values: the imaginary unit is refused
+    "V4 d/dy sqrt(iy - 1) = 1/2 across its branch cut": (
+        _claim(
+            sp.Derivative(F(y), y),
+            sp.Rational(1, 2),
+            [Definition(F, sp.sqrt(sp.I * y - 1), index=y)],
+            [_at(y, 0)],
+        ),
+        "imaginary unit",
+    ),
+    "V5 SymPy's wrong rule for asech below -1": (
+        _claim(
+            sp.Derivative(F(x), x),
+            -sp.I * sp.sqrt(3) / 6,
+            [Definition(F, sp.asech(x), index=x)],
+            [_at(x, -2)],
+        ),
+        "imaginary unit",
+    ),
+    # assumptions on functions would be hidden hypotheses
+    "V6 log(gh) = log g + log h for g, h declared positive": (
+        _claim(
+            S,
+            sp.log(_g("g")(x**2 + 5)) + sp.log(_g("h")(x**2 + 5)),
+            [Definition(S, sp.log(_g("g")(x**2 + 5) * _g("h")(x**2 + 5)))],
+            kind="identity",
+        ),
+        "declared with assumptions",
+    ),
+    # the witness also instantiates a size past every constant of the statement
+    "V7 a closed form true for K = 1..3 only": (
+        _claim(
+            S,
+            (K + 1) * sp.binomial(K - 5, K - 5),
+            [Definition(S, sp.Sum(sp.binomial(c - 5, c - 5), (c, 1, K)))],
+            kind="identity",
+        ),
+        "disagrees",
+    ),
+    # a right-hand side that is 0/0 everywhere: points where a denominator vanishes are no evidence
+    "V8 2x + 7(D/(2D) - 1/2) with D = sin² + cos² - 1": (
+        _claim(
+            sp.Derivative(F(x), x),
+            2 * x
+            + 7
+            * (
+                (sp.sin(x) ** 2 + sp.cos(x) ** 2 - 1)
+                / (2 * sp.sin(x) ** 2 + 2 * sp.cos(x) ** 2 - 2)
+                - sp.Rational(1, 2)
+            ),
+            [Definition(F, x**2, index=x)],
+        ),
+        "denominator vanishes",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(FORGED_PROOFS))
+def test_a_forged_proof_from_the_review_is_refused(name: str) -> None:
+    claim, reason = FORGED_PROOFS[name]
+    result = verify(claim)
+    assert not result.proven
+    assert reason in " | ".join(result.failures)
+
+
+def _statement(truth, claimed, definitions, point=None, assumption=None, ranges=()):
+    return CheckedStatement(
+        "forgery",
+        "",
+        "",
+        "",
+        "",
+        truth,
+        claimed,
+        Verdict.REFUTED,
+        tuple(definitions),
+        tuple(ranges),
+        assumption,
+        point,
+    )
+
+
+_TRUE_EXP = (
+    sp.Derivative(F(x), x),
+    (sp.cosh(x) + sp.sinh(x)) * sp.pi / 4,
+    [Definition(F, sp.exp(x) * Z, index=x)],
+)
+
+FORGED_VERDICTS = {
+    "A1 a true statement refuted at a Float point": (
+        _statement(*_TRUE_EXP, Counterexample(values={x: sp.Float(0.1)})),
+        "not an exact rational",
+    ),
+    "A2 a true statement refuted at an index outside its range": (
+        _statement(
+            sp.Derivative(J, xs[j]),
+            sp.pi / 4,
+            [Definition(J, sp.Sum(xs[c] * Z, (c, 1, K)))],
+            Counterexample({K: 2}, {j: 3}),
+            ranges=[IndexRange(j, sp.Integer(1), K)],
+        ),
+        "outside its range",
+    ),
+    "A3 a true statement refuted at an inconsistent 'point'": (
+        _statement(*_TRUE_EXP, Counterexample(values={sp.exp(x): 5, x: 0})),
+        "is not a variable",
+    ),
+    "A4 an assumption shown 'needed' at a Float point": (
+        _statement(
+            sp.Derivative(F(x), x),
+            x * (sp.cosh(x) + sp.sinh(x)) * sp.exp(-x) * sp.pi / 4,
+            [Definition(F, x**2 / 2 * Z, index=x)],
+            Counterexample(values={x: sp.Float(0.1)}),
+            _at(x, 0),
+        ),
+        "not an exact rational",
+    ),
+    "A5 an assumption shown 'needed' at an index outside its range": (
+        _statement(
+            sp.Derivative(J, xs[j]),
+            xs[j] * sp.pi / 4,
+            [Definition(J, sp.Sum(xs[c] ** 2 / 2 * Z, (c, 1, K)))],
+            Counterexample({K: 1}, {j: 2}, {xs[2]: 1}),
+            Hypothesis("x_j = 0", "", xs[j], sp.Integer(0)),
+            [IndexRange(j, sp.Integer(1), K)],
+        ),
+        "outside its range",
+    ),
+    "A6 two names for one matrix, differentiated": (
+        _statement(
+            sp.Derivative(J, sp.IndexedBase("a", real=True)[1]),
+            2 * sp.IndexedBase("b", real=True)[1],
+            [Definition(J, sp.IndexedBase("a", real=True)[1] * sp.IndexedBase("b", real=True)[1])],
+            assumption=Hypothesis(
+                "a is b", "", sp.IndexedBase("a", real=True), sp.IndexedBase("b", real=True)
+            ),
+        ),
+        "alias",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(FORGED_VERDICTS))
+def test_a_forged_verdict_from_the_review_is_not_given(name: str) -> None:
+    statement, reason = FORGED_VERDICTS[name]
+    verdict = assess(statement)
+    assert verdict.verdict == Verdict.UNDECIDED, verdict.detail
+    assert reason in verdict.detail
