@@ -84,6 +84,8 @@ class Assessment:
     seconds: float
     truth_value: sp.Expr | None = None
     claimed_value: sp.Expr | None = None
+    #: the point the values were taken at: the statement's own, or one the search found
+    counterexample: Counterexample | None = None
 
     @property
     def as_expected(self) -> bool:
@@ -237,8 +239,10 @@ def assess(statement: CheckedStatement) -> Assessment:
     """Compute the verdict on ``statement`` (see the module docstring for the rules)."""
     start = time.perf_counter()
 
-    def done(verdict: Verdict, detail: str, truth=None, claimed=None) -> Assessment:
-        return Assessment(statement, verdict, detail, time.perf_counter() - start, truth, claimed)
+    def done(verdict: Verdict, detail: str, truth=None, claimed=None, point=None) -> Assessment:
+        return Assessment(
+            statement, verdict, detail, time.perf_counter() - start, truth, claimed, point
+        )
 
     args = (statement.definitions,)
     try:
@@ -303,7 +307,7 @@ def assess(statement: CheckedStatement) -> Assessment:
                 f"holds when {assumption.text}; without it, at {point.describe()}: "
                 f"true value {truth}, claimed {claimed}"
             )
-            return done(Verdict.PROVEN_UNDER_ASSUMPTION, detail, truth, claimed)
+            return done(Verdict.PROVEN_UNDER_ASSUMPTION, detail, truth, claimed, point)
         point, why = _counterexample(statement)
         if point is not None:
             differs, truth, claimed, why = _differ_at(statement, point)
@@ -323,6 +327,7 @@ def assess(statement: CheckedStatement) -> Assessment:
                     f"at {point.describe()}: true value {truth}, claimed {claimed}",
                     truth,
                     claimed,
+                    point,
                 )
         return done(Verdict.UNDECIDED, "cannot decide: neither proven nor refuted by SymPy")
     except Exception as error:  # a crash inside SymPy is an undecided verdict, not a traceback

@@ -112,8 +112,8 @@ def test_errata_list_every_refuted_or_assumption_claim(generated: Generated) -> 
             assert one_line(statement.quote) in errata_md
             assert latex(statement.claimed) in errata_md
             if assessment.truth_value is not None:
-                assert statement.counterexample is not None
-                assert statement.counterexample.describe() in errata_md
+                assert assessment.counterexample is not None
+                assert assessment.counterexample.describe() in errata_md
                 assert f"${latex(assessment.truth_value)}$" in errata_md
                 assert f"${latex(assessment.claimed_value)}$" in errata_md
     assert "000-code-output-delta`: refuted" in errata_md

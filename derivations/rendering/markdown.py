@@ -146,9 +146,9 @@ def _erratum(assessment: Assessment, known: set[str], page: str, level: str) -> 
             f"${latex(statement.assumption.statement)}$"
         )
     lines.append(f"- **Verdict:** {verdict}")
-    if statement.counterexample is not None and assessment.truth_value is not None:
+    if assessment.counterexample is not None and assessment.truth_value is not None:
         lines.append(
-            f"- **Counterexample:** at {markdown_code(statement.counterexample.describe())} "
+            f"- **Counterexample:** at {markdown_code(assessment.counterexample.describe())} "
             f"the true value is ${latex(assessment.truth_value)}$ and the claimed formula "
             f"gives ${latex(assessment.claimed_value)}$."
         )

@@ -171,11 +171,11 @@ def _erratum(assessment: Assessment, known: set[str]) -> str:
             + rf": $ {latex(statement.assumption.statement)} $"
         )
     items.append(("Verdict", verdict))
-    if statement.counterexample is not None and assessment.truth_value is not None:
+    if assessment.counterexample is not None and assessment.truth_value is not None:
         items.append(
             (
                 "Counterexample",
-                rf"at \texttt{{{latex_plain(statement.counterexample.describe())}}} the true "
+                rf"at \texttt{{{latex_plain(assessment.counterexample.describe())}}} the true "
                 rf"value is ${latex(assessment.truth_value)}$ and the claimed formula gives "
                 rf"${latex(assessment.claimed_value)}$.",
             )
@@ -244,7 +244,10 @@ def render_tex(content: DocumentContent) -> str:
         "",
         to_latex(INTRODUCTION),
         "",
-        r"\paragraph{What “proven” rests on.} " + to_latex(WHAT_PROVEN_RESTS_ON),
+        r"\paragraph{"
+        + to_latex("What “proven” rests on.")
+        + "} "
+        + to_latex(WHAT_PROVEN_RESTS_ON),
         "",
         r"\tableofcontents",
         "",
