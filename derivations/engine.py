@@ -137,7 +137,7 @@ def _check_chain(claim: Claim, failures: list[str], steps: list[StepResult]) -> 
     computed = rename_bound(unfold(claim.lhs, claim.definitions)).doit()
     if not claim.steps:
         failures.append("the derivation has no steps")
-    previous = claim.lhs
+    previous = computed  # the derivative SymPy computed stands for the left-hand side
     for number, step in enumerate(claim.steps, start=1):
         unstated = [h.name for h in step.uses if h not in claim.hypotheses]
         if unstated:

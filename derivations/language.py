@@ -29,6 +29,7 @@ __all__ = [
     "ProofError",
     "Step",
     "StepResult",
+    "definition_lookup",
 ]
 
 
@@ -114,6 +115,31 @@ class Definition:
             return self.expr
         arguments = node.args if self.is_function else node.indices
         return substitute(self.expr, dict(zip(self.indices, arguments, strict=True)))
+
+
+def definition_lookup(definitions: Sequence[Definition]) -> Callable[[sp.Basic], Definition | None]:
+    """The definition a node is an occurrence of, or ``None`` — one dictionary look-up per
+    node instead of one test per definition (unfolding visits every node of large trees)."""
+    by_key: dict[tuple[str, sp.Basic, int], Definition] = {}
+    for definition in definitions:
+        if definition.is_function:
+            key = ("function", definition.name, -1)
+        elif definition.indices:
+            key = ("indexed", definition.name, len(definition.indices))
+        else:
+            key = ("symbol", definition.name, 0)
+        by_key.setdefault(key, definition)
+
+    def lookup(node: sp.Basic) -> Definition | None:
+        if isinstance(node, sp.Indexed):
+            return by_key.get(("indexed", node.base, len(node.indices)))
+        if isinstance(node, sp.Symbol):
+            return by_key.get(("symbol", node, 0))
+        if isinstance(node, sp.Function):
+            return by_key.get(("function", node.func, -1))
+        return None
+
+    return lookup
 
 
 @dataclass(frozen=True)

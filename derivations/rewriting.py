@@ -18,6 +18,7 @@ import sympy as sp
 from sympy.simplify.simplify import factor_sum
 
 from derivations.binding import canonical, rename_bound
+from derivations.language import definition_lookup
 
 if TYPE_CHECKING:
     from derivations.language import Definition, Hypothesis, IndexRange
@@ -53,10 +54,12 @@ def unfold(expr: sp.Basic, definitions: Iterable[Definition]) -> sp.Basic:
     cut off (a truncated unfolding of ``J := 2J − x`` would "prove" dJ/dx = −3).
     """
     definitions = tuple(definitions)
+    lookup = definition_lookup(definitions)
     for _ in range(len(definitions) + 1):
         before = expr
-        for definition in definitions:
-            expr = expr.replace(definition.matches, definition.expand_node)
+        expr = expr.replace(
+            lambda node: lookup(node) is not None, lambda node: lookup(node).expand_node(node)
+        )
         if expr == before:
             return expr
     names = ", ".join(definition.printed_name for definition in definitions)

@@ -35,6 +35,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef, UndefinedFunction
 
 from derivations.binding import rename_bound, substitute
+from derivations.language import definition_lookup
 
 if TYPE_CHECKING:
     from derivations.language import Definition, Hypothesis, IndexRange
@@ -168,13 +169,13 @@ class _Instance:
     def explicit(self, expr: sp.Basic) -> sp.Basic:
         """``expr`` at this instance: definitions replaced, sums written out, then ``doit``."""
         expr = self._concrete(expr)
+        lookup = definition_lookup(self.definitions)
         for _ in range(len(self.definitions) + 1):
             before = expr
-            for definition in self.definitions:
-                expr = expr.replace(
-                    definition.matches,
-                    lambda node, definition=definition: self._expand_definition(definition, node),
-                )
+            expr = expr.replace(
+                lambda node: lookup(node) is not None,
+                lambda node: self._expand_definition(lookup(node), node),
+            )
             if expr == before:
                 return expr.doit()
         raise _SkipError("the definitions do not unfold (circular)")
@@ -493,11 +494,13 @@ class _Compiled:
     def __init__(self, expressions: Sequence[sp.Basic], atoms: Sequence[sp.Basic]) -> None:
         self.atoms = list(atoms)
         self.expressions = list(expressions)
-        placeholders = [sp.Dummy(f"w{n}") for n in range(len(self.atoms))]
+        # plain identifiers, so lambdify need not rewrite the expressions (every free atom is
+        # replaced, so these names cannot collide with anything left in them)
+        placeholders = [sp.Symbol(f"_w{n}") for n in range(len(self.atoms))]
         renamed = [
             e.xreplace(dict(zip(self.atoms, placeholders, strict=True))) for e in expressions
         ]
-        self.function = sp.lambdify(placeholders, renamed, modules="mpmath")
+        self.function = sp.lambdify(placeholders, renamed, modules="mpmath", dummify=False)
 
     def partial(self, values: Mapping[sp.Basic, sp.Expr], variables) -> mpmath.mpf:
         """mpmath's numerical partial derivative of the single compiled expression."""
@@ -641,7 +644,11 @@ def witness(
                 atoms |= _free_atoms(body)
             ordered = sorted(atoms, key=str)
             compiled = _Compiled(flat + denominators, ordered)
-            bodies = [(_Compiled([body], ordered), variables) for _, body, variables in quotients]
+            compiled_bodies: dict[sp.Basic, _Compiled] = {}
+            for _, body, _ in quotients:
+                if body not in compiled_bodies:
+                    compiled_bodies[body] = _Compiled([body], ordered)
+            bodies = [(compiled_bodies[body], variables) for _, body, variables in quotients]
         except _SkipError as skip:
             reasons.append(str(skip))
             continue
