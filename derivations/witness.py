@@ -137,6 +137,8 @@ class _Instance:
         self.functions = dict(functions)
         self.definitions = tuple(definitions)
         self.base_equalities = dict(base_equalities)
+        #: each defined object expanded once per instance (``a[2]`` occurs in many places)
+        self._expanded: dict[sp.Basic, sp.Basic] = {}
 
     def _concrete(self, expr: sp.Basic) -> sp.Basic:
         expr = rename_bound(expr)
@@ -155,6 +157,11 @@ class _Instance:
         return _expand_sums(expr)
 
     def _expand_definition(self, definition: Definition, node: sp.Basic) -> sp.Basic:
+        if node not in self._expanded:
+            self._expanded[node] = self._expand_definition_once(definition, node)
+        return self._expanded[node]
+
+    def _expand_definition_once(self, definition: Definition, node: sp.Basic) -> sp.Basic:
         if definition.is_function:
             arguments = node.args
         elif definition.indices:
