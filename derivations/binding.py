@@ -69,6 +69,11 @@ def _check_supported(node: sp.Basic) -> None:
         raise UnsupportedConstructError(
             f"{type(node).__name__} binds variables in a way the engine does not handle: {node}"
         )
+    if isinstance(node, sp.Integral) and any(len(limit) != 3 for limit in node.limits):
+        # ∫ x dx is x²/2 + C: its variable is free, not bound, and C is not determined
+        raise UnsupportedConstructError(
+            f"the indefinite integral {node} is not a function of its variable; give bounds"
+        )
 
 
 def _relabel(
@@ -151,19 +156,19 @@ def substitute(expr: sp.Basic, mapping: Mapping[sp.Basic, sp.Basic]) -> sp.Basic
     """Replace the *free* occurrences of each key by its value, capturing nothing.
 
     Bound variables are renamed first, so no value can be captured and no bound variable is
-    replaced.  A derivative with respect to a variable replaced by an expression that is not
-    a variable becomes ``Subs`` (SymPy's ``subs``), so ``F(x) := g′(x)`` at ``x = 2y`` is
-    ``g′`` evaluated at ``2y``; an index inside a derivative variable (``z_j`` with ``j = 1``)
-    is replaced structurally.
+    replaced.  A derivative with respect to a replaced variable becomes ``Subs`` (SymPy's
+    ``subs``), so ``F(x) := g′(x)`` at ``x = 2y`` is ``g′`` evaluated at ``2y``, and
+    ``d/dx (x y)`` at ``x = y`` stays ``y``; an index inside a derivative variable (``z_j``
+    with ``j = 1``) is replaced structurally.
     """
     if not mapping:
         return expr
     renamed = rename_bound(expr)
     if any(
-        variable in mapping and not isinstance(mapping[variable], sp.Symbol | sp.Indexed)
-        for node in renamed.atoms(sp.Derivative)
-        for variable in node.variables
+        variable in mapping for node in renamed.atoms(sp.Derivative) for variable in node.variables
     ):
+        # d/dx (x y) at x = y is y, not d/dy (y y): SymPy's subs keeps the derivative's own
+        # variable apart (Subs) from the value put in for it
         return renamed.subs(dict(mapping), simultaneous=True)
     return renamed.xreplace(dict(mapping))
 

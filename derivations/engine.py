@@ -172,6 +172,7 @@ def verify(claim: Claim) -> ClaimResult:
     computed = None
     printed_domain: list[str] = []
     witnessed = ""
+    witness_seconds = 0.0
     try:
         subject = subject_of(claim)
         failures += problems(subject)
@@ -186,6 +187,7 @@ def verify(claim: Claim) -> ClaimResult:
                 if problem is not None:
                     failures.append(f"check {check_name!r} failed: {problem or repr(problem)}")
             if not failures:
+                witness_start = time.perf_counter()
                 report = witness(
                     claim.lhs,
                     [
@@ -197,6 +199,7 @@ def verify(claim: Claim) -> ClaimResult:
                     claim.ranges,
                 )
                 witnessed = report.message
+                witness_seconds = time.perf_counter() - witness_start
                 if not report.ok:
                     failures.append(f"the independent witness refuses it: {report.message}")
     except Exception as error:  # a check that raises is a failed check, never a crash
@@ -209,4 +212,5 @@ def verify(claim: Claim) -> ClaimResult:
         time.perf_counter() - start,
         printed_domain,
         witnessed,
+        witness_seconds,
     )

@@ -227,6 +227,8 @@ class ClaimResult:
     domain: list[str] = field(default_factory=list)
     #: what the independent witness did (sizes, points), or why it could not
     witness: str = ""
+    #: of ``seconds``, the time the independent witness took
+    witness_seconds: float = 0.0
 
     @property
     def proven(self) -> bool:

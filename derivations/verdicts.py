@@ -140,7 +140,12 @@ def _point_problems(statement: CheckedStatement, point: Counterexample) -> list[
         for key, wanted in (getattr(symbol, "_assumptions_orig", {}) or {}).items():
             if key != "commutative" and getattr(value, f"is_{key}", None) is not wanted:
                 problems.append(f"{atom} = {value} is outside the domain ({key}={wanted})")
-    integers = {k: sp.sympify(v) for k, v in {**point.sizes, **point.indices}.items()}
+    for atom in point.values:
+        if isinstance(atom, sp.Symbol) and atom.is_integer:
+            problems.append(
+                f"{atom} is an integer size or index: give it in the point's sizes or indices"
+            )
+    integers = {k: sp.sympify(v) for k, v in everything.items() if isinstance(k, sp.Symbol)}
     for index_range in statement.ranges:
         if index_range.index not in integers:
             continue

@@ -102,6 +102,8 @@ _DIFFERENTIABLE = (
     sp.functions.elementary.piecewise.ExprCondPair,
     *_KINKED,
 )
+#: what may appear anywhere in a statement: the above, and definite integrals' parts
+_VOCABULARY = (*_DIFFERENTIABLE, sp.Lambda, sp.core.containers.Tuple)
 
 
 @dataclass(frozen=True)
@@ -152,10 +154,11 @@ def _walk(expr: sp.Basic) -> Iterator[sp.Basic]:
 # --------------------------------------------------------------------------- names
 
 
-def _named_objects(subject: Subject) -> tuple[set[sp.Basic], set[sp.Basic]]:
-    """(symbols and indexed bases, undefined functions) anywhere in the subject."""
+def _named_objects(subject: Subject) -> tuple[set[sp.Basic], set[sp.Basic], set[sp.Basic]]:
+    """(symbols and indexed bases, undefined functions, entries) anywhere in the subject."""
     objects: set[sp.Basic] = set()
     functions: set[sp.Basic] = set()
+    entries: set[sp.Basic] = set()
     for expr in subject.expressions():
         for entry in _entries(expr):
             stack = [entry]
@@ -164,6 +167,9 @@ def _named_objects(subject: Subject) -> tuple[set[sp.Basic], set[sp.Basic]]:
                 if isinstance(node, sp.IndexedBase):
                     objects.add(node)
                     continue
+                if isinstance(node, sp.Indexed):
+                    # an entry x[1] must not print like a symbol named "x[1]"
+                    entries.add(node)
                 if isinstance(node, sp.Symbol):
                     objects.add(node)
                     continue
@@ -173,7 +179,7 @@ def _named_objects(subject: Subject) -> tuple[set[sp.Basic], set[sp.Basic]]:
     for definition in subject.definitions:
         if isinstance(definition.name, UndefinedFunction):
             functions.add(definition.name)
-    return objects, functions
+    return objects, functions, entries
 
 
 def _assumptions_of(obj: sp.Basic) -> dict[str, bool]:
@@ -183,14 +189,14 @@ def _assumptions_of(obj: sp.Basic) -> dict[str, bool]:
 
 def _name_problems(subject: Subject) -> list[str]:
     problems = []
-    objects, functions = _named_objects(subject)
+    objects, functions, entries = _named_objects(subject)
     if any(isinstance(obj, sp.Dummy) for obj in objects):
         problems.append(
             "a Dummy symbol is used: it prints like an ordinary symbol but is a different "
             "one; use sympy.Symbol"
         )
     by_name: dict[str, set[sp.Basic]] = {}
-    for obj in (*objects, *functions):
+    for obj in (*objects, *functions, *entries):
         by_name.setdefault(str(obj), set()).add(obj)
     for name, group in sorted(by_name.items()):
         if len(group) > 1:
@@ -222,8 +228,11 @@ def _name_problems(subject: Subject) -> list[str]:
     return problems
 
 
-def _number_problems(subject: Subject) -> list[str]:
-    """Exact real statements only: no floating-point numbers, no imaginary unit."""
+def _vocabulary_problems(subject: Subject) -> list[str]:
+    """Exact real statements in a known vocabulary: no floating-point numbers, no imaginary
+    unit, and only the functions on the allowlist anywhere (SymPy's closed forms for sums of
+    binomials, its integrals of |sin t cos t| and other functions outside the list have been
+    found wrong; what the engine cannot vouch for it does not accept)."""
     problems = []
     for expr in subject.expressions():
         for node in _walk(expr):
@@ -231,12 +240,16 @@ def _number_problems(subject: Subject) -> list[str]:
                 problems.append(f"{node} is an inexact number: write it as an exact rational")
             elif node == sp.I:
                 problems.append("the imaginary unit I appears: claims are about real values")
+            elif not isinstance(node, _VOCABULARY):
+                problems.append(
+                    f"{type(node).__name__} ({node}) is not among the functions the engine accepts"
+                )
     return list(dict.fromkeys(problems))
 
 
 def domain(subject: Subject) -> list[str]:
     """The assumptions on the subject's symbols, printed: ``K: integer, positive``."""
-    objects, _ = _named_objects(subject)
+    objects, _, _ = _named_objects(subject)
     lines = []
     for obj in sorted(objects, key=str):
         words = [
@@ -685,6 +698,13 @@ def _shape_problems(subject: Subject) -> list[str]:
                         "or after differentiating would change the result"
                     )
     for hypothesis in subject.hypotheses:
+        if not _substitutable(sp.sympify(hypothesis.lhs)):
+            problems.append(
+                f"hypothesis {hypothesis.name!r} has the left-hand side {hypothesis.lhs}: it must "
+                "be a variable, an entry, a sum of entries or a linear combination of them, so "
+                "that substituting it is an equality (a function value such as g(x) would also "
+                "be replaced inside derivatives of g)"
+            )
         if not sp.sympify(hypothesis.lhs).free_symbols:
             problems.append(
                 f"hypothesis {hypothesis.name!r} has no variable on its left-hand side "
@@ -698,6 +718,20 @@ def _shape_problems(subject: Subject) -> list[str]:
     return problems
 
 
+def _substitutable(lhs: sp.Basic) -> bool:
+    """Variable, entry, matrix name, sum of entries, or a linear combination of those."""
+    if isinstance(lhs, sp.Symbol | sp.Indexed | sp.IndexedBase):
+        return True
+    if isinstance(lhs, sp.Sum):
+        return _substitutable(lhs.function)
+    if isinstance(lhs, sp.Mul):
+        coefficient, rest = lhs.as_coeff_Mul()
+        return coefficient.is_Rational and not isinstance(rest, sp.Mul) and _substitutable(rest)
+    if isinstance(lhs, sp.Add):
+        return all(term.is_Rational or _substitutable(term) for term in lhs.args)
+    return False
+
+
 def problems(subject: Subject) -> list[str]:
     """Every rule the subject breaks (empty: it may be checked)."""
     found: list[str] = []
@@ -709,7 +743,7 @@ def problems(subject: Subject) -> list[str]:
             found.append(str(error))
     if found:
         return found
-    found += _number_problems(subject)
+    found += _vocabulary_problems(subject)
     found += _name_problems(subject)
     found += _definition_problems(subject)
     if any("circular" in problem for problem in found):

@@ -184,7 +184,9 @@ class _Instance:
                 lambda node: self._expand_definition(lookup(node), node),
             )
             if expr == before:
-                return expr.doit()
+                # integrals stay unevaluated: mpmath integrates them numerically, so a closed
+                # form SymPy gets wrong cannot agree with itself here
+                return expr.doit(integrals=False)
         raise _SkipError("the definitions do not unfold (circular)")
 
     def describe_functions(self) -> dict[str, str]:
@@ -248,8 +250,10 @@ def _random_value(rng: random.Random, required: Mapping[str, bool]) -> sp.Expr:
 
 
 def _integer_choices(symbol: sp.Symbol, upto: int = 6) -> list[int]:
+    """Small integers of the symbol's declared domain, by size: 1, 2, 3, 4, 0, −1, −2, …"""
     required = _required(symbol)
-    pool = (1, 2, 3, 4, 0, -1, *range(5, max(upto, 6) + 2))
+    top = max(upto, 6) + 2
+    pool = (1, 2, 3, 4, 0, -1, -2, -3, -4, *range(5, top), *range(-5, -top, -1))
     return [v for v in pool if _satisfies(sp.Integer(v), required)]
 
 
@@ -262,6 +266,8 @@ def _large_size(problem: _Problem) -> int:
     constants = [0]
     expressions = [problem.lhs, *(e for _, e in problem.rights)]
     expressions += [d.expr for d in problem.definitions]
+    expressions += [sp.sympify(h.lhs) - sp.sympify(h.rhs) for h in problem.hypotheses]
+    expressions += [sp.sympify(r.lo) + sp.sympify(r.hi) for r in problem.ranges]
     for expr in expressions:
         for entry in _entries(expr):
             constants += [abs(int(n)) for n in entry.atoms(sp.Integer)]
@@ -405,7 +411,8 @@ def _instances(problem: _Problem, rng: random.Random, count: int):
         assignments.append(
             {
                 s: min(
-                    (v for v in _integer_choices(s, upto=large) if v >= large),
+                    (v for v in _integer_choices(s, upto=large) if abs(v) >= large),
+                    key=abs,
                     default=choices[s][-1],
                 )
                 for s in sizes
@@ -459,13 +466,13 @@ def _solve_hypotheses(
             (
                 atom
                 for atom in _free_atoms(equation)
-                if atom not in pivots and sp.degree(equation, atom) == 1
-                if equation.is_polynomial(atom)
+                if atom not in pivots and _linear_in(equation, atom)
             ),
             key=str,
         )
         if candidates:
-            pivots.append(candidates[-1])
+            # a different atom at different points: every branch of y·z = 0 gets sampled
+            pivots.append(rng.choice(candidates))
         elif _free_atoms(equation):
             raise _SkipError(f"cannot solve the hypothesis {equation} = 0 for a point")
     every = (
@@ -491,6 +498,13 @@ def _solve_hypotheses(
     raise _SkipError("no point satisfies the hypotheses at this size")
 
 
+def _linear_in(equation: sp.Expr, atom: sp.Basic) -> bool:
+    try:
+        return bool(equation.is_polynomial(atom)) and sp.degree(equation, atom) == 1
+    except (sp.PolynomialError, ValueError, TypeError):
+        return False
+
+
 def _seed(problem: _Problem) -> int:
     return zlib.crc32(f"{problem.lhs}|{[str(e) for _, e in problem.rights]}".encode())
 
@@ -506,6 +520,13 @@ class _Compiled:
         placeholders = [sp.Symbol(f"_w{n}") for n in range(len(self.atoms))]
         renamed = [
             e.xreplace(dict(zip(self.atoms, placeholders, strict=True))) for e in expressions
+        ]
+        # bound variables left (an integral's) get plain names too, so the printed code is
+        # consistent (lambdify names a Dummy differently in the body and in the lambda)
+        bound = sorted({d for e in renamed for d in e.atoms(sp.Dummy)}, key=str)
+        renamed = [
+            e.xreplace({d: sp.Symbol(f"_v{n}", **d._assumptions_orig) for n, d in enumerate(bound)})
+            for e in renamed
         ]
         self.function = sp.lambdify(placeholders, renamed, modules="mpmath", dummify=False)
 
@@ -577,11 +598,17 @@ def _shape(expr: sp.Basic) -> tuple[int, ...]:
     return tuple(expr.shape) if isinstance(expr, sp.MatrixBase) else ()
 
 
-def _denominators(expr: sp.Basic) -> list[sp.Expr]:
+def _denominators(expr: sp.Basic, *, numbers: bool = False) -> list[sp.Expr]:
+    """The bases of negative powers: with variables (checked at every point), or, with
+    ``numbers=True``, constant ones (certified non-zero once)."""
     return [
         power.base
         for power in expr.atoms(sp.Pow)
-        if power.exp.is_negative and not power.base.is_number
+        if power.exp.is_negative
+        and bool(power.base.is_number) == numbers
+        # inside an integral: the quadrature meets it, and a pole there makes the value
+        # non-finite, which skips the point
+        and not power.base.has(sp.Dummy)
     ]
 
 
@@ -646,6 +673,9 @@ def witness(
                 atoms |= _free_atoms(right)
             flat = _entries(left) + [e for _, right in explicit_rights for e in _entries(right)]
             denominators = sorted({d for e in flat for d in _denominators(e)}, key=str)
+            for constant in {d for e in flat for d in _denominators(e, numbers=True)}:
+                if not _certainly_different(constant, sp.Integer(0)):
+                    raise _SkipError(f"the constant denominator {constant} may be 0 (0/0)")
             quotients = _difference_quotients(lhs, instance)
             for _, body, _ in quotients:
                 atoms |= _free_atoms(body)

@@ -98,7 +98,7 @@ FORGED_PROOFS = {
         ),
         "declared with assumptions",
     ),
-    # the witness also instantiates a size past every constant of the statement
+    # binomials are outside the vocabulary (and the witness tries a size past every constant)
     "V7 a closed form true for K = 1..3 only": (
         _claim(
             S,
@@ -106,7 +106,7 @@ FORGED_PROOFS = {
             [Definition(S, sp.Sum(sp.binomial(c - 5, c - 5), (c, 1, K)))],
             kind="identity",
         ),
-        "disagrees",
+        "not among the functions",
     ),
     # a right-hand side that is 0/0 everywhere: points where a denominator vanishes are no evidence
     "V8 2x + 7(D/(2D) - 1/2) with D = sin² + cos² - 1": (
@@ -217,3 +217,118 @@ def test_a_forged_verdict_from_the_review_is_not_given(name: str) -> None:
     verdict = assess(statement)
     assert verdict.verdict == Verdict.UNDECIDED, verdict.detail
     assert reason in verdict.detail
+
+
+# ---------------------------------------------------------------- round 2 of the review
+
+t, v, w, z = (sp.Symbol(name, real=True) for name in "tvwz")
+G, g = sp.Function("G"), sp.Function("g")
+_NEGATIVE = sp.Symbol("n", integer=True, negative=True)
+#: = 1, but SymPy's integrate says −1
+_WRONG_INTEGRAL = sp.Integral(sp.sqrt(2 - t) * sp.sqrt(1 / (2 - t)), (t, 0, 1))
+#: log 6 − log 2 − log 3 = 0 exactly, which SymPy does not see
+_ZERO = sp.log(6) - sp.log(2) - sp.log(3)
+_F_OF_Y = [Definition(S, F(y)), Definition(F, sp.Derivative(x * y, x), index=x)]
+
+ROUND_TWO_PROOFS = {
+    # closed forms SymPy derives wrongly past the witness's sizes: outside the vocabulary
+    "W1 a binomial sum wrong only at K = 9": (
+        _claim(
+            S,
+            (K + 1) * sp.binomial(K - 9, K - 9),
+            [Definition(S, sp.Sum(sp.binomial(c - 9, c - 9), (c, 1, K)))],
+            kind="identity",
+        ),
+        "not among the functions",
+    ),
+    "W2 a binomial sum over a negative size": (
+        _claim(
+            S,
+            sp.Sum(sp.binomial(c - 3, c - 3), (c, 1, -_NEGATIVE)).doit(),
+            [Definition(S, sp.Sum(sp.binomial(c - 3, c - 3), (c, 1, -_NEGATIVE)))],
+            kind="identity",
+        ),
+        "not among the functions",
+    ),
+    # the witness integrates numerically (mpmath), never with SymPy's closed form
+    "W3 an integral SymPy evaluates wrongly": (
+        _claim(S, sp.Integer(-1), [Definition(S, _WRONG_INTEGRAL)], kind="identity"),
+        "disagrees",
+    ),
+    "W5 the same integral inside a derivative": (
+        _claim(
+            sp.Derivative(F(x), x), sp.Integer(-1), [Definition(F, x * _WRONG_INTEGRAL, index=x)]
+        ),
+        "disagrees",
+    ),
+    # a hypothesis about a function value would also rewrite inside its derivatives
+    "W6 g(x) = w erasing g'(x)": (
+        _claim(
+            sp.Derivative(F(x), x),
+            sp.Integer(0),
+            [Definition(F, z * g(x), index=x)],
+            [Hypothesis("g(x)=w", "", g(x), w)],
+        ),
+        "must be a variable",
+    ),
+    "W7 an indefinite integral read as binding its variable": (
+        _claim(sp.Derivative(F(x), x), sp.Integer(0), [Definition(F, sp.Integral(x, x), index=x)]),
+        "indefinite integral",
+    ),
+    # capture through a derivative variable: d/dx (x y) at x = y stays y
+    "W8 F(x) := d/dx (xy) used at x = y": (
+        _claim(S, 2 * y, _F_OF_Y, kind="identity"),
+        "does not follow",
+    ),
+    "W9 G(x, y) := d/dx (x²y) used at (y, y²)": (
+        _claim(
+            S,
+            4 * y**3,
+            [Definition(S, G(y, y**2)), Definition(G, sp.Derivative(x**2 * y, x), index=(x, y))],
+            kind="identity",
+        ),
+        "does not follow",
+    ),
+    # a constant denominator that may be 0 makes the instance unusable
+    "W10 a 0/0 whose denominator is a number": (
+        _claim(
+            sp.Derivative(F(x), x),
+            2 * x + 7 * (sp.expand(2 * _ZERO) / (4 * _ZERO) - sp.Rational(1, 2)),
+            [Definition(F, x**2, index=x)],
+        ),
+        "may be 0",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ROUND_TWO_PROOFS))
+def test_a_forged_proof_from_the_second_review_is_refused(name: str) -> None:
+    claim, reason = ROUND_TWO_PROOFS[name]
+    result = verify(claim)
+    assert not result.proven
+    assert reason in " | ".join(result.failures)
+
+
+def test_the_true_value_of_the_wrongly_integrated_integral_is_not_refuted() -> None:
+    statement = _statement(
+        sp.Derivative(F(x), x), sp.Integer(1), [Definition(F, x * _WRONG_INTEGRAL, index=x)]
+    )
+    assert assess(statement).verdict != Verdict.REFUTED
+
+
+def test_an_index_given_among_the_values_is_no_counterexample() -> None:
+    statement = _statement(
+        sp.Derivative(J, xs[j]),
+        sp.pi / 4,
+        [Definition(J, sp.Sum(xs[c] * Z, (c, 1, K)))],
+        Counterexample({K: 2}, {}, {j: 3}),
+        ranges=[IndexRange(j, sp.Integer(1), K)],
+    )
+    verdict = assess(statement)
+    assert verdict.verdict == Verdict.UNDECIDED
+    assert "give it in the point's sizes or indices" in verdict.detail
+
+
+def test_a_derivative_used_at_another_variable_keeps_its_own_variable() -> None:
+    """S = F(y) with F(x) := d/dx (x y) = y: dS/dy = 1, proven rather than refuted."""
+    assert assess(_statement(sp.Derivative(S, y), sp.Integer(1), _F_OF_Y)).verdict == Verdict.PROVEN
