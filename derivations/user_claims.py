@@ -50,7 +50,7 @@ from derivations.catalog import get_claim
 from derivations.claims import batch
 from derivations.claims.activations import LEAKY_RELU, RELU, SOFTPLUS, TANH, alpha
 from derivations.claims.shared import SIGMOID
-from derivations.engine import Definition, equivalent
+from derivations.engine import Definition, equivalent, unfold
 from derivations.mistakes import KNOWN_MISTAKES, KnownMistake
 from derivations.notation import K, a, c, j, m, y, z
 from derivations.numeric import ACTIVATION_CLAIMS
@@ -60,6 +60,7 @@ __all__ = [
     "KINDS",
     "FormulaError",
     "UserVerdict",
+    "activation_formula",
     "judge",
     "options_of",
     "parse_formula",
@@ -355,9 +356,16 @@ def judge(kind: str, option: str, formula: str) -> UserVerdict:
     statement = statement_for(kind, option, formula)
     assessment = assess(statement)
     mistakes = (
-        _matching_mistakes(statement, kind, option)
-        if assessment.verdict == Verdict.REFUTED
-        else []
+        _matching_mistakes(statement, kind, option) if assessment.verdict == Verdict.REFUTED else []
     )
     shown_as = _quantity(kind, option).shown_as
     return UserVerdict(kind, option, formula, assessment, mistakes, shown_as)
+
+
+def activation_formula(option: str, formula: str) -> Callable[..., object]:
+    """The activation derivative ``formula`` (this module's syntax, ``z`` and ``a`` = g(z))
+    as a NumPy function of z: parsed, definitions unfolded, lambdified — so a known wrong
+    formula of :mod:`derivations.mistakes` runs exactly as it is written there."""
+    quantity = _quantity("activation-derivative", option)
+    expr = unfold(parse_formula(formula, quantity.names), quantity.definitions)
+    return sp.lambdify([quantity.names["z"]], expr, modules="numpy")
