@@ -20,14 +20,12 @@ def render_mistakes_markdown() -> str:
     ]
     for entry in KNOWN_MISTAKES:
         lines += [f"## `{entry.id}`", "", entry.explanation + ".", ""]
-        lines.append(
-            f"- **Proof of the right formula:** [`{entry.proof}`](derivations.md#claim-{entry.proof})"
-        )
+        proof = f"[`{entry.proof}`](derivations.md#claim-{entry.proof})"
+        lines.append(f"- **Proof of the right formula:** {proof}")
         if entry.refutes:
             lines.append(f"- **Refuted in the source documents:** [`{entry.refutes}`](errata.md)")
         for (kind, option), formula in entry.formulas.items():
-            lines.append(
-                f"- `check-claim {kind} '{formula}' --{'activation' if kind == 'activation-derivative' else 'output'} {option}` is refuted"
-            )
+            flag = "--activation" if kind == "activation-derivative" else "--output"
+            lines.append(f"- refuted: `check-claim {kind} '{formula}' {flag} {option}`")
         lines.append("")
     return "\n".join(lines)
