@@ -421,13 +421,18 @@ def _instances(problem: _Problem, rng: random.Random, count: int):
                 options[0] if pick == 0 else options[-1] if pick == 1 else rng.choice(options)
             )
         else:
-            concrete = {}
-            for turn, function in enumerate(functions):
-                variant = (number + turn) % len(_ONE_ARGUMENT)
-                concrete[function] = _ONE_ARGUMENT[variant]
-                if getattr(function, "nargs", None) and 1 not in function.nargs:
-                    concrete[function] = _many_arguments(variant)
-            yield integers, concrete
+            yield integers, _stand_ins(functions, number)
+
+
+def _stand_ins(functions: Sequence[UndefinedFunction], variant: int) -> dict:
+    """Concrete smooth functions for the abstract ones, the ``variant``-th choice."""
+    concrete = {}
+    for turn, function in enumerate(functions):
+        position = (variant + turn) % len(_ONE_ARGUMENT)
+        concrete[function] = _ONE_ARGUMENT[position]
+        if getattr(function, "nargs", None) and 1 not in function.nargs:
+            concrete[function] = _many_arguments(position)
+    return concrete
 
 
 def _base_equalities(hypotheses: Sequence[Hypothesis]) -> dict[sp.IndexedBase, sp.IndexedBase]:
@@ -793,12 +798,7 @@ def _simplest_instances(problem: _Problem) -> Iterator[tuple[dict, dict]]:
     functions = _abstract_functions(problem)
     size_options = [_integer_choices(size)[:4] for size in sizes]
     for variant in range(len(_ONE_ARGUMENT) if functions else 1):
-        concrete = {}
-        for turn, function in enumerate(functions):
-            position = (variant + turn) % len(_ONE_ARGUMENT)
-            concrete[function] = _ONE_ARGUMENT[position]
-            if getattr(function, "nargs", None) and 1 not in function.nargs:
-                concrete[function] = _many_arguments(position)
+        concrete = _stand_ins(functions, variant)
         for assignment in _simplest_assignments(sizes, size_options):
             integers = {key: sp.Integer(value) for key, value in assignment.items()}
             index_options = []
