@@ -16,6 +16,9 @@
 * :mod:`derivations.sources` — the seed documents' claims with the verdicts they should get;
 * :mod:`derivations.report` — runs them all and prints the verdict table (``verify``);
 * :mod:`derivations.numeric` — the lambdify bridge: proven results as NumPy functions;
+* :mod:`derivations.mistakes` — the known mistakes, each tied to the proof of the right formula;
+* :mod:`derivations.user_claims` — a user's formula, parsed as hostile input and judged by
+  :func:`~derivations.verdicts.assess` like the catalogue (``check-claim``);
 * :mod:`derivations.rendering` — the generated documents (LaTeX, Markdown, errata).
 
 ``python -m derivations`` (or ``verified-backprop verify``) runs them all.
@@ -25,6 +28,7 @@ above it)::
 
     rendering  ->  report  ->  catalog, sources  ->  claims  ->  engine, notation, matrix_form
     sources  ->  verdicts  ->  engine;   matrix_form  ->  engine;   numeric  ->  catalog, claims
+    user_claims  ->  verdicts, mistakes, numeric, catalog;   rendering  ->  mistakes
     engine  ->  wellformed  ->  rewriting  ->  binding;   engine, witness, language  ->  binding
     (the witness imports neither rewriting nor wellformed: it is the separate code path)
 

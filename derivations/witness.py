@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import random
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -436,13 +436,18 @@ def _instances(problem: _Problem, rng: random.Random, count: int):
                 options[0] if pick == 0 else options[-1] if pick == 1 else rng.choice(options)
             )
         else:
-            concrete = {}
-            for turn, function in enumerate(functions):
-                variant = (number + turn) % len(_ONE_ARGUMENT)
-                concrete[function] = _ONE_ARGUMENT[variant]
-                if getattr(function, "nargs", None) and 1 not in function.nargs:
-                    concrete[function] = _many_arguments(variant)
-            yield integers, concrete
+            yield integers, _stand_ins(functions, number)
+
+
+def _stand_ins(functions: Sequence[UndefinedFunction], variant: int) -> dict:
+    """Concrete smooth functions for the abstract ones, the ``variant``-th choice."""
+    concrete = {}
+    for turn, function in enumerate(functions):
+        position = (variant + turn) % len(_ONE_ARGUMENT)
+        concrete[function] = _ONE_ARGUMENT[position]
+        if getattr(function, "nargs", None) and 1 not in function.nargs:
+            concrete[function] = _many_arguments(position)
+    return concrete
 
 
 def _base_equalities(hypotheses: Sequence[Hypothesis]) -> dict[sp.IndexedBase, sp.IndexedBase]:
@@ -803,37 +808,103 @@ def differ(left: sp.Basic, right: sp.Basic) -> bool:
     )
 
 
+def _simplest_ranks(caps: Sequence[int], total: int) -> Iterator[tuple[int, ...]]:
+    """Every tuple of ranks ``0 <= r_i < caps[i]`` with ``sum(r) == total``, lexicographic."""
+    if not caps:
+        if total == 0:
+            yield ()
+        return
+    head, *rest = caps
+    for rank in range(min(head - 1, total) + 1):
+        for tail in _simplest_ranks(rest, total - rank):
+            yield (rank, *tail)
+
+
+def _simplest_assignments(
+    variables: Sequence[sp.Basic], options: Sequence[Sequence[object]]
+) -> Iterator[dict[sp.Basic, object]]:
+    """Assignments of ``options[i]`` (listed simplest first) to ``variables[i]``, in order of
+    increasing total rank: all simplest first, then one variable one step less simple, …"""
+    caps = [len(choices) for choices in options]
+    if any(cap == 0 for cap in caps):
+        return
+    for total in range(sum(cap - 1 for cap in caps) + 1):
+        for ranks in _simplest_ranks(caps, total):
+            pairs = enumerate(zip(variables, ranks, strict=True))
+            yield {variable: options[n][rank] for n, (variable, rank) in pairs}
+
+
+def _simplest_instances(problem: _Problem) -> Iterator[tuple[dict, dict]]:
+    """Sizes from the smallest (each size among its 4 smallest values, by total rank), every
+    free index in its range from the lowest, each abstract function by each concrete
+    stand-in in turn."""
+    sizes, ranges = _integer_symbols(problem)
+    functions = _abstract_functions(problem)
+    size_options = [_integer_choices(size)[:4] for size in sizes]
+    for variant in range(len(_ONE_ARGUMENT) if functions else 1):
+        concrete = _stand_ins(functions, variant)
+        for assignment in _simplest_assignments(sizes, size_options):
+            integers = {key: sp.Integer(value) for key, value in assignment.items()}
+            index_options = []
+            for index_range in ranges:
+                lo = sp.sympify(index_range.lo).xreplace(integers)
+                hi = sp.sympify(index_range.hi).xreplace(integers)
+                if not (lo.is_Integer and hi.is_Integer) or hi < lo:
+                    break
+                index_options.append([sp.Integer(v) for v in range(int(lo), int(hi) + 1)])
+            else:
+                indices = [index_range.index for index_range in ranges]
+                for chosen in _simplest_assignments(indices, index_options):
+                    yield {**integers, **chosen}, concrete
+
+
 def find_counterexample(
     lhs: sp.Basic,
     right: sp.Basic,
     definitions: Sequence[Definition] = (),
     ranges: Sequence[IndexRange] = (),
     *,
-    tries: int = 60,
+    tries: int = 400,
+    per_instance: int = 80,
 ) -> WitnessReport:
-    """Search small sizes and simple values for a certified point where ``lhs ≠ right``.
+    """The simplest certified point where ``lhs ≠ right``, searched systematically.
 
-    Returns ``ok=True`` with the point in ``disagreement`` when one is found.
+    Sizes go from the smallest (K = 1 before K = 2; several sizes by their total), free
+    indices from the lowest, and the values of the free atoms run through the simple values
+    0, 1, −1, 2, 1/2, −2, −1/2, 3, … in order of total simplicity (every atom 0 first, then
+    one atom 1, …), each inside its symbol's domain.  The first point where both sides are
+    finite, no kink is hit, and the difference is certified non-zero
+    (:func:`_certainly_different`) is returned (``ok=True``, the point in ``disagreement``);
+    at most ``per_instance`` points per choice of sizes and ``tries`` in all.
     """
     problem = _Problem(lhs, [("claimed", right)], definitions, (), ranges)
     rng = random.Random(_seed(problem))
     attempts = 0
-    for integers, functions in _instances(problem, rng, 5):
+    for integers, functions in _simplest_instances(problem):
+        if attempts >= tries:
+            break
         instance = _Instance(integers, functions, definitions, {})
         try:
             left = instance.explicit(lhs)
             claimed = instance.explicit(right)
         except Exception:
             continue
+        if _shape(left) != _shape(claimed):
+            continue
         atoms = sorted(_free_atoms(left) | _free_atoms(claimed), key=str)
         kinks = _kinks(left) + _kinks(claimed)
-        for _ in range(tries // 5):
+        try:
+            options = [
+                [v for v in _SIMPLE_VALUES if _satisfies(v, _required(atom))]
+                or [_random_value(rng, _required(atom)) for _ in range(3)]
+                for atom in atoms
+            ]
+        except _SkipError:
+            continue
+        for count, values in enumerate(_simplest_assignments(atoms, options)):
+            if count >= per_instance or attempts >= tries:
+                break
             attempts += 1
-            values = {}
-            for atom in atoms:
-                required = _required(atom)
-                options = [v for v in _SIMPLE_VALUES if _satisfies(v, required)]
-                values[atom] = rng.choice(options[:6]) if options else _random_value(rng, required)
             try:
                 if _at_a_kink(kinks, values):
                     continue

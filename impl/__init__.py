@@ -17,6 +17,7 @@ Modules (one job each):
 Subpackages:
 
 ``impl.bench``          the measuring behind ``verified-backprop bench``
+``impl.testing``        check a user's backward pass: ``check_backward``, strategies, mistakes
 ``impl.commands``       the ``verified-backprop`` command, one module per sub-command
 
 Dependencies run one way, from the commands down (no module imports one above it)::
@@ -26,8 +27,10 @@ Dependencies run one way, from the commands down (no module imports one above it
     impl.training, impl.serialization, impl.gradcheck, impl.per_example  ->  impl.network
     impl.network  ->  impl.losses, impl.activations, impl.initializers, impl.validation
 
-The implementation never imports :mod:`derivations`; only :mod:`impl.commands` (for ``verify``
-and ``docs``) and :mod:`impl.bench.symbolic` (the proofs and lambdified deltas it times) do.
+The implementation never imports :mod:`derivations`; only :mod:`impl.commands` (for ``verify``,
+``docs`` and ``check-claim``), :mod:`impl.bench.symbolic` (the proofs and lambdified deltas it
+times) and :mod:`impl.testing` (the known mistakes and the lambdified formulas that reproduce
+them) do.
 
 ``Network.fit``, ``Network.save`` and ``Network.load`` are bound here, not in
 :mod:`impl.network`: their code lives in :mod:`impl.training` and :mod:`impl.serialization`,

@@ -28,7 +28,7 @@ from derivations.rendering.prose import one_line
 from impl.commands import docs as docs_command
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-GENERATED = ("derivations.tex", "derivations.md", "errata.md")
+GENERATED = ("derivations.tex", "derivations.md", "errata.md", "mistakes.md")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

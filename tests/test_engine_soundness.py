@@ -298,11 +298,11 @@ def test_a_pole_is_never_a_counterexample() -> None:
 
 
 def test_a_counterexample_outside_the_declared_domain_is_refused() -> None:
+    from derivations.claims.activations import x_nonzero
     from derivations.sources.catalogue import statements
 
     relu = next(s for s in statements() if s.key == "001-relu-derivative")
-    (symbol,) = relu.counterexample.values
-    at_zero = dataclasses.replace(relu, counterexample=Counterexample(values={symbol: 0}))
+    at_zero = dataclasses.replace(relu, counterexample=Counterexample(values={x_nonzero: 0}))
     verdict = assess(at_zero)
     assert verdict.verdict == Verdict.UNDECIDED
     assert "outside the domain" in verdict.detail

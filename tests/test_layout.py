@@ -17,8 +17,10 @@ from functools import cache
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGES = ("derivations", "impl")
 #: the modules of impl that may import derivations: the commands that run proofs or write
-#: the documents, and the benchmark section that times the proofs and lambdified deltas
-IMPL_MODULES_USING_DERIVATIONS = ("impl.commands", "impl.bench.symbolic")
+#: the documents, the benchmark section that times the proofs and lambdified deltas, and the
+#: checker of a user's backward pass (the known mistakes and the lambdified formulas that
+#: reproduce them: impl/testing/__init__.py says why)
+IMPL_MODULES_USING_DERIVATIONS = ("impl.commands", "impl.bench.symbolic", "impl.testing")
 #: the document-rendering modules, which belong in derivations/rendering/
 RENDERING_NAMES = ("latex", "prose", "markdown", "tex", "content", "common", "documents")
 
@@ -144,7 +146,7 @@ def test_derivations_never_imports_impl() -> None:
     assert not offenders, f"derivations must not import impl: {offenders}"
 
 
-def test_impl_imports_derivations_only_in_the_commands_and_the_symbolic_benchmark() -> None:
+def test_impl_imports_derivations_only_in_the_commands_the_benchmark_and_the_checker() -> None:
     offenders = {
         module: targets
         for module, targets in _importers_of("derivations").items()

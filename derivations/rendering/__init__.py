@@ -7,6 +7,7 @@
 * :mod:`derivations.rendering.common` — wording shared by the two renderers;
 * :mod:`derivations.rendering.tex` — ``derivations.tex``, a standalone LaTeX article;
 * :mod:`derivations.rendering.markdown` — ``derivations.md`` and ``errata.md`` for GitHub;
+* :mod:`derivations.rendering.mistakes` — ``mistakes.md``, the known mistakes with their proofs;
 * :mod:`derivations.rendering.documents` — every generated file's text, and the PDF compiled
   with ``pdflatex`` (``verified-backprop docs``, :mod:`impl.commands.docs`, writes them).
 

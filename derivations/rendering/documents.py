@@ -22,6 +22,7 @@ from pathlib import Path
 
 from derivations.rendering.content import DocumentContent
 from derivations.rendering.markdown import render_errata_markdown, render_markdown
+from derivations.rendering.mistakes import render_mistakes_markdown
 from derivations.rendering.tex import render_tex
 
 __all__ = [
@@ -59,6 +60,7 @@ def build_documents(content: DocumentContent) -> dict[str, str]:
         TEX_NAME: render_tex(content),
         "derivations.md": render_markdown(content),
         "errata.md": render_errata_markdown(content),
+        "mistakes.md": render_mistakes_markdown(),
     }
 
 

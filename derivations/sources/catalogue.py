@@ -5,6 +5,10 @@ Sources (read-only, beside the project): ``../shared/seeds/000_435a14ef32276ca9.
 Each entry quotes the seed, writes its formula in our notation (``claimed``), and names the
 SymPy-computed quantity it must equal (``truth``).  Definitions are not claims and are not
 listed (e.g. seed 001's J = (1/m) Σ L, the update rule W := W − α dW).
+
+No entry types a counterexample: each point shown in the errata is the simplest one
+:func:`derivations.witness.find_counterexample` finds (smallest sizes, then the values 0, 1,
+−1, 2, 1/2, … in order), the same search that judges a user's formula.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from derivations.claims.shared import (
 )
 from derivations.engine import Definition, Hypothesis, IndexRange
 from derivations.notation import J, K, a, g, j, m, n, q, r, sigma, x, y, z
-from derivations.verdicts import CheckedStatement, Counterexample, Verdict
+from derivations.verdicts import CheckedStatement, Verdict
 
 SEED_000 = "000_435a14ef32276ca9.txt"
 SEED_001 = "001_340bb29d14a240f1.txt"
@@ -59,15 +63,6 @@ SAME_DELTA_DEFINITIONS = (
 )
 
 
-def _one_hot_counterexample() -> Counterexample:
-    """Softmax with multi-hot labels: K = 3, z = 0, y = (1, 1, 0)."""
-    return Counterexample(
-        sizes={K: 3},
-        indices={j: 1},
-        values={z[1]: 0, z[2]: 0, z[3]: 0, y[1]: 1, y[2]: 1, y[3]: 0},
-    )
-
-
 def statements() -> list[CheckedStatement]:
     """Every mathematical claim of seeds 000 and 001, in the order they appear."""
     layer = (recursion.first_order_cost(recursion.delta_l, recursion.z_l, n), recursion.Z_L)
@@ -101,7 +96,6 @@ def statements() -> list[CheckedStatement]:
             definitions=SOFTMAX_CE,
             ranges=(J_IN_RANGE,),
             assumption=LABELS_SUM_TO_ONE,
-            counterexample=_one_hot_counterexample(),
             expected=Verdict.PROVEN_UNDER_ASSUMPTION,
             proof="softmax_ce_delta",
             correction="∂J/∂z_j = a_j Σ_c y_c − y_j; it is a_j − y_j exactly when Σ_c y_c = 1, "
@@ -200,7 +194,6 @@ def statements() -> list[CheckedStatement]:
             claimed=(a[j] - y[j]) * a[j] * (1 - a[j]),
             definitions=SIGMOID_BCE,
             ranges=(J_IN_RANGE,),
-            counterexample=Counterexample(sizes={K: 1}, indices={j: 1}, values={z[1]: 0, y[1]: 1}),
             expected=Verdict.REFUTED,
             proof="sigmoid_bce_delta, quadratic_sigmoid_delta",
             correction="For cross-entropy the σ′ factor cancels: delta = a_H − y. "
@@ -229,7 +222,6 @@ def statements() -> list[CheckedStatement]:
             truth=sp.Derivative(activations.relu_f(activations.x_nonzero), activations.x_nonzero),
             claimed=sp.Piecewise((activations.x_nonzero, activations.x_nonzero > 0), (0, True)),
             definitions=(activations.RELU,),
-            counterexample=Counterexample(values={activations.x_nonzero: 2}),
             expected=Verdict.REFUTED,
             proof="relu_derivative",
             correction="ReLU′(z) = 1 if z > 0 and 0 if z < 0 (undefined at 0; the convention "
@@ -261,11 +253,6 @@ def statements() -> list[CheckedStatement]:
             claimed=batch.A[j, t] - batch.Y[j, t],
             definitions=(batch.BATCH_BINARY_CE, batch.SIGMOID_ENTRIES, SIGMOID),
             ranges=batch_ranges,
-            counterexample=Counterexample(
-                sizes={K: 1, m: 2},
-                indices={j: 1, t: 1},
-                values={batch.Z[1, 1]: 0, batch.Z[1, 2]: 0, batch.Y[1, 1]: 1, batch.Y[1, 2]: 1},
-            ),
             expected=Verdict.REFUTED,
             proof="batch_sigmoid_bce_delta",
             correction="With J the mean over m examples, ∂J/∂Z = (1/m)(A − Y). A − Y is the "
@@ -348,7 +335,6 @@ def beyond_seeds() -> list[CheckedStatement]:
             claimed=a[j] - y[j],
             definitions=SOFTMAX_CE,
             ranges=(J_IN_RANGE,),
-            counterexample=_one_hot_counterexample(),
             expected=Verdict.REFUTED,
             proof="softmax_ce_delta_any_labels",
             correction="With labels that do not sum to 1, ∂J/∂z_j = a_j Σ_c y_c − y_j; use "
@@ -364,7 +350,6 @@ def beyond_seeds() -> list[CheckedStatement]:
             claimed=a[j] - y[j],
             definitions=(quadratic.QUADRATIC_LOSS, SIGMOID_OUTPUT, SIGMOID),
             ranges=(J_IN_RANGE,),
-            counterexample=Counterexample(sizes={K: 1}, indices={j: 1}, values={z[1]: 0, y[1]: 1}),
             expected=Verdict.REFUTED,
             proof="quadratic_sigmoid_delta",
             correction="The two costs have different deltas; they agree only where a = y.",

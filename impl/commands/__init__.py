@@ -3,7 +3,10 @@
 * :mod:`impl.commands.verify` — ``verify``: every proof and seed verdict as a table (or JSON);
 * :mod:`impl.commands.docs` — ``docs``: write the derivations and the errata into ``docs/``;
 * :mod:`impl.commands.train` — ``train``: train a network on the digits (or MNIST);
-* :mod:`impl.commands.bench` — ``bench``: measure speed and write ``docs/benchmarks.md``.
+* :mod:`impl.commands.bench` — ``bench``: measure speed and write ``docs/benchmarks.md``;
+* :mod:`impl.commands.check_backward` — ``check-backward``: judge a user's backward pass;
+* :mod:`impl.commands.check_claim` — ``check-claim``: judge a user's formula;
+* :mod:`impl.commands.output` — where a command's ``--json`` goes.
 
 Each command module has ``HELP`` (its line in ``verified-backprop --help``), ``DESCRIPTION``,
 ``add_arguments(parser)`` and ``run(args) -> int`` (the exit status); :func:`build_parser`
@@ -11,8 +14,9 @@ gives each one a sub-parser, so ``verified-backprop <command> --help`` lists its
 ``python -m impl.commands`` is the same as ``verified-backprop``.
 
 Dependencies run one way: this package is the top of the project. It imports the
-implementation, :mod:`impl.bench` and, for ``verify`` and ``docs``, :mod:`derivations`
-(:mod:`derivations.report`, :mod:`derivations.rendering`); nothing imports it.
+implementation, :mod:`impl.bench`, :mod:`impl.testing` and, for ``verify``, ``docs`` and
+``check-claim``, :mod:`derivations` (:mod:`derivations.report`, :mod:`derivations.rendering`,
+:mod:`derivations.user_claims`); nothing imports it.
 """
 
 from __future__ import annotations
@@ -24,13 +28,20 @@ from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
-from impl.commands import bench, docs, train, verify
+from impl.commands import bench, check_backward, check_claim, docs, train, verify
 
 PROG = "verified-backprop"
 DISTRIBUTION = "verified-backprop"
 
 #: sub-command name -> the module that implements it, in the order ``--help`` lists them
-COMMANDS: dict[str, ModuleType] = {"verify": verify, "docs": docs, "train": train, "bench": bench}
+COMMANDS: dict[str, ModuleType] = {
+    "verify": verify,
+    "docs": docs,
+    "train": train,
+    "bench": bench,
+    "check-backward": check_backward,
+    "check-claim": check_claim,
+}
 
 
 def version() -> str:

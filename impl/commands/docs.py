@@ -4,7 +4,8 @@ Runs every proof and every seed assessment (:func:`derivations.rendering.content
 refuses with exit status 1 if anything is not confirmed, then writes into ``--out``
 (default ``docs/``):
 
-* ``derivations.tex`` (standalone LaTeX), ``derivations.md`` (GitHub Markdown), ``errata.md``;
+* ``derivations.tex`` (standalone LaTeX), ``derivations.md`` (GitHub Markdown), ``errata.md``,
+  ``mistakes.md`` (the known mistakes);
 * ``derivations.pdf`` when ``pdflatex`` is on PATH (compiled in a temporary directory; only
   the PDF is copied), unless ``--no-pdf``.
 
@@ -32,7 +33,7 @@ from derivations.rendering.documents import (
 
 HELP = "write the LaTeX/Markdown derivations into docs/"
 DESCRIPTION = (
-    "Run every proof, then write derivations.tex, derivations.md and errata.md (and "
+    "Run every proof, then write derivations.tex, derivations.md, errata.md and mistakes.md (and "
     "derivations.pdf if pdflatex is installed) from the verified claims."
 )
 

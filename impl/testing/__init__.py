@@ -1,0 +1,33 @@
+"""Check your own backpropagation: a user's backward pass judged against the verified one.
+
+* :mod:`impl.testing.check` — :func:`check_backward` (verdict, smallest failing case, wrong
+  arrays, known mistakes) and :func:`assert_backward_correct` for a user's own pytest;
+* :mod:`impl.testing.strategies` — the Hypothesis strategies it draws from (architectures,
+  batches, inputs, labels, whole cases), public for a user's own property tests;
+* :mod:`impl.testing.reference` — the verified gradients of a case and the rounding bound;
+* :mod:`impl.testing.mistakes` — each known mistake reproduced in a whole backward pass.
+
+Dependencies run one way: ``check -> mistakes -> reference -> strategies``, and
+``reference -> impl.network``.  This package imports :mod:`derivations` (an allowed edge,
+listed in ``tests/test_layout.py``) for two things only: the catalogue of known mistakes with
+the proofs they link to (:mod:`derivations.mistakes`), and the lambdified proven and refuted
+formulas that reproduce each mistake (:mod:`derivations.numeric`,
+:func:`derivations.user_claims.activation_formula`) — one source of truth for every formula.
+Hypothesis is a run-time dependency of this package.
+"""
+
+from impl.testing import strategies
+from impl.testing.check import (
+    ArrayError,
+    BackwardCheck,
+    assert_backward_correct,
+    check_backward,
+)
+
+__all__ = [
+    "ArrayError",
+    "BackwardCheck",
+    "assert_backward_correct",
+    "check_backward",
+    "strategies",
+]

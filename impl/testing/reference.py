@@ -1,0 +1,66 @@
+"""The verified gradients of a case, and the bound on rounding that judges agreement with them.
+
+The verified gradients are those of :class:`impl.Network` (the implementation the suite
+cross-checks against the lambdified proofs, central differences and the complex step) with
+the case's parameters.
+
+**Tolerance.**  Any evaluation order of the backward pass in float64 computes each entry as
+sums of products of the same terms, so its rounding error is at most γ_n · (the same sums
+taken in absolute value), γ_n = nε/(1 − nε) with n the number of operations along the
+longest path (Higham, *Accuracy and Stability of Numerical Algorithms*, §3.1).  That bound
+is :func:`magnitudes`: the backward pass run on |W|, |A|, with δ̄ᴸ = |a| + |y| (≥ |a − y|,
+and × sup|σ′| = 1/4 for the quadratic cost) and sup|g′| (1/4 for σ, 1 for tanh and ReLU) in
+place of g′(zˡ).  With depth ≤ 4, widths ≤ 8 and m ≤ 8, n ≲ 100, and the activations add a
+few ε per layer, so an honest implementation is within ~1e-13 of the bound; agreement is
+required to ``RELATIVE_TOLERANCE`` = 1e-9 of it (a margin of 10⁴), while every known mistake
+changes entries by a fraction of order one of it (a factor σ′ ≤ 1/4, a factor m ≥ 2, a
+different matrix).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from impl.network import Network
+from impl.testing.strategies import Case
+
+__all__ = ["RELATIVE_TOLERANCE", "agrees", "magnitudes", "verified_gradients", "verified_network"]
+
+RELATIVE_TOLERANCE = 1e-9
+#: sup |g′| of each hidden activation, sup |h′| of the output's loss delta factor
+_SLOPE_BOUND = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
+_OUTPUT_FACTOR = {"softmax": 1.0, "sigmoid": 1.0, "sigmoid_quadratic": 0.25}
+
+
+def verified_network(case: Case, hidden: str, output: str) -> Network:
+    """A :class:`Network` with the case's architecture and parameters (float64)."""
+    network = Network(list(case.sizes), hidden_activation=hidden, output=output, seed=0)
+    network.weights = [np.array(w, dtype=np.float64) for w in case.weights]
+    network.biases = [np.array(b, dtype=np.float64) for b in case.biases]
+    return network
+
+
+def verified_gradients(
+    case: Case, hidden: str, output: str
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(∂J/∂Wˡ, ∂J/∂bˡ) for every layer, J = (1/m) Σᵢ Lᵢ, by the verified implementation."""
+    dW, db = verified_network(case, hidden, output).backward(case.X, case.Y)
+    return [np.array(g) for g in dW], [np.array(g) for g in db]
+
+
+def magnitudes(case: Case, hidden: str, output: str) -> list[np.ndarray]:
+    """The rounding bound's scale for [dW¹, …, dWᴸ, db¹, …, dbᴸ] (module docstring)."""
+    cache = verified_network(case, hidden, output).forward(case.X)
+    delta = (np.abs(cache.A[-1]) + np.abs(case.Y)) * _OUTPUT_FACTOR[output]
+    dW: list[np.ndarray] = [np.empty(0)] * case.depth
+    db: list[np.ndarray] = [np.empty(0)] * case.depth
+    for k in range(case.depth - 1, -1, -1):
+        dW[k] = delta @ np.abs(cache.A[k]).T / case.m
+        db[k] = delta.sum(axis=1, keepdims=True) / case.m
+        delta = np.abs(case.weights[k]).T @ delta * _SLOPE_BOUND[hidden]
+    return dW + db
+
+
+def agrees(got: np.ndarray, want: np.ndarray, scale: np.ndarray) -> bool:
+    """Every entry within ``RELATIVE_TOLERANCE`` of its rounding scale."""
+    return bool(np.all(np.abs(got - want) <= RELATIVE_TOLERANCE * scale))

@@ -1,0 +1,161 @@
+"""``check_backward`` on a gallery of student code: every verdict right, every named mistake
+diagnosed, the smallest failing case as small as the bug allows; and ``check-backward``.
+
+Each call runs its own Hypothesis search with fixed settings (derandomized, 200 examples at
+most), so the verdicts do not depend on the test profile.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+from student_backward import per_example_loop, student
+
+from impl.commands import main
+from impl.testing import assert_backward_correct, check_backward
+
+#: bug -> (hidden, output)
+GALLERY = {
+    "extra-output-derivative": ("sigmoid", "softmax"),
+    "sum-instead-of-mean": ("tanh", "softmax"),
+    "untransposed-weights": ("tanh", "softmax"),
+    "relu-derivative-is-z": ("relu", "softmax"),
+    "missing-activation-derivative": ("sigmoid", "sigmoid"),
+    "activation-derivative-of-a": ("sigmoid", "softmax"),
+    "derivative-formula-on-z": ("tanh", "sigmoid"),
+    "tanh-derivative-without-square": ("tanh", "softmax"),
+    "weight-gradient-of-wrong-layer": ("sigmoid", "softmax"),
+}
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("output", ["softmax", "sigmoid"])
+def test_a_correct_vectorised_backward_passes(hidden: str, output: str) -> None:
+    result = check_backward(student(None, hidden, output), hidden=hidden, output=output)
+    assert result.passed, result.report()
+    assert result.examples >= 100
+
+
+def test_a_correct_per_example_loop_passes() -> None:
+    assert_backward_correct(per_example_loop, hidden="sigmoid", output="softmax")
+
+
+@pytest.mark.parametrize("bug", list(GALLERY))
+def test_each_named_mistake_is_refuted_and_diagnosed(bug: str) -> None:
+    hidden, output = GALLERY[bug]
+    result = check_backward(student(bug, hidden, output), hidden=hidden, output=output)
+    assert not result.passed
+    assert [entry.id for entry in result.diagnosis] == [bug], result.report()
+    assert result.wrong, "the wrong arrays are named"
+    assert all(error.error > 1e-6 and error.error_central > 1e-6 for error in result.wrong)
+    assert f"docs/derivations.md#claim-{result.diagnosis[0].proof}" in result.report()
+
+
+def test_a_bug_that_needs_three_layers_is_found_at_three_layers() -> None:
+    result = check_backward(
+        student("stale-delta", "tanh", "softmax"), hidden="tanh", output="softmax"
+    )
+    assert not result.passed
+    assert result.case is not None and result.case.depth == 3, result.report()
+
+
+def test_a_bug_that_shows_only_for_one_example_is_found_at_m_1() -> None:
+    result = check_backward(student("only-at-one-example"), hidden="sigmoid", output="softmax")
+    assert not result.passed
+    assert result.case is not None and result.case.m == 1, result.report()
+    assert result.diagnosis == []
+
+
+def test_the_smallest_case_is_small_for_a_missing_one_over_m() -> None:
+    result = check_backward(student("sum-instead-of-mean"), hidden="sigmoid", output="softmax")
+    assert result.case is not None
+    assert result.case.m == 2 and result.case.depth == 1, result.report()
+
+
+def test_a_function_that_raises_is_wrong_and_its_exception_is_shown() -> None:
+    result = check_backward(student("raises"), hidden="sigmoid", output="softmax")
+    assert not result.passed
+    assert "RuntimeError: not implemented yet" in result.problem
+    assert "student_backward.py" in result.problem
+
+
+def test_a_wrong_shape_is_wrong_and_the_expected_shape_is_shown() -> None:
+    result = check_backward(student("wrong-shape"), hidden="sigmoid", output="softmax")
+    assert not result.passed
+    assert "db1 has shape (" in result.problem and "; expected (" in result.problem
+
+
+def test_a_wrong_number_of_arrays_is_wrong() -> None:
+    result = check_backward(lambda W, b, X, Y: (W,), hidden="sigmoid", output="softmax")
+    assert not result.passed and "expected a pair (dW, db)" in result.problem
+
+
+def test_assert_backward_correct_raises_with_the_report() -> None:
+    with pytest.raises(AssertionError, match="sum-instead-of-mean"):
+        assert_backward_correct(student("sum-instead-of-mean"), hidden="sigmoid", output="softmax")
+
+
+# ------------------------------------------------------------------ the command
+
+STUDENT = pathlib.Path(__file__).with_name("student_backward.py")
+
+
+def _file(tmp_path: pathlib.Path, body: str) -> pathlib.Path:
+    path = tmp_path / "mine.py"
+    path.write_text(f"import sys\nsys.path.insert(0, {str(STUDENT.parent)!r})\n" + body)
+    return path
+
+
+def test_check_backward_command_exits_0_for_a_correct_function(tmp_path, capsys) -> None:
+    path = _file(tmp_path, "from student_backward import per_example_loop as backward\n")
+    assert (
+        main(["check-backward", f"{path}:backward", "--hidden", "sigmoid", "--output", "softmax"])
+        == 0
+    )
+    assert "correct on" in capsys.readouterr().out
+
+
+def test_check_backward_command_exits_1_with_the_diagnosis_in_json(tmp_path, capsys) -> None:
+    path = _file(
+        tmp_path,
+        "from student_backward import student\nbackward = student('extra-output-derivative')\n",
+    )
+    report = tmp_path / "report.json"
+    status = main(
+        [
+            "check-backward",
+            f"{path}:backward",
+            "--hidden",
+            "sigmoid",
+            "--output",
+            "softmax",
+            "--json",
+            str(report),
+        ]
+    )
+    assert status == 1
+    data = json.loads(report.read_text())
+    assert data["passed"] is False
+    assert data["diagnosis"] == ["extra-output-derivative"]
+    assert "smallest failing case" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("missing.py:f", "no such file"),
+        ("{path}:nothing", "has no function 'nothing'"),
+        ("{path}:number", "is not callable"),
+        ("{path}", "expected FILE.py:FUNCTION"),
+    ],
+)
+def test_check_backward_command_exits_2_with_one_line(tmp_path, capsys, target, message):
+    path = _file(tmp_path, "number = 3\n")
+    status = main(
+        ["check-backward", target.format(path=path), "--hidden", "sigmoid", "--output", "softmax"]
+    )
+    err = capsys.readouterr().err
+    assert status == 2
+    assert message in err and len(err.strip().splitlines()) == 1

@@ -1,0 +1,114 @@
+"""``check-claim``: the source documents' three mistakes refuted at points the search found,
+their correct forms proven, the known mistake named, and bad input refused with exit 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from derivations.user_claims import FormulaError, judge, parse_formula
+from impl.commands import main
+
+#: (kind, option, wrong formula, its known mistake, the correct formula)
+SOURCE_MISTAKES = [
+    ("output-delta", "sigmoid", "(a - y)*a*(1 - a)", "extra-output-derivative", "a - y"),
+    (
+        "activation-derivative",
+        "relu",
+        "Piecewise((z, z > 0), (0, True))",
+        "relu-derivative-is-z",
+        "Piecewise((1, z > 0), (0, True))",
+    ),
+    ("batch-output-delta", "sigmoid", "a - y", "sum-instead-of-mean", "(a - y)/m"),
+]
+
+
+@pytest.mark.parametrize(("kind", "option", "wrong", "mistake", "right"), SOURCE_MISTAKES)
+def test_a_source_mistake_is_refuted_at_a_found_point_and_named(
+    kind, option, wrong, mistake, right
+) -> None:
+    verdict = judge(kind, option, wrong)
+    assert verdict.verdict.value == "refuted", verdict.assessment.detail
+    assert verdict.point, "the counterexample is the one the search found"
+    assert verdict.assessment.truth_value != verdict.assessment.claimed_value
+    assert [entry.id for entry in verdict.mistakes] == [mistake]
+    assert judge(kind, option, right).verdict.value == "proven"
+
+
+def test_the_softmax_delta_is_proven_under_the_labels_assumption() -> None:
+    verdict = judge("output-delta", "softmax", "a - y")
+    assert verdict.verdict.value == "proven under assumption"
+    assert "sum to 1" in verdict.assessment.statement.assumption.text
+    assert verdict.point == {"K": "1", "j": "1", "y[1]": "0"}
+
+
+def test_the_found_counterexamples_are_the_simplest() -> None:
+    assert judge("activation-derivative", "relu", "Piecewise((z, z > 0), (0, True))").point == {
+        "z": "2"
+    }
+    assert judge("output-delta", "sigmoid", "(a - y)*a*(1 - a)").point == {
+        "K": "1",
+        "j": "1",
+        "y[1]": "0",
+        "z[1]": "0",
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('true')",
+        "(1).__class__",
+        "[x for x in z]",
+        "lambda: 1",
+        "z.real",
+        "exp(z, evaluate=False)",
+    ],
+)
+def test_hostile_input_is_refused_before_any_evaluation(text: str) -> None:
+    with pytest.raises(FormulaError):
+        parse_formula(text, {"z": 1, "exp": None})
+
+
+def test_an_unknown_name_is_named() -> None:
+    with pytest.raises(FormulaError, match="unknown name w"):
+        judge("activation-derivative", "tanh", "1 - w**2")
+
+
+def test_check_claim_command_exit_codes_and_json(capsys) -> None:
+    assert main(["check-claim", "output-delta", "a - y", "--output", "sigmoid"]) == 0
+    assert main(["check-claim", "output-delta", "a - y", "--output", "softmax"]) == 0
+    capsys.readouterr()
+    status = main(
+        [
+            "check-claim",
+            "activation-derivative",
+            "z*(1 - z)",
+            "--activation",
+            "sigmoid",
+            "--json",
+            "-",
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert data["verdict"] == "refuted"
+    assert data["mistakes"] == ["derivative-formula-on-z"]
+    assert data["counterexample"]["point"] == {"z": "0"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["output-delta", "a - q", "--output", "sigmoid"], "unknown name q"),
+        (["output-delta", "a - ", "--output", "sigmoid"], "cannot parse"),
+        (["nonsense", "a", "--output", "sigmoid"], "unknown kind"),
+        (["output-delta", "a - y"], "needs --output"),
+        (["output-delta", "a - y", "--output", "tanh"], "needs --output one of"),
+    ],
+)
+def test_check_claim_bad_input_exits_2_with_one_line(capsys, argv, message) -> None:
+    assert main(["check-claim", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
