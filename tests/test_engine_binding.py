@@ -67,7 +67,9 @@ def test_subs_and_lambda_bind_their_variables() -> None:
 
 def test_a_derivative_binds_nothing_and_becomes_subs_at_an_expression() -> None:
     derivative = sp.Derivative(g(x), x)
-    assert substitute(derivative, {x: t}) == sp.Derivative(g(t), t)
+    # d/dx g(x) at x = t: g′(t), kept as Subs until evaluated
+    assert substitute(derivative, {x: t}).doit() == sp.Derivative(g(t), t)
+    assert substitute(sp.Derivative(x * w, x), {x: w}).doit() == w  # not d/dw (w·w)
     at_expression = substitute(derivative, {x: 2 * w})
     assert isinstance(at_expression, sp.Subs)
     assert at_expression.doit() == sp.Subs(sp.Derivative(g(x), x), x, 2 * w).doit()
