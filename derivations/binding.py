@@ -138,8 +138,14 @@ def rename_bound(expr: sp.Basic) -> sp.Basic:
 
 
 def canonical(expr: sp.Basic) -> sp.Basic:
-    """``expr`` with bound variables named by binding depth: alpha-equivalent → identical."""
-    return _relabel(sp.sympify(expr), _level_dummy, 0)
+    """``expr`` with bound variables named by binding depth: alpha-equivalent → identical.
+
+    Bound variables get fresh names first: an expression that already carries level names
+    (a piece of an earlier canonical form, e.g. what summing a Kronecker delta leaves) would
+    otherwise have an outer variable renamed onto the level name just given to an inner one,
+    capturing it (``Σ_j g(Σ_i W_{j,i} a_i)`` would become ``Σ_j g(Σ_i W_{i,i} a_i)``).
+    """
+    return _relabel(rename_bound(sp.sympify(expr)), _level_dummy, 0)
 
 
 def alpha_equal(left: sp.Basic, right: sp.Basic) -> bool:

@@ -120,3 +120,19 @@ def test_an_unmodelled_binder_is_refused(construct) -> None:
 def test_an_empty_substitution_returns_the_expression_unchanged() -> None:
     expr = sp.Sum(X[c], (c, 1, K))
     assert substitute(expr, {}) is expr
+
+
+def test_canonical_of_a_piece_of_a_canonical_form_never_captures() -> None:
+    """Summing a Kronecker delta over k leaves the inner sums with the level names they had
+    under the k-sum; renaming them again must keep Σ_j g(Σ_i W_{j,i} a_i) apart from the
+    diagonal Σ_j g(Σ_i W_{i,i} a_i)."""
+    W, V, A = sp.IndexedBase("W"), sp.IndexedBase("V"), sp.IndexedBase("a")
+    i, j, k, u, m = sp.symbols("i j k u m", integer=True)
+    inner = sp.exp(sp.Sum(g(sp.Sum(W[j, i] * A[i], (i, 1, K))) * V[k, j], (j, 1, m)))
+    outer = canonical(sp.Sum(inner, (k, 1, K)))
+    ((level_k, _, _),) = outer.limits
+    piece = outer.function.xreplace({level_k: u})
+    assert alpha_equal(piece, inner.xreplace({k: u}))
+    level_j, level_i = sorted(piece.atoms(sp.Dummy), key=str)
+    diagonal = piece.xreplace({W[level_j, level_i]: W[level_i, level_i]})
+    assert not alpha_equal(piece, diagonal)
