@@ -46,6 +46,9 @@ from impl.losses import OUTPUT_LAYERS, OutputLayer
 from impl.validation import (
     check_choice,
     check_inputs,
+    check_memory,
+    check_output_units,
+    check_parameters,
     check_positive_number,
     check_seed,
     check_sizes,
@@ -210,6 +213,8 @@ class Network:
             ) from error
         if self.dtype not in SUPPORTED_DTYPES:
             raise ValueError(f"dtype is {dtype!r} but must be numpy.float64 or numpy.float32")
+        check_output_units(self.sizes, self.output)
+        check_memory(self.sizes, self.dtype)
         self.rng = np.random.default_rng(check_seed(seed))
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
@@ -262,8 +267,18 @@ class Network:
         )
 
     # ------------------------------------------------------------------ input checks
+    def check_parameters(self) -> None:
+        """ValueError unless every W^l, b^l has the shape and dtype ``sizes`` and ``dtype`` imply.
+
+        Runs at the start of every public computation, so parameters assigned by hand (biases
+        of shape (n,) instead of (n, 1), float64 arrays in a float32 network) are refused
+        instead of broadcasting into a silently wrong result.
+        """
+        check_parameters(self.weights, self.biases, self.sizes, self.dtype)
+
     def check_inputs(self, X: object, argument: str = "X") -> np.ndarray:
         """X as a (n_0, m) array of this network's dtype, or a ValueError saying what is wrong."""
+        self.check_parameters()
         return check_inputs(X, self.sizes[0], self.dtype, argument)
 
     def check_targets(
@@ -291,7 +306,16 @@ class Network:
         m = X.shape[1]
         Z = [np.empty((n, m), self.dtype) for n in self.sizes[1:]]
         A: list[Any] = [None] + [np.empty((n, m), self.dtype) for n in self.sizes[1:]]
-        forward_into(self.weights, self.biases, self.hidden, self.output_layer, X, Z, A)
+        with np.errstate(over="ignore", invalid="ignore"):
+            forward_into(self.weights, self.biases, self.hidden, self.output_layer, X, Z, A)
+        for layer, z in enumerate(Z, start=1):
+            if not np.isfinite(z).all():
+                raise ValueError(
+                    f"the pre-activations Z^{layer} overflowed to inf or nan "
+                    f"(largest |X| is {float(np.max(np.abs(X))):g}, largest |W^{layer}| is "
+                    f"{float(np.max(np.abs(self.weights[layer - 1]))):g}): the values of X or of "
+                    f"the parameters are too large for {self.dtype.name}; scale X, e.g. to [0, 1]"
+                )
         return ForwardCache(Z, A)
 
     def backward(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
