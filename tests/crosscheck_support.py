@@ -29,6 +29,8 @@ from error_bounds import (
     central_difference_error,
     forward_error,
     loss_error,
+    output_delta_error,
+    output_difference_error,
 )
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -209,8 +211,13 @@ def check_delta_against_finite_differences(
     activation: Callable[[np.ndarray], np.ndarray],
     loss: Callable[[np.ndarray, np.ndarray], np.ndarray],
     label_strategy: Callable[[int, int], st.SearchStrategy[np.ndarray]],
+    output: str,
 ) -> Callable[[], None]:
-    """Property: ``delta(activation(z), y)`` is ∂L/∂z of the per-example ``loss(z, y)``."""
+    """Property: ``delta(activation(z), y)`` is ∂L/∂z of the per-example ``loss(z, y)``.
+
+    ``output`` names the pairing whose error bounds apply (``error_bounds``): |δ̂ − difference|
+    ≤ SAFETY (the delta's rounding bound + the difference's truncation and rounding bound).
+    """
 
     @given(data=st.data())
     def check(data) -> None:
@@ -218,20 +225,26 @@ def check_delta_against_finite_differences(
         batch = data.draw(st.integers(1, 6), label="m")
         logits = data.draw(hnp.arrays(np.float64, (classes, batch), elements=finite(-6, 6)))
         targets = data.draw(label_strategy(classes, batch))
-        got = delta(activation(logits), targets)
+        a = activation(logits)
+        got = delta(a, targets)
+        delta_bound = output_delta_error(output, a, targets)
         for unit in range(classes):
-            step = np.zeros_like(logits)
-            step[unit] = CENTRAL_STEP
-            numeric = (loss(logits + step, targets) - loss(logits - step, targets)) / (
-                2 * CENTRAL_STEP
+            plus, minus = logits.copy(), logits.copy()
+            plus[unit] += CENTRAL_STEP
+            minus[unit] -= CENTRAL_STEP
+            distance = np.array(
+                [
+                    float(Fraction(p) - Fraction(q))
+                    for p, q in zip(plus[unit], minus[unit], strict=True)
+                ]
             )
-            scale = np.maximum(1.0, np.abs(loss(logits, targets)))
-            assert_allclose(
-                got[unit],
-                numeric,
-                rtol=1e-6,
-                atol=1e-9 * float(np.max(scale)),
-                err_msg=f"dL/dz_{unit + 1}",
+            numeric = (loss(plus, targets) - loss(minus, targets)) / distance
+            allowed = SAFETY * (
+                delta_bound[unit]
+                + output_difference_error(output, logits, targets, unit, plus[unit], minus[unit])
+            )
+            assert np.all(np.abs(got[unit] - numeric) <= allowed), (
+                f"dL/dz_{unit + 1}: delta {got[unit]}, differences {numeric}, bound {allowed}"
             )
 
     return check

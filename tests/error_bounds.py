@@ -273,3 +273,104 @@ def central_difference_error(
     truncation = abs(up - down) / 2 * second + (up**2 + down**2) / 6 * third
     rounding = 2 * cost_error / (up + down)
     return truncation + rounding + 3 * U * abs(difference.value)
+
+
+def output_delta_error(output: str, a: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Bound on |δ̂ − δ| for an output delta computed from the computed activation â of exact
+    logits: δ = a Σy − y (softmax, any labels; a − y when Σy = 1), a − y (binary CE) or
+    (a − y) a (1 − a) (quadratic). The error of â is the activation's own rounding."""
+    K = a.shape[0]
+    if output == "softmax":
+        logits = np.log(np.maximum(a, np.finfo(float).tiny))  # a = softmax(log a)
+        a_error = _output_activation_error("softmax", logits, a, np.zeros_like(a))
+        label_sum = np.abs(Y).sum(axis=0)
+        return label_sum * a_error + gamma(K) * a * label_sum + 2 * U * (a * label_sum + np.abs(Y))
+    a_error = SIGMOID_RELATIVE_ERROR * a
+    residual = a - Y
+    if output == "sigmoid":
+        return a_error + U * np.abs(residual)
+    slope = a * (1 - a)
+    return (
+        slope * (a_error + U * np.abs(residual))
+        + np.abs(residual) * (a_error + 2 * U * slope)
+        + U * np.abs(residual * slope)
+    )
+
+
+def output_difference_error(
+    output: str, logits: np.ndarray, Y: np.ndarray, unit: int, plus: np.ndarray, minus: np.ndarray
+) -> np.ndarray:
+    """Bound per example on |(L̂(z⁺) − L̂(z⁻)) / (z⁺ − z⁻) − ∂L/∂z_unit| for a central difference
+    in logit ``unit``, z± = fl(z ± h) (rows ``plus``, ``minus``): the truncation bound of
+    :func:`central_difference_error` with d₁ = 1, d₂ = d₃ = 0 (so |φ''| ≤ T₂, |φ'''| ≤ T₃),
+    rounding of the loss at both points over the step, and 3U of the quotient."""
+    zero = np.zeros_like(logits)
+    _, t2, t3 = _loss_derivative_suprema(output, Y)
+    bounds = []
+    for shifted_row in (plus, minus):
+        shifted = logits.copy()
+        shifted[unit] = shifted_row
+        bounds.append(_per_example_loss_error(output, shifted, zero, Y))
+    (rounding_plus, loss_plus), (rounding_minus, loss_minus) = bounds
+    up = np.array(
+        [float(Fraction(p) - Fraction(z)) for p, z in zip(plus, logits[unit], strict=True)]
+    )
+    down = np.array(
+        [float(Fraction(z) - Fraction(q)) for z, q in zip(logits[unit], minus, strict=True)]
+    )
+    quotient = np.abs(loss_plus - loss_minus) / (up + down)
+    truncation = np.abs(up - down) / 2 * t2 + (up**2 + down**2) / 6 * t3
+    return truncation + (rounding_plus + rounding_minus) / (up + down) + 3 * U * quotient
+
+
+def softmax_error(z: np.ndarray) -> np.ndarray:
+    """Bound on |â − a| for impl's softmax of exact logits z (units on axis 0)."""
+    a = np.exp(z - z.max(axis=0)) / np.exp(z - z.max(axis=0)).sum(axis=0)
+    return _output_activation_error("softmax", z, a, np.zeros_like(z))
+
+
+def softmax_jacobian_formula_error(a: np.ndarray, a_error: np.ndarray) -> np.ndarray:
+    """Bound on the error of aᵢ(δᵢⱼ − aⱼ) evaluated from â (K,) with |â − a| ≤ ``a_error``:
+    first order in the error of each factor, plus 2U for the subtraction and the product."""
+    identity = np.eye(a.shape[0])
+    factor = np.abs(identity - a[None, :])
+    return a_error[:, None] * factor + a[:, None] * a_error[None, :] + 2 * U * a[:, None] * factor
+
+
+def softmax_column_difference_error(
+    z: np.ndarray, unit: int, up: float, down: float, quotient: np.ndarray, extra: np.ndarray
+) -> np.ndarray:
+    """Bound on |(f(z⁺) − f(z⁻)) / (up + down) − ∂f/∂z_unit| for f = softmax(z) − y (y fixed),
+    entry by entry: as a function of one logit every aᵢ is a logistic curve, so
+    |∂²aᵢ| ≤ 0.0963 and |∂³aᵢ| ≤ 1/8 (the sigmoid suprema); rounding of f at both points
+    (``softmax_error`` plus ``extra``, e.g. U|a − y| for a subtraction) over the step; 3U of
+    the quotient."""
+    _, second, third = HIDDEN_DERIVATIVE_SUPREMA["sigmoid"]
+    plus, minus = z.copy(), z.copy()
+    plus[unit] = z[unit] + up
+    minus[unit] = z[unit] - down
+    rounding = softmax_error(plus[:, None])[:, 0] + softmax_error(minus[:, None])[:, 0] + extra
+    truncation = abs(up - down) / 2 * second + (up**2 + down**2) / 6 * third
+    return truncation + rounding / (up + down) + 3 * U * np.abs(quotient)
+
+
+def symmetric_eigenvalue_error(matrix: np.ndarray, entry_error: np.ndarray) -> float:
+    """Bound on how far ``eigvalsh`` may move an eigenvalue: Weyl's inequality for the entries'
+    errors (‖E‖₂ ≤ ‖E‖_F) plus LAPACK's backward error p(K) U ‖H‖₂, with p(K) = K² and
+    ‖H‖₂ ≤ ‖H‖_F (the LAPACK Users' Guide calls p(n) a modestly growing function of n)."""
+    size = matrix.shape[0]
+    frobenius = float(np.sqrt(np.sum(matrix * matrix)))
+    return float(np.sqrt(np.sum(entry_error * entry_error))) + size * size * U * frobenius
+
+
+def derivative_from_activation_error(name: str, a: np.ndarray) -> np.ndarray:
+    """Bound on |ĝ' − g'| for impl's g' computed from its own computed activation â, whose
+    relative error is ``HIDDEN_RELATIVE_ERROR[name]`` = r: σ' = a(1 − a) moves by
+    |1 − 2a| r a plus 2U for its two operations; tanh' = 1 − a² by 2a² r plus U a² (the
+    square) and U|1 − a²| (the subtraction); ReLU' is exact away from 0."""
+    r = HIDDEN_RELATIVE_ERROR[name]
+    if name == "sigmoid":
+        return np.abs(1 - 2 * a) * r * a + 2 * U * a * (1 - a)
+    if name == "tanh":
+        return 2 * a * a * r + U * a * a + U * np.abs(1 - a * a)
+    return np.zeros_like(a)
