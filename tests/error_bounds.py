@@ -63,9 +63,10 @@ class ForwardError:
 def _output_activation_error(output: str, z: np.ndarray, a: np.ndarray, dz: np.ndarray):
     if output == "softmax":
         # ‖∂a/∂z‖∞ = max_i 2aᵢ(1 − aᵢ) ≤ 1/2; implementation: s = z − max z (error U|s|),
-        # e^s (8U), the sum (γ_K), the division (U)
+        # e^s (8U + U|s|), the sum S = Σ e^{sⱼ} (relative Σ aⱼ(8U + U|sⱼ|) + γ_K), the division
         shifted = np.abs(z - z.max(axis=0, keepdims=True))
-        relative = U * shifted + U * shifted.max(axis=0) + 2 * LIBM + gamma(z.shape[0]) + U
+        weighted = (a * shifted).sum(axis=0)
+        relative = U * shifted + U * weighted + 2 * LIBM + gamma(z.shape[0]) + U
         return 0.5 * dz.max(axis=0) + a * relative
     return 0.25 * dz + SIGMOID_RELATIVE_ERROR * a
 
