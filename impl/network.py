@@ -306,6 +306,15 @@ class Network:
         m = X.shape[1]
         Z = [np.empty((n, m), self.dtype) for n in self.sizes[1:]]
         A: list[Any] = [None] + [np.empty((n, m), self.dtype) for n in self.sizes[1:]]
+        self._forward_or_refuse_overflow(X, Z, A)
+        return ForwardCache(Z, A)
+
+    def _forward_or_refuse_overflow(self, X: np.ndarray, Z: list[np.ndarray], A: list) -> None:
+        """:func:`forward_into`, then a ValueError if a pre-activation overflowed.
+
+        Finite inputs and parameters can still give infinite logits (X ~ 1e308), and then the
+        loss and the gradients would be NaN: refused with the sizes involved instead.
+        """
         with np.errstate(over="ignore", invalid="ignore"):
             forward_into(self.weights, self.biases, self.hidden, self.output_layer, X, Z, A)
         for layer, z in enumerate(Z, start=1):
@@ -316,7 +325,6 @@ class Network:
                     f"{float(np.max(np.abs(self.weights[layer - 1]))):g}): the values of X or of "
                     f"the parameters are too large for {self.dtype.name}; scale X, e.g. to [0, 1]"
                 )
-        return ForwardCache(Z, A)
 
     def backward(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Gradients (dW, db) of the batch-mean cost J = (1/m) sum_i L_i.
@@ -334,9 +342,7 @@ class Network:
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         m = X.shape[1]
         buffers = _Workspace(self.sizes, m, self.dtype)
-        forward_into(
-            self.weights, self.biases, self.hidden, self.output_layer, X, buffers.Z, buffers.A
-        )
+        self._forward_or_refuse_overflow(X, buffers.Z, buffers.A)
         backward_into(
             self.weights,
             self.hidden,

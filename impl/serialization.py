@@ -240,8 +240,6 @@ def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     return members
 
 
-
-
 def _read_checked(
     archive: zipfile.ZipFile,
     info: zipfile.ZipInfo,
