@@ -4,16 +4,19 @@ The property checks are plain functions taking the implementation under test (a
 ``Network`` class, or a delta function), so the tests in ``test_crosscheck_power.py`` can
 run *the same* checks on deliberately wrong implementations and see them fail.
 
-Tolerances (float64, unit roundoff ε = 1.1e-16):
+Tolerances (float64). Every tolerance but one is an a priori bound computed for the very
+network, batch and parameter being compared (``error_bounds``, which states the derivation):
 
-* central differences with step h = 1e-6: truncation error ≈ h² |J'''| / 6 ≈ 1e-12 (relative
-  to the gradient's scale), rounding error ≈ 2ε|J|/h ≈ 2.2e-10 |J| (absolute).  We assert
-  ``|g − g̃| ≤ 1e-6 |g̃| + 1e-9 max(1, |J|)``: about 1e-7 relative in practice, with a margin
-  of 10 over the rounding bound; a wrong gradient is off by O(|g|) and fails by orders;
+* central differences with step h = 1e-6: |backward − difference| ≤ SAFETY × (the rounding
+  bound of ``backward`` + the difference's truncation bound h²/6 · sup|J‴| from the chain
+  rule with the suprema of the activations' and losses' derivatives + the rounding of J at
+  both points divided by the exact step); a wrong gradient is off by O(|g|);
+* symbolic vs implementation (``test_crosscheck_symbolic_vs_impl``): the proven gradient
+  evaluated in 50 digits, against the rounding bound of ``backward``;
 * complex step (``impl.gradcheck.numerical_gradients``, h = 1e-20): no cancellation, ~1e-13
-  relative; asserted at 1e-10 normwise plus an absolute floor of 1e-14 (see COMPLEX_ATOL);
-* symbolic vs implementation: both are exact formulas evaluated in float64, so they agree
-  to a few ulps of accumulated rounding; asserted at 1e-10 normwise relative.
+  relative observed; asserted at 1e-10 normwise plus an absolute floor of 1e-14 (see
+  COMPLEX_ATOL). This one is not derived from a bound: NumPy documents no accuracy for
+  its complex tanh and exp, which the complex step runs through.
 """
 
 from __future__ import annotations
