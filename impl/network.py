@@ -53,6 +53,7 @@ from impl.validation import (
     check_seed,
     check_sizes,
     check_targets,
+    parameter_count,
 )
 
 SUPPORTED_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
@@ -185,9 +186,16 @@ class Network:
         dtype: Any = np.float64,
     ) -> None:
         self._configure(sizes, hidden_activation, output, init, seed, dtype)
-        self.weights, self.biases = initialize_parameters(
-            self.sizes, self.init, self.rng, self.dtype
-        )
+        try:
+            self.weights, self.biases = initialize_parameters(
+                self.sizes, self.init, self.rng, self.dtype
+            )
+        except MemoryError as error:  # fits in the machine's memory, but not in what is free
+            raise ValueError(
+                f"sizes {list(self.sizes)} needs {parameter_count(self.sizes):,} parameters "
+                f"({parameter_count(self.sizes) * self.dtype.itemsize / 2**30:,.1f} GiB as "
+                f"{self.dtype.name}), more memory than is free: choose smaller layer widths"
+            ) from error
 
     def _configure(
         self,

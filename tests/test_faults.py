@@ -37,6 +37,12 @@ STRICT = {"over": "raise", "invalid": "raise", "divide": "raise", "under": "igno
 # --------------------------------------------------------------------------- helpers
 
 
+@pytest.fixture(autouse=True)
+def sixteen_gib_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memory checks judge against 16 GiB, so the cases behave alike on every machine."""
+    monkeypatch.setattr("impl.validation.total_memory_bytes", lambda: 16 * 2**30)
+
+
 def net(**options) -> Network:
     return Network([3, 4, 2], seed=0, **options)
 
@@ -206,6 +212,17 @@ for label, (value, pattern) in SIZES.items():
         ValueError,
         pattern,
     )
+
+
+@refuses("Network-sizes-fit-the-machine-but-not-free-memory", ValueError, r"more memory than is")
+def _(_):
+    def out_of_memory(*_):
+        raise MemoryError
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("impl.network.initialize_parameters", out_of_memory)
+        Network([50_000, 20_000, 10])
+
 
 OPTIONS = {
     "hidden-none": ({"hidden_activation": None}, r"hidden_activation is None but must be one"),
@@ -918,12 +935,14 @@ def _(tmp):
     assert json.loads((out / "history.json").read_text())["settings"]["seed"] == 5
 
 
+def failing_plot(history, path, **_):
+    """Stands in for the last of the three writes, failing as a full disk would."""
+    raise OSError("disk full")
+
+
 @correct("command-train-failed-write-leaves-nothing")
 def _(tmp):
     out = tmp / "run"
-
-    def failing_plot(history, path, **_):
-        raise OSError("disk full")
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("impl.commands.train._plot_history_here_only", failing_plot)
@@ -937,9 +956,6 @@ def _(tmp):
     out = tmp / "run"
     assert run_command([*TRAIN, "--out", str(out)])[0] == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-
-    def failing_plot(history, path, **_):
-        raise OSError("disk full")
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("impl.commands.train._plot_history_here_only", failing_plot)
