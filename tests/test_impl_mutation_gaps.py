@@ -176,3 +176,103 @@ def test_float32_networks_compute_in_float32_everywhere() -> None:
     net.gradient_descent(X, y, 0.1)
     net.fit(X, y, epochs=1, batch_size=1, learning_rate=0.1, progress=False)
     assert all(p.dtype == np.float32 for p in (*net.weights, *net.biases))
+
+
+def test_float32_training_buffers_are_float32() -> None:
+    """Kills float64 work buffers (``_Workspace`` without ``dtype``): float32 parameters
+    updated from float64 arithmetic would still *look* float32."""
+    net = Network([3, 4, 2], seed=0, dtype=np.float32)
+    net.gradient_descent(np.linspace(-1, 1, 6).reshape(3, 2), np.array([0, 1]), 0.1)
+    (buffers,) = net._workspaces.values()
+    arrays = [*buffers.Z, *buffers.A[1:], *buffers.delta, *buffers.work, buffers.ones]
+    assert all(a.dtype == np.float32 for a in [*arrays, *buffers.grad_W, *buffers.grad_b])
+
+
+def test_float32_loss_is_summed_in_float64() -> None:
+    """J = (Σᵢ Lᵢ in float64) / m, bit for bit the same computation as here."""
+    net = Network([3, 4, 2], seed=0, dtype=np.float32)
+    X, y = np.linspace(-1, 1, 30).reshape(3, 10), np.arange(10) % 2
+    Y = np.eye(2, dtype=np.float32)[:, y]
+    losses = net.output_layer.loss(net.forward(X).Z[-1], Y)
+    assert net.loss(X, y) == float(np.sum(losses, dtype=np.float64)) / 10
+
+
+def test_softmax_accuracy_takes_the_argmax_of_soft_labels() -> None:
+    """A softmax target (0.6, 0.4) is single-label whatever its form: argmax rule."""
+    net = Network([1, 2], seed=0)
+    net.weights[0][:] = 0.0
+    net.biases[0][:] = np.array([[0.1], [0.0]])  # outputs ≈ (0.52, 0.48)
+    assert net.evaluate(np.zeros((1, 1)), np.array([[0.6], [0.4]]))[1] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("targets", "accuracy"),
+    [([[1.0], [1.0]], 1.0), ([[1.0, 0.0], [0.0, 1.0]], 0.5)],
+)
+def test_sigmoid_per_unit_rule_counts_an_output_of_one_half_as_on(targets, accuracy) -> None:
+    """Outputs exactly 1/2 (z = 0) meet targets ≥ 1/2: multi-hot (1, 1) is right. Two one-hot
+    columns use the argmax rule (both outputs 1/2: argmax 0, right for column 0 only)."""
+    net = _sigmoid_outputs([0.5, 0.5])
+    Y = np.array(targets)
+    assert net.evaluate(np.zeros((1, Y.shape[1])), Y)[1] == accuracy
+
+
+def test_check_gradients_reports_the_errors_of_the_method_and_step_asked_for() -> None:
+    """Each reported error is relative_error(backward, numerical_gradients(method, step))."""
+    net, X, y = _small_problem()
+    dW, db = net.backward(X, y)
+    for method, step in (("central", 0.5), ("complex", 0.5), ("central", 1e-6)):
+        result = check_gradients(net, X, y, method=method, step=step)
+        numeric_W, numeric_b = numerical_gradients(net, X, y, method=method, step=step)
+        for layer in range(net.num_layers):
+            assert result.errors[f"W{layer + 1}"] == relative_error(dW[layer], numeric_W[layer])
+            assert result.errors[f"b{layer + 1}"] == relative_error(db[layer], numeric_b[layer])
+        assert result.parameters_checked == net.n_parameters
+
+
+def test_gradient_check_seconds_lie_within_the_call() -> None:
+    """Not a timing test: the reported duration is non-negative and at most the whole call."""
+    import time
+
+    net, X, y = _small_problem()
+    for check in (check_gradients, check_directional_derivatives):
+        started = time.perf_counter()
+        result = check(net, X, y)
+        assert 0 <= result.seconds <= time.perf_counter() - started
+
+
+def test_directional_check_defaults_and_report() -> None:
+    """Default seed 0; the result carries the step, no layer errors and the parameter count;
+    central differences (rounding ~1e-10) are less exact than the complex step here."""
+    net, X, y = _small_problem()
+    default = check_directional_derivatives(net, X, y)
+    assert default.errors == check_directional_derivatives(net, X, y, seed=0).errors
+    assert default.step == 1e-6 and default.layer_errors == ()
+    assert default.parameters_checked == net.n_parameters
+    exact = check_directional_derivatives(net, X, y, method="complex", step=1e-20)
+    assert exact.step == 1e-20 and exact.method == "directional-complex"
+    assert default.max_error > exact.max_error
+
+
+def test_gradcheck_result_passes_at_exactly_the_tolerance_and_prints_its_verdict() -> None:
+    from impl import GradCheckResult
+
+    common = dict(method="central", tolerance=1e-5, step=1e-6, layer_errors=(), seconds=0.0)
+    at = GradCheckResult(errors={"W1": 1e-5, "b1": 0.0}, parameters_checked=2, **common)
+    over = GradCheckResult(errors={"W1": 2e-5}, parameters_checked=1, **common)
+    assert at.passed and not over.passed
+    lines = str(at).split("\n")
+    assert "PASSED" in lines[0] and lines[1].strip().startswith("W1") and len(lines) == 3
+    assert "FAILED" in str(over).split("\n")[0]
+
+
+def test_softmax_and_log_sum_exp_work_on_stacks_of_matrices() -> None:
+    """Axis -2 is the class axis also for (P, K, m) stacks (the gradient checker's)."""
+    from impl.losses import log_sum_exp, softmax
+
+    rng = np.random.default_rng(0)
+    stack = rng.normal(size=(3, 4, 5))
+    for p in range(3):
+        np.testing.assert_array_equal(softmax(stack.copy())[p], softmax(stack[p].copy()))
+        np.testing.assert_array_equal(log_sum_exp(stack)[p], log_sum_exp(stack[p]))
+    assert log_sum_exp(stack).shape == (3, 1, 5)
