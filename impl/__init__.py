@@ -5,6 +5,7 @@ Modules (one job each):
 ``impl.network``        :class:`Network`: forward pass, vectorised backward pass, gradient descent
 ``impl.training``       mini-batch SGD loop with progress bar and history (``Network.fit``)
 ``impl.serialization``  save/load as ``.npz`` without pickle (``Network.save``, ``Network.load``)
+``impl.atomic``         write a file atomically (temporary file in the same folder + os.replace)
 ``impl.activations``    hidden activations g, g' and their complex-safe versions
 ``impl.losses``         output layers: softmax/sigmoid, stable losses from logits, output deltas
 ``impl.initializers``   ``normal`` (the seeds' randn), ``xavier`` and ``he`` initialisation
@@ -25,6 +26,7 @@ Dependencies run one way, from the commands down (no module imports one above it
     impl.commands  ->  impl.bench, impl.training, impl.data, impl.plotting, impl.network
     impl.bench  ->  impl.gradcheck, impl.per_example, impl.network, impl.losses
     impl.training, impl.serialization, impl.gradcheck, impl.per_example  ->  impl.network
+    impl.serialization  ->  impl.atomic
     impl.network  ->  impl.losses, impl.activations, impl.initializers, impl.validation
 
 The implementation never imports :mod:`derivations`; only :mod:`impl.commands` (for ``verify``,

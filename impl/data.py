@@ -18,6 +18,7 @@ example is contiguous in memory (fast mini-batch gathering).
 from __future__ import annotations
 
 import gzip
+import math
 import zlib
 from pathlib import Path
 from typing import NamedTuple
@@ -75,42 +76,70 @@ def load_digits_split(test_size: float = 0.25, seed: int = 0) -> DataSplit:
     return DataSplit(_columns(train_rows), y_train, _columns(test_rows), y_test)
 
 
+#: largest IDX data section read (1 GiB; MNIST's training images are 47 MB): a header that
+#: announces more is refused before anything is read or decompressed
+MAX_IDX_BYTES = 1 << 30
+
+
+def _read_exactly(handle, count: int, source: Path, what: str) -> bytes:
+    """``count`` bytes from ``handle``, or a ValueError if the file ends before."""
+    data = handle.read(count)
+    if len(data) != count:
+        raise ValueError(
+            f"{source} is truncated inside its {what}: it ends after {len(data)} of its "
+            f"{count} bytes"
+        )
+    return data
+
+
 def read_idx(path: str | Path) -> np.ndarray:
-    """Read one IDX file (optionally ``.gz``) into an array of its stored shape and type."""
+    """Read one IDX file (optionally ``.gz``) into an array of its stored shape and type.
+
+    Bounded memory: the header is read first; its dimensions are multiplied as Python
+    integers (no wrap-around), and a data section larger than MAX_IDX_BYTES is refused before
+    it is read. Exactly the announced number of bytes is then read (decompressed), plus one
+    to detect a longer file, so a decompression bomb is never inflated beyond that.
+    """
     source = Path(path)
+    if not source.is_file():
+        raise ValueError(f"{source} is not a regular file")
     try:
-        if source.suffix == ".gz":
-            with gzip.open(source, "rb") as handle:
-                raw = handle.read()
-        else:
-            raw = source.read_bytes()
+        with source.open("rb") as raw_handle:
+            handle = gzip.GzipFile(fileobj=raw_handle) if source.suffix == ".gz" else raw_handle
+            with handle:
+                return _read_idx_stream(handle, source)
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
         raise ValueError(f"{source} is not a readable gzip file: {error}") from error
-    if len(raw) < 4:
-        raise ValueError(f"{source} is truncated: {len(raw)} bytes, too short for an IDX header")
-    zero_a, zero_b, type_code, ndim = raw[:4]
+
+
+def _read_idx_stream(handle, source: Path) -> np.ndarray:
+    magic = handle.read(4)
+    if len(magic) < 4:
+        raise ValueError(f"{source} is truncated: {len(magic)} bytes, too short for an IDX header")
+    zero_a, zero_b, type_code, ndim = magic
     if zero_a != 0 or zero_b != 0 or type_code not in IDX_TYPES or ndim == 0:
         raise ValueError(
-            f"{source} is not an IDX file: its magic number is 0x{raw[:4].hex()}, expected "
+            f"{source} is not an IDX file: its magic number is 0x{magic.hex()}, expected "
             "0x0000 followed by a type code (0x08 for unsigned bytes) and a dimension count"
         )
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ValueError(f"{source} is truncated inside its header ({len(raw)} bytes)")
-    shape = tuple(int(n) for n in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
+    dimensions = _read_exactly(handle, 4 * ndim, source, "header")
+    shape = tuple(int.from_bytes(dimensions[4 * k : 4 * k + 4], "big") for k in range(ndim))
     dtype = IDX_TYPES[type_code]
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(raw) != expected:
-        problem = "truncated" if len(raw) < expected else "longer than its header says"
+    expected = math.prod(shape) * dtype.itemsize  # Python integers: no overflow
+    if expected > MAX_IDX_BYTES:
         raise ValueError(
-            f"{source} is {problem}: the header announces shape {shape} ({expected} bytes "
-            f"in all) but the file has {len(raw)} bytes"
+            f"{source} announces shape {shape}, {expected:,} bytes of data, more than the "
+            f"{MAX_IDX_BYTES:,} this reader accepts: refused without reading it"
         )
-    return (
-        np.frombuffer(raw, dtype=dtype, offset=header)
-        .reshape(shape)
-        .astype(dtype.newbyteorder("="))
-    )
+    data = handle.read(expected + 1)
+    if len(data) != expected:
+        problem = "truncated" if len(data) < expected else "longer than its header says"
+        raise ValueError(
+            f"{source} is {problem}: the header announces shape {shape} ({expected:,} bytes "
+            f"of data) but the file holds {'more' if len(data) > expected else len(data)}"
+            f"{'' if len(data) > expected else ' bytes'}"
+        )
+    return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
 
 def _find(directory: Path, stem: str) -> Path:

@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from impl.network import ForwardCache, Network
+from impl.validation import check_positive_int, check_positive_number, check_seed
 
 CENTRAL_STEP = 1e-6
 COMPLEX_STEP = 1e-20
@@ -116,14 +117,14 @@ def relative_error(analytic: np.ndarray, numerical: np.ndarray) -> float:
 def _method_step_tolerance(
     method: str, step: float | None, tolerance: float | None
 ) -> tuple[float, float]:
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method is {method!r} but must be one of 'central', 'complex'")
-    step = DEFAULT_STEPS[method] if step is None else float(step)
-    tolerance = DEFAULT_TOLERANCES[method] if tolerance is None else float(tolerance)
-    if not (np.isfinite(step) and step > 0):
-        raise ValueError(f"step is {step!r} but must be a positive finite number")
-    if not (np.isfinite(tolerance) and tolerance > 0):
-        raise ValueError(f"tolerance is {tolerance!r} but must be a positive finite number")
+    step = DEFAULT_STEPS[method] if step is None else check_positive_number("step", step)
+    tolerance = (
+        DEFAULT_TOLERANCES[method]
+        if tolerance is None
+        else check_positive_number("tolerance", tolerance)
+    )
     return step, tolerance
 
 
@@ -339,11 +340,9 @@ def check_directional_derivatives(
     |analytic - numerical| / max(|analytic|, |numerical|).
     """
     step, tolerance = _method_step_tolerance(method, step, tolerance)
-    count = int(directions)
-    if count < 1:
-        raise ValueError(f"directions is {directions!r} but must be a positive integer")
+    count = check_positive_int("directions", directions)
     inputs, targets = _checked_float64(net, X, Y)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     started = time.perf_counter()
     analytic_W, analytic_b = net.backward(inputs, targets)
     errors: dict[str, float] = {}

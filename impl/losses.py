@@ -72,13 +72,30 @@ def softplus(z: np.ndarray) -> np.ndarray:
 
 
 def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per-example L = sum_k y_k (LSE(z) - z_k) = -sum_k y_k log softmax(z)_k, shape (..., m)."""
-    return np.sum(y * (log_sum_exp(z) - z), axis=CLASS_AXIS)
+    """Per-example L = sum_k y_k (LSE(z) - z_k) = -sum_k y_k log softmax(z)_k, shape (..., m).
+
+    Written as L = sum_k y_k (log sum_j e^{z_j - c} - (z_k - c)), c = max_j Re z_j. At
+    finite logits whose spread exceeds the float range (z = (1e308, -1e308)), z_k - c
+    overflows to -inf for the smallest logits; a class with y_k = 0 then contributes exactly
+    0 (the limit of y_k log a_k, not 0 * inf = nan), and one with y_k > 0 contributes +inf,
+    the correctly rounded value of a loss beyond the float range.
+    """
+    with np.errstate(over="ignore"):
+        shifted = z - np.max(z.real, axis=CLASS_AXIS, keepdims=True)
+    log_total = np.log(np.sum(np.exp(shifted), axis=CLASS_AXIS, keepdims=True))
+    with np.errstate(over="ignore", invalid="ignore"):
+        terms = np.where(y == 0, 0, y * (log_total - shifted))
+        return np.sum(terms, axis=CLASS_AXIS)
 
 
 def sigmoid_cross_entropy(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per-example L = sum_k softplus(z_k) - y_k z_k (binary cross-entropy from logits)."""
-    return np.sum(softplus(z) - y * z, axis=CLASS_AXIS)
+    """Per-example L = sum_k softplus(z_k) - y_k z_k (binary cross-entropy from logits).
+
+    Each term is finite for finite z; only their sum can pass the float range (logits near
+    1e308), and then +inf is the correctly rounded loss, so that overflow is not a warning.
+    """
+    with np.errstate(over="ignore"):
+        return np.sum(softplus(z) - y * z, axis=CLASS_AXIS)
 
 
 def quadratic_cost(z: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -46,10 +46,14 @@ from impl.losses import OUTPUT_LAYERS, OutputLayer
 from impl.validation import (
     check_choice,
     check_inputs,
+    check_memory,
+    check_output_units,
+    check_parameters,
     check_positive_number,
     check_seed,
     check_sizes,
     check_targets,
+    parameter_count,
 )
 
 SUPPORTED_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
@@ -182,9 +186,16 @@ class Network:
         dtype: Any = np.float64,
     ) -> None:
         self._configure(sizes, hidden_activation, output, init, seed, dtype)
-        self.weights, self.biases = initialize_parameters(
-            self.sizes, self.init, self.rng, self.dtype
-        )
+        try:
+            self.weights, self.biases = initialize_parameters(
+                self.sizes, self.init, self.rng, self.dtype
+            )
+        except MemoryError as error:  # fits in the machine's memory, but not in what is free
+            raise ValueError(
+                f"sizes {list(self.sizes)} needs {parameter_count(self.sizes):,} parameters "
+                f"({parameter_count(self.sizes) * self.dtype.itemsize / 2**30:,.1f} GiB as "
+                f"{self.dtype.name}), more memory than is free: choose smaller layer widths"
+            ) from error
 
     def _configure(
         self,
@@ -210,6 +221,8 @@ class Network:
             ) from error
         if self.dtype not in SUPPORTED_DTYPES:
             raise ValueError(f"dtype is {dtype!r} but must be numpy.float64 or numpy.float32")
+        check_output_units(self.sizes, self.output)
+        check_memory(self.sizes, self.dtype)
         self.rng = np.random.default_rng(check_seed(seed))
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
@@ -262,8 +275,18 @@ class Network:
         )
 
     # ------------------------------------------------------------------ input checks
+    def check_parameters(self) -> None:
+        """ValueError unless every W^l, b^l has the shape and dtype ``sizes`` and ``dtype`` imply.
+
+        Runs at the start of every public computation, so parameters assigned by hand (biases
+        of shape (n,) instead of (n, 1), float64 arrays in a float32 network) are refused
+        instead of broadcasting into a silently wrong result.
+        """
+        check_parameters(self.weights, self.biases, self.sizes, self.dtype)
+
     def check_inputs(self, X: object, argument: str = "X") -> np.ndarray:
         """X as a (n_0, m) array of this network's dtype, or a ValueError saying what is wrong."""
+        self.check_parameters()
         return check_inputs(X, self.sizes[0], self.dtype, argument)
 
     def check_targets(
@@ -291,8 +314,25 @@ class Network:
         m = X.shape[1]
         Z = [np.empty((n, m), self.dtype) for n in self.sizes[1:]]
         A: list[Any] = [None] + [np.empty((n, m), self.dtype) for n in self.sizes[1:]]
-        forward_into(self.weights, self.biases, self.hidden, self.output_layer, X, Z, A)
+        self._forward_or_refuse_overflow(X, Z, A)
         return ForwardCache(Z, A)
+
+    def _forward_or_refuse_overflow(self, X: np.ndarray, Z: list[np.ndarray], A: list) -> None:
+        """:func:`forward_into`, then a ValueError if a pre-activation overflowed.
+
+        Finite inputs and parameters can still give infinite logits (X ~ 1e308), and then the
+        loss and the gradients would be NaN: refused with the sizes involved instead.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            forward_into(self.weights, self.biases, self.hidden, self.output_layer, X, Z, A)
+        for layer, z in enumerate(Z, start=1):
+            if not np.isfinite(z).all():
+                raise ValueError(
+                    f"the pre-activations Z^{layer} overflowed to inf or nan "
+                    f"(largest |X| is {float(np.max(np.abs(X))):g}, largest |W^{layer}| is "
+                    f"{float(np.max(np.abs(self.weights[layer - 1]))):g}): the values of X or of "
+                    f"the parameters are too large for {self.dtype.name}; scale X, e.g. to [0, 1]"
+                )
 
     def backward(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Gradients (dW, db) of the batch-mean cost J = (1/m) sum_i L_i.
@@ -310,9 +350,7 @@ class Network:
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         m = X.shape[1]
         buffers = _Workspace(self.sizes, m, self.dtype)
-        forward_into(
-            self.weights, self.biases, self.hidden, self.output_layer, X, buffers.Z, buffers.A
-        )
+        self._forward_or_refuse_overflow(X, buffers.Z, buffers.A)
         backward_into(
             self.weights,
             self.hidden,

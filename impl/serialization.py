@@ -22,14 +22,18 @@ non-finite parameters, e.g. after training diverged) and a path that is a direct
 from __future__ import annotations
 
 import itertools
+import math
+import os
+import stat
 import zipfile
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
+from impl.atomic import write_atomically
 from impl.validation import check_seed
 
 if TYPE_CHECKING:
@@ -109,8 +113,7 @@ def save_network(network: Network, path: str | PathLike[str]) -> Path:
             _check_parameter(name, arrays[name], shape, network.dtype, network.sizes)
         except ValueError as error:
             raise ValueError(f"cannot save the network: {error}") from error
-    with target.open("wb") as handle:
-        np.savez(handle, allow_pickle=False, **arrays)
+    write_atomically(target, lambda handle: np.savez(handle, allow_pickle=False, **arrays))
     return target
 
 
@@ -125,70 +128,180 @@ def _text(archive: Any, key: str) -> str:
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip member, or an empty zip archive
 _NPY_MAGIC = b"\x93NUMPY"
+#: a configuration entry (a short string or the sizes vector) is never larger than this
+MAX_CONFIG_ENTRY_BYTES = 1 << 16
+#: room for the .npy header (magic, version, header length, padded dict) of one entry
+MAX_NPY_HEADER_BYTES = 1 << 16
 
 
-def _read_archive(source: Path) -> dict[str, np.ndarray]:
-    """Every entry of the .npz archive at ``source``, or a ValueError saying why not.
+def open_regular_file(source: Path) -> BinaryIO:
+    """Open ``source`` for reading, refusing what is not a regular file (a FIFO, a device).
 
-    The reasons are worded here: NumPy's own messages would advise loading the file "unsafely"
-    with pickle, which a model file never needs.
+    Opened with O_NONBLOCK, so a named pipe without a writer cannot block the call, and the
+    check is made on the opened descriptor (no window between checking and opening).
     """
-    with source.open("rb") as handle:  # our handle: closed even when np.load fails
-        start = handle.read(6)
-        handle.seek(0)
-        if not start:
-            raise ValueError("the file is empty")
-        if start.startswith(_NPY_MAGIC):
-            raise ValueError("it holds a single .npy array, not an .npz archive")
-        if not start.startswith(_ZIP_MAGIC):
+    descriptor = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(f"{str(source)!r} is a directory")
+        if not stat.S_ISREG(mode):
+            raise ValueError("it is not a regular file (a named pipe, a device or a socket)")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+class DamagedArchiveError(ValueError):
+    """A member of the zip archive cannot be read as a plain NumPy array."""
+
+
+class EntryMismatchError(ValueError):
+    """A parameter entry is a readable array, but not of the shape or dtype ``sizes`` implies."""
+
+
+def _read_entry(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    key: str,
+    shape: tuple[int, ...] | None,
+    dtype: np.dtype | None,
+) -> np.ndarray:
+    """One .npy member, its header checked before its data is read.
+
+    Refused unread: a member whose zip directory size exceeds what ``shape`` and ``dtype``
+    need (or MAX_CONFIG_ENTRY_BYTES for a configuration entry, ``shape`` None), object
+    arrays (pickle), and a header whose shape or dtype differ from the expected ones.
+    ``archive.open`` then yields at most ``info.file_size`` bytes, however much a
+    compressed member would inflate to.
+    """
+    limit = MAX_CONFIG_ENTRY_BYTES
+    if shape is not None and dtype is not None:
+        limit = MAX_NPY_HEADER_BYTES + math.prod(shape) * dtype.itemsize
+    if info.file_size > limit:
+        raise ValueError(
+            f"entry {key!r} is {info.file_size:,} bytes, more than the {limit:,} it may hold: "
+            "refused without reading it"
+        )
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            declared_shape, _, declared_dtype = np.lib.format.read_array_header_1_0(member)
+        elif version in ((2, 0), (3, 0)):
+            declared_shape, _, declared_dtype = np.lib.format.read_array_header_2_0(member)
+        else:
+            raise ValueError(f"entry {key!r} has .npy format version {version}")
+        if declared_dtype.hasobject:
             raise ValueError(
-                "it does not start like an .npz file (a zip archive of NumPy arrays): "
-                "it was not written by Network.save, or it is damaged"
+                f"entry {key!r} holds pickled Python objects, which are never "
+                "loaded (unpickling can run arbitrary code)"
             )
-        try:
-            archive = np.load(handle, allow_pickle=False)
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-            raise ValueError(
-                f"it looks like a zip archive but is damaged or truncated ({error})"
-            ) from error
-        contents = {}
-        with archive:
-            for key in archive.files:
-                try:
-                    contents[key] = archive[key]
-                except ValueError as error:
-                    if "pickle" in str(error) or "Object arrays" in str(error):
-                        raise ValueError(
-                            f"entry {key!r} holds pickled Python objects, which are never "
-                            "loaded (unpickling can run arbitrary code)"
-                        ) from error
-                    raise ValueError(f"entry {key!r} is damaged ({error})") from error
-                except (OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
-                    raise ValueError(f"entry {key!r} is damaged ({error})") from error
-    return contents
+        if shape is not None and (declared_shape != shape or declared_dtype != dtype):
+            raise EntryMismatchError(
+                f"entry {key!r} declares shape {declared_shape} and dtype {declared_dtype}, "
+                f"expected shape {shape} and dtype {dtype}"
+            )
+        if shape is None and math.prod(declared_shape) * declared_dtype.itemsize > limit:
+            raise ValueError(f"entry {key!r} declares shape {declared_shape}: far too large")
+        member.seek(0)
+        return np.lib.format.read_array(member, allow_pickle=False)
+
+
+def _open_archive(handle: BinaryIO) -> zipfile.ZipFile:
+    start = handle.read(6)
+    handle.seek(0)
+    if not start:
+        raise ValueError("the file is empty")
+    if start.startswith(_NPY_MAGIC):
+        raise ValueError("it holds a single .npy array, not an .npz archive")
+    if not start.startswith(_ZIP_MAGIC):
+        raise ValueError(
+            "it does not start like an .npz file (a zip archive of NumPy arrays): "
+            "it was not written by Network.save, or it is damaged"
+        )
+    try:
+        return zipfile.ZipFile(handle)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(
+            f"it looks like a zip archive but is damaged or truncated ({error})"
+        ) from error
+
+
+def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    members = {}
+    for info in archive.infolist():
+        key = info.filename.removesuffix(".npy")
+        if key == info.filename or key in members:
+            raise DamagedArchiveError(f"member {info.filename!r} is not a NumPy array entry")
+        members[key] = info
+    return members
+
+
+def _read_checked(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    key: str,
+    shape: tuple[int, ...] | None = None,
+    dtype: np.dtype | None = None,
+) -> np.ndarray:
+    """:func:`_read_entry` with every failure of a damaged member a DamagedArchiveError."""
+    try:
+        return _read_entry(archive, info, key, shape, dtype)
+    except EntryMismatchError:
+        raise
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        raise DamagedArchiveError(f"entry {key!r} is damaged ({error})") from error
+    except ValueError as error:
+        if str(error).startswith("entry "):
+            raise DamagedArchiveError(str(error)) from error
+        raise DamagedArchiveError(f"entry {key!r} is damaged ({error})") from error
 
 
 def load_network(cls: type[Network], path: str | PathLike[str], seed: int | None = None) -> Network:
-    """Read a file written by :func:`save_network` into a new ``cls`` instance."""
+    """Read a file written by :func:`save_network` into a new ``cls`` instance.
+
+    Bounded memory whatever the file claims: the configuration entries are read first
+    (each at most MAX_CONFIG_ENTRY_BYTES); they give the network's sizes and dtype, which
+    must fit in memory (:func:`impl.validation.check_memory`); then each parameter entry is
+    read only if its size and .npy header match the shape and dtype the sizes imply.
+    Anything that is not a regular file (a named pipe, a device) is refused unopened.
+    """
     seed = check_seed(seed)
     source = Path(path)
     where = f"{str(source)!r}"
     try:
-        contents = _read_archive(source)
+        handle = open_regular_file(source)
     except FileNotFoundError:
         raise
     except IsADirectoryError as error:
         raise ValueError(f"{where} is a directory, not a model file (.npz)") from error
     except (OSError, ValueError) as error:
         raise ValueError(f"{where} is not a valid .npz model file: {error}") from error
-    try:
-        return _build(cls, contents, seed)
-    except (ValueError, KeyError, TypeError, IndexError) as error:
-        raise ValueError(f"{where} is not a valid verified-backprop model file: {error}") from error
+    with handle:
+        try:
+            archive = _open_archive(handle)
+        except ValueError as error:
+            raise ValueError(f"{where} is not a valid .npz model file: {error}") from error
+        with archive:
+            try:
+                return _build(cls, archive, seed)
+            except DamagedArchiveError as error:
+                raise ValueError(f"{where} is not a valid .npz model file: {error}") from error
+            except (ValueError, KeyError, TypeError, IndexError) as error:
+                raise ValueError(
+                    f"{where} is not a valid verified-backprop model file: {error}"
+                ) from error
 
 
-def _build(cls: type[Network], contents: dict[str, np.ndarray], seed: int | None) -> Network:
-    missing = [key for key in CONFIG_KEYS if key not in contents]
+def _build(cls: type[Network], archive: zipfile.ZipFile, seed: int | None) -> Network:
+    members = _members(archive)
+    contents = {
+        key: _read_checked(archive, members[key], key) for key in CONFIG_KEYS if key in members
+    }
+    missing = [key for key in CONFIG_KEYS if key not in members]
     if missing:
         raise ValueError(f"missing entries {missing} (is it a file from another program?)")
     if _text(contents, "format") != FORMAT_NAME:
@@ -213,12 +326,13 @@ def _build(cls: type[Network], contents: dict[str, np.ndarray], seed: int | None
         dtype=_text(contents, "dtype"),
     )
     shapes = _expected_shapes(network.sizes)
-    unexpected = sorted(set(contents) - set(CONFIG_KEYS) - set(shapes))
+    unexpected = sorted(set(members) - set(CONFIG_KEYS) - set(shapes))
     if unexpected:
         raise ValueError(f"unexpected entries {unexpected}")
     for name, shape in shapes.items():
-        if name not in contents:
+        if name not in members:
             raise ValueError(f"missing parameter array {name!r}")
+        contents[name] = _read_checked(archive, members[name], name, shape, network.dtype)
         _check_parameter(name, contents[name], shape, network.dtype, network.sizes)
     for layer in range(1, network.num_layers + 1):
         network.weights.append(np.array(contents[f"W{layer}"], order="C"))

@@ -156,7 +156,10 @@ def _run_epochs(
             bad = network.first_non_finite_parameter()
             if bad is not None:
                 raise TrainingDivergedError(epoch, epochs, f"{bad} contains inf or nan", eta)
-            loss, accuracy = network._evaluate_checked(inputs, targets)
+            try:
+                loss, accuracy = network._evaluate_checked(inputs, targets)
+            except ValueError as error:  # the logits overflowed although W, b are finite
+                raise TrainingDivergedError(epoch, epochs, str(error), eta) from error
             if not np.isfinite(loss):
                 raise TrainingDivergedError(epoch, epochs, f"loss is {loss}", eta)
             history["epoch"].append(epoch)

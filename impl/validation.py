@@ -7,6 +7,7 @@ shape (n_L, m); integer class labels may be given instead of Y as a 1-D int arra
 
 from __future__ import annotations
 
+import itertools
 import numbers
 import os
 from collections.abc import Sequence
@@ -48,6 +49,84 @@ def check_sizes(sizes: object) -> tuple[int, ...]:
                 "(a positive integer)"
             )
     return tuple(int(width) for width in widths)
+
+
+def total_memory_bytes() -> int | None:
+    """The machine's physical memory in bytes, or None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def parameter_count(sizes: Sequence[int]) -> int:
+    """Weights and biases of a network with these widths: sum_l n_l (n_{l-1} + 1) (exact int)."""
+    return sum(n_out * (n_in + 1) for n_in, n_out in itertools.pairwise(sizes))
+
+
+def check_memory(sizes: Sequence[int], dtype: np.dtype) -> None:
+    """Refuse widths whose parameters alone would need more than the machine's memory.
+
+    Counted with Python integers (no overflow): bytes = itemsize * sum_l n_l (n_{l-1} + 1).
+    """
+    needed = parameter_count(sizes) * dtype.itemsize
+    available = total_memory_bytes()
+    if available is not None and needed > available:
+        raise ValueError(
+            f"sizes {list(sizes)} needs {parameter_count(sizes):,} parameters, "
+            f"{needed / 2**30:,.1f} GiB as {dtype.name}, but this machine has "
+            f"{available / 2**30:,.1f} GiB of memory: choose smaller layer widths"
+        )
+
+
+def check_output_units(sizes: Sequence[int], output: str) -> None:
+    """Refuse a softmax over a single unit: its output is always 1, so J = 0 and dJ = 0."""
+    if output == "softmax" and sizes[-1] == 1:
+        raise ValueError(
+            f"sizes {list(sizes)} ends in 1 unit with output='softmax', but a softmax over one "
+            "unit is always 1, so the loss and every gradient are always 0 and nothing can be "
+            "learned: for one binary output use output='sigmoid', for K classes end in K units"
+        )
+
+
+def check_parameters(
+    weights: object, biases: object, sizes: Sequence[int], dtype: np.dtype
+) -> None:
+    """weights[k] must be an array of shape (sizes[k+1], sizes[k]) and biases[k] one of shape
+    (sizes[k+1], 1), both of ``dtype``; a ValueError names the first array that is not.
+
+    Checked at every use, not only at construction: parameters assigned by hand (e.g. biases
+    of shape (n,) copied from another library) would otherwise broadcast silently.
+    """
+    layers = len(sizes) - 1
+    for argument, arrays in (("weights", weights), ("biases", biases)):
+        if not isinstance(arrays, list | tuple) or len(arrays) != layers:
+            count = len(arrays) if isinstance(arrays, list | tuple) else type(arrays).__name__
+            raise ValueError(
+                f"net.{argument} must be a list of {layers} arrays for sizes {list(sizes)}, "
+                f"found {count}"
+            )
+    for k in range(layers):
+        n_in, n_out = sizes[k], sizes[k + 1]
+        for argument, value, shape in (
+            ("weights", weights[k], (n_out, n_in)),  # type: ignore[index]
+            ("biases", biases[k], (n_out, 1)),  # type: ignore[index]
+        ):
+            if not isinstance(value, np.ndarray) or value.shape != shape or value.dtype != dtype:
+                found = (
+                    f"shape {_shape(value.shape)} and dtype {value.dtype}"
+                    if isinstance(value, np.ndarray)
+                    else f"a {type(value).__name__}"
+                )
+                hint = ""
+                if isinstance(value, np.ndarray) and value.shape in ((n_out,), (1, n_out)):
+                    hint = f"; use np.reshape(b, ({n_out}, 1)), a column vector"
+                elif isinstance(value, np.ndarray) and value.shape == shape:
+                    hint = f"; use .astype(np.{dtype.name})"
+                raise ValueError(
+                    f"net.{argument}[{k}] has {found}, but sizes {list(sizes)} needs a "
+                    f"numpy array of shape {_shape(shape)} and dtype {dtype.name}{hint}"
+                )
 
 
 def check_choice(argument: str, value: object, choices: Sequence[str]) -> str:
@@ -158,9 +237,20 @@ def _refuse_non_finite(array: np.ndarray, argument: str, kinds: str, requirement
         )
 
 
+def as_array(value: object, argument: str) -> np.ndarray:
+    """``np.asarray(value)``, or a ValueError naming ``argument`` (e.g. for a ragged list)."""
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"{argument} cannot be read as a numeric array (are its rows of different "
+            f"lengths?): {error}"
+        ) from error
+
+
 def check_inputs(X: object, n_inputs: int, dtype: np.dtype, argument: str = "X") -> np.ndarray:
     """Inputs of shape (n_inputs, m), m >= 1, finite real numbers; returned as ``dtype``."""
-    array = np.asarray(X)
+    array = as_array(X, argument)
     if array.dtype.kind not in "biuf":
         raise ValueError(
             f"{argument} has dtype {array.dtype} but must hold real numbers (float or int)"
@@ -212,7 +302,7 @@ def check_targets(
     probability vector); sigmoid (binary CE): entries in [0, 1]; sigmoid_quadratic: any
     finite numbers. Integer labels l_i in 0..n_outputs-1 are one-hot encoded.
     """
-    array = np.asarray(Y)
+    array = as_array(Y, argument)
     if array.ndim == 1:
         return _check_labels(array, n_outputs, n_examples, dtype, argument, inputs_argument)
     if array.dtype.kind not in "biuf":

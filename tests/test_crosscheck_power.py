@@ -86,4 +86,5 @@ def test_cross_checks_reject_the_softmax_delta_with_multi_hot_labels() -> None:
             lambda z: softmax(z.copy()),
             softmax_cross_entropy,
             multi_hot_labels,
+            "softmax",
         )()

@@ -75,8 +75,10 @@ def test_an_unknown_character_is_an_error_not_broken_latex() -> None:
             "softmax Jacobian ∂a_c/∂z_j = a_c(δ_cj − a_j)",
             r"softmax Jacobian $\partial a_{c}/\partial z_{j} = a_{c}(\delta_{cj} - a_{j})$",
         ),
-        ("sum the Kronecker delta over c (1 ≤ j ≤ K)",
-         r"sum the Kronecker delta over $c$ $(1 \leq j \leq K)$"),
+        (
+            "sum the Kronecker delta over c (1 ≤ j ≤ K)",
+            r"sum the Kronecker delta over $c$ $(1 \leq j \leq K)$",
+        ),
         ("δᴸ = (Wᴸ⁺¹)ᵀ δᴸ⁺¹", r"$\delta^{L} = (W^{L+1})^{T} \delta^{L+1}$"),
         ("tanh′ = 1 − tanh²", r"$\tanh' = 1 - \tanh^{2}$"),
         ("(a one-hot vector)", "(a one-hot vector)"),

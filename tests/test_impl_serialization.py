@@ -136,7 +136,8 @@ def test_pickled_content_is_never_loaded(tmp_path: Path) -> None:
 def test_a_header_claiming_huge_layers_is_refused_before_anything_is_allocated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """sizes [200000, 200000, 10] would need 320 GB of weights; the stored W1 is (5, 6)."""
+    """sizes [200000, 200000, 10] would need 298 GiB of weights: refused before any entry of
+    that size is read, and before anything is initialised."""
     _, path = saved_network(tmp_path)
     rewrite(path, sizes=np.array([200_000, 200_000, 10]))
 
@@ -144,10 +145,11 @@ def test_a_header_claiming_huge_layers_is_refused_before_anything_is_allocated(
         raise AssertionError("load initialised random parameters")
 
     monkeypatch.setattr("impl.network.initialize_parameters", no_initialisation)
+    monkeypatch.setattr("impl.validation.total_memory_bytes", lambda: 16 * 2**30)  # any machine
     with pytest.raises(
         ValueError,
-        match=r"not a valid verified-backprop model file: W1 has shape \(5, 6\) .*expected "
-        r"shape \(200000, 200000\)",
+        match=r"not a valid verified-backprop model file: sizes \[200000, 200000, 10\] needs "
+        r"40,002,200,010 parameters, 298\.0 GiB as float64",
     ):
         Network.load(path)
 
@@ -231,7 +233,7 @@ def rewrite(path: Path, **changes: np.ndarray) -> None:
     [
         ({"format": np.array("something-else")}, r"format marker is 'something-else'"),
         ({"format_version": np.array(2)}, r"unsupported format_version"),
-        ({"W1": np.zeros((4, 6))}, r"W1 has shape \(4, 6\).*expected shape \(5, 6\)"),
+        ({"W1": np.zeros((4, 6))}, r"entry .W1. declares shape \(4, 6\).*expected shape \(5, 6\)"),
         ({"b2": np.full((4, 1), np.nan)}, r"b2 contains non-finite values"),
         ({"output": np.array("linear")}, r"output is 'linear' but must be one of"),
         ({"sizes": np.array([6, 0, 4])}, r"sizes\[1\] is 0"),

@@ -6,8 +6,11 @@ per-epoch history plus the run's settings and final test scores) and ``training.
 accuracy per epoch). The held-out test split is evaluated after every epoch for the history
 only: it is never used for training or for choosing anything.
 
-The output directory is checked before training, so a bad ``--out`` fails at once; it is
-created only when training succeeded. Training that diverges (``--learning-rate`` far too
+The output directory is checked before training, so a bad ``--out`` (or an empty name, or
+one that already holds a run, unless ``--overwrite`` is given) fails at once; it is created
+only when training succeeded. The files are written into a staging directory and moved into
+place only when all three are complete, so a failed write leaves no partial run and never
+damages an earlier one (see :func:`_write_run`). Training that diverges (``--learning-rate`` far too
 large) is reported on stderr with exit status 1 and nothing is written.
 
 Default learning rates (when ``--learning-rate`` is not given) depend on the hidden activation,
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -44,7 +48,10 @@ HIDDEN_UNITS = 30
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
     return value
@@ -61,10 +68,22 @@ def _non_negative_int(text: str) -> int:
 
 
 def _positive_float(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
     return value
+
+
+def _directory_name(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "must name a directory, got an empty name (it would write into the current folder;"
+            " say --out . if you mean that)"
+        )
+    return Path(text)
 
 
 HELP = "train a verified network on the digits (or MNIST)"
@@ -119,7 +138,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="weight initialisation (default %(default)s: standard normal, as in the seeds)",
     )
     parser.add_argument(
-        "--out", type=Path, help="output directory (default runs/<timestamp>/)", default=None
+        "--out",
+        type=_directory_name,
+        help="output directory (default runs/<timestamp>/)",
+        default=None,
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an earlier run in --out (default: refuse to overwrite it)",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
@@ -162,6 +189,62 @@ def _plot_history_here_only(history: dict, path: Path) -> Path:
             del os.environ["MPLCONFIGDIR"]
 
 
+#: the files of one run, in the order they are written
+RUN_FILES = ("model.npz", "history.json", "training.png")
+
+
+def _check_no_earlier_run(out: Path, overwrite: bool) -> None:
+    """Refuse an ``out`` that already holds a run's file, unless ``--overwrite`` was given."""
+    earlier = [name for name in RUN_FILES if (out / name).exists()]
+    if earlier and not overwrite:
+        raise ValueError(
+            f"--out {str(out)!r} already holds an earlier run ({', '.join(earlier)}): choose "
+            "another --out, or give --overwrite to replace it"
+        )
+
+
+def _write_run(out: Path, network: Network, history_text: str, history: dict) -> None:
+    """Write the run's three files so that ``out`` holds either the whole new run or the old.
+
+    All three are written into a staging directory first (beside ``out``, or inside it when
+    it exists, so the renames stay on one file system); any failure there removes the
+    staging directory and leaves ``out`` untouched. A new ``out`` is then created by
+    renaming the staging directory (atomic); into an existing ``out`` each file is moved
+    with ``os.replace`` (atomic per file), and should a move fail, the earlier run's files
+    are put back.
+    """
+    existed = out.is_dir()
+    if not existed:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".train-staging-", dir=out if existed else out.parent))
+    try:
+        network.save(staging / RUN_FILES[0])
+        (staging / RUN_FILES[1]).write_text(history_text, encoding="utf-8")
+        _plot_history_here_only(history, staging / RUN_FILES[2])
+        if not existed:
+            os.rename(staging, out)
+            return
+        backup = staging / "earlier"
+        backup.mkdir()
+        moved: list[str] = []
+        try:
+            for name in RUN_FILES:
+                if (out / name).exists():
+                    os.replace(out / name, backup / name)
+                moved.append(name)
+                os.replace(staging / name, out / name)
+        except OSError:
+            for name in moved:
+                if (backup / name).exists():
+                    os.replace(backup / name, out / name)
+                else:  # there was no earlier file of this name: remove the new one
+                    (out / name).unlink(missing_ok=True)
+            raise
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the process exit status (0 on success)."""
     return run(build_parser().parse_args(sys.argv[1:] if argv is None else argv))
@@ -172,6 +255,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else _default_out_directory()
     try:
         check_output_directory("--out", out)
+        _check_no_earlier_run(out, args.overwrite)
     except ValueError as error:
         print(f"verified-backprop train: {error}", file=sys.stderr)
         return 2
@@ -241,14 +325,15 @@ def run(args: argparse.Namespace) -> int:
     }
     try:
         history_text = json.dumps(record, indent=2, allow_nan=False) + "\n"  # strict JSON
-        out.mkdir(parents=True, exist_ok=True)
-        model_path = network.save(out / "model.npz")
-        history_path = out / "history.json"
-        history_path.write_text(history_text, encoding="utf-8")
-        plot_path = _plot_history_here_only(history, out / "training.png")
+        _write_run(out, network, history_text, history)
     except (OSError, ValueError) as error:
-        print(f"verified-backprop train: cannot write to {out}: {error}", file=sys.stderr)
+        print(
+            f"verified-backprop train: cannot write to {out}: {error}; nothing was written "
+            "(an earlier run there is unchanged)",
+            file=sys.stderr,
+        )
         return 1
+    model_path, history_path, plot_path = (out / name for name in RUN_FILES)
     print(f"test accuracy: {test_accuracy:.2%} (test loss {test_loss:.4f}) after {seconds:.1f} s")
     print(f"wrote {model_path}, {history_path} and {plot_path}")
     return 0

@@ -1,0 +1,33 @@
+"""Atomic file writing: a complete new file, or the old one untouched.
+
+``write_atomically(target, write)`` lets ``write`` fill a temporary file created in the
+target's own folder (so both are on one file system), flushes it to disk, and only then
+renames it over ``target`` with ``os.replace``, which POSIX and Windows perform atomically.
+If ``write`` or anything before the rename fails, the temporary file is removed and
+``target`` (if it existed) is exactly as before: a failed save never loses a model.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+
+def write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> Path:
+    """Write ``target`` through ``write(handle)`` on a temporary file, then rename it over."""
+    descriptor, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
