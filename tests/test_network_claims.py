@@ -13,13 +13,13 @@ import dataclasses
 import pytest
 import sympy as sp
 
-#: each whole-network proof takes minutes of SymPy (84 s and 139 s of CPU measured for the
-#: four rows); they are not yet in `verify` and run with `pytest -m slow`, except the cheap one
-slow = pytest.mark.slow
-
 from derivations.claims import network
 from derivations.engine import Definition, Step, verify
 from derivations.notation import K, k, r, s
+
+#: each whole-network proof takes minutes of SymPy (84 s and 139 s of CPU measured for the
+#: four rows); they are not yet in `verify` and run with `pytest -m slow`, except the cheap one
+slow = pytest.mark.slow
 
 
 def _w1_row(pairing: str = "sigmoid_bce"):

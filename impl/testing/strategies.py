@@ -47,9 +47,15 @@ class Case:
 
 @st.composite
 def architectures(
-    draw: st.DrawFn, max_depth: int = 4, max_width: int = 8, square: bool | None = None
+    draw: st.DrawFn,
+    max_depth: int = 4,
+    max_width: int = 8,
+    square: bool | None = None,
+    min_output: int = 1,
 ) -> list[int]:
-    """Layer widths [n₀, …, n_L] with 1 ≤ L ≤ ``max_depth`` and widths 1..``max_width``.
+    """Layer widths [n₀, …, n_L] with 1 ≤ L ≤ ``max_depth`` and widths 1..``max_width``
+    (the output width at least ``min_output``: 2 for a softmax, whose single unit would
+    always be 1 and is refused by ``Network``).
 
     ``square=True`` gives equal widths (every W square, where W and Wᵀ have the same shape);
     ``None`` draws square and general architectures alike.
@@ -58,8 +64,9 @@ def architectures(
     if square is None:
         square = draw(st.booleans())
     if square:
-        return [draw(st.integers(1, max_width))] * (depth + 1)
-    return [draw(st.integers(1, max_width)) for _ in range(depth + 1)]
+        return [draw(st.integers(min_output, max_width))] * (depth + 1)
+    hidden = [draw(st.integers(1, max_width)) for _ in range(depth)]
+    return [*hidden, draw(st.integers(min_output, max_width))]
 
 
 def batch_sizes(max_batch: int = 8) -> st.SearchStrategy[int]:
@@ -116,7 +123,7 @@ def cases(
     square: bool | None = None,
 ) -> Case:
     """A network (architecture and parameters) with a batch X and labels Y for ``output``."""
-    sizes = draw(architectures(max_depth, max_width, square))
+    sizes = draw(architectures(max_depth, max_width, square, 2 if output == "softmax" else 1))
     batch = draw(batch_sizes(max_batch))
     seed = draw(st.integers(0, 2**32 - 1))
     weights, biases = parameters(sizes, seed)
