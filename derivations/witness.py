@@ -34,7 +34,7 @@ import mpmath
 import sympy as sp
 from sympy.core.function import AppliedUndef, UndefinedFunction
 
-from derivations.binding import rename_bound, substitute
+from derivations.binding import free_symbols, rename_bound, substitute
 from derivations.language import definition_lookup
 
 if TYPE_CHECKING:
@@ -190,16 +190,9 @@ class _Instance:
         raise _SkipError("the definitions do not unfold (circular)")
 
     def describe_functions(self) -> dict[str, str]:
+        """Each abstract function's stand-in, written at the argument ``u``."""
         u = sp.Symbol("u")
-        described = {}
-        for function, concrete in self.functions.items():
-            arity = 1
-            try:
-                described[str(function)] = str(concrete(u))
-            except TypeError:
-                arity = 2
-                described[str(function)] = str(concrete(*sp.symbols(f"u1:{arity + 1}")))
-        return described
+        return {str(function): str(concrete(u)) for function, concrete in self.functions.items()}
 
 
 # --------------------------------------------------------------------------- points
@@ -347,8 +340,6 @@ def _entries(expr: sp.Basic) -> list[sp.Basic]:
 
 def _integer_symbols(problem: _Problem) -> tuple[list[sp.Symbol], list[IndexRange]]:
     """(sizes and other integer free symbols without a range, the free indices' ranges)."""
-    from derivations.binding import free_symbols
-
     found: set[sp.Symbol] = set()
     expressions = [problem.lhs, *(expr for _, expr in problem.rights)]
     for definition in problem.definitions:
