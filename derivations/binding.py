@@ -38,6 +38,7 @@ __all__ = [
     "UnsupportedConstructError",
     "alpha_equal",
     "canonical",
+    "canonical_at",
     "free_symbols",
     "rename_bound",
     "substitute",
@@ -151,6 +152,17 @@ def canonical(expr: sp.Basic) -> sp.Basic:
     capturing it (``Σ_j g(Σ_i W_{j,i} a_i)`` would become ``Σ_j g(Σ_i W_{i,i} a_i)``).
     """
     return _relabel(rename_bound(sp.sympify(expr)), _level_dummy, 0)
+
+
+def canonical_at(expr: sp.Basic, depth: int) -> sp.Basic:
+    """The canonical names of ``expr`` as it has them when it sits under ``depth`` bound
+    variables of a canonical expression (its own binders named from level ``depth`` on).
+
+    ``expr`` must already be canonical inside a canonical whole (its free variables are the
+    level names of the binders around it): its bound variables are renamed by position
+    without fresh names first, which is capture-free only then.
+    """
+    return _relabel(sp.sympify(expr), _level_dummy, depth)
 
 
 def alpha_equal(left: sp.Basic, right: sp.Basic) -> bool:

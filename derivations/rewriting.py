@@ -11,13 +11,16 @@ independently at concrete sizes by :mod:`derivations.witness`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import sympy as sp
+from sympy.concrete.summations import eval_sum
+from sympy.core.function import AppliedUndef
 from sympy.simplify.simplify import factor_sum
 
-from derivations.binding import canonical, rename_bound
+from derivations.binding import canonical, canonical_at, rename_bound
 from derivations.language import definition_lookup
 
 if TYPE_CHECKING:
@@ -29,6 +32,7 @@ __all__ = [
     "apply_hypothesis",
     "collapse",
     "equivalent",
+    "evaluate",
     "is_zero",
     "unfold",
     "unjustified_substitutions",
@@ -114,6 +118,74 @@ def apply_hypothesis(expr: sp.Basic, hypothesis: Hypothesis) -> sp.Basic:
 # --------------------------------------------------------------------------- collapsing
 
 
+#: nodes whose ``doit`` does one evaluation of their own (their arguments are done first)
+_EVALUATED_NODES = (sp.Derivative, sp.Subs, sp.Integral, sp.Product)
+
+
+def _sum_exactly(body: sp.Expr, limit: tuple) -> sp.Expr | None:
+    """Σ_{v=lo}^{hi} body by a rule that is exact and cannot be slow, or None.
+
+    The rules are SymPy's own (``eval_sum``): a body free of ``v``, a single term, the
+    Kronecker delta (``deltasummation``), a polynomial in ``v`` (Faulhaber), a term with no
+    unknown entries or functions in it (geometric, hypergeometric).  A body with entries
+    ``x_v`` or an abstract ``g`` is left as a sum: SymPy's search for a closed form costs
+    seconds on the sums of a network and cannot find one for unknown entries, and not
+    evaluating is always sound.
+    """
+    var, lo, hi = limit
+    if body.is_zero:
+        return sp.Integer(0)
+    if var not in body.free_symbols:
+        return body * (hi - lo + 1)
+    if lo == hi:
+        return body.subs(var, lo)
+    if body.has(sp.KroneckerDelta) and any(
+        delta.has(var) for delta in body.atoms(sp.KroneckerDelta)
+    ):
+        return eval_sum(body, limit)
+    length = hi - lo
+    if (length.is_Integer and 0 <= length < 100) or body.is_polynomial(var):
+        return eval_sum(body, limit)
+    if not body.has(sp.Indexed, AppliedUndef, sp.Derivative, sp.Subs, sp.Sum):
+        return eval_sum(body, limit)  # a closed-form term: Σ (−1)^c, Σ 2^{−c}, …
+    if isinstance(body, sp.Piecewise) and not any(
+        condition.has(var) for _, condition in body.args
+    ):
+        return eval_sum(body, limit)  # summed piece by piece
+    return None
+
+
+def evaluate(expr: sp.Basic) -> sp.Basic:
+    """``expr.doit()``, except that a sum is evaluated only by :func:`_sum_exactly`.
+
+    Derivatives, ``Subs``, integrals and products are evaluated as ``doit`` does (after
+    their arguments); what they return is evaluated again (the derivative of a sum is a
+    sum).  Limits are summed innermost first; a limit that cannot be summed exactly stays,
+    with the limits outside it.
+    """
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(evaluate)
+    if not expr.args or isinstance(expr, sp.Indexed | sp.IndexedBase | sp.Symbol):
+        return expr
+    if isinstance(expr, sp.Sum):
+        body = evaluate(expr.function)
+        limits = [(var, evaluate(lo), evaluate(hi)) for var, lo, hi in expr.limits]
+        while limits:
+            value = _sum_exactly(body, limits[0])
+            if value is None:
+                break
+            body = evaluate(value)
+            limits.pop(0)
+        return sp.Sum(body, *limits) if limits else body
+    args = tuple(evaluate(arg) for arg in expr.args)
+    node = expr if args == expr.args else expr.func(*args)
+    if isinstance(node, _EVALUATED_NODES):
+        done = node.doit(deep=False)
+        return node if done == node else evaluate(done)
+    return node
+
+
+
 def _split_sum(node: sp.Sum) -> sp.Expr:
     """Σ (f + g) → Σ f + Σ g, then pull factors that do not depend on the index out."""
     terms = sp.Add.make_args(sp.expand(node.function))
@@ -144,6 +216,69 @@ def _delta_limits_inward(node: sp.Sum) -> sp.Sum:
 
 def _deltas_inward(expr: sp.Basic) -> sp.Basic:
     return expr.replace(lambda node: isinstance(node, sp.Sum), _delta_limits_inward)
+
+
+def _merge_nested_sum(node: sp.Sum) -> sp.Sum:
+    """Σ_L (c · Σ_M f) → Σ_{M, L} c f: a finite sum times a factor is the sum of the factor
+    times each term.  Every sum factor of the body is merged (a product of sums is the sum
+    over all pairs of terms).  Bound variables must be fresh (``rename_bound``), so no
+    variable of an inner sum occurs in ``c`` or in the outer limits."""
+    factors = sp.Mul.make_args(node.function)
+    inner = [factor for factor in factors if isinstance(factor, sp.Sum)]
+    if not inner:
+        return node
+    body = sp.Mul(*(factor for factor in factors if not isinstance(factor, sp.Sum)))
+    limits: list[tuple] = []
+    for nested in inner:
+        body *= nested.function
+        limits += nested.limits
+    return sp.Sum(body, *limits, *node.limits)
+
+
+def _merge_nested_sums(expr: sp.Basic) -> sp.Basic:
+    return rename_bound(expr).replace(lambda node: isinstance(node, sp.Sum), _merge_nested_sum)
+
+
+#: more limits than this are left in the order they have (permutations grow as n!)
+_MAX_COMMUTED_LIMITS = 5
+
+#: binders and how many levels they bind (the depth rule of binding.canonical)
+_BINDS = {sp.Subs: lambda node: len(node.args[1]), sp.Lambda: lambda node: len(node.args[0])}
+
+
+def _commute_limits(expr: sp.Basic, depth: int = 0) -> sp.Basic:
+    """Order the independent limits of every sum canonically, on a canonical expression.
+
+    Finite sums whose limits do not mention each other's variables commute (Karr's
+    convention included: both orders are the same signed double sum), so of the orders of
+    such limits the one with the least printed canonical form is taken.  Two sums that
+    differ only in the order of summation become identical.  Done top-down, so the
+    variables of the binders around a sum already have their canonical names.
+    """
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(lambda entry: _commute_limits(entry, depth))
+    if not expr.args or isinstance(expr, sp.Indexed | sp.IndexedBase | sp.Symbol):
+        return expr
+    if isinstance(expr, sp.Sum):
+        limits = expr.limits
+        variables = {limit[0] for limit in limits}
+        if 1 < len(limits) <= _MAX_COMMUTED_LIMITS and not any(
+            bound.has(*variables) for limit in limits for bound in limit[1:]
+        ):
+            candidates = (
+                canonical_at(sp.Sum(expr.function, *order), depth)
+                for order in itertools.permutations(limits)
+            )
+            expr = min(candidates, key=str)
+        body = _commute_limits(expr.function, depth + len(expr.limits))
+        return expr if body == expr.function else sp.Sum(body, *expr.limits)
+    if isinstance(expr, sp.Product | sp.Integral):
+        body = _commute_limits(expr.function, depth + len(expr.limits))
+        return expr if body == expr.function else type(expr)(body, *expr.limits)
+    if type(expr) in _BINDS:
+        return expr  # no sums are commuted inside Subs and Lambda
+    args = tuple(_commute_limits(arg, depth) for arg in expr.args)
+    return expr if args == expr.args else expr.func(*args)
 
 
 def _refine_in_scope(expr: sp.Basic, assumptions: sp.Basic) -> sp.Basic:
@@ -205,9 +340,9 @@ def collapse(expr: sp.Basic, ranges: Sequence[IndexRange] = ()) -> sp.Basic:
     for _ in range(12):
         before = expr
         _check_kronecker_sums(expr)
-        expr = _deltas_inward(expr).doit()
+        expr = evaluate(_deltas_inward(expr))
         expr = _refine_in_scope(expr, assumptions)
-        expr = canonical(_split_sums(expr))
+        expr = _commute_limits(canonical(_merge_nested_sums(_split_sums(expr))))
         if expr == before:
             break
     return expr
@@ -267,8 +402,86 @@ def equivalent(
             equivalent(lhs_entry, rhs_entry, definitions, hypotheses, ranges)
             for lhs_entry, rhs_entry in zip(left, right, strict=True)
         )
+    if _partly_unfolded_is_zero(left, right, definitions, hypotheses, ranges):
+        return True
     difference = unfold(left - right, definitions)
     difference = collapse(difference, ranges)
     for hypothesis in hypotheses:
         difference = collapse(apply_hypothesis(difference, hypothesis), ranges)
     return is_zero(difference)
+
+
+def _named(expr: sp.Basic, lookup) -> set[Definition]:
+    """The definitions of the defined objects that occur in ``expr``."""
+    return {
+        definition
+        for node in sp.preorder_traversal(expr)
+        if (definition := lookup(node)) is not None
+    }
+
+
+def _below(definition: Definition, lookup) -> set[Definition]:
+    """The definitions ``definition`` refers to, directly or through others."""
+    found: set[Definition] = set()
+    todo = [definition]
+    while todo:
+        for named in _named(todo.pop().expr, lookup):
+            if named not in found:
+                found.add(named)
+                todo.append(named)
+    return found
+
+
+def _partly_unfolded_is_zero(
+    left: sp.Basic,
+    right: sp.Basic,
+    definitions: Sequence[Definition],
+    hypotheses: Sequence[Hypothesis],
+    ranges: Sequence[IndexRange],
+) -> bool:
+    """Is ``left − right`` 0 with only the defined objects unfolded that one side names and
+    the other does not?
+
+    Two neighbouring steps of a long derivation usually differ in one named quantity
+    (δ^1 beside (W^2)ᵀ δ^2 ⊙ g′(z^1)): unfolding δ^1 once, and keeping δ^2, z^1, … as opaque
+    atoms on both sides, shows them equal at a fraction of the cost of unfolding the whole
+    network.  Sound because an identity in opaque atoms holds for every value they take, in
+    particular for their definitions: the atoms carry no assumption their definitions do
+    not meet (:mod:`derivations.wellformed`), and no derivative may see an atom (the
+    derivative of an opaque ``a_c`` would be 0, not the derivative of its definition), so
+    where one could, only the full unfolding is tried.  Only an exact 0 (after collapsing,
+    hypotheses and ``cancel``) counts; anything else falls through to the full unfolding.
+    """
+    lookup = definition_lookup(definitions)
+    for _ in range(len(definitions) + 1):
+        on_left, on_right = _named(left, lookup), _named(right, lookup)
+        if not on_left or not on_right:
+            return False  # a side with nothing defined: only the full unfolding can match
+        differing = on_left ^ on_right
+        if not differing:
+            break
+        # unfold the highest of them: δ^1 (which names δ^2 and z^1), not δ^2 or z^1
+        below = set().union(*(_below(definition, lookup) for definition in differing))
+        expand = {definition.name for definition in differing - below}
+        if not expand:
+            return False
+
+        def one_level(expr: sp.Basic, expand: set = expand) -> sp.Basic:
+            return expr.replace(
+                lambda node: (found := lookup(node)) is not None and found.name in expand,
+                lambda node: lookup(node).expand_node(node),
+            )
+
+        left, right = one_level(left), one_level(right)
+    else:
+        return False
+    difference = left - right
+    if any(_named(node, lookup) for node in difference.atoms(sp.Derivative)):
+        return False
+    try:
+        difference = collapse(difference, ranges)
+        for hypothesis in hypotheses:
+            difference = collapse(apply_hypothesis(difference, hypothesis), ranges)
+        return difference == 0 or sp.cancel(difference) == 0
+    except _GAVE_UP:
+        return False

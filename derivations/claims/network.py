@@ -1,135 +1,350 @@
 """Backpropagation for a whole network, from the loss itself: no premise.
 
-A network with one hidden layer, every width a symbol (``n_0`` inputs, ``n_1`` hidden units,
-``K`` outputs) and any differentiable hidden activation ``g``:
+A network with ``L`` hidden layers (``L = 1, 2, 3``), every width a symbol (``n_0`` inputs,
+``n_1 … n_L`` hidden units, ``K`` outputs), any differentiable hidden activation ``g``, and
+output layer ``H = L + 1``:
 
-    z^1_j = Σ_{i=1}^{n_0} W^1_{j,i} a^0_i + b^1_j,   a^1_j = g(z^1_j),
-    z^2_k = Σ_{j=1}^{n_1} W^2_{k,j} a^1_j + b^2_k,   a^2 = output(z^2),
+    z^l_j = Σ_{i=1}^{n_{l−1}} W^l_{j,i} a^{l−1}_i + b^l_j,   a^l_j = g(z^l_j)   (l = 1..L),
+    z^H_k = Σ_{j=1}^{n_L} W^H_{k,j} a^L_j + b^H_k,            a^H = output(z^H),
 
-and J the loss of ``a^2`` written out in full.  SymPy differentiates J itself with respect to
-every parameter of both layers, and the engine proves the backpropagation formulas
+with ``a^0`` the input and J the loss of ``a^H`` written out in full.  SymPy differentiates
+J itself with respect to one weight ``W^l_{r,s}`` and one bias ``b^l_r`` of every layer, and
+the engine proves the backpropagation formulas
 
-    δ^2 = a^2 − y,   δ^1 = (W^2)ᵀ δ^2 ⊙ g′(z^1),
-    ∂J/∂W^l = δ^l (a^{l−1})ᵀ,   ∂J/∂b^l = δ^l   (l = 1, 2).
+    δ^H = a^H − y,   δ^l = (W^{l+1})ᵀ δ^{l+1} ⊙ g′(z^l),
+    ∂J/∂W^l = δ^l (a^{l−1})ᵀ,   ∂J/∂b^l = δ^l        (l = 1..H).
 
-δ^1 and δ^2 are *named intermediate quantities* (definitions), so the statement reads like
-the formulas above while J, and everything SymPy differentiates, is the whole network.
-Unlike :mod:`derivations.claims.recursion`, nothing here rests on J's first-order form.
+The δ^l are *named intermediate quantities* (definitions), so each step of the derivation
+names one more of them, from the output layer down: "the chain rule with δ^{l+1} named"
+becomes "… with δ^l named" by swapping two finite sums and reading off δ^l's definition.
+J, and everything SymPy differentiates, is the whole network: nothing here rests on J's
+first-order form.
 
-Output pairings:
+Output pairings (``PAIRINGS``):
 
-* sigmoid outputs with binary cross-entropy: any real labels.  J is written with the logits,
-  ``J = Σ_k [log(1 + e^{z^2_k}) − y_k z^2_k]``; claim ``bce_with_logits`` proves this is
-  ``−Σ_k [y_k log σ(z^2_k) + (1 − y_k) log(1 − σ(z^2_k))]`` term by term;
-* softmax outputs with categorical cross-entropy, under Σ_c y_c = 1.
+* ``sigmoid_bce``: sigmoid outputs with binary cross-entropy, any real labels.  J is
+  written with the logits, ``J = Σ_k [log(1 + e^{z^H_k}) − y_k z^H_k]``; claim
+  ``bce_with_logits`` proves this is ``−Σ_k [y_k log σ(z^H_k) + (1 − y_k) log(1 − σ(z^H_k))]``
+  term by term;
+* ``softmax_ce``: softmax outputs with categorical cross-entropy, under Σ_c y_c = 1;
+* ``quadratic``: sigmoid outputs with the quadratic cost ½ Σ_k (a^H_k − y_k)², for
+  comparison: there δ^H = (a^H − y) ⊙ σ′(z^H), the factor cross-entropy cancels.
 
 The induction step for any depth is :mod:`derivations.claims.recursion` (claims
 ``layer_recursion``, ``weight_gradient``, ``bias_gradient``), which rests on the chain rule
-(premise P1); these claims are its base case for one hidden layer.
-
-**Not yet in the catalogue.**  Both network claims are proven (tests/test_network_claims.py
-proves the W^1 rows), but each costs far more than ``verified-backprop verify``'s 60 s budget
-allows (measured 2026-11-26 on the shared 2-core machine, user CPU: sigmoid 84 s, softmax
-139 s; the independent witness alone ≈ 13 s for the sigmoid W^1 row), so
-:data:`derivations.catalog.CLAIM_MODULES` does not list this module and the source-document
-verdicts still cite the P1 claims.
-
-**Deeper networks** are not proven here: for two hidden layers SymPy's derivative comes out
-as Σ_k Σ_j …, the backpropagation form as Σ_j Σ_k …, and the engine cannot show that two
-finite sums with independent limits commute.
+(premise P1); the claims here are its base cases, proven with no premise.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sympy as sp
 
 from derivations.claims.shared import LABELS_SUM_TO_ONE
-from derivations.engine import Claim, Definition, Step
+from derivations.engine import Claim, Definition, Hypothesis, Step
 from derivations.language import IndexRange
-from derivations.notation import J, K, c, g, i, j, k, r, s, sigma, sigmoid_expr, u, v, y
+from derivations.notation import J, K, c, g, i, j, k, sigma, sigmoid_expr, y
 
-__all__ = ["PARAMETERS", "claims", "network_claim", "network_definitions"]
+__all__ = [
+    "DEPTHS",
+    "PAIRINGS",
+    "Network",
+    "claims",
+    "network",
+    "network_claim",
+]
 
-#: sizes: n_0 inputs, n_1 hidden units (K outputs comes from the notation)
-n0 = sp.Symbol("n_0", integer=True, positive=True)
-n1 = sp.Symbol("n_1", integer=True, positive=True)
+#: the depths (numbers of hidden layers) proven here
+DEPTHS = (1, 2, 3)
 
-#: the input, the parameters (free, real) and the layer quantities (defined: no assumptions)
-a0 = sp.IndexedBase("a^0", real=True)
-W1, b1 = sp.IndexedBase("W^1", real=True), sp.IndexedBase("b^1", real=True)
-W2, b2 = sp.IndexedBase("W^2", real=True), sp.IndexedBase("b^2", real=True)
-z1, a1 = sp.IndexedBase("z^1"), sp.IndexedBase("a^1")
-z2, a2 = sp.IndexedBase("z^2"), sp.IndexedBase("a^2")
-delta1, delta2 = sp.IndexedBase("delta^1"), sp.IndexedBase("delta^2")
-
-#: the real variable of g′ (g′(z^1_r) is g′ evaluated at z^1_r, a defined quantity)
+#: the real variable of g′ (g′(z^l_r) is g′ evaluated at z^l_r, a defined quantity)
 xi = sp.Symbol("xi", real=True)
+
+#: the free indices of a row: unit r of layer l, unit s of layer l − 1
+r, s = sp.symbols("r s", integer=True)
 
 
 def g_prime_at(point: sp.Expr) -> sp.Expr:
-    """g′(point): the derivative of g evaluated at ``point`` (printed g′(z^1_r))."""
+    """g′(point): the derivative of g evaluated at ``point`` (printed g′(z^l_r))."""
     return sp.Subs(sp.Derivative(g(xi), xi), xi, point)
 
 
-#: the forward pass of the hidden layer and the output layer's pre-activation
-FORWARD = (
-    Definition(
-        z1,
-        sp.Sum(W1[j, i] * a0[i], (i, 1, n0)) + b1[j],
-        index=j,
-        text="pre-activation of the hidden layer (a^0 is the input x)",
-    ),
-    Definition(a1, g(z1[j]), index=j, text="hidden activation, any differentiable g"),
-    Definition(
-        z2,
-        sp.Sum(W2[k, j] * a1[j], (j, 1, n1)) + b2[k],
-        index=k,
-        text="pre-activation of the output layer",
-    ),
-)
+def _width(layer: int, depth: int) -> sp.Symbol:
+    """n_l, with the output layer's width called K."""
+    if layer == depth + 1:
+        return K
+    return sp.Symbol(f"n_{layer}", integer=True, positive=True)
 
-#: the named intermediate quantities of backpropagation
-DELTAS = (
-    Definition(delta2, a2[k] - y[k], index=k, text="output delta δ^2 := a^2 − y"),
-    Definition(
-        delta1,
-        sp.Sum(W2[k, r] * delta2[k], (k, 1, K)) * g_prime_at(z1[r]),
-        index=r,
-        text="hidden delta δ^1 := (W^2)ᵀ δ^2 ⊙ g′(z^1)",
-    ),
-)
 
-#: the two cross-entropy pairings: (name, loss, output activation, hypotheses, words)
-SIGMOID_BCE_LOSS = Definition(
-    J,
-    sp.Sum(sp.log(1 + sp.exp(z2[k])) - y[k] * z2[k], (k, 1, K)),
-    text="binary cross-entropy of σ(z^2), written with the logits (claim bce_with_logits)",
-)
-SIGMOID_OUTPUT = Definition(
-    a2,
-    sp.exp(z2[k]) / (1 + sp.exp(z2[k])),
-    index=k,
-    text="sigmoid outputs a^2_k = σ(z^2_k) = e^{z^2_k}/(1 + e^{z^2_k})",
-)
-SOFTMAX_CE_LOSS = Definition(
-    J, -sp.Sum(y[c] * sp.log(a2[c]), (c, 1, K)), text="categorical cross-entropy"
-)
-SOFTMAX_OUTPUT = Definition(
-    a2,
-    sp.exp(z2[c]) / sp.Sum(sp.exp(z2[k]), (k, 1, K)),
-    index=c,
-    text="softmax outputs",
-)
+@dataclass(frozen=True)
+class _Pairing:
+    words: str
+    hypotheses: tuple[Hypothesis, ...]
+    #: δ^H's definition, as "δ^H := …" reads in the docs
+    delta_words: str
+
 
 PAIRINGS = {
-    "sigmoid_bce": ("sigmoid outputs, binary cross-entropy", (SIGMOID_BCE_LOSS, SIGMOID_OUTPUT)),
-    "softmax_ce": ("softmax outputs, categorical cross-entropy", (SOFTMAX_CE_LOSS, SOFTMAX_OUTPUT)),
+    "sigmoid_bce": _Pairing(
+        "sigmoid outputs, binary cross-entropy", (), "output delta δ^H := a^H − y"
+    ),
+    "softmax_ce": _Pairing(
+        "softmax outputs, categorical cross-entropy",
+        (LABELS_SUM_TO_ONE,),
+        "output delta δ^H := a^H − y",
+    ),
+    "quadratic": _Pairing(
+        "sigmoid outputs, quadratic cost",
+        (),
+        "output delta δ^H := (a^H − y) ⊙ σ′(z^H), with σ′ = σ(1 − σ)",
+    ),
 }
 
 
-def network_definitions(pairing: str) -> tuple[Definition, ...]:
-    """The loss, the output layer, the forward pass and the deltas, for ``pairing``."""
-    return (*PAIRINGS[pairing][1], *FORWARD, *DELTAS)
+@dataclass(frozen=True)
+class Network:
+    """The symbols and definitions of one network: ``depth`` hidden layers, ``pairing``."""
+
+    depth: int
+    pairing: str
+
+    @property
+    def output(self) -> int:
+        """H, the number of the output layer."""
+        return self.depth + 1
+
+    def width(self, layer: int) -> sp.Symbol:
+        return _width(layer, self.depth)
+
+    def base(self, name: str, layer: int, *, real: bool = False) -> sp.IndexedBase:
+        """W^l, b^l (free, real), z^l, a^l, δ^l (defined: no assumptions); a^0 is the input."""
+        symbol = "delta" if name == "δ" else name
+        return sp.IndexedBase(f"{symbol}^{layer}", **({"real": True} if real else {}))
+
+    def W(self, layer: int) -> sp.IndexedBase:
+        return self.base("W", layer, real=True)
+
+    def b(self, layer: int) -> sp.IndexedBase:
+        return self.base("b", layer, real=True)
+
+    def z(self, layer: int) -> sp.IndexedBase:
+        return self.base("z", layer)
+
+    def a(self, layer: int) -> sp.IndexedBase:
+        return self.base("a", layer, real=layer == 0)
+
+    def delta(self, layer: int) -> sp.IndexedBase:
+        return self.base("δ", layer)
+
+    def unit(self, layer: int) -> sp.Symbol:
+        """The summation index over the units of ``layer`` in the derivation's steps."""
+        return sp.Symbol(f"k_{layer}", integer=True)
+
+    # ------------------------------------------------------------------ definitions
+
+    def forward(self) -> tuple[Definition, ...]:
+        """z^l and a^l for the hidden layers, and z^H."""
+        definitions = []
+        for layer in range(1, self.output + 1):
+            definitions.append(
+                Definition(
+                    self.z(layer),
+                    sp.Sum(
+                        self.W(layer)[j, i] * self.a(layer - 1)[i],
+                        (i, 1, self.width(layer - 1)),
+                    )
+                    + self.b(layer)[j],
+                    index=j,
+                    text=f"pre-activation of layer {layer}"
+                    + (" (a^0 is the input x)" if layer == 1 else ""),
+                )
+            )
+            if layer <= self.depth:
+                definitions.append(
+                    Definition(
+                        self.a(layer),
+                        g(self.z(layer)[j]),
+                        index=j,
+                        text=f"activation of hidden layer {layer}, any differentiable g",
+                    )
+                )
+        return tuple(definitions)
+
+    def output_layer(self) -> tuple[Definition, ...]:
+        """J and a^H for the pairing."""
+        H = self.output
+        zH, aH = self.z(H), self.a(H)
+        if self.pairing == "softmax_ce":
+            return (
+                Definition(J, -sp.Sum(y[c] * sp.log(aH[c]), (c, 1, K)), text="categorical "
+                           "cross-entropy"),
+                Definition(
+                    aH,
+                    sp.exp(zH[c]) / sp.Sum(sp.exp(zH[k]), (k, 1, K)),
+                    index=c,
+                    text="softmax outputs",
+                ),
+            )
+        sigmoid_output = Definition(
+            aH,
+            sp.exp(zH[k]) / (1 + sp.exp(zH[k])),
+            index=k,
+            text=f"sigmoid outputs a^{H}_k = σ(z^{H}_k) = e^{{z^{H}_k}}/(1 + e^{{z^{H}_k}})",
+        )
+        if self.pairing == "sigmoid_bce":
+            loss = Definition(
+                J,
+                sp.Sum(sp.log(1 + sp.exp(zH[k])) - y[k] * zH[k], (k, 1, K)),
+                text=f"binary cross-entropy of σ(z^{H}), written with the logits "
+                "(claim bce_with_logits)",
+            )
+        else:
+            loss = Definition(
+                J, sp.Rational(1, 2) * sp.Sum((aH[k] - y[k]) ** 2, (k, 1, K)),
+                text="quadratic cost",
+            )
+        return (loss, sigmoid_output)
+
+    def deltas(self) -> tuple[Definition, ...]:
+        """δ^H from the pairing, then δ^l := (W^{l+1})ᵀ δ^{l+1} ⊙ g′(z^l) down to layer 1."""
+        H = self.output
+        aH = self.a(H)
+        output_delta = aH[k] - y[k]
+        if self.pairing == "quadratic":
+            output_delta = (aH[k] - y[k]) * aH[k] * (1 - aH[k])
+        definitions = [
+            Definition(self.delta(H), output_delta, index=k, text=PAIRINGS[self.pairing]
+                       .delta_words.replace("H", str(H)))
+        ]
+        for layer in range(self.depth, 0, -1):
+            definitions.append(
+                Definition(
+                    self.delta(layer),
+                    sp.Sum(
+                        self.W(layer + 1)[k, j] * self.delta(layer + 1)[k],
+                        (k, 1, self.width(layer + 1)),
+                    )
+                    * g_prime_at(self.z(layer)[j]),
+                    index=j,
+                    text=f"delta of layer {layer}: δ^{layer} := (W^{layer + 1})ᵀ δ^{layer + 1} "
+                    f"⊙ g′(z^{layer})",
+                )
+            )
+        return tuple(definitions)
+
+    def definitions(self) -> tuple[Definition, ...]:
+        return (*self.output_layer(), *self.forward(), *self.deltas())
+
+    # ------------------------------------------------------------------ the derivation
+
+    def chain(self, layer: int, named: int, weight: bool) -> sp.Expr:
+        """∂J/∂W^layer_{r,s} (or ∂J/∂b^layer_r) with δ^named named, ``named ≥ layer``:
+
+            Σ_{k_m} δ^m_{k_m} Σ_{k_{m−1}} W^m_{k_m,k_{m−1}} g′(z^{m−1}_{k_{m−1}}) …
+                W^{l+1}_{k_{l+1},r} g′(z^l_r) · a^{l−1}_s,
+
+        the chain rule from layer m = ``named`` down to unit r of ``layer``.
+        """
+        factor = self.a(layer - 1)[s] if weight else sp.Integer(1)
+        if named == layer:
+            return self.delta(layer)[r] * factor
+        # innermost first: the units of layer l + 1 .. m, each summed
+        below, below_index = g_prime_at(self.z(layer)[r]) * factor, r
+        for current in range(layer + 1, named + 1):
+            unit = self.unit(current)
+            term = self.W(current)[unit, below_index] * below
+            if current == named:
+                term = self.delta(current)[unit] * term
+            else:
+                term = g_prime_at(self.z(current)[unit]) * term
+            below = sp.Sum(term, (unit, 1, self.width(current)))
+            below_index = unit
+        return below
+
+    def rows(self) -> list[tuple[int, bool]]:
+        """(layer, weight?) for every row: W^1, b^1, W^2, b^2, …, W^H, b^H."""
+        return [(layer, weight) for layer in range(1, self.output + 1) for weight in (True, False)]
+
+    def derivative(self, layer: int, weight: bool) -> sp.Derivative:
+        parameter = self.W(layer)[r, s] if weight else self.b(layer)[r]
+        return sp.Derivative(J, parameter)
+
+    def ranges(self, rows: list[tuple[int, bool]]) -> tuple[IndexRange, ...]:
+        """r over the units of the row's layer, s over the layer below.  One claim states
+        rows of one layer only when r's range differs between layers, so rows are grouped."""
+        found: dict[sp.Symbol, IndexRange] = {}
+        for layer, weight in rows:
+            found.setdefault(r, IndexRange(r, sp.Integer(1), self.width(layer)))
+            if weight:
+                found.setdefault(s, IndexRange(s, sp.Integer(1), self.width(layer - 1)))
+        return tuple(found.values())
+
+
+def network(depth: int, pairing: str) -> Network:
+    if depth not in DEPTHS:
+        raise ValueError(f"depth must be one of {DEPTHS} hidden layers, not {depth!r}")
+    if pairing not in PAIRINGS:
+        raise ValueError(f"pairing must be one of {', '.join(PAIRINGS)}, not {pairing!r}")
+    return Network(depth, pairing)
+
+
+def network_claim(depth: int, pairing: str, layer: int) -> Claim:
+    """∂J/∂W^layer and ∂J/∂b^layer for the whole network of ``depth`` hidden layers.
+
+    The steps name δ^H, δ^{H−1}, …, δ^layer in turn (one step per layer); the first step is
+    SymPy's derivative with the output layer's delta named, so it carries the pairing's
+    algebra (and the hypothesis Σ_c y_c = 1 for softmax).
+    """
+    net = network(depth, pairing)
+    H = net.output
+    if not 1 <= layer <= H:
+        raise ValueError(f"layer must be 1..{H} for {depth} hidden layer(s), not {layer!r}")
+    pairing_data = PAIRINGS[pairing]
+    rows = [(layer, True), (layer, False)]
+    lhs = sp.ImmutableMatrix([net.derivative(*row) for row in rows])
+    steps = []
+    for named in range(H, layer - 1, -1):
+        expr = sp.ImmutableMatrix([net.chain(layer, named, weight) for _, weight in rows])
+        if named == H:
+            why = (
+                f"chain rule through the whole network with δ^{H} := ∂J/∂z^{H} named: "
+                + (
+                    f"∂J/∂z^{H}_k = a^{H}_k Σ_c y_c − y_k = a^{H}_k − y_k "
+                    "(hypothesis Σ_c y_c = 1)"
+                    if pairing == "softmax_ce"
+                    else f"∂J/∂z^{H}_k = σ(z^{H}_k) − y_k = a^{H}_k − y_k"
+                    if pairing == "sigmoid_bce"
+                    else f"∂J/∂z^{H}_k = (a^{H}_k − y_k) σ′(z^{H}_k)"
+                )
+            )
+            if layer == H:
+                why += "; only z^{H}_r depends on W^{H}_{r,s} and b^{H}_r".replace("{H}", str(H))
+            uses = pairing_data.hypotheses
+        else:
+            why = (
+                f"swap the finite sums over k_{named + 1} and k_{named}; definition of "
+                f"δ^{named} = (W^{named + 1})ᵀ δ^{named + 1} ⊙ g′(z^{named})"
+            )
+            uses = ()
+        steps.append(Step(expr, why, uses))
+    result = steps[-1].expr
+    widths = ", ".join(str(net.width(n)) for n in range(0, H + 1))
+    return Claim(
+        name=f"network_{pairing}_depth{depth}_layer{layer}",
+        title=f"Whole network, {depth} hidden layer{'s' if depth > 1 else ''}, "
+        f"{pairing_data.words}: ∂J/∂W^{layer} = δ^{layer} (a^{layer - 1})ᵀ, "
+        f"∂J/∂b^{layer} = δ^{layer}",
+        lhs=lhs,
+        result=result,
+        steps=tuple(steps),
+        definitions=net.definitions(),
+        hypotheses=pairing_data.hypotheses,
+        ranges=net.ranges(rows),
+        sizes=f"symbolic widths {widths}; any g; no premise",
+        summary=f"The gradient of layer {layer} of a {depth}-hidden-layer network, computed by "
+        "SymPy from the loss of the whole network, is the backpropagation formula.",
+    )
 
 
 #: one unit of binary cross-entropy, and the same written with the logit
@@ -169,75 +384,9 @@ def _bce_with_logits() -> Claim:
     )
 
 
-#: the parameters whose derivatives a network claim states, in order
-PARAMETERS = ("W^1", "b^1", "W^2", "b^2")
-
-
-def network_claim(pairing: str, parameters: tuple[str, ...] = PARAMETERS) -> Claim:
-    """The whole-network claim for ``pairing``, stating ∂J/∂θ for each of ``parameters``.
-
-    Row by row: SymPy's derivative of J; the chain rule with δ^2 named; the backpropagation
-    formula (δ^1 (a^0)ᵀ, δ^1, δ^2 (a^1)ᵀ, δ^2).  A subset of ``parameters`` gives the same
-    rows (the tests use the W^1 row alone, which carries the recursion).
-    """
-    words, _ = PAIRINGS[pairing]
-    hypotheses = (LABELS_SUM_TO_ONE,) if pairing == "softmax_ce" else ()
-    chain = sp.Sum(delta2[k] * W2[k, r], (k, 1, K)) * g_prime_at(z1[r])
-    picked = sp.Sum(delta2[k] * sp.KroneckerDelta(k, u), (k, 1, K))
-    rows = {
-        "W^1": (sp.Derivative(J, W1[r, s]), chain * a0[s], delta1[r] * a0[s]),
-        "b^1": (sp.Derivative(J, b1[r]), chain, delta1[r]),
-        "W^2": (sp.Derivative(J, W2[u, v]), picked * a1[v], delta2[u] * a1[v]),
-        "b^2": (sp.Derivative(J, b2[u]), picked, delta2[u]),
-    }
-    lhs, step_chain, result = (
-        sp.ImmutableMatrix([rows[name][column] for name in parameters]) for column in range(3)
-    )
-    ranges = {
-        "W^1": (IndexRange(r, sp.Integer(1), n1), IndexRange(s, sp.Integer(1), n0)),
-        "b^1": (IndexRange(r, sp.Integer(1), n1),),
-        "W^2": (IndexRange(u, sp.Integer(1), K), IndexRange(v, sp.Integer(1), n1)),
-        "b^2": (IndexRange(u, sp.Integer(1), K),),
-    }
-    used_ranges = tuple(dict.fromkeys(rng for name in parameters for rng in ranges[name]))
-    suffix = (
-        ""
-        if parameters == PARAMETERS
-        else "_" + "_".join(name.replace("^", "") for name in parameters)
-    )
-    output_delta = (
-        "∂J/∂z^2_k = a^2_k Σ_c y_c − y_k = a^2_k − y_k = δ^2_k (hypothesis Σ_c y_c = 1)"
-        if hypotheses
-        else "∂J/∂z^2_k = e^{z^2_k}/(1 + e^{z^2_k}) − y_k = a^2_k − y_k = δ^2_k"
-    )
-    return Claim(
-        name=f"network_{pairing}_one_hidden{suffix}",
-        title=f"Whole network, one hidden layer, {words}: backpropagation from the loss",
-        lhs=lhs,
-        result=result,
-        steps=(
-            Step(
-                step_chain,
-                "chain rule through the whole network: "
-                + output_delta
-                + "; ∂z^2_k/∂W^1_{r,s} = W^2_{k,r} g′(z^1_r) a^0_s (only unit r of the hidden "
-                "layer depends on W^1_{r,s}), ∂z^2_k/∂W^2_{u,v} = δ_{ku} a^1_v",
-                hypotheses,
-            ),
-            Step(
-                result,
-                "definition of δ^1 = (W^2)ᵀ δ^2 ⊙ g′(z^1); sum the Kronecker delta over k "
-                "(1 ≤ u ≤ K)",
-            ),
-        ),
-        definitions=network_definitions(pairing),
-        hypotheses=hypotheses,
-        ranges=used_ranges,
-        sizes="symbolic n_0, n_1, K; any g; no premise",
-        summary="∂J/∂W^l = δ^l (a^{l−1})ᵀ and ∂J/∂b^l = δ^l for both layers, with "
-        "δ^1 = (W^2)ᵀ δ^2 ⊙ g′(z^1), computed by SymPy from the loss of the whole network.",
-    )
-
-
 def claims() -> list[Claim]:
-    return [_bce_with_logits(), *(network_claim(pairing) for pairing in PAIRINGS)]
+    found = [_bce_with_logits()]
+    for depth in DEPTHS:
+        for pairing in PAIRINGS:
+            found += [network_claim(depth, pairing, layer) for layer in range(1, depth + 2)]
+    return found
