@@ -44,7 +44,7 @@ from derivations.language import (
     Step,
     StepResult,
 )
-from derivations.rewriting import collapse, equivalent, unfold
+from derivations.rewriting import check_lengths, collapse, equivalent, unfold
 from derivations.wellformed import Subject, domain, problems
 from derivations.witness import witness
 
@@ -134,7 +134,9 @@ def _step_message(claim: Claim, number: int, step: Step, previous: sp.Basic, err
 
 
 def _check_chain(claim: Claim, failures: list[str], steps: list[StepResult]) -> sp.Basic:
-    computed = rename_bound(unfold(claim.lhs, claim.definitions)).doit()
+    unfolded = rename_bound(unfold(claim.lhs, claim.definitions))
+    check_lengths(unfolded)
+    computed = unfolded.doit()
     if not claim.steps:
         failures.append("the derivation has no steps")
     previous = computed  # the derivative SymPy computed stands for the left-hand side

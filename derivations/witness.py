@@ -101,25 +101,36 @@ class _SkipError(Exception):
 # --------------------------------------------------------------------------- explicit forms
 
 
-def _expand_sums(expr: sp.Basic) -> sp.Basic:
-    """Write every sum and product with concrete limits out term by term."""
+#: the most terms the witness writes out for one expression (all its sums together)
+MAX_WRITTEN_TERMS = 20_000
+
+
+def _expand_sums(expr: sp.Basic, budget: list[int] | None = None) -> sp.Basic:
+    """Write every sum and product with concrete limits out term by term (at most
+    :data:`MAX_WRITTEN_TERMS` terms in all: a longer one makes the instance unusable)."""
+    if budget is None:
+        budget = [MAX_WRITTEN_TERMS]
     if isinstance(expr, sp.MatrixBase):
-        return expr.applyfunc(_expand_sums)
+        return expr.applyfunc(lambda entry: _expand_sums(entry, [MAX_WRITTEN_TERMS]))
     if not expr.args or isinstance(expr, sp.IndexedBase | sp.Symbol):
         return expr
     if isinstance(expr, sp.Sum | sp.Product):
         *inner, (var, lo, hi) = expr.limits
-        lo, hi = _expand_sums(lo), _expand_sums(hi)
+        lo, hi = _expand_sums(lo, budget), _expand_sums(hi, budget)
         if not (lo.is_Integer and hi.is_Integer):
             raise _SkipError(f"the limits of {expr} are not concrete")
+        budget[0] -= max(0, int(hi - lo + 1))
+        if budget[0] < 0:
+            raise _SkipError(f"writing the sums out would take more than {MAX_WRITTEN_TERMS} terms")
         body = type(expr)(expr.function, *inner) if inner else expr.function
         terms = [
-            _expand_sums(body.xreplace({var: sp.Integer(value)})) for value in range(lo, hi + 1)
+            _expand_sums(body.xreplace({var: sp.Integer(value)}), budget)
+            for value in range(lo, hi + 1)
         ]
         if isinstance(expr, sp.Sum):
             return sp.Add(*terms)
         return sp.Mul(*terms)
-    args = tuple(_expand_sums(arg) for arg in expr.args)
+    args = tuple(_expand_sums(arg, budget) for arg in expr.args)
     return expr if args == expr.args else expr.func(*args)
 
 
@@ -279,7 +290,26 @@ def _numeric(value: sp.Basic) -> sp.Expr:
     number = sp.N(value, DIGITS)
     if not _is_finite_number(number):
         raise _SkipError(f"not a finite number: {value}")
+    if not _is_real(number):
+        raise _SkipError(f"not a real number: {value} (claims are about real values)")
     return number
+
+
+def _is_real(number) -> bool:
+    """Is a 60-digit value (SymPy or mpmath) real, up to rounding in its last digits?
+    Claims are about real values: a point where a side is complex (√x at x < 0) is outside
+    the domain, never evidence and never a counterexample."""
+    with mpmath.workdps(DIGITS):
+        value = number
+        if isinstance(number, sp.Basic):
+            real, imaginary = number.as_real_imag()
+            value = mpmath.mpc(
+                sp.N(real, DIGITS)._to_mpmath(mpmath.mp.prec),
+                sp.N(imaginary, DIGITS)._to_mpmath(mpmath.mp.prec),
+            )
+        return bool(
+            abs(mpmath.im(value)) <= mpmath.mpf(10) ** (-AGREE) * max(1, abs(mpmath.re(value)))
+        )
 
 
 def _certainly_different(left: sp.Expr, right: sp.Expr) -> bool:
@@ -572,6 +602,8 @@ class _Compiled:
                     raise _SkipError(f"not a number: {result}") from None
             if not mpmath.isfinite(number):
                 raise _SkipError("a side is not finite at this point")
+            if not _is_real(number):
+                raise _SkipError("a side is not real at this point (claims are about real values)")
             numbers.append(number)
         return numbers
 
