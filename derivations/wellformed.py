@@ -15,7 +15,9 @@ is checked.  Each rule closes a way to "prove" something false through the publi
   every index range is provably non-empty; every sum has provably non-negative length.
 * **Kinks** — a derivative of Heaviside, sign, Abs, Max, Min, DiracDelta or Piecewise needs
   the kink excluded by the symbols' assumptions (ReLU′ is proven for ``x ≠ 0``); SymPy's
-  ``Heaviside(0) = 1/2`` is a convention, not a derivative.
+  ``Heaviside(0) = 1/2`` is a convention, not a derivative.  A fractional power under a
+  derivative needs a base SymPy shows positive (the principal root jumps across the
+  negative axis: √w·√w̄ is |w| beside it and −1 on it).
 * **Premises** — a definition resting on a premise (J's first-order form Σ_k δ_k z_k) may be
   differentiated once, and not with respect to the quantities it holds fixed.
 * **Identities** — the left-hand side must be built from defined objects.
@@ -693,6 +695,18 @@ def _differentiability_problems(
                         f"{kink} = 0; exclude that point in the domain (e.g. a symbol "
                         "declared nonzero) — SymPy's value there is a convention"
                     )
+        if (
+            isinstance(expr, sp.Pow)
+            and expr.exp.is_integer is not True
+            and (_depends(expr.base, variables) or (continuous and expr.base.has(*continuous)))
+            and expr.base.is_positive is not True
+        ):
+            problems.append(
+                f"{node} differentiates {expr}, a fractional power of {expr.base}, which SymPy "
+                "may not show is positive: for a negative base SymPy takes the complex "
+                "principal root, which jumps across the negative axis (no derivative there); "
+                "declare the symbols so that the base is positive"
+            )
         inner = continuous
         bound = _continuous_bound(expr)
         if bound and _depends(expr, variables):

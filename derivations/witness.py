@@ -581,6 +581,13 @@ class _Compiled:
             except (ZeroDivisionError, ValueError, OverflowError) as error:
                 raise _SkipError(f"no difference quotient here ({type(error).__name__})") from None
 
+    def check_real(self, values: Mapping[sp.Basic, sp.Expr]) -> None:
+        """Raise :class:`_SkipError` unless every compiled expression is finite and real at
+        the point (an atom the point leaves out gets the value ``partial`` gives it).  For
+        the function a derivative differentiates: a point where it is not real (log x at
+        x < 0, whose derivative 1/x is real there) is outside the claim's real domain."""
+        self({atom: values.get(atom, sp.Rational(2, 7)) for atom in self.atoms})
+
     def __call__(self, values: Mapping[sp.Basic, sp.Expr]) -> list:
         arguments = []
         with mpmath.workdps(DIGITS):
@@ -732,6 +739,7 @@ def witness(
                 if any(abs(d) < _NEAR_ZERO for d in numbers[len(flat) :]):
                     raise _SkipError("a denominator vanishes at this point (0/0 is no evidence)")
                 for number, (body, variables) in enumerate(bodies):
+                    body.check_real(values)
                     slope = body.partial(values, variables)
                     if not _agree(slope, numbers[number], digits=QUOTIENT_AGREE):
                         point = Point(integers, values, instance.describe_functions())
@@ -807,6 +815,7 @@ def evaluate(
         quotients = _difference_quotients(expr, instance)
         for number, body, variables in quotients:
             compiled = _Compiled([body], sorted(_free_atoms(body), key=str))
+            compiled.check_real(values)
             slope = compiled.partial(values, variables)
             with mpmath.workdps(DIGITS):
                 symbolic = sp.sympify(numeric[number])._to_mpmath(mpmath.mp.prec)
@@ -910,6 +919,11 @@ def find_counterexample(
         try:
             left = instance.explicit(lhs)
             claimed = instance.explicit(right)
+            # the functions the derivatives differentiate: real at a counterexample
+            differentiated = [
+                _Compiled([body], sorted(_free_atoms(body), key=str))
+                for _, body, _ in _difference_quotients(lhs, instance)
+            ]
         except Exception:
             continue
         if _shape(left) != _shape(claimed):
@@ -931,6 +945,8 @@ def find_counterexample(
             try:
                 if _at_a_kink(kinks, values):
                     continue
+                for body in differentiated:
+                    body.check_real(values)
                 lv = [_numeric(e.xreplace(values)) for e in _entries(left)]
                 rv = [_numeric(e.xreplace(values)) for e in _entries(claimed)]
             except Exception:

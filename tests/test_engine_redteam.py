@@ -349,6 +349,8 @@ class _LooksLikeX(sp.Symbol):
 _ZERO_SLOPE = sp.Function("Gz", __dict__={"fdiff": lambda self, argindex=1: sp.Integer(0)})
 #: (-1)^(1/3) is e^{iπ/3} to SymPy: y ↦ (-1)^(1/3)·y − 1 crosses the branch cut of √ at y = 0
 _CUBE_ROOT = sp.Integer(-1) ** sp.Rational(1, 3)
+_JUMP = sp.sqrt(-1 + x ** sp.Rational(1, 3) * y) * sp.sqrt(-1 + x ** sp.Rational(-1, 3) * y)
+_POSITIVE = sp.Symbol("x", positive=True)
 _CYRILLIC_X = sp.Symbol("\u0445", real=True)
 _CYRILLIC_SIN = sp.Function("s\u0456n")
 _I = sp.Symbol("I", real=True)
@@ -386,6 +388,17 @@ ROUND_THREE_PROOFS = {
             kind="identity",
         ),
         "not a real number",
+    ),
+    # √w·√w̄ is |w| beside the negative axis and −1 on it: no derivative at w = −1, yet SymPy's
+    # value there is real; a fractional power under a derivative needs a positive base
+    "X15 the slope of a function that jumps on a branch cut, without I": (
+        _claim(
+            S,
+            sp.Subs(-(x ** sp.Rational(2, 3)) / 2 + x ** sp.Rational(1, 3) / 2, x, -1),
+            [Definition(S, sp.Subs(sp.Derivative(_JUMP, y), (x, y), (-1, 0)))],
+            kind="identity",
+        ),
+        "fractional power",
     ),
     # names: what is printed must be what is meant
     "X5 sqrt defined as x²": (
@@ -474,9 +487,9 @@ def test_a_forged_proof_from_round_three_is_refused(name: str) -> None:
 ROUND_THREE_TRUE_TWINS = {
     "X1": _claim(S, sp.cos(x), [Definition(S, sp.Derivative(sp.sin(x), x))], kind="identity"),
     "X5": _claim(
-        sp.Derivative(sp.Function("sqrt")(x), x),
-        1 / (2 * sp.sqrt(x)),
-        [Definition(sp.Function("sqrt"), sp.sqrt(x), index=x)],
+        sp.Derivative(sp.Function("sqrt")(_POSITIVE), _POSITIVE),
+        1 / (2 * sp.sqrt(_POSITIVE)),
+        [Definition(sp.Function("sqrt"), sp.sqrt(_POSITIVE), index=_POSITIVE)],
     ),
     "X6": _claim(sp.Derivative(F(x), x), 2 * x, [Definition(F, x * x, index=x)]),
     "X14": _claim(
@@ -497,22 +510,27 @@ def test_the_true_twin_of_a_round_three_forgery_is_not_refused_as_false(name: st
     assert "does not follow" not in text, text
 
 
-def test_a_point_where_a_side_is_not_real_is_no_counterexample() -> None:
-    """d/dx √x = √(1/x)/2 holds wherever √x is real (x > 0); at x = −1 SymPy's values are
-    −i/2 and i/2, which is no counterexample about real values."""
-    statement = _statement(
-        sp.Derivative(F(x), x), sp.sqrt(1 / x) / 2, [Definition(F, sp.sqrt(x), index=x)]
+def test_a_point_outside_the_real_domain_is_no_counterexample() -> None:
+    """d/dx log x = 1/|x| holds wherever log x is real (x > 0); at x = −1 SymPy's values are
+    −1 and 1, but log(−1) = iπ: no counterexample about real values."""
+    log = [Definition(F, sp.log(x), index=x)]
+    assert assess(_statement(sp.Derivative(F(x), x), 1 / sp.Abs(x), log)).verdict != (
+        Verdict.REFUTED
     )
-    assert assess(statement).verdict != Verdict.REFUTED
     at_minus_one = _statement(
-        sp.Derivative(F(x), x),
-        sp.sqrt(1 / x) / 2,
-        [Definition(F, sp.sqrt(x), index=x)],
-        Counterexample(values={x: -1}),
+        sp.Derivative(F(x), x), 1 / sp.Abs(x), log, Counterexample(values={x: -1})
     )
     verdict = assess(at_minus_one)
     assert verdict.verdict == Verdict.UNDECIDED
-    assert "not a real number" in verdict.detail
-    # a real counterexample still refutes: √x/2 is wrong at x = 4
-    wrong = _statement(sp.Derivative(F(x), x), sp.sqrt(x) / 2, [Definition(F, sp.sqrt(x), index=x)])
-    assert assess(wrong).verdict == Verdict.REFUTED
+    assert "not real" in verdict.detail
+    # a point inside the domain still refutes: 2/x is wrong at x = 1
+    assert assess(_statement(sp.Derivative(F(x), x), 2 / x, log)).verdict == Verdict.REFUTED
+
+
+def test_a_non_real_value_is_no_counterexample() -> None:
+    """√(1/x)/2 and 1/(2√x) are the same for x > 0; at x = −1 they are i/2 and −i/2."""
+    root = [Definition(S, sp.sqrt(x))]
+    statement = _statement(
+        sp.Derivative(S, x), sp.sqrt(1 / x) / 2, root, Counterexample(values={x: -1})
+    )
+    assert assess(statement).verdict == Verdict.UNDECIDED
