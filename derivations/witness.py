@@ -535,6 +535,34 @@ def _seed(problem: _Problem) -> int:
     return zlib.crc32(f"{problem.lhs}|{[str(e) for _, e in problem.rights]}".encode())
 
 
+#: the largest argument (in bits of magnitude) the witness hands to exp, sin, …: mpmath
+#: reduces an argument t with log2|t| extra bits, so exp(exp(exp(exp(9)))) would not finish
+_LARGEST_ARGUMENT_BITS = 20_000
+
+
+def _guarded(function):
+    def guarded(*args):
+        for arg in args:
+            if (
+                isinstance(arg, mpmath.mpf | mpmath.mpc)
+                and mpmath.mag(arg) > _LARGEST_ARGUMENT_BITS
+            ):
+                raise OverflowError(f"an argument of {function.__name__} too large to evaluate")
+        return function(*args)
+
+    return guarded
+
+
+#: mpmath's functions as the compiled expressions call them, with the argument size guarded
+_GUARDED = {
+    name: _guarded(getattr(mpmath, name))
+    for name in (
+        *("exp", "log", "sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh"),
+        *("coth", "sech", "csch", "atan", "asinh", "erf", "erfc", "power", "sqrt"),
+    )
+}
+
+
 class _Compiled:
     """Explicit expressions compiled once (lambdify, mpmath) for evaluation at many points."""
 
@@ -554,7 +582,9 @@ class _Compiled:
             e.xreplace({d: sp.Symbol(f"_v{n}", **d._assumptions_orig) for n, d in enumerate(bound)})
             for e in renamed
         ]
-        self.function = sp.lambdify(placeholders, renamed, modules="mpmath", dummify=False)
+        self.function = sp.lambdify(
+            placeholders, renamed, modules=[_GUARDED, "mpmath"], dummify=False
+        )
 
     def partial(self, values: Mapping[sp.Basic, sp.Expr], variables) -> mpmath.mpf:
         """mpmath's numerical partial derivative of the single compiled expression."""
@@ -627,6 +657,9 @@ _NEAR_ZERO = mpmath.mpf(10) ** (-AGREE)
 #: extra precision and is accurate to far more than 25 digits for analytic functions, while
 #: a jump or a wrong rule is off by O(1) or by O(1/h)
 QUOTIENT_AGREE = 25
+#: a derivative beyond 2^this in size is no point for a difference quotient (its step is
+#: too coarse for a function that steep): the point is skipped, not counted against it
+_STEEPEST_BITS = 1000
 
 
 def _shape(expr: sp.Basic) -> tuple[int, ...]:
@@ -740,6 +773,8 @@ def witness(
                     raise _SkipError("a denominator vanishes at this point (0/0 is no evidence)")
                 for number, (body, variables) in enumerate(bodies):
                     body.check_real(values)
+                    if mpmath.mag(numbers[number]) > _STEEPEST_BITS:
+                        raise _SkipError("too steep here for a difference quotient")
                     slope = body.partial(values, variables)
                     if not _agree(slope, numbers[number], digits=QUOTIENT_AGREE):
                         point = Point(integers, values, instance.describe_functions())

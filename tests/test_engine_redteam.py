@@ -534,3 +534,16 @@ def test_a_non_real_value_is_no_counterexample() -> None:
         sp.Derivative(S, x), sp.sqrt(1 / x) / 2, root, Counterexample(values={x: -1})
     )
     assert assess(statement).verdict == Verdict.UNDECIDED
+
+
+_TOWER = sp.exp(sp.exp(sp.exp(sp.exp(x**2))))
+
+
+def test_an_exponential_tower_is_judged_in_finite_time() -> None:
+    """exp⁴(x²) at x = 3 is about e^(10^3519): mpmath's exp of that computes ln 2 to 10^3519
+    bits, and verify never finished.  Arguments that large are now no point at all."""
+    tower = [Definition(F, _TOWER, index=x)]
+    true = verify(_claim(sp.Derivative(F(x), x), sp.diff(_TOWER, x), tower))
+    assert true.proven or "usable point" in " | ".join(true.failures), true.failures
+    wrong = verify(_claim(sp.Derivative(F(x), x), 2 * sp.diff(_TOWER, x), tower))
+    assert not wrong.proven
