@@ -580,8 +580,9 @@ def _sum_problems(node: sp.Basic, scope: list[tuple], problems: list[str]) -> No
                 )
             if not _provably_nonnegative(hi - lo + 1, inner):
                 problems.append(
-                    f"the sum over {var} from {lo} to {hi} may have negative length (SymPy's "
-                    "convention then gives it a sign): state sizes so that it cannot"
+                    f"the {type(node).__name__.lower()} over {var} from {lo} to {hi} may have "
+                    "negative length (SymPy's convention then gives it a sign): state sizes so "
+                    "that it cannot"
                 )
             inner.append((var, lo, hi))
         _sum_problems(node.function, inner, problems)
