@@ -44,7 +44,7 @@ from derivations.language import (
     Step,
     StepResult,
 )
-from derivations.rewriting import collapse, equivalent, evaluate, unfold
+from derivations.rewriting import check_lengths, collapse, equivalent, evaluate, unfold
 from derivations.wellformed import Subject, domain, problems
 from derivations.witness import witness
 
@@ -134,7 +134,9 @@ def _step_message(claim: Claim, number: int, step: Step, previous: sp.Basic, err
 
 
 def _check_chain(claim: Claim, failures: list[str], steps: list[StepResult]) -> sp.Basic:
-    computed = evaluate(rename_bound(unfold(claim.lhs, claim.definitions)))
+    unfolded = rename_bound(unfold(claim.lhs, claim.definitions))
+    check_lengths(unfolded)
+    computed = evaluate(unfolded)
     if not claim.steps:
         failures.append("the derivation has no steps")
     previous = computed  # the derivative SymPy computed stands for the left-hand side

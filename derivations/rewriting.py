@@ -27,9 +27,11 @@ if TYPE_CHECKING:
     from derivations.language import Definition, Hypothesis, IndexRange
 
 __all__ = [
+    "MAX_TERMS",
     "CannotDecideError",
     "CircularDefinitionError",
     "apply_hypothesis",
+    "check_lengths",
     "collapse",
     "equivalent",
     "evaluate",
@@ -45,6 +47,26 @@ class CannotDecideError(ValueError):
 
 class CircularDefinitionError(ValueError):
     """Unfolding does not terminate: the definitions refer to each other in a cycle."""
+
+
+#: the most terms a sum or product with concrete bounds may have: SymPy writes such a sum
+#: out term by term, and Σ_{c=1}^{10^7} would not finish
+MAX_TERMS = 1000
+
+
+def check_lengths(expr: sp.Basic) -> None:
+    """Refuse (:class:`CannotDecideError`) to evaluate a sum or product with concrete bounds
+    and more than :data:`MAX_TERMS` terms — also one that became concrete by a hypothesis
+    (K = 10⁷) or by using a definition at an entry (a_{10⁷} with a_j := Σ_{c ≤ j} x_c)."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Sum | sp.Product):
+            for _, lo, hi in (limit for limit in node.limits if len(limit) == 3):
+                length = hi - lo + 1
+                if length.is_Integer and length > MAX_TERMS:
+                    raise CannotDecideError(
+                        f"the {type(node).__name__.lower()} over {node.limits[0][0]} from {lo} "
+                        f"to {hi} has {length} terms; the engine writes out at most {MAX_TERMS}"
+                    )
 
 
 # --------------------------------------------------------------------------- unfolding
@@ -340,6 +362,7 @@ def collapse(expr: sp.Basic, ranges: Sequence[IndexRange] = ()) -> sp.Basic:
     for _ in range(12):
         before = expr
         _check_kronecker_sums(expr)
+        check_lengths(expr)
         expr = evaluate(_deltas_inward(expr))
         expr = _refine_in_scope(expr, assumptions)
         expr = _commute_limits(canonical(_merge_nested_sums(_split_sums(expr))))

@@ -30,6 +30,7 @@ import sympy as sp
 
 from derivations.binding import rename_bound
 from derivations.engine import Definition, Hypothesis, IndexRange, equivalent, unfold
+from derivations.rewriting import check_lengths
 from derivations.wellformed import Subject, problems
 from derivations.witness import differ, evaluate, find_counterexample, witness
 
@@ -94,8 +95,11 @@ class Assessment:
 
 def evaluate_at(expr: sp.Expr, definitions: Sequence[Definition], point: Counterexample) -> sp.Expr:
     """The exact value of ``expr`` (derivatives evaluated by SymPy) at a concrete point."""
-    value = rename_bound(unfold(expr, definitions)).doit()
-    value = value.subs(dict(point.sizes)).subs(dict(point.indices)).doit()
+    value = rename_bound(unfold(expr, definitions))
+    check_lengths(value)
+    value = value.doit().subs(dict(point.sizes)).subs(dict(point.indices))
+    check_lengths(value)
+    value = value.doit()
     value = value.subs(dict(point.values)).doit()
     return sp.simplify(value)
 

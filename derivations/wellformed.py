@@ -15,7 +15,9 @@ is checked.  Each rule closes a way to "prove" something false through the publi
   every index range is provably non-empty; every sum has provably non-negative length.
 * **Kinks** — a derivative of Heaviside, sign, Abs, Max, Min, DiracDelta or Piecewise needs
   the kink excluded by the symbols' assumptions (ReLU′ is proven for ``x ≠ 0``); SymPy's
-  ``Heaviside(0) = 1/2`` is a convention, not a derivative.
+  ``Heaviside(0) = 1/2`` is a convention, not a derivative.  A fractional power under a
+  derivative needs a base SymPy shows positive (the principal root jumps across the
+  negative axis: √w·√w̄ is |w| beside it and −1 on it).
 * **Premises** — a definition resting on a premise (J's first-order form Σ_k δ_k z_k) may be
   differentiated once, and not with respect to the quantities it holds fixed.
 * **Identities** — the left-hand side must be built from defined objects.
@@ -23,7 +25,8 @@ is checked.  Each rule closes a way to "prove" something false through the publi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -31,7 +34,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef, UndefinedFunction
 
 from derivations.binding import UnsupportedConstructError, rename_bound
-from derivations.rewriting import is_zero, unfold, unjustified_substitutions
+from derivations.rewriting import MAX_TERMS, is_zero, unfold, unjustified_substitutions
 
 if TYPE_CHECKING:
     from derivations.language import Definition, Hypothesis, IndexRange
@@ -98,7 +101,13 @@ _DIFFERENTIABLE = (
     sp.Number,
     sp.NumberSymbol,
     sp.core.relational.Relational,
-    sp.logic.boolalg.Boolean,
+    # conditions are comparisons joined by and/or/not: a predicate such as Q.positive(x)
+    # would hide a kink from every rule that looks for comparisons
+    sp.And,
+    sp.Or,
+    sp.Not,
+    sp.logic.boolalg.BooleanTrue,
+    sp.logic.boolalg.BooleanFalse,
     sp.functions.elementary.piecewise.ExprCondPair,
     *_KINKED,
 )
@@ -195,6 +204,13 @@ def _name_problems(subject: Subject) -> list[str]:
             "a Dummy symbol is used: it prints like an ordinary symbol but is a different "
             "one; use sympy.Symbol"
         )
+    if any(isinstance(obj, sp.Wild) for obj in objects):
+        problems.append("a Wild symbol is a pattern for matching, not a variable; use sympy.Symbol")
+    defined = {d.name for d in subject.definitions if isinstance(d.name, UndefinedFunction)}
+    for obj in sorted((*objects, *functions), key=str):
+        problem = _printed_name_problem(obj, defined)
+        if problem:
+            problems.append(problem)
     by_name: dict[str, set[sp.Basic]] = {}
     for obj in (*objects, *functions, *entries):
         by_name.setdefault(str(obj), set()).add(obj)
@@ -228,11 +244,55 @@ def _name_problems(subject: Subject) -> list[str]:
     return problems
 
 
+#: a symbol's or function's name: an ASCII identifier (x, n_1, J_softmax, ReLU)
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+#: a matrix's name may carry a layer superscript: z^l, W^(l+1), dZ^{[l]}, a^softmax
+_MATRIX_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\^[A-Za-z0-9_+\-(){}\[\]]+)?")
+#: names SymPy prints for its own constants
+_CONSTANT_NAMES = frozenset(
+    {"pi", "E", "I", "oo", "zoo", "nan", "EulerGamma", "GoldenRatio", "Catalan"}
+)
+
+
+def _printed_name_problem(obj: sp.Basic, defined: set[sp.Basic]) -> str:
+    """Why ``obj``'s name would print like something else ("" when it cannot): a name that
+    is not an ASCII identifier can look like another (Cyrillic х, "2*x", "x^2", a trailing
+    space); a symbol named like a constant reads as that constant (pi); an abstract
+    function named like one of SymPy's reads as it (sqrt)."""
+    if isinstance(obj, sp.IndexedBase):
+        name, pattern, what = str(obj.label), _MATRIX_NAME, "the matrix"
+    elif isinstance(obj, UndefinedFunction):
+        name, pattern, what = str(obj), _IDENTIFIER, "the function"
+    elif isinstance(obj, sp.Symbol):
+        name, pattern, what = obj.name, _IDENTIFIER, "the symbol"
+    else:
+        return ""
+    if not pattern.fullmatch(name):
+        return (
+            f"{what} {name!r} has a name that is not a plain ASCII identifier (letters, digits, "
+            "_; a matrix may add a superscript such as ^l): it could print like another "
+            "name or like an expression"
+        )
+    if name in _CONSTANT_NAMES:
+        return f"{what} {name!r} has the name of SymPy's constant {name}: it would read as it"
+    if (
+        isinstance(obj, UndefinedFunction)
+        and obj not in defined
+        and _sympy_function(name) is not None
+    ):
+        return (
+            f"the abstract function {name} has the name of SymPy's own {name}: a statement "
+            "about it would read as one about SymPy's function"
+        )
+    return ""
+
+
 def _vocabulary_problems(subject: Subject) -> list[str]:
     """Exact real statements in a known vocabulary: no floating-point numbers, no imaginary
-    unit, and only the functions on the allowlist anywhere (SymPy's closed forms for sums of
-    binomials, its integrals of |sin t cos t| and other functions outside the list have been
-    found wrong; what the engine cannot vouch for it does not accept)."""
+    unit or other non-real constant, and only the functions on the allowlist anywhere, as
+    SymPy itself defines them (SymPy's closed forms for sums of binomials, its integrals of
+    |sin t cos t| and other functions outside the list have been found wrong; what the
+    engine cannot vouch for it does not accept)."""
     problems = []
     for expr in subject.expressions():
         for node in _walk(expr):
@@ -244,7 +304,60 @@ def _vocabulary_problems(subject: Subject) -> list[str]:
                 problems.append(
                     f"{type(node).__name__} ({node}) is not among the functions the engine accepts"
                 )
+            elif _foreign(node):
+                problems.append(_foreign(node))
+            elif isinstance(node, sp.Pow) and node.is_number and node.is_extended_real is False:
+                problems.append(
+                    f"{node} is not a real number (SymPy reads a negative base with a "
+                    "fractional exponent as a complex root): claims are about real values"
+                )
     return list(dict.fromkeys(problems))
+
+
+#: what SymPy itself puts into the class of an undefined function ``Function("g")``
+_UNDEFINED_FUNCTION_ATTRIBUTES = frozenset(
+    {
+        "__doc__",
+        "__module__",
+        "_explicit_class_assumptions",
+        "_kwargs",
+        "_nargs",
+        "_prop_handler",
+        "_sage_",
+        "default_assumptions",
+        "name",
+        "nargs",
+    }
+)
+
+
+def _foreign(node: sp.Basic) -> str:
+    """Why ``node`` is not SymPy's own object ("" when it is): a subclass, or an undefined
+    function carrying rules of its own, could change how it is differentiated, evaluated or
+    printed.  An undefined function must be exactly what ``sympy.Function("g")`` makes."""
+    if isinstance(node, AppliedUndef):
+        function = node.func
+        # declared assumptions (is_positive, …) are refused by the name rules, by name
+        declared = {f"is_{key}" for key in getattr(function, "_kwargs", {}) or {}}
+        extra = sorted(set(vars(function)) - _UNDEFINED_FUNCTION_ATTRIBUTES - declared)
+        if type(function) is not UndefinedFunction or function.__bases__ != (AppliedUndef,):
+            return (
+                f"the function {function} is not a plain sympy.Function({str(function)!r}): "
+                "its own class could change how it is differentiated or evaluated"
+            )
+        if extra:
+            return (
+                f"the function {function} carries rules of its own ({', '.join(extra)}): "
+                f"use a plain sympy.Function({str(function)!r})"
+            )
+        return ""
+    if type(node).__module__.startswith("sympy."):
+        return ""
+    return (
+        f"{node} is an object of the class {type(node).__qualname__} defined in "
+        f"{type(node).__module__}, not SymPy's own: a subclass can change how it is "
+        "differentiated, evaluated or printed"
+    )
 
 
 def domain(subject: Subject) -> list[str]:
@@ -266,9 +379,11 @@ def domain(subject: Subject) -> list[str]:
 # --------------------------------------------------------------------------- definitions
 
 
-def _sympy_function(name: str) -> sp.FunctionClass | None:
+def _sympy_function(name: str) -> Callable[..., sp.Basic] | None:
+    """SymPy's own function of that name: a function class (exp, Max) or a Python function
+    that builds an expression (sqrt, root, cbrt)."""
     candidate = getattr(sp, name, None)
-    if isinstance(candidate, sp.FunctionClass) and not isinstance(candidate, UndefinedFunction):
+    if callable(candidate) and not isinstance(candidate, UndefinedFunction):
         return candidate
     return None
 
@@ -457,10 +572,17 @@ def _sum_problems(node: sp.Basic, scope: list[tuple], problems: list[str]) -> No
             for bound in (lo, hi):
                 if bound.is_integer is not True:
                     problems.append(f"the bound {bound} of {node} is not an integer")
+            length = hi - lo + 1
+            if length.is_Integer and length > MAX_TERMS:
+                problems.append(
+                    f"the {type(node).__name__.lower()} over {var} from {lo} to {hi} has "
+                    f"{length} terms; the engine writes out at most {MAX_TERMS}"
+                )
             if not _provably_nonnegative(hi - lo + 1, inner):
                 problems.append(
-                    f"the sum over {var} from {lo} to {hi} may have negative length (SymPy's "
-                    "convention then gives it a sign): state sizes so that it cannot"
+                    f"the {type(node).__name__.lower()} over {var} from {lo} to {hi} may have "
+                    "negative length (SymPy's convention then gives it a sign): state sizes so "
+                    "that it cannot"
                 )
             inner.append((var, lo, hi))
         _sum_problems(node.function, inner, problems)
@@ -574,6 +696,18 @@ def _differentiability_problems(
                         f"{kink} = 0; exclude that point in the domain (e.g. a symbol "
                         "declared nonzero) — SymPy's value there is a convention"
                     )
+        if (
+            isinstance(expr, sp.Pow)
+            and expr.exp.is_integer is not True
+            and (_depends(expr.base, variables) or (continuous and expr.base.has(*continuous)))
+            and expr.base.is_positive is not True
+        ):
+            problems.append(
+                f"{node} differentiates {expr}, a fractional power of {expr.base}, which SymPy "
+                "may not show is positive: for a negative base SymPy takes the complex "
+                "principal root, which jumps across the negative axis (no derivative there); "
+                "declare the symbols so that the base is positive"
+            )
         inner = continuous
         bound = _continuous_bound(expr)
         if bound and _depends(expr, variables):

@@ -101,25 +101,36 @@ class _SkipError(Exception):
 # --------------------------------------------------------------------------- explicit forms
 
 
-def _expand_sums(expr: sp.Basic) -> sp.Basic:
-    """Write every sum and product with concrete limits out term by term."""
+#: the most terms the witness writes out for one expression (all its sums together)
+MAX_WRITTEN_TERMS = 20_000
+
+
+def _expand_sums(expr: sp.Basic, budget: list[int] | None = None) -> sp.Basic:
+    """Write every sum and product with concrete limits out term by term (at most
+    :data:`MAX_WRITTEN_TERMS` terms in all: a longer one makes the instance unusable)."""
+    if budget is None:
+        budget = [MAX_WRITTEN_TERMS]
     if isinstance(expr, sp.MatrixBase):
-        return expr.applyfunc(_expand_sums)
+        return expr.applyfunc(lambda entry: _expand_sums(entry, [MAX_WRITTEN_TERMS]))
     if not expr.args or isinstance(expr, sp.IndexedBase | sp.Symbol):
         return expr
     if isinstance(expr, sp.Sum | sp.Product):
         *inner, (var, lo, hi) = expr.limits
-        lo, hi = _expand_sums(lo), _expand_sums(hi)
+        lo, hi = _expand_sums(lo, budget), _expand_sums(hi, budget)
         if not (lo.is_Integer and hi.is_Integer):
             raise _SkipError(f"the limits of {expr} are not concrete")
+        budget[0] -= max(0, int(hi - lo + 1))
+        if budget[0] < 0:
+            raise _SkipError(f"writing the sums out would take more than {MAX_WRITTEN_TERMS} terms")
         body = type(expr)(expr.function, *inner) if inner else expr.function
         terms = [
-            _expand_sums(body.xreplace({var: sp.Integer(value)})) for value in range(lo, hi + 1)
+            _expand_sums(body.xreplace({var: sp.Integer(value)}), budget)
+            for value in range(lo, hi + 1)
         ]
         if isinstance(expr, sp.Sum):
             return sp.Add(*terms)
         return sp.Mul(*terms)
-    args = tuple(_expand_sums(arg) for arg in expr.args)
+    args = tuple(_expand_sums(arg, budget) for arg in expr.args)
     return expr if args == expr.args else expr.func(*args)
 
 
@@ -279,7 +290,26 @@ def _numeric(value: sp.Basic) -> sp.Expr:
     number = sp.N(value, DIGITS)
     if not _is_finite_number(number):
         raise _SkipError(f"not a finite number: {value}")
+    if not _is_real(number):
+        raise _SkipError(f"not a real number: {value} (claims are about real values)")
     return number
+
+
+def _is_real(number) -> bool:
+    """Is a 60-digit value (SymPy or mpmath) real, up to rounding in its last digits?
+    Claims are about real values: a point where a side is complex (√x at x < 0) is outside
+    the domain, never evidence and never a counterexample."""
+    with mpmath.workdps(DIGITS):
+        value = number
+        if isinstance(number, sp.Basic):
+            real, imaginary = number.as_real_imag()
+            value = mpmath.mpc(
+                sp.N(real, DIGITS)._to_mpmath(mpmath.mp.prec),
+                sp.N(imaginary, DIGITS)._to_mpmath(mpmath.mp.prec),
+            )
+        return bool(
+            abs(mpmath.im(value)) <= mpmath.mpf(10) ** (-AGREE) * max(1, abs(mpmath.re(value)))
+        )
 
 
 def _certainly_different(left: sp.Expr, right: sp.Expr) -> bool:
@@ -505,6 +535,34 @@ def _seed(problem: _Problem) -> int:
     return zlib.crc32(f"{problem.lhs}|{[str(e) for _, e in problem.rights]}".encode())
 
 
+#: the largest argument (in bits of magnitude) the witness hands to exp, sin, …: mpmath
+#: reduces an argument t with log2|t| extra bits, so exp(exp(exp(exp(9)))) would not finish
+_LARGEST_ARGUMENT_BITS = 20_000
+
+
+def _guarded(function):
+    def guarded(*args):
+        for arg in args:
+            if (
+                isinstance(arg, mpmath.mpf | mpmath.mpc)
+                and mpmath.mag(arg) > _LARGEST_ARGUMENT_BITS
+            ):
+                raise OverflowError(f"an argument of {function.__name__} too large to evaluate")
+        return function(*args)
+
+    return guarded
+
+
+#: mpmath's functions as the compiled expressions call them, with the argument size guarded
+_GUARDED = {
+    name: _guarded(getattr(mpmath, name))
+    for name in (
+        *("exp", "log", "sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh"),
+        *("coth", "sech", "csch", "atan", "asinh", "erf", "erfc", "power", "sqrt"),
+    )
+}
+
+
 class _Compiled:
     """Explicit expressions compiled once (lambdify, mpmath) for evaluation at many points."""
 
@@ -524,7 +582,9 @@ class _Compiled:
             e.xreplace({d: sp.Symbol(f"_v{n}", **d._assumptions_orig) for n, d in enumerate(bound)})
             for e in renamed
         ]
-        self.function = sp.lambdify(placeholders, renamed, modules="mpmath", dummify=False)
+        self.function = sp.lambdify(
+            placeholders, renamed, modules=[_GUARDED, "mpmath"], dummify=False
+        )
 
     def partial(self, values: Mapping[sp.Basic, sp.Expr], variables) -> mpmath.mpf:
         """mpmath's numerical partial derivative of the single compiled expression."""
@@ -551,6 +611,13 @@ class _Compiled:
             except (ZeroDivisionError, ValueError, OverflowError) as error:
                 raise _SkipError(f"no difference quotient here ({type(error).__name__})") from None
 
+    def check_real(self, values: Mapping[sp.Basic, sp.Expr]) -> None:
+        """Raise :class:`_SkipError` unless every compiled expression is finite and real at
+        the point (an atom the point leaves out gets the value ``partial`` gives it).  For
+        the function a derivative differentiates: a point where it is not real (log x at
+        x < 0, whose derivative 1/x is real there) is outside the claim's real domain."""
+        self({atom: values.get(atom, sp.Rational(2, 7)) for atom in self.atoms})
+
     def __call__(self, values: Mapping[sp.Basic, sp.Expr]) -> list:
         arguments = []
         with mpmath.workdps(DIGITS):
@@ -572,6 +639,8 @@ class _Compiled:
                     raise _SkipError(f"not a number: {result}") from None
             if not mpmath.isfinite(number):
                 raise _SkipError("a side is not finite at this point")
+            if not _is_real(number):
+                raise _SkipError("a side is not real at this point (claims are about real values)")
             numbers.append(number)
         return numbers
 
@@ -588,6 +657,9 @@ _NEAR_ZERO = mpmath.mpf(10) ** (-AGREE)
 #: extra precision and is accurate to far more than 25 digits for analytic functions, while
 #: a jump or a wrong rule is off by O(1) or by O(1/h)
 QUOTIENT_AGREE = 25
+#: a derivative beyond 2^this in size is no point for a difference quotient (its step is
+#: too coarse for a function that steep): the point is skipped, not counted against it
+_STEEPEST_BITS = 1000
 
 
 def _shape(expr: sp.Basic) -> tuple[int, ...]:
@@ -700,6 +772,9 @@ def witness(
                 if any(abs(d) < _NEAR_ZERO for d in numbers[len(flat) :]):
                     raise _SkipError("a denominator vanishes at this point (0/0 is no evidence)")
                 for number, (body, variables) in enumerate(bodies):
+                    body.check_real(values)
+                    if mpmath.mag(numbers[number]) > _STEEPEST_BITS:
+                        raise _SkipError("too steep here for a difference quotient")
                     slope = body.partial(values, variables)
                     if not _agree(slope, numbers[number], digits=QUOTIENT_AGREE):
                         point = Point(integers, values, instance.describe_functions())
@@ -775,6 +850,7 @@ def evaluate(
         quotients = _difference_quotients(expr, instance)
         for number, body, variables in quotients:
             compiled = _Compiled([body], sorted(_free_atoms(body), key=str))
+            compiled.check_real(values)
             slope = compiled.partial(values, variables)
             with mpmath.workdps(DIGITS):
                 symbolic = sp.sympify(numeric[number])._to_mpmath(mpmath.mp.prec)
@@ -878,6 +954,11 @@ def find_counterexample(
         try:
             left = instance.explicit(lhs)
             claimed = instance.explicit(right)
+            # the functions the derivatives differentiate: real at a counterexample
+            differentiated = [
+                _Compiled([body], sorted(_free_atoms(body), key=str))
+                for _, body, _ in _difference_quotients(lhs, instance)
+            ]
         except Exception:
             continue
         if _shape(left) != _shape(claimed):
@@ -899,6 +980,8 @@ def find_counterexample(
             try:
                 if _at_a_kink(kinks, values):
                     continue
+                for body in differentiated:
+                    body.check_real(values)
                 lv = [_numeric(e.xreplace(values)) for e in _entries(left)]
                 rv = [_numeric(e.xreplace(values)) for e in _entries(claimed)]
             except Exception:

@@ -324,3 +324,226 @@ def test_a_forged_proof_from_the_review_is_refused(name: str) -> None:
     result = verify(claim)
     assert not result.proven
     assert reason in " | ".join(result.failures)
+
+
+# ---------------------------------------------------------------- round 3 of the review
+
+
+class sin(sp.sin):  # noqa: N801 — named to print exactly like SymPy's sin
+    """SymPy's sine with a wrong derivative rule: sin′ = −cos."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return -sp.cos(self.args[0])
+
+
+class _LooksLikeX(sp.Symbol):
+    """A symbol named w that the docs print as x (it could as well override is_zero, subs, …)."""
+
+    def _latex(self, printer: object) -> str:
+        return "x"
+
+
+#: an undefined function with a derivative rule of its own smuggled in through __dict__ (a
+#: name of its own: SymPy's cache treats functions of one name as equal, so g(x) built after
+#: this would be this function — and one built before would stand in for it here)
+_ZERO_SLOPE = sp.Function("Gz", __dict__={"fdiff": lambda self, argindex=1: sp.Integer(0)})
+#: (-1)^(1/3) is e^{iπ/3} to SymPy: y ↦ (-1)^(1/3)·y − 1 crosses the branch cut of √ at y = 0
+_CUBE_ROOT = sp.Integer(-1) ** sp.Rational(1, 3)
+_JUMP = sp.sqrt(-1 + x ** sp.Rational(1, 3) * y) * sp.sqrt(-1 + x ** sp.Rational(-1, 3) * y)
+_POSITIVE = sp.Symbol("x", positive=True)
+_CYRILLIC_X = sp.Symbol("\u0445", real=True)
+_CYRILLIC_SIN = sp.Function("s\u0456n")
+_I = sp.Symbol("I", real=True)
+_PREDICATE_STEP = sp.Piecewise((1, sp.Q.positive(x)), (0, True))
+_K7 = sp.Integer(10) ** 7
+
+ROUND_THREE_PROOFS = {
+    # objects must be SymPy's own: a subclass (or a function with rules in its __dict__) can
+    # change how it is differentiated, evaluated or printed; inside an identity's definition
+    # no difference quotient checks the derivative, so SymPy's rule is all there is
+    "X1 d/dx sin(x) = -cos(x) with a sin subclass whose fdiff is wrong": (
+        _claim(S, -sp.cos(x), [Definition(S, sp.Derivative(sin(x), x))], kind="identity"),
+        "not SymPy's own",
+    ),
+    "X2 d/dx (x·x) = x in the docs, with a symbol subclass printed as x": (
+        _claim(
+            sp.Derivative(F(x), x),
+            _LooksLikeX("w", real=True),
+            [Definition(F, x * _LooksLikeX("w", real=True), index=x)],
+        ),
+        "not SymPy's own",
+    ),
+    "X3 Function('g', __dict__={'fdiff': …})": (
+        _claim(
+            S, sp.Integer(0), [Definition(S, sp.Derivative(_ZERO_SLOPE(x), x))], kind="identity"
+        ),
+        "rules of its own (fdiff)",
+    ),
+    # claims are about real values: a non-real constant without I
+    "X4 √ differentiated across its branch cut through (-1)^(1/3)": (
+        _claim(
+            S,
+            sp.Integer(-1) ** sp.Rational(-1, 6) / 2,
+            [Definition(S, sp.Subs(sp.Derivative(sp.sqrt(_CUBE_ROOT * y - 1), y), y, 0))],
+            kind="identity",
+        ),
+        "not a real number",
+    ),
+    # √w·√w̄ is |w| beside the negative axis and −1 on it: no derivative at w = −1, yet SymPy's
+    # value there is real; a fractional power under a derivative needs a positive base
+    "X15 the slope of a function that jumps on a branch cut, without I": (
+        _claim(
+            S,
+            sp.Subs(-(x ** sp.Rational(2, 3)) / 2 + x ** sp.Rational(1, 3) / 2, x, -1),
+            [Definition(S, sp.Subs(sp.Derivative(_JUMP, y), (x, y), (-1, 0)))],
+            kind="identity",
+        ),
+        "fractional power",
+    ),
+    # names: what is printed must be what is meant
+    "X5 sqrt defined as x²": (
+        _claim(
+            sp.Derivative(sp.Function("sqrt")(x), x),
+            2 * x,
+            [Definition(sp.Function("sqrt"), x**2, index=x)],
+        ),
+        "SymPy's own function sqrt",
+    ),
+    "X6 d/dx (x·x) = x with a Cyrillic х": (
+        _claim(sp.Derivative(F(x), x), _CYRILLIC_X, [Definition(F, x * _CYRILLIC_X, index=x)]),
+        "not a plain ASCII identifier",
+    ),
+    "X7 d/dx sin(x) = 2x with a Cyrillic і in sin": (
+        _claim(
+            sp.Derivative(_CYRILLIC_SIN(x), x), 2 * x, [Definition(_CYRILLIC_SIN, x**2, index=x)]
+        ),
+        "not a plain ASCII identifier",
+    ),
+    "X8 d/dx (2*x) = 0 with a symbol named '2*x'": (
+        _claim(
+            sp.Derivative(F(x), x),
+            sp.Integer(0),
+            [Definition(F, sp.Symbol("2*x", real=True), index=x)],
+        ),
+        "not a plain ASCII identifier",
+    ),
+    "X9 I² = |I|² with a real symbol named I": (
+        _claim(S, sp.Abs(_I) ** 2, [Definition(S, _I**2)], kind="identity"),
+        "SymPy's constant I",
+    ),
+    "X10 an abstract function named exp": (
+        _claim(
+            sp.Derivative(F(x), x),
+            sp.Derivative(sp.Function("exp")(x), x),
+            [Definition(F, sp.Function("exp")(x), index=x)],
+        ),
+        "SymPy's own exp",
+    ),
+    # conditions are comparisons: a predicate hid the kink of a step function
+    "X11 the step Piecewise((1, Q.positive(x)), (0, True)) has slope 0 at 0": (
+        _claim(
+            S,
+            sp.Integer(0),
+            [Definition(S, sp.Subs(sp.Derivative(_PREDICATE_STEP, x), x, 0))],
+            kind="identity",
+        ),
+        "not among the functions",
+    ),
+    # a sum SymPy would write out term by term never finishes: refused, not a hang
+    "X12 a sum of 10^7 terms": (
+        _claim(sp.Derivative(J, xs[1]), sp.Integer(1), [Definition(J, sp.Sum(xs[c], (c, 1, _K7)))]),
+        "has 10000000 terms",
+    ),
+    "X13 a product of 10^6 factors": (
+        _claim(
+            S,
+            sp.Integer(0),
+            [Definition(S, sp.Product(x - c, (c, 1, sp.Integer(10) ** 6)))],
+            kind="identity",
+        ),
+        "has 1000000 terms",
+    ),
+    "X14 a sum made long by a hypothesis K = 10^7": (
+        _claim(
+            S,
+            sp.Sum(xs[c], (c, 1, K - 1)),
+            [Definition(S, sp.Sum(xs[c], (c, 1, K)))],
+            [Hypothesis("K = 10^7", "", K, _K7)],
+            kind="identity",
+        ),
+        "at most 1000",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ROUND_THREE_PROOFS))
+def test_a_forged_proof_from_round_three_is_refused(name: str) -> None:
+    claim, reason = ROUND_THREE_PROOFS[name]
+    result = verify(claim)
+    assert not result.proven
+    assert reason in " | ".join(result.failures)
+
+
+ROUND_THREE_TRUE_TWINS = {
+    "X1": _claim(S, sp.cos(x), [Definition(S, sp.Derivative(sp.sin(x), x))], kind="identity"),
+    "X5": _claim(
+        sp.Derivative(sp.Function("sqrt")(_POSITIVE), _POSITIVE),
+        1 / (2 * sp.sqrt(_POSITIVE)),
+        [Definition(sp.Function("sqrt"), sp.sqrt(_POSITIVE), index=_POSITIVE)],
+    ),
+    "X6": _claim(sp.Derivative(F(x), x), 2 * x, [Definition(F, x * x, index=x)]),
+    "X14": _claim(
+        S,
+        sp.Sum(xs[c], (c, 1, K - 1)) + xs[7],
+        [Definition(S, sp.Sum(xs[c], (c, 1, K)))],
+        [Hypothesis("K = 7", "", K, sp.Integer(7))],
+        kind="identity",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ROUND_THREE_TRUE_TWINS))
+def test_the_true_twin_of_a_round_three_forgery_is_not_refused_as_false(name: str) -> None:
+    result = verify(ROUND_THREE_TRUE_TWINS[name])
+    text = " | ".join(result.failures)
+    assert result.proven or "cannot decide" in text or "usable point" in text, text
+    assert "does not follow" not in text, text
+
+
+def test_a_point_outside_the_real_domain_is_no_counterexample() -> None:
+    """d/dx log x = 1/|x| holds wherever log x is real (x > 0); at x = −1 SymPy's values are
+    −1 and 1, but log(−1) = iπ: no counterexample about real values."""
+    log = [Definition(F, sp.log(x), index=x)]
+    assert assess(_statement(sp.Derivative(F(x), x), 1 / sp.Abs(x), log)).verdict != (
+        Verdict.REFUTED
+    )
+    at_minus_one = _statement(
+        sp.Derivative(F(x), x), 1 / sp.Abs(x), log, Counterexample(values={x: -1})
+    )
+    verdict = assess(at_minus_one)
+    assert verdict.verdict == Verdict.UNDECIDED
+    assert "not real" in verdict.detail
+    # a point inside the domain still refutes: 2/x is wrong at x = 1
+    assert assess(_statement(sp.Derivative(F(x), x), 2 / x, log)).verdict == Verdict.REFUTED
+
+
+def test_a_non_real_value_is_no_counterexample() -> None:
+    """√(1/x)/2 and 1/(2√x) are the same for x > 0; at x = −1 they are i/2 and −i/2."""
+    root = [Definition(S, sp.sqrt(x))]
+    statement = _statement(
+        sp.Derivative(S, x), sp.sqrt(1 / x) / 2, root, Counterexample(values={x: -1})
+    )
+    assert assess(statement).verdict == Verdict.UNDECIDED
+
+
+_TOWER = sp.exp(sp.exp(sp.exp(sp.exp(x**2))))
+
+
+def test_an_exponential_tower_is_judged_in_finite_time() -> None:
+    """exp⁴(x²) at x = 3 is about e^(10^3519): mpmath's exp of that computes ln 2 to 10^3519
+    bits, and verify never finished.  Arguments that large are now no point at all."""
+    tower = [Definition(F, _TOWER, index=x)]
+    true = verify(_claim(sp.Derivative(F(x), x), sp.diff(_TOWER, x), tower))
+    assert true.proven or "usable point" in " | ".join(true.failures), true.failures
+    wrong = verify(_claim(sp.Derivative(F(x), x), 2 * sp.diff(_TOWER, x), tower))
+    assert not wrong.proven
