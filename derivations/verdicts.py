@@ -92,6 +92,13 @@ class Assessment:
         return self.verdict == self.statement.expected
 
 
+def shown(value: object) -> str:
+    """A value for a sentence: a column of values as ``(0, 1/2)``, not ``Matrix([[0], [1/2]])``."""
+    if isinstance(value, sp.MatrixBase):
+        return "(" + ", ".join(str(entry) for entry in value) + ")"
+    return str(value)
+
+
 def evaluate_at(expr: sp.Expr, definitions: Sequence[Definition], point: Counterexample) -> sp.Expr:
     """The exact value of ``expr`` (derivatives evaluated by SymPy) at a concrete point."""
     value = rename_bound(unfold(expr, definitions)).doit()
@@ -180,7 +187,7 @@ def _differ_at(
             None,
             truth,
             claimed,
-            f"not finite and concrete: true value {truth}, claimed {claimed}",
+            f"not finite and concrete: true value {shown(truth)}, claimed {shown(claimed)}",
         )
     integers = {**point.sizes, **point.indices}
     try:
@@ -310,7 +317,7 @@ def assess(statement: CheckedStatement) -> Assessment:
                 )
             detail = (
                 f"holds when {assumption.text}; without it, at {point.describe()}: "
-                f"true value {truth}, claimed {claimed}"
+                f"true value {shown(truth)}, claimed {shown(claimed)}"
             )
             return done(Verdict.PROVEN_UNDER_ASSUMPTION, detail, truth, claimed, point)
         point, why = _counterexample(statement)
@@ -329,7 +336,7 @@ def assess(statement: CheckedStatement) -> Assessment:
                     )
                 return done(
                     Verdict.REFUTED,
-                    f"at {point.describe()}: true value {truth}, claimed {claimed}",
+                    f"at {point.describe()}: true value {shown(truth)}, claimed {shown(claimed)}",
                     truth,
                     claimed,
                     point,
