@@ -63,7 +63,7 @@ class CheckedStatement:
     source: str
     section: str
     wording: str
-    #: the seed's own text, verbatim (a test checks it is in the seed file)
+    #: the source's own text, verbatim (a test checks it is in the source file)
     quote: str
     truth: sp.Expr
     claimed: sp.Expr
@@ -74,6 +74,10 @@ class CheckedStatement:
     counterexample: Counterexample | None = None
     proof: str = ""
     correction: str = ""
+    #: how the quote is written in the source, so the documents can typeset it: "text",
+    #: "markdown" (prose with $...$ or \[...\] formulas, or a Markdown table row), "latex"
+    #: (a bare formula) or "code"
+    quote_format: str = "text"
 
 
 @dataclass

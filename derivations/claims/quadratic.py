@@ -38,7 +38,7 @@ def claims() -> list[Claim]:
                     sp.Sum((a[c] - y[c]) * sp.Derivative(a[c], z[j]), (c, 1, K)),
                     "chain rule through the square",
                 ),
-                Step(DELTA_OUTPUT, "σ′ = σ(1 − σ); sum the Kronecker delta over c"),
+                Step(DELTA_OUTPUT, "σ′ = σ(1 − σ); sum the indicator [c = j] over c"),
             ),
             definitions=(QUADRATIC_LOSS, SIGMOID_OUTPUT, SIGMOID),
             ranges=(J_IN_RANGE,),

@@ -82,6 +82,7 @@ def statements() -> list[CheckedStatement]:
         # ---------------------------------------- Deriving Backpropagation with Cross-Entropy Loss
         CheckedStatement(
             key="000-softmax-delta",
+            quote_format="markdown",
             quote=(
                 "Through the chain rule, the gradient for the last layer simplifies to:\n\n"
                 "\\[\n\\delta^H = a^H - y\n\\]"
@@ -140,6 +141,7 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="000-layer-recursion",
+            quote_format="latex",
             quote="\\delta^L = (W^{L+1})^T \\delta^{L+1} * \\sigma'(z^L)",
             source=DERIVING_BACKPROPAGATION.file,
             section="Backpropagation Derivation",
@@ -158,6 +160,7 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="000-weight-gradient",
+            quote_format="latex",
             quote="\\frac{\\partial J}{\\partial W^L} = \\delta^L (a^{L-1})^T",
             source=DERIVING_BACKPROPAGATION.file,
             section="Backpropagation Derivation; Backward Pass (dW[L] = delta @ a_prev.T)",
@@ -171,6 +174,7 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="000-bias-gradient",
+            quote_format="latex",
             quote="\\frac{\\partial J}{\\partial b^L} = \\delta^L",
             source=DERIVING_BACKPROPAGATION.file,
             section="Backpropagation Derivation; Backward Pass (db[L] = delta)",
@@ -184,6 +188,7 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="000-code-output-delta",
+            quote_format="code",
             quote="delta = (a_H - y) * sigmoid_derivative(z_H)",
             source=DERIVING_BACKPROPAGATION.file,
             section="Backward Pass (code)",
@@ -202,6 +207,7 @@ def statements() -> list[CheckedStatement]:
         # ------------- Neural Networks: Core Concepts and Backpropagation Derivations
         CheckedStatement(
             key="001-sigmoid-derivative",
+            quote_format="markdown",
             quote="| **Sigmoid** | $g(z)(1-g(z))$",
             source=CORE_CONCEPTS.file,
             section="1.B activation table, Sigmoid row",
@@ -214,6 +220,7 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-relu-derivative",
+            quote_format="markdown",
             quote="| **ReLU** | $z$ if $z > 0$, $0$ otherwise",
             source=CORE_CONCEPTS.file,
             section="1.B activation table, ReLU row",
@@ -228,6 +235,7 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-tanh-derivative",
+            quote_format="markdown",
             quote="| **Tanh** | $1 - (g(z))^2$",
             source=CORE_CONCEPTS.file,
             section="1.B activation table, Tanh row",
@@ -240,6 +248,7 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-output-dZ",
+            quote_format="latex",
             quote=(
                 "\\mathbf{d Z}^{[L]} = \\frac{\\partial J}{\\partial"
                 " \\mathbf{Z}^{[L]}} = \\mathbf{A}^{[L]} - \\mathbf{Y}"
@@ -260,6 +269,7 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-dA",
+            quote_format="latex",
             quote="\\mathbf{d A}^{[l-1]} = (\\mathbf{W}^{[l]})^T \\mathbf{d Z}^{[l]}",
             source=CORE_CONCEPTS.file,
             section="3.B.1",
@@ -273,6 +283,7 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-dZ-hidden",
+            quote_format="latex",
             quote="\\mathbf{d Z}^{[l-1]} = \\mathbf{d A}^{[l-1]} \\ * \\ g'(\\mathbf{Z}^{[l-1]})",
             source=CORE_CONCEPTS.file,
             section="3.B.2",
@@ -289,6 +300,7 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-dW",
+            quote_format="latex",
             quote="\\mathbf{d W}^{[l]} = \\frac{1}{m} \\mathbf{d Z}^{[l]} (\\mathbf{A}^{[l-1]})^T",
             source=CORE_CONCEPTS.file,
             section="3.B.3",
@@ -305,6 +317,7 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-db",
+            quote_format="latex",
             quote="\\mathbf{d b}^{[l]} = \\frac{1}{m} \\sum_{i=1}^{m} \\mathbf{d Z}^{[l]}",
             source=CORE_CONCEPTS.file,
             section="3.B.3",
