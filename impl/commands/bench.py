@@ -2,7 +2,7 @@
 
 Runs, in one process and side by side (interleaved repeats, medians with min-max ranges):
 
-1. training throughput of ``Network([784, 30, 10])`` against the seeds' per-example loop and
+1. training throughput of ``Network([784, 30, 10])`` against the sources' per-example loop and
    PyTorch on the CPU (plain tensors; ``nn.Sequential`` + autograd + ``optim.SGD``), float64
    and float32, mini-batches 10, 128 and 1024 (:mod:`impl.bench.training`);
 2. the hardware limit: GFLOP/s of the step's matrix products, FLOPs per example, the

@@ -174,7 +174,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--init",
         choices=INITIALIZERS,
         default="normal",
-        help="weight initialisation (default %(default)s: standard normal, as in the seeds)",
+        help="weight initialisation (default %(default)s: standard normal, as in the sources)",
     )
     parser.add_argument(
         "--out",
