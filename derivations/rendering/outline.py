@@ -48,10 +48,11 @@ class Part:
 FIXED_SIZES_TABLE = TableSpec(
     "fixed_sizes",
     "Softmax cross-entropy δ = a − y at fixed K = 1..10 (plain symbols)",
-    "An independent check of the symbolic-K proof: for each K from 1 to 10 the loss is "
-    "written out term by term with plain symbols z_1..z_K, y_1..y_K (no sums, no indicator, "
-    "no index ranges), SymPy differentiates it, puts the gradient over a common denominator "
-    "(a Σ_c y_c − y) and substitutes the hypothesis y_1 + … + y_K = 1 to reach a − y.",
+    "An independent check of the proof for a symbolic number of classes: for each K from 1 "
+    "to 10 the loss is written out term by term with plain symbols z_1..z_K, y_1..y_K (no "
+    "sums, no indicator, no index ranges), SymPy differentiates it, puts the gradient over a "
+    "common denominator (a Σ_c y_c − y) and substitutes the hypothesis y_1 + … + y_K = 1 to "
+    "reach a − y.",
 )
 
 

@@ -46,7 +46,7 @@ LEARNING_RATE = 0.5
 CLASSES = SIZES[-1]
 
 IMPL = "impl (Network.fit)"
-LOOP = "per-example loop (as in the source documents; baseline)"
+LOOP = "per-example loop (as in the sources, reference baseline)"
 TORCH_PLAIN = "PyTorch plain tensors (manual backward)"
 TORCH_NN = "PyTorch nn.Sequential + autograd + optim.SGD"
 CONTENDERS = (IMPL, LOOP, TORCH_PLAIN, TORCH_NN)
