@@ -13,7 +13,7 @@
 * :mod:`derivations.matrix_form` — from matrix statements to the indexed forms proven;
 * :mod:`derivations.claims` — the claims, one module per topic, for symbolic sizes;
 * :mod:`derivations.catalog` — every claim by name;
-* :mod:`derivations.sources` — the seed documents' claims with the verdicts they should get;
+* :mod:`derivations.sources` — the source documents' claims with the verdicts they should get;
 * :mod:`derivations.report` — runs them all and prints the verdict table (``verify``);
 * :mod:`derivations.numeric` — the lambdify bridge: proven results as NumPy functions;
 * :mod:`derivations.mistakes` — the known mistakes, each tied to the proof of the right formula;

@@ -35,15 +35,26 @@ class UnknownClaimError(ValueError):
 
 
 @cache
-def all_claims() -> dict[str, Claim]:
-    """All claims, by name, in presentation order."""
+def _catalogue() -> tuple[dict[str, Claim], dict[str, str]]:
     claims: dict[str, Claim] = {}
+    topics: dict[str, str] = {}
     for module in CLAIM_MODULES:
         for claim in module.claims():
             if claim.name in claims:
                 raise RuntimeError(f"two claims are named {claim.name!r}")
             claims[claim.name] = claim
-    return claims
+            topics[claim.name] = module.__name__.rpartition(".")[2]
+    return claims, topics
+
+
+def all_claims() -> dict[str, Claim]:
+    """All claims, by name, in presentation order."""
+    return _catalogue()[0]
+
+
+def topic_of(name: str) -> str:
+    """The module of :mod:`derivations.claims` that states claim ``name`` (``"batch"``, ...)."""
+    return _catalogue()[1][name]
 
 
 def get_claim(name: str) -> Claim:

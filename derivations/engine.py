@@ -76,7 +76,7 @@ PROVEN_RESTS_ON = (
     "claim and verdict is re-evaluated on a separate code path with sizes 1..3 and concrete "
     "functions in place of abstract ones, differentiated by SymPy from the explicit finite "
     "expressions, at random rational points that satisfy the hypotheses, in 60-digit "
-    "arithmetic. Claims marked with a premise (the chain rule as J's first-order form) are "
+    "arithmetic. Claims marked with a premise (the chain rule, as the first-order form of J) are "
     "proven given that premise."
 )
 

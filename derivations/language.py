@@ -206,6 +206,18 @@ class Claim:
         """The premises of the definitions this claim uses (shown with its verdict)."""
         return [definition.premise for definition in self.definitions if definition.premise]
 
+    def _repr_latex_(self) -> str:
+        """How Jupyter shows a claim: as in the generated documents, its derivation with
+        each step numbered and the reasons below (the printer and the prose renderer are
+        leaf modules of :mod:`derivations.rendering`, imported here only when displayed)."""
+        from derivations.rendering.latex import claim_display
+        from derivations.rendering.prose import to_math_mode
+
+        reasons = [to_math_mode(step.why) for step in self.steps]
+        title = to_math_mode(f"{self.name}: {self.title}")
+        display = claim_display(self, reasons=reasons)
+        return f"$$\n\\begin{{gathered}}\n{title} \\\\\n{display}\n\\end{{gathered}}\n$$"
+
 
 @dataclass
 class StepResult:

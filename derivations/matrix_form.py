@@ -1,4 +1,4 @@
-"""Bridge from matrix statements (as the seeds write them) to the indexed forms we prove.
+"""Bridge from matrix statements (as the source documents write them) to the indexed forms we prove.
 
 SymPy writes an entry of a matrix expression with symbolic shape as a sum over 0-based
 indices, e.g. ``(Wᵀδ)[r, 0] = Σ_{k=0}^{p-1} W[k, r] δ[k, 0]``.  :func:`matrix_entry`

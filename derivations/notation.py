@@ -1,6 +1,6 @@
 """The symbols every derivation shares, declared once.
 
-Conventions (the same as the seeds and as ``impl``):
+Conventions (the same as the source documents and as ``impl``):
 
 * one example is a column: ``z``, ``a``, ``y`` are vectors with entries ``z_j``, ``j = 1..K``;
 * a mini-batch stacks examples as columns: ``Z[j, i]`` is unit ``j`` of example ``i``,

@@ -1,17 +1,18 @@
-"""The verification report: run every proof and every seed verdict, print a table.
+"""The verification report: run every proof and every verdict on the sources, print a table.
 
 This is ``verified-backprop verify`` and ``python -m derivations``: its options
 (:func:`add_arguments`) and its run (:func:`run`) live here, on the symbolic side, so that
 ``python -m derivations`` needs nothing from :mod:`impl`; :mod:`impl.commands.verify` only
 plugs them into the ``verified-backprop`` parser.
 
-Exit status 0 only if every claim of the suite is proven and every seed claim receives the
-verdict the catalogue expects.  ``--json PATH`` writes the same rows as JSON.
+Exit status 0 only if every claim of the project is proven and every claim of the source
+documents receives the verdict the catalogue expects.  ``--json PATH`` writes the same rows as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import functools
 import json
 import os
@@ -22,7 +23,8 @@ from pathlib import Path
 
 from derivations.catalog import UnknownClaimError, all_claims, get_claim
 from derivations.engine import PROVEN_RESTS_ON, Claim, ClaimResult, verify
-from derivations.sources.catalogue import beyond_seeds, statements
+from derivations.sources.catalogue import beyond_sources, statements
+from derivations.sources.documents import DOCUMENTS, THIS_PROJECT, document_of
 from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
 
 
@@ -51,11 +53,13 @@ def claim_row(result: ClaimResult) -> dict:
     }
 
 
-def seed_row(assessment: Assessment) -> dict:
+def source_row(assessment: Assessment) -> dict:
     statement = assessment.statement
+    document = document_of(statement.source)
     return {
         "claim": statement.key,
-        "source": f"{statement.source} § {statement.section}",
+        "source": document.title,
+        "section": statement.section,
         "wording": statement.wording,
         "verdict": str(assessment.verdict),
         "expected": str(statement.expected),
@@ -71,8 +75,9 @@ def _format_row(cells: Sequence[str], widths: Sequence[int]) -> str:
 
 
 DESCRIPTION = (
-    "Run every SymPy proof of the suite and compute a verdict for every claim of the seed "
-    "documents."
+    "Run every SymPy proof of the project and compute a verdict for every claim of the two "
+    "source documents, “Deriving Backpropagation with Cross-Entropy Loss” and “Neural "
+    "Networks: Core Concepts and Backpropagation Derivations”."
 )
 #: what "proven" rests on, shown by --help
 EPILOG = PROVEN_RESTS_ON
@@ -91,28 +96,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="verify only this claim (repeatable); skips the seed catalogue",
+        help="verify only this claim (repeatable): a proof's name or a source claim's name "
+        "(as --list and the verdict table print them)",
     )
-    parser.add_argument("--list", action="store_true", help="list the claim names and exit")
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="list every name --claim accepts: the proofs and the source documents' claims",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``python -m derivations``: the same as ``verified-backprop verify``."""
     parser = argparse.ArgumentParser(
-        prog="verified-backprop verify", description=DESCRIPTION, epilog=EPILOG
+        prog="python -m derivations", description=DESCRIPTION, epilog=EPILOG
     )
     add_arguments(parser)
     return parser
 
 
 def _cited_by() -> dict[str, list[str]]:
-    """claim name -> the seeds whose claims it proves or refutes (``000``, ``001``)."""
+    """claim name -> the short titles of the source documents whose claims it proves or
+    refutes."""
     cited: dict[str, list[str]] = {}
     for statement in statements():
         for name in statement.proof.split(", "):
-            seed = statement.source.split("_")[0]
-            if seed not in cited.setdefault(name, []):
-                cited[name].append(seed)
+            short = document_of(statement.source).short
+            if short not in cited.setdefault(name, []):
+                cited[name].append(short)
     return cited
 
 
@@ -127,15 +138,16 @@ def _report_claims(
 ) -> list[dict]:
     cited = _cited_by()
     rows = []
-    say(f"Proofs ({len(claims)} claims; every derivative computed by SymPy)")
-    widths = (32, 12, 24, 36, 7)
-    say(_format_row(("claim", "source", "verdict", "sizes", "time"), widths))
+    count = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}"
+    say(f"Proofs ({count}; every derivative computed by SymPy)")
+    widths = (32, 24, 24, 36, 7)
+    say(_format_row(("claim", "settles a claim of", "verdict", "sizes", "time"), widths))
     for claim in claims:
         result = verify(claim)
         row = claim_row(result)
         rows.append(row)
         sizes = claim.sizes + _premise_marks(claim, premises)
-        source = "seed " + ", ".join(cited[claim.name]) if claim.name in cited else "suite"
+        source = " + ".join(cited[claim.name]) if claim.name in cited else "-"
         row["source"] = source
         cells = (claim.name, source, row["verdict"], sizes, f"{result.seconds:5.2f}s")
         say(_format_row(cells, widths))
@@ -143,6 +155,9 @@ def _report_claims(
             say(f"    FAILED: {failure}")
     for text, number in premises.items():
         say(f"  [P{number}] {text}")
+    if any(claim.name in cited for claim in claims):
+        titles = "; ".join(f"{d.short} = “{d.title}”" for d in DOCUMENTS)
+        say(f"  Sources: {titles}.")
     proofs = sum(row["seconds"] for row in rows)
     witnessed = sum(row["witness_seconds"] for row in rows)
     say(
@@ -158,25 +173,75 @@ def _report_statements(
     say: Callable[..., None],
     premises: dict[str, int],
 ) -> list[dict]:
+    """One row per statement, under the title of its document; each verdict reads alone:
+    what the document claims (in our notation), then why the verdict is what it is."""
     rows = []
     say(f"\n{heading} ({len(group)}; verdicts computed, not typed in)")
-    sources = [f"{s.source.split('_')[0]} § {s.section}" for s in group]
-    widths = (26, max(map(len, sources)), 24, 36, 7)
-    say(_format_row(("claim", "source", "verdict", "sizes", "time"), widths))
-    for statement, source in zip(group, sources, strict=True):
+    widths = (26, 24, 36, 7)
+    say(_format_row(("claim", "verdict", "sizes", "time"), widths))
+    document = None
+    for statement in group:
+        if document_of(statement.source) is not document:
+            document = document_of(statement.source)
+            if document is not THIS_PROJECT:
+                say(f"From {document.cite()}:")
         assessment = assess(statement)
-        row = seed_row(assessment)
+        row = source_row(assessment)
         rows.append(row)
         proof = all_claims()[statement.proof.split(", ")[0]]
         sizes = proof.sizes + _premise_marks(proof, premises)
         row["sizes"] = sizes
-        cells = (statement.key, source, row["verdict"], sizes, f"{assessment.seconds:5.2f}s")
+        cells = (statement.key, row["verdict"], sizes, f"{assessment.seconds:5.2f}s")
         say(_format_row(cells, widths))
+        where = f"section “{statement.section}”" if document is not THIS_PROJECT else ""
+        say(f"    {where + ': ' if where else ''}{statement.wording}")
         if not assessment.as_expected:
             say(f"    UNEXPECTED: expected {statement.expected}: {assessment.detail}")
         elif assessment.verdict != Verdict.PROVEN:
-            say(f"    {assessment.detail}")
+            say(f"    {assessment.verdict}: {assessment.detail}")
+        else:
+            say(f"    proven by {statement.proof}")
     return rows
+
+
+def _statements_by_key() -> dict[str, CheckedStatement]:
+    return {statement.key: statement for statement in statements() + beyond_sources()}
+
+
+def select_claims(names: Sequence[str]) -> tuple[list[Claim], list[CheckedStatement]]:
+    """The proofs and source claims that ``--claim`` names; UnknownClaimError if one is
+    neither."""
+    keyed = _statements_by_key()
+    claims, chosen = [], []
+    for name in names:
+        if name in keyed:
+            chosen.append(keyed[name])
+            continue
+        try:
+            claims.append(get_claim(name))
+        except UnknownClaimError:
+            known = [*all_claims(), *keyed]
+            close = [known_name for known_name in known if known_name.startswith(name)][:3]
+            close = close or difflib.get_close_matches(name, known, n=3)
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            raise UnknownClaimError(
+                f"unknown claim {name!r}.{hint} 'verified-backprop verify --list' lists every name."
+            ) from None
+    return claims, chosen
+
+
+def _print_list() -> None:
+    print("Proofs:")
+    for name, claim in all_claims().items():
+        print(f"  {name:<32} {claim.title}")
+    for document in (*DOCUMENTS, THIS_PROJECT):
+        group = [s for s in statements() + beyond_sources() if document_of(s.source) is document]
+        if document is THIS_PROJECT:
+            print("\nCounterexamples of this project (a hypothesis dropped):")
+        else:
+            print(f"\nClaims of {document.cite()}:")
+        for statement in group:
+            print(f"  {statement.key:<32} {statement.wording}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,12 +252,12 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run the verification with the options of :func:`add_arguments`; returns the exit status."""
     if args.list:
-        for name, claim in all_claims().items():
-            print(f"{name:<32} {claim.title}")
+        _print_list()
         return 0
     try:
-        names = args.claim or list(all_claims())
-        claims = [get_claim(name) for name in names]
+        claims, chosen = select_claims(args.claim)
+        if not args.claim:
+            claims = list(all_claims().values())
     except UnknownClaimError as error:
         print(f"verified-backprop verify: {error}", file=sys.stderr)
         return 2
@@ -215,30 +280,40 @@ def run(args: argparse.Namespace) -> int:
     say = functools.partial(print, file=sys.stderr if to_stdout else sys.stdout, flush=True)
 
     premises: dict[str, int] = {}  # premise text -> its number, in order of first use
-    claim_rows = _report_claims(claims, say, premises)
-    seed_rows: list[dict] = []
-    if not args.claim:
-        seed_rows += _report_statements("Seed claims", statements(), say, premises)
-        seed_rows += _report_statements(
-            "Counterexamples beyond the seeds", beyond_seeds(), say, premises
+    claim_rows = _report_claims(claims, say, premises) if claims else []
+    source_rows: list[dict] = []
+    own = [s for s in chosen if document_of(s.source) is THIS_PROJECT]
+    if not args.claim or len(own) < len(chosen):
+        group = statements() if not args.claim else [s for s in chosen if s not in own]
+        source_rows += _report_statements("Claims of the source documents", group, say, premises)
+    if not args.claim or own:
+        source_rows += _report_statements(
+            "Counterexamples beyond the sources",
+            beyond_sources() if not args.claim else own,
+            say,
+            premises,
         )
 
     elapsed = time.perf_counter() - started
     unproven = [row["claim"] for row in claim_rows if row["failures"]]
-    unexpected = [row["claim"] for row in seed_rows if not row["as_expected"]]
+    unexpected = [row["claim"] for row in source_rows if not row["as_expected"]]
     ok = not unproven and not unexpected
-    say(
-        f"\n{len(claim_rows) - len(unproven)}/{len(claim_rows)} claims proven, "
-        f"{len(seed_rows) - len(unexpected)}/{len(seed_rows)} seed verdicts as expected, "
-        f"in {elapsed:.1f} s. {'OK' if ok else 'FAILED'}"
-    )
+    parts = []
+    if claim_rows:
+        parts.append(f"{len(claim_rows) - len(unproven)}/{len(claim_rows)} claims proven")
+    if source_rows:
+        parts.append(
+            f"{len(source_rows) - len(unexpected)}/{len(source_rows)} verdicts on the "
+            "sources' claims as expected"
+        )
+    say(f"\n{', '.join(parts)}, in {elapsed:.1f} s. {'OK' if ok else 'FAILED'}")
 
     if args.json is not None:
         report = {
             "ok": ok,
             "seconds": round(elapsed, 3),
             "claims": claim_rows,
-            "seed_claims": seed_rows,
+            "source_claims": source_rows,
         }
         text = json.dumps(report, indent=2, ensure_ascii=False)
         if to_stdout:

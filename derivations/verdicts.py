@@ -64,7 +64,7 @@ class CheckedStatement:
     source: str
     section: str
     wording: str
-    #: the seed's own text, verbatim (a test checks it is in the seed file)
+    #: the source's own text, verbatim (a test checks it is in the source file)
     quote: str
     truth: sp.Expr
     claimed: sp.Expr
@@ -75,6 +75,10 @@ class CheckedStatement:
     counterexample: Counterexample | None = None
     proof: str = ""
     correction: str = ""
+    #: how the quote is written in the source, so the documents can typeset it: "text",
+    #: "markdown" (prose with $...$ or \[...\] formulas, or a Markdown table row), "latex"
+    #: (a bare formula) or "code"
+    quote_format: str = "text"
 
 
 @dataclass
@@ -91,6 +95,13 @@ class Assessment:
     @property
     def as_expected(self) -> bool:
         return self.verdict == self.statement.expected
+
+
+def shown(value: object) -> str:
+    """A value for a sentence: a column of values as ``(0, 1/2)``, not ``Matrix([[0], [1/2]])``."""
+    if isinstance(value, sp.MatrixBase):
+        return "(" + ", ".join(str(entry) for entry in value) + ")"
+    return str(value)
 
 
 def evaluate_at(expr: sp.Expr, definitions: Sequence[Definition], point: Counterexample) -> sp.Expr:
@@ -184,7 +195,7 @@ def _differ_at(
             None,
             truth,
             claimed,
-            f"not finite and concrete: true value {truth}, claimed {claimed}",
+            f"not finite and concrete: true value {shown(truth)}, claimed {shown(claimed)}",
         )
     integers = {**point.sizes, **point.indices}
     try:
@@ -314,7 +325,7 @@ def assess(statement: CheckedStatement) -> Assessment:
                 )
             detail = (
                 f"holds when {assumption.text}; without it, at {point.describe()}: "
-                f"true value {truth}, claimed {claimed}"
+                f"true value {shown(truth)}, claimed {shown(claimed)}"
             )
             return done(Verdict.PROVEN_UNDER_ASSUMPTION, detail, truth, claimed, point)
         point, why = _counterexample(statement)
@@ -333,7 +344,7 @@ def assess(statement: CheckedStatement) -> Assessment:
                     )
                 return done(
                     Verdict.REFUTED,
-                    f"at {point.describe()}: true value {truth}, claimed {claimed}",
+                    f"at {point.describe()}: true value {shown(truth)}, claimed {shown(claimed)}",
                     truth,
                     claimed,
                     point,

@@ -8,11 +8,11 @@ Modules (one job each):
 ``impl.atomic``         write a file atomically (temporary file in the same folder + os.replace)
 ``impl.activations``    hidden activations g, g' and their complex-safe versions
 ``impl.losses``         output layers: softmax/sigmoid, stable losses from logits, output deltas
-``impl.initializers``   ``normal`` (the seeds' randn), ``xavier`` and ``he`` initialisation
+``impl.initializers``   ``normal`` (the sources' randn), ``xavier`` and ``he`` initialisation
 ``impl.validation``     input checks raising ValueError with explanatory messages
 ``impl.gradcheck``      gradient checks: central differences, complex step, directional
 ``impl.data``           scikit-learn digits split and MNIST IDX reader
-``impl.per_example``    the seeds' per-example loop (reference and benchmark baseline)
+``impl.per_example``    the sources' per-example loop (reference and benchmark baseline)
 ``impl.plotting``       PNG of a training history
 
 Subpackages:

@@ -16,7 +16,7 @@ Sigmoid is computed for real z as sigma(z) = e^{min(z,0)} / (e^{min(z,0)} + e^{-
 equals 1/(1 + e^{-z}) but only ever exponentiates non-positive numbers: it cannot overflow and it
 keeps full relative accuracy in both tails (sigma(-35) = 6.3e-16 to the last digits). For complex
 z it uses the analytic identity sigma(z) = (1 + tanh(z/2)) / 2 instead.
-The derivatives are written in terms of the activation a = g(z), as in the seeds:
+The derivatives are written in terms of the activation a = g(z), as in the sources:
 
     sigmoid  g'(z) = a (1 - a)
     tanh     g'(z) = 1 - a^2

@@ -31,3 +31,9 @@ def write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
+
+
+def write_text_atomically(target: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8, newlines as given) to ``target`` atomically, creating its folder."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomically(target, lambda handle: handle.write(text.encode("utf-8")))

@@ -2,7 +2,7 @@
 
 For the layer W (n_out x n_in), b (n_out x 1):
 
-``normal``  W_ij ~ N(0, 1),                 b_i ~ N(0, 1)   (the seeds' ``randn``; default)
+``normal``  W_ij ~ N(0, 1),                 b_i ~ N(0, 1)   (the sources' ``randn``; default)
 ``xavier``  W_ij ~ N(0, 2 / (n_in + n_out)), b_i = 0       (Glorot & Bengio 2010; sigmoid/tanh)
 ``he``      W_ij ~ N(0, 2 / n_in),           b_i = 0       (He et al. 2015; ReLU)
 

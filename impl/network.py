@@ -157,12 +157,12 @@ class Network:
     sizes:
         Units per layer, input first: ``[784, 30, 10]`` has W^1 (30 x 784), W^2 (10 x 30).
     hidden_activation:
-        ``"sigmoid"`` (default, as in the seeds), ``"tanh"`` or ``"relu"`` (relu'(0) = 0).
+        ``"sigmoid"`` (default, as in the sources), ``"tanh"`` or ``"relu"`` (relu'(0) = 0).
     output:
         ``"softmax"`` (categorical cross-entropy, default), ``"sigmoid"`` (binary
         cross-entropy per output, multi-label) or ``"sigmoid_quadratic"`` (quadratic cost).
     init:
-        ``"normal"`` (standard normal weights and biases, as the seeds' ``randn``; default),
+        ``"normal"`` (standard normal weights and biases, as the sources' ``randn``; default),
         ``"xavier"`` or ``"he"``; see :mod:`impl.initializers`.
     seed:
         Seed of the network's own ``numpy.random.default_rng`` (initialisation and shuffling):

@@ -1,4 +1,4 @@
-"""The seeds' per-example backpropagation, kept as a reference and as the benchmark baseline.
+"""The sources' per-example backpropagation, kept as a reference and as the benchmark baseline.
 
 This is the textbook loop the vectorised :class:`impl.network.Network` replaces: every example x
 (a column vector) is propagated forward and backward on its own, its gradients are accumulated,
@@ -55,7 +55,7 @@ def example_gradients(
 def _summed_example_gradients(
     network: Network, X: np.ndarray, Y: np.ndarray
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """sum_i of :func:`example_gradients`, one column at a time, as the seeds' loop does."""
+    """sum_i of :func:`example_gradients`, one column at a time, as the sources' loop does."""
     nabla_W = [np.zeros_like(W) for W in network.weights]
     nabla_b = [np.zeros_like(b) for b in network.biases]
     for i in range(X.shape[1]):
@@ -77,7 +77,7 @@ def batch_gradients_by_loop(
 def gradient_descent_by_loop(
     network: Network, X: np.ndarray, Y: np.ndarray, learning_rate: float
 ) -> None:
-    """The seeds' ``update_mini_batch``: accumulate per-example gradients, then step once."""
+    """The sources' ``update_mini_batch``: accumulate per-example gradients, then step once."""
     m = X.shape[1]
     nabla_W, nabla_b = _summed_example_gradients(network, X, Y)
     network.weights = [

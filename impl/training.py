@@ -45,17 +45,19 @@ def fit(
     validation_data: tuple[np.ndarray, np.ndarray] | None = None,
     progress: bool = True,
     blas_threads: int | None = 1,
+    validation_name: str = "val",
 ) -> dict[str, list[float]]:
     """Train ``network`` in place and return its history, a dict of per-epoch lists.
 
-    Keys: ``epoch`` (1, 2, ...), ``loss`` and ``accuracy`` on the training data after the
-    epoch, ``seconds`` (wall time of the epoch's training steps) and, when ``validation_data =
-    (X_val, Y_val)`` is given, ``val_loss`` and ``val_accuracy``. The progress bar goes to
-    stderr; ``progress=False`` disables it. ``blas_threads`` caps the BLAS threads while
-    training (default 1, see the module docstring; ``None``: no cap).
+        Keys: ``epoch`` (1, 2, ...), ``loss`` and ``accuracy`` on the training data after the
+        epoch, ``seconds`` (wall time of the epoch's training steps) and, when ``validation_data =
+        (X_val, Y_val)`` is given, ``val_loss`` and ``val_accuracy``. The progress bar goes to
+        stderr; ``progress=False`` disables it. ``blas_threads`` caps the BLAS threads while
+        training (default 1, see the module docstring; ``None``: no cap). ``validation_name`` is
+    what the progress bar calls the validation data (``"test"`` when it is the test split).
 
-    Raises :class:`TrainingDivergedError` (a ``ValueError``) when training diverges (a
-    parameter or the epoch's loss is inf or NaN); the network's parameters are then unusable.
+        Raises :class:`TrainingDivergedError` (a ``ValueError``) when training diverges (a
+        parameter or the epoch's loss is inf or NaN); the network's parameters are then unusable.
     """
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
@@ -83,7 +85,17 @@ def fit(
     limit = nullcontext() if blas_threads is None else threadpool_limits(blas_threads, "blas")
     # overflow to inf/nan is detected after every epoch (see the module docstring)
     with limit, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return _run_epochs(network, inputs, targets, validation, epochs, batch_size, eta, progress)
+        return _run_epochs(
+            network,
+            inputs,
+            targets,
+            validation,
+            epochs,
+            batch_size,
+            eta,
+            progress,
+            validation_name,
+        )
 
 
 class TrainingDivergedError(ValueError):
@@ -109,6 +121,7 @@ def _run_epochs(
     batch_size: int,
     eta: float,
     progress: bool,
+    validation_name: str = "val",
 ) -> dict[str, list[float]]:
     """The SGD loop on validated data (see :func:`fit`)."""
     m = inputs.shape[1]
@@ -175,7 +188,7 @@ def _run_epochs(
                     )
                 history["val_loss"].append(val_loss)
                 history["val_accuracy"].append(val_accuracy)
-                postfix["val_acc"] = f"{val_accuracy:.4f}"
+                postfix[f"{validation_name}_acc"] = f"{val_accuracy:.4f}"
             bar.set_postfix(postfix, refresh=False)
     finally:
         bar.close()

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from impl.bench.report import Target
 from impl.commands import bench as bench_command
 
 SECTIONS = (
@@ -213,3 +215,47 @@ def test_a_failure_to_write_the_report_is_a_message_and_exit_status_1(
     captured = capsys.readouterr()
     assert f"bench: cannot write {str(out)!r}" in captured.err
     assert "wrote" not in captured.out
+
+
+def test_a_quick_run_leaves_the_committed_report_alone_and_explains_its_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    committed = tmp_path / "docs" / "benchmarks.md"
+    committed.parent.mkdir()
+    committed.write_text("the full run\n", encoding="utf-8")
+    assert bench_command.main(["--tiny", "--quick"]) == 0
+    assert committed.read_text(encoding="utf-8") == "the full run\n"
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == [committed]
+    out = capsys.readouterr().out
+    assert "no report written" in out and "add --out FILE" in out
+    assert "a measurement, not an error" in out and "measured: " in out
+
+
+def fake_results(met: bool | None) -> SimpleNamespace:
+    target = Target(
+        "float64, mini-batch 10: impl ≥ 5× the per-example loop",
+        "4.1×",
+        met,
+        "" if met else "short",
+    )
+    return SimpleNamespace(targets=[target], wall_seconds=1.0)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "met", "status"),
+    [
+        (["--quick"], False, 0),
+        (["--quick", "--strict"], False, 1),
+        (["--quick", "--strict"], True, 0),
+    ],
+)
+def test_a_missed_target_fails_the_command_only_with_strict(
+    arguments: list[str], met: bool, status: int, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setattr(bench_command, "run_benchmarks", lambda *a, **k: fake_results(met))
+    monkeypatch.setenv(bench_command.CHILD_MARKER, "{}")  # no re-run without the BLAS variables
+    assert bench_command.main(arguments) == status
+    out = capsys.readouterr().out
+    assert ("MISSED  float64" in out) is (not met)
+    assert "measured: 4.1×" + ("" if met else " (short)") in out

@@ -22,9 +22,10 @@ import pytest
 import sympy as sp
 
 from derivations.engine import Claim, Definition, Step
+from derivations.rendering.common import first_and_last, matrix_rows, quote_pieces, values_latex
 from derivations.rendering.content import DocumentContent, NotProvenError, collect
 from derivations.rendering.latex import latex, latex_lines
-from derivations.rendering.prose import one_line
+from derivations.rendering.outline import ClaimTable, arrange
 from impl.commands import docs as docs_command
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -87,10 +88,21 @@ def test_the_pdf_is_not_committed() -> None:
 
 def test_every_formula_is_printed_from_the_verified_objects(generated: Generated) -> None:
     tex, markdown = generated.text("derivations.tex"), generated.text("derivations.md")
+    tabled = {
+        proven.claim.name
+        for arranged in arrange(generated.content.claims)
+        for item in arranged.items
+        if isinstance(item, ClaimTable)
+        for proven in item.claims
+    }
     for proven in generated.content.claims:
         claim = proven.claim
         assert proven.result.proven, claim.name
         assert f"\\label{{claim:{claim.name}}}" in tex
+        if claim.name in tabled:  # one row of a table: its statement, first and last entry
+            row = first_and_last(matrix_rows(claim.lhs, claim.result))
+            assert row in tex and row in markdown, claim.name
+            continue
         assert latex(claim.statement) in tex and latex(claim.statement) in markdown
         for step in claim.steps:
             assert latex(step.expr) in tex, (claim.name, step.why)
@@ -106,16 +118,18 @@ def test_errata_list_every_refuted_or_assumption_claim(generated: Generated) -> 
     errata_md = generated.text("errata.md")
     for assessment in generated.content.seeds:
         statement = assessment.statement
-        assert f"`{statement.key}`" in errata_md  # in the table of all seed claims
+        assert f"`{statement.key}`" in errata_md  # in the table of all the sources' claims
         if assessment.verdict in {"refuted", "proven under assumption"}:
             assert f"## `{statement.key}`: {assessment.verdict}" in errata_md
-            assert one_line(statement.quote) in errata_md
-            assert latex(statement.claimed) in errata_md
+            for kind, piece in quote_pieces(statement):  # the document's words, typeset
+                assert piece in errata_md, (statement.key, kind, piece)
+            for _, claimed in matrix_rows(statement.truth, statement.claimed):
+                assert latex(claimed) in errata_md
             if assessment.truth_value is not None:
                 assert assessment.counterexample is not None
                 assert assessment.counterexample.describe() in errata_md
-                assert f"${latex(assessment.truth_value)}$" in errata_md
-                assert f"${latex(assessment.claimed_value)}$" in errata_md
+                assert f"${values_latex(assessment.truth_value)}$" in errata_md
+                assert f"${values_latex(assessment.claimed_value)}$" in errata_md
     assert "000-code-output-delta`: refuted" in errata_md
     assert "001-relu-derivative`: refuted" in errata_md
 
@@ -137,6 +151,52 @@ def test_latex_compiles_with_pdflatex(generated: Generated, tmp_path: pathlib.Pa
     assert result.ok, f"pdflatex failed; end of {log_path}:\n{result.log_tail()}"
     assert result.pdf.startswith(b"%PDF")
     assert "undefined references" not in result.log, result.log_tail()
+    assert "Rerun to get" not in result.log, result.log_tail()
+
+
+def _toc_pages(toc: str) -> dict[str, str]:
+    """hyperref anchor of each contents entry -> the page number the contents print."""
+    found = re.findall(r"^\\contentsline .*\{(\d+)\}\{([\w.*]+)\}%$", toc, re.M)
+    return {anchor: page for page, anchor in found}
+
+
+def _label_pages(aux: str) -> dict[str, str]:
+    """hyperref anchor of each labelled section -> the page it really is on."""
+    found = re.findall(r"^\\newlabel\{[^}]*\}\{\{[^}]*\}\{(\d+)\}.*\{([\w.*]+)\}\{\}\}$", aux, re.M)
+    return {anchor: page for page, anchor in found}
+
+
+def test_the_pdf_contents_give_the_pages_of_a_converged_run(
+    generated: Generated, tmp_path: pathlib.Path
+) -> None:
+    pdflatex = _pdflatex_or_skip()
+    tex = generated.text("derivations.tex")
+    result = docs_command.compile_latex(tex, pdflatex=pdflatex, workdir=tmp_path)
+    assert result.ok and result.runs >= 2, result.log_tail()
+    toc = (tmp_path / "derivations.toc").read_text(encoding="utf-8")
+    listed, actual = _toc_pages(toc), _label_pages((tmp_path / "derivations.aux").read_text())
+    checked = {anchor for anchor in listed if anchor in actual}
+    assert len(checked) >= 30, "too few labelled sections matched: the regexes are stale"
+    wrong = {a: (listed[a], actual[a]) for a in checked if listed[a] != actual[a]}
+    assert not wrong, f"contents page != real page (listed, real): {wrong}"
+    # one more pass changes nothing: the contents are those of the final layout
+    again = docs_command.compile_latex(tex, runs=1, pdflatex=pdflatex, workdir=tmp_path)
+    assert again.ok and (tmp_path / "derivations.toc").read_text(encoding="utf-8") == toc
+
+
+def test_the_pdf_has_bookmarks_and_links(generated: Generated, tmp_path: pathlib.Path) -> None:
+    pdflatex = _pdflatex_or_skip()
+    result = docs_command.compile_latex(
+        generated.text("derivations.tex"), pdflatex=pdflatex, workdir=tmp_path
+    )
+    assert result.ok
+    # hyperref's outline: titles in UTF-16, written as octal escapes
+    outline = (tmp_path / "derivations.out").read_text(encoding="utf-8")
+    bookmarks = re.sub(r"\\(\d{3})", lambda code: chr(int(code.group(1), 8)), outline)
+    bookmarks = bookmarks.replace("\0", "").replace("\376\377", "")
+    for title in ("Activations", "The output layer", "Errata", "The whole algorithm"):
+        assert title in bookmarks, title
+    assert r"\hyperref[claim:softmax_ce_delta]" in generated.text("derivations.tex")
 
 
 def _markdown_formulas(text: str) -> list[tuple[str, str]]:
@@ -151,8 +211,8 @@ def _markdown_formulas(text: str) -> list[tuple[str, str]]:
 #: LaTeX commands the generated Markdown may use: all of them are in GitHub's MathJax
 MATHJAX_COMMANDS = {
     "aligned", "alpha", "ast", "begin", "cases", "cdot", "delta", "dots", "end", "frac", "geq",
-    "left", "leq", "log", "mathrm", "matrix", "max", "neq", "odot", "operatorname", "partial",
-    "quad", "right", "sigma", "sum", "tanh", "text", "tfrac", "|",
+    "left", "leq", "log", "mathbf", "mathrm", "matrix", "max", "neq", "odot", "operatorname",
+    "partial", "quad", "right", "sigma", "sum", "tanh", "text", "tfrac", "|",
 }  # fmt: skip
 
 
@@ -232,3 +292,99 @@ def test_an_unusable_output_folder_is_refused_before_the_proofs_run(tmp_path, ca
     blocker.write_text("not a folder", encoding="utf-8")
     assert docs_command.main(["--out", str(blocker / "docs"), "--no-pdf"]) == 2
     assert "cannot create --out" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- read as a student
+
+
+def test_contents_link_texts_hold_no_formula(generated: Generated) -> None:
+    text = generated.text("derivations.md")
+    contents = text.split("## Contents", 1)[1].split("## Conventions", 1)[0]
+    links = re.findall(r"\[([^\]]*)\]\(#", contents)
+    assert len(links) >= 30
+    assert not [link for link in links if "$" in link or "\\" in link]
+
+
+def test_the_documents_are_in_parts_ending_with_errata_and_the_whole_algorithm(
+    generated: Generated,
+) -> None:
+    headings = re.findall(r"^## (.*)$", generated.text("derivations.md"), re.M)
+    assert headings == [
+        "Contents",
+        "Conventions",
+        "Activations",
+        "The output layer",
+        "One layer",
+        "The batch",
+        "Curvature",
+        "Errata",
+        "The whole algorithm",
+    ]
+    tex_sections = re.findall(r"^\\section\{(.*?)\}", generated.text("derivations.tex"), re.M)
+    assert tex_sections[-2:] == ["Errata", "The whole algorithm"]
+
+
+def test_every_proven_claim_is_in_the_documents_once(generated: Generated) -> None:
+    markdown = generated.text("derivations.md")
+    for proven in generated.content.claims:
+        assert markdown.count(f'<a id="claim-{proven.claim.name}"></a>') == 1, proven.claim.name
+
+
+def test_the_fixed_size_checks_are_one_table_not_ten_sections(generated: Generated) -> None:
+    markdown = generated.text("derivations.md")
+    assert not re.search(r"^#+ .*for \$K = \d+\$", markdown, re.M)
+    rows = re.findall(r"^\| <a id=\"claim-softmax_ce_delta_K(\d+)\"></a>", markdown, re.M)
+    assert rows == [str(k) for k in range(1, 11)]
+    assert len(markdown.splitlines()) < 1300  # was 1,547 lines with a section per K
+
+
+def test_the_shared_verdict_explanation_is_said_once(generated: Generated) -> None:
+    for name in ("derivations.md", "derivations.tex"):
+        text = generated.text(name)
+        assert text.count("the last step is the claimed result") == 1, name
+        assert "from the one before; the last step is the claimed result" not in text
+
+
+def test_delta_means_an_error_signal_and_the_indicator_is_a_bracket(generated: Generated) -> None:
+    for name in ("derivations.md", "derivations.tex", "errata.md"):
+        text = generated.text(name)
+        assert not re.search(r"\\delta_\{[a-z],?[a-z]\}", text), name  # no Kronecker δ_ij
+    assert r"\left([c = j] - a_{j}\right)" in generated.text("derivations.md")
+
+
+def test_the_documents_quote_rendered_not_raw_latex(generated: Generated) -> None:
+    for name in ("derivations.tex", "errata.md"):
+        text = generated.text(name)
+        assert "seed" not in text.lower(), name
+        assert "The document says" in text
+        assert r"\texttt{\textbackslash{}" not in text  # LaTeX source in typewriter type
+    errata_md = generated.text("errata.md")
+    assert "$$\n\\mathbf{d Z}^{[L]} = \\frac{\\partial J}{\\partial \\mathbf{Z}^{[L]}}" in errata_md
+    assert "“Neural Networks: Core Concepts and Backpropagation Derivations”" in errata_md
+
+
+def test_a_claim_about_two_outputs_is_checked_as_two_equations(generated: Generated) -> None:
+    errata_md = generated.text("errata.md")
+    entry = errata_md.split("`000-same-delta`: proven under assumption", 1)[1].split("###")[0]
+    assert "\\begin{matrix}" not in entry and "whether both" in entry
+    assert r"\left(0, \frac{1}{2}\right)" in entry
+
+
+def test_the_counterexamples_beyond_the_sources_sit_inside_their_section(
+    generated: Generated,
+) -> None:
+    tex = generated.text("derivations.tex")
+    beyond = tex.split(r"\subsection{Counterexamples beyond the sources}", 1)[1]
+    beyond = beyond.split(r"\section{", 1)[0]
+    assert r"\subsubsection{\texttt{softmax-delta-multi-hot}" in beyond
+    assert r"\subsection{" not in beyond
+
+
+def test_justifications_are_numbered_under_the_derivation_not_in_a_column(
+    generated: Generated,
+) -> None:
+    tex = generated.text("derivations.tex")
+    assert r"\why{" not in tex.split(r"\begin{document}")[1].split("Derivation.")[1]
+    section = tex.split(r"\label{claim:softmax_ce_delta}", 1)[1].split(r"\subsection", 1)[0]
+    assert r"&& \text{(4)}" in section
+    assert r"\item substitute the hypothesis" in section

@@ -11,7 +11,7 @@ from derivations.catalog import all_claims
 from derivations.claims import activations, batch, recursion
 from derivations.notation import J, K, a, g, i, j, k, m, r, sigma, x, y, z
 from derivations.rendering.latex import indexed_base_latex, latex, latex_lines, natural_key
-from derivations.sources.catalogue import seed_dZ
+from derivations.sources.catalogue import source_dZ
 
 
 @pytest.mark.parametrize(
@@ -22,7 +22,7 @@ from derivations.sources.catalogue import seed_dZ
         (recursion.delta_next[k], r"\delta^{l+1}_{k}"),
         (recursion.a_prev[r], "a^{l-1}_{r}"),
         (recursion.W_l[r, k], "W^{l}_{r,k}"),
-        (seed_dZ[r, i], r"\mathrm{d}Z^{[l]}_{r,i}"),
+        (source_dZ[r, i], r"\mathrm{d}Z^{[l]}_{r,i}"),
         (batch.dZ[r, i], r"\mathrm{d}Z_{r,i}"),
         (z[j], "z_{j}"),
     ],
@@ -51,7 +51,7 @@ def test_squared_entry_with_a_superscript_is_bracketed() -> None:
         (sp.Derivative(J, z[j]), r"\frac{\partial J}{\partial z_{j}}"),
         (sp.Derivative(a[i], z[j]), r"\frac{\partial a_{i}}{\partial z_{j}}"),
         (sp.Heaviside(x), "H(x)"),
-        (sp.KroneckerDelta(i, j), r"\delta_{ij}"),
+        (sp.KroneckerDelta(i, j), r"[i = j]"),
         (sigma(z[j]), r"\sigma(z_{j})"),
         (activations.softplus_f(x), r"\operatorname{softplus}(x)"),
         (activations.leaky_f(x), r"\operatorname{LeakyReLU}(x)"),
@@ -113,3 +113,25 @@ def test_no_default_printer_noise_anywhere_in_the_catalogue() -> None:
             assert not re.search(r"\{[A-Za-z\\]+\^\{[^}]*\}\}_", printed), (claim.name, printed)
             assert r"\frac{d}{d" not in printed, (claim.name, printed)
             assert r"\theta" not in printed, (claim.name, printed)
+
+
+def test_a_claim_prints_as_its_derivation_not_its_repr() -> None:
+    from derivations.catalog import get_claim
+
+    claim = get_claim("softmax_ce_delta")
+    tex = latex(claim)
+    assert "Claim(" not in tex and "mathtt" not in tex
+    assert tex.startswith("\\begin{aligned}") and "&& \\text{(4)}" in tex
+    for step in claim.steps:
+        assert latex(step.expr) in tex
+
+
+def test_a_claim_displays_in_jupyter_with_its_reasons() -> None:
+    from derivations.catalog import get_claim
+
+    claim = get_claim("softmax_ce_delta")
+    shown = claim._repr_latex_()
+    assert shown.startswith("$$\n") and shown.endswith("\n$$")
+    assert latex(claim.steps[-1].expr) in shown
+    assert r"\text{chain rule through the logarithm}" in shown
+    assert shown.count("$") == 4  # one display: MathJax typesets all of it

@@ -76,8 +76,8 @@ def test_an_unknown_character_is_an_error_not_broken_latex() -> None:
             r"softmax Jacobian $\partial a_{c}/\partial z_{j} = a_{c}(\delta_{cj} - a_{j})$",
         ),
         (
-            "sum the Kronecker delta over c (1 ≤ j ≤ K)",
-            r"sum the Kronecker delta over $c$ $(1 \leq j \leq K)$",
+            "sum the indicator [c = j] over c (1 ≤ j ≤ K)",
+            r"sum the indicator $[c = j]$ over $c$ $(1 \leq j \leq K)$",
         ),
         ("δᴸ = (Wᴸ⁺¹)ᵀ δᴸ⁺¹", r"$\delta^{L} = (W^{L+1})^{T} \delta^{L+1}$"),
         ("tanh′ = 1 − tanh²", r"$\tanh' = 1 - \tanh^{2}$"),

@@ -86,12 +86,16 @@ def write_tiny_mnist(directory: Path) -> None:
         )
 
 
-def test_mnist_option_trains_a_784_30_10_network(tmp_path: Path) -> None:
+def test_mnist_option_trains_a_784_30_10_network(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data, out = tmp_path / "mnist", tmp_path / "out"
     data.mkdir()
     write_tiny_mnist(data)
-    assert main(["--mnist", str(data), "--epochs", "1", "--no-progress", "--out", str(out)]) == 0
+    status = main(["--mnist", str(data), "--epochs", "1", "--no-progress", "--out", str(out)])
     assert Network.load(out / "model.npz").sizes == (784, 30, 10)
+    # the tiny data set's labels are random: nothing can be learned, and the run says so
+    assert status == 1 and "training FAILED" in capsys.readouterr().err
 
 
 def test_unreadable_mnist_directory_is_reported_without_a_traceback(
@@ -208,3 +212,52 @@ def test_a_failure_while_writing_is_reported_with_exit_status_1(
     monkeypatch.setattr(Network, "save", disk_full)
     assert main(["--epochs", "1", "--no-progress", "--out", str(tmp_path / "run")]) == 1
     assert "cannot write to" in capsys.readouterr().err
+
+
+def test_a_run_that_learns_nothing_fails_says_why_and_keeps_its_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run"
+    assert (
+        main(["--learning-rate", "1000", "--epochs", "5", "--no-progress", "--out", str(out)]) == 1
+    )
+    err = capsys.readouterr().err
+    assert "training FAILED: the test loss rose from" in err
+    assert "training made the network worse" in err and "Traceback" not in err
+    assert {path.name for path in out.iterdir()} == OUTPUT_FILES
+    record = strict_json((out / "history.json").read_text())
+    assert record["failed"].startswith("the test loss rose")
+    assert record["test_loss"] > record["test_loss_before_training"]
+    assert record["chance_accuracy"] == pytest.approx(46 / 450)
+
+
+def test_a_successful_run_records_no_failure(tmp_path: Path) -> None:
+    assert main(["--epochs", "3", "--no-progress", "--out", str(tmp_path)]) == 0
+    record = strict_json((tmp_path / "history.json").read_text())
+    assert record["failed"] is None
+    assert record["test_loss"] < record["test_loss_before_training"]
+
+
+def test_hidden_widths_and_output_layer_are_options(tmp_path: Path) -> None:
+    arguments = ["--epochs", "2", "--hidden", "20,12", "--output", "sigmoid", "--no-progress"]
+    main([*arguments, "--out", str(tmp_path)])
+    model = Network.load(tmp_path / "model.npz")
+    assert model.sizes == (64, 20, 12, 10) and model.output == "sigmoid"
+
+
+@pytest.mark.parametrize("widths", ["0", "30,x", "-3"])
+def test_bad_hidden_widths_are_refused_naming_the_option(
+    widths: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--hidden", widths])
+    assert exit_info.value.code == 2
+    assert "argument --hidden:" in capsys.readouterr().err
+
+
+def test_the_progress_bar_calls_the_test_split_test(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--epochs", "1", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "test_acc=" in err and "val_" not in err

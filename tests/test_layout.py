@@ -178,13 +178,25 @@ def test_no_rendering_or_command_module_beside_the_proof_modules() -> None:
         assert f"derivations.rendering.{name}" in project_modules(), name
 
 
+#: the rendering modules a claim may use to display itself in Jupyter (Claim._repr_latex_):
+#: the LaTeX printer and the prose renderer, which import nothing of the project
+LEAF_RENDERERS = ("derivations.rendering.latex", "derivations.rendering.prose")
+
+
 def test_the_proofs_do_not_depend_on_the_documents() -> None:
     offenders = {
-        module: targets
+        module: targets - ({*LEAF_RENDERERS} if module == "derivations.language" else set())
         for module, targets in _importers_of("derivations.rendering").items()
         if not _within(module, ("derivations.rendering", "impl.commands"))
     }
+    offenders = {module: targets for module, targets in offenders.items() if targets}
     assert not offenders, f"only the documents and the commands use rendering: {offenders}"
+
+
+def test_the_printer_a_claim_displays_itself_with_imports_nothing_of_the_project() -> None:
+    graph = import_graph()
+    for leaf in LEAF_RENDERERS:
+        assert graph[leaf] <= {*LEAF_RENDERERS, "derivations.rendering"}, (leaf, graph[leaf])
 
 
 def test_every_package_says_what_it_holds_and_which_way_dependencies_run() -> None:

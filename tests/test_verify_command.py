@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from importlib import metadata
+
+import pytest
 
 from derivations.report import main as verify_main
 from impl.commands import main as cli_main
@@ -23,11 +26,24 @@ def test_verify_all_claims_exits_zero_and_writes_json(tmp_path, capsys) -> None:
         "batch_weight_gradient",
         "softmax_ce_hessian_psd",
     } <= names
-    verdicts = {row["claim"]: row["verdict"] for row in report["seed_claims"]}
+    verdicts = {row["claim"]: row["verdict"] for row in report["source_claims"]}
     assert verdicts["001-relu-derivative"] == "refuted"
     assert verdicts["000-code-output-delta"] == "refuted"
     out = capsys.readouterr().out
-    assert "seed verdicts as expected" in out and out.rstrip().endswith("OK")
+    assert "verdicts on the sources' claims as expected" in out and out.rstrip().endswith("OK")
+    assert_sources_named_by_title(out)
+
+
+DERIVING = "Deriving Backpropagation with Cross-Entropy Loss"
+CORE = "Neural Networks: Core Concepts and Backpropagation Derivations"
+
+
+def assert_sources_named_by_title(out: str) -> None:
+    """The output names both documents by title and never by a file, number or "seed"."""
+    assert f"“{DERIVING}”" in out and f"“{CORE}”" in out
+    lowered = out.lower()
+    for word in ("seed", "suite", "shared/", "000_435a14ef", "001_340bb29d"):
+        assert word not in lowered, word
 
 
 def test_verify_one_claim_by_name(capsys) -> None:
@@ -62,3 +78,50 @@ def test_claims_resting_on_the_chain_rule_premise_say_so(capsys) -> None:
     assert verify_main(["--claim", "layer_recursion", "--claim", "batch_weight_gradient"]) == 0
     out = capsys.readouterr().out
     assert "[P1]" in out and "[P2]" in out and "first-order form" in out
+
+
+def test_verify_names_the_sources_by_title_and_each_verdict_reads_alone(capsys) -> None:
+    names = ["001-relu-derivative", "000-code-output-delta", "relu_derivative"]
+    assert verify_main([arg for name in names for arg in ("--claim", name)]) == 0
+    out = capsys.readouterr().out
+    assert_sources_named_by_title(out)
+    # what the document claims, where, and why the verdict: no need to open the file
+    assert "section “1.B activation table, ReLU row”: g′(z) = z if z > 0, 0 otherwise" in out
+    assert "refuted: at x = 2: true value 1, claimed 2" in out
+    assert "relu_derivative                   Core Concepts" in out
+
+
+def test_claim_accepts_the_names_the_verdict_table_prints(capsys) -> None:
+    assert verify_main(["--claim", "001-relu-derivative"]) == 0
+    out = capsys.readouterr().out
+    assert "001-relu-derivative" in out and "refuted" in out
+    assert "1/1 verdicts on the sources' claims as expected" in out
+    assert "claims proven" not in out  # no proof was asked for
+
+
+def test_list_includes_the_source_documents_claims(capsys) -> None:
+    assert verify_main(["--list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("softmax_ce_delta", "000-code-output-delta", "001-db", "softmax-delta-multi-hot"):
+        assert name in out
+    assert f"Claims of “{DERIVING}”" in out and f"Claims of “{CORE}”" in out
+
+
+def test_unknown_claim_suggests_names_that_start_alike(capsys) -> None:
+    assert verify_main(["--claim", "000-code"]) == 2
+    assert "Did you mean 000-code-output-delta?" in capsys.readouterr().err
+
+
+def test_python_dash_m_derivations_help_names_itself() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "derivations", "--help"], check=True, capture_output=True, text=True
+    )
+    assert done.stdout.startswith("usage: python -m derivations")
+
+
+def test_version_prints_the_installed_version(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli_main(["--version"])
+    assert exit_.value.code == 0
+    expected = f"verified-backprop {metadata.version('verified-backprop')}"
+    assert capsys.readouterr().out.strip() == expected

@@ -138,9 +138,12 @@ def claims() -> list[Claim]:
                         (i, 1, m),
                     )
                     / m,
-                    "differentiate each term: ∂Z[r, i]/∂Z[u, t] = δ_{ru} δ_{it}",
+                    "differentiate each term: ∂Z[r, i]/∂Z[u, t] = [r = u] [i = t]",
                 ),
-                Step(dZ[u, t] / m, "sum both Kronecker deltas (1 ≤ u ≤ n, 1 ≤ t ≤ m)"),
+                Step(
+                    dZ[u, t] / m,
+                    "sum both indicators [r = u] and [i = t] (1 ≤ u ≤ n, 1 ≤ t ≤ m)",
+                ),
             ),
             definitions=(MEAN_OF_PER_EXAMPLE_LOSSES,),
             ranges=(u_range, t_range),
@@ -157,9 +160,9 @@ def claims() -> list[Claim]:
                         sp.Sum(dZ[r, i] * sp.KroneckerDelta(r, u) * A[v, i], (r, 1, n)), (i, 1, m)
                     )
                     / m,
-                    "chain rule: ∂Z[r, i]/∂W[u, v] = δ_{ru} A[v, i]",
+                    "chain rule: ∂Z[r, i]/∂W[u, v] = [r = u] A[v, i]",
                 ),
-                Step(weight_result, "sum the Kronecker delta over r (1 ≤ u ≤ n)"),
+                Step(weight_result, "sum the indicator [r = u] over r (1 ≤ u ≤ n)"),
             ),
             definitions=linear,
             ranges=(u_range, v_range),
@@ -185,9 +188,9 @@ def claims() -> list[Claim]:
             steps=(
                 Step(
                     sp.Sum(sp.Sum(dZ[r, i] * sp.KroneckerDelta(r, u), (r, 1, n)), (i, 1, m)) / m,
-                    "chain rule: ∂Z[r, i]/∂b[u] = δ_{ru}",
+                    "chain rule: ∂Z[r, i]/∂b[u] = [r = u]",
                 ),
-                Step(sp.Sum(dZ[u, i], (i, 1, m)) / m, "sum the Kronecker delta over r"),
+                Step(sp.Sum(dZ[u, i], (i, 1, m)) / m, "sum the indicator [r = u] over r"),
             ),
             definitions=linear,
             ranges=(u_range,),

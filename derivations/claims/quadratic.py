@@ -4,7 +4,8 @@ With ``a_c = σ(z_c)`` and ``J = ½ Σ_c (a_c − y_c)²``, for symbolic K:
 
     ∂J/∂z_j = (a_j − y_j) a_j (1 − a_j).
 
-This is the line seed 000's code uses (``delta = (a_H - y) * sigmoid_derivative(z_H)``):
+This is the code line of “Deriving Backpropagation with Cross-Entropy Loss”
+(``delta = (a_H - y) * sigmoid_derivative(z_H)``):
 correct for the quadratic cost, *not* for cross-entropy (refuted in
 :mod:`derivations.sources.catalogue`).
 """
@@ -38,7 +39,7 @@ def claims() -> list[Claim]:
                     sp.Sum((a[c] - y[c]) * sp.Derivative(a[c], z[j]), (c, 1, K)),
                     "chain rule through the square",
                 ),
-                Step(DELTA_OUTPUT, "σ′ = σ(1 − σ); sum the Kronecker delta over c"),
+                Step(DELTA_OUTPUT, "σ′ = σ(1 − σ); sum the indicator [c = j] over c"),
             ),
             definitions=(QUADRATIC_LOSS, SIGMOID_OUTPUT, SIGMOID),
             ranges=(J_IN_RANGE,),

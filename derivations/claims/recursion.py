@@ -171,9 +171,9 @@ def claims() -> list[Claim]:
             steps=(
                 Step(
                     sp.Sum(delta_l[r] * sp.KroneckerDelta(r, u) * a_prev[v], (r, 1, n)),
-                    "chain rule: ∂z^l_r/∂W^l_{u,v} = δ_{ru} a^{l−1}_v",
+                    "chain rule: ∂z^l_r/∂W^l_{u,v} = [r = u] a^{l−1}_v",
                 ),
-                Step(delta_l[u] * a_prev[v], "sum the Kronecker delta over r (1 ≤ u ≤ n)"),
+                Step(delta_l[u] * a_prev[v], "sum the indicator [r = u] over r (1 ≤ u ≤ n)"),
             ),
             definitions=layer_definitions,
             ranges=(u_range, v_range),
@@ -200,9 +200,9 @@ def claims() -> list[Claim]:
             steps=(
                 Step(
                     sp.Sum(delta_l[r] * sp.KroneckerDelta(r, u), (r, 1, n)),
-                    "chain rule: ∂z^l_r/∂b^l_u = δ_{ru}",
+                    "chain rule: ∂z^l_r/∂b^l_u = [r = u]",
                 ),
-                Step(delta_l[u], "sum the Kronecker delta over r (1 ≤ u ≤ n)"),
+                Step(delta_l[u], "sum the indicator [r = u] over r (1 ≤ u ≤ n)"),
             ),
             definitions=layer_definitions,
             ranges=(u_range,),
@@ -249,7 +249,7 @@ def claims() -> list[Claim]:
                 ),
                 Step(
                     grad_a_l[v] * sp.Derivative(g(z_l[v]), z_l[v]),
-                    "sum the Kronecker delta over k (1 ≤ v ≤ n)",
+                    "sum the indicator [k = v] over k (1 ≤ v ≤ n)",
                 ),
             ),
             definitions=(first_order_cost(grad_a_l, a_l, n), A_L),

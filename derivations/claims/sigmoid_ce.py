@@ -50,7 +50,7 @@ def claims() -> list[Claim]:
                 ),
                 Step(
                     -(y[j] * (1 - a[j]) - (1 - y[j]) * a[j]),
-                    "sum the Kronecker delta over c (1 ≤ j ≤ K) and cancel",
+                    "sum the indicator [c = j] over c (1 ≤ j ≤ K) and cancel",
                 ),
                 Step(DELTA_OUTPUT, "expand: the a_j y_j terms cancel"),
             ),

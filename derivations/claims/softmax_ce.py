@@ -36,9 +36,9 @@ def claims() -> list[Claim]:
         ),
         Step(
             -sp.Sum(y[c] * (sp.KroneckerDelta(c, j) - a[j]), (c, 1, K)),
-            "softmax Jacobian ∂a_c/∂z_j = a_c(δ_cj − a_j)",
+            "softmax Jacobian ∂a_c/∂z_j = a_c([c = j] − a_j)",
         ),
-        Step(DELTA_ANY_LABELS, "sum the Kronecker delta over c (1 ≤ j ≤ K)"),
+        Step(DELTA_ANY_LABELS, "sum the indicator [c = j] over c (1 ≤ j ≤ K)"),
     )
     general = Claim(
         name="softmax_ce_delta_any_labels",

@@ -3,8 +3,8 @@
 For symbolic K, with a = softmax(z) and J the categorical cross-entropy:
 
 * Σ_c a_c = 1;
-* ∂a_i/∂z_j = a_i(δ_ij − a_j);
-* ∂²J/∂z_i∂z_j = (Σ_c y_c) a_i(δ_ij − a_j), i.e. diag(a) − a aᵀ when Σ_c y_c = 1;
+* ∂a_i/∂z_j = a_i([i = j] − a_j);
+* ∂²J/∂z_i∂z_j = (Σ_c y_c) a_i([i = j] − a_j), i.e. diag(a) − a aᵀ when Σ_c y_c = 1;
 * vᵀ(diag(a) − a aᵀ)v = Σ_i a_i (v_i − Σ_k a_k v_k)²  ≥ 0 for every real v, since a_i > 0:
   the Hessian is positive semidefinite, so J is convex in the logits.
 """
@@ -21,9 +21,9 @@ from derivations.notation import J, K, a, c, i, j, k, softmax_expr, y, z
 H = sp.IndexedBase("H", real=True)  # the Hessian entries
 w = sp.IndexedBase("v", real=True)  # an arbitrary direction v
 
-#: ∂a_i/∂z_j = a_i(δ_ij − a_j)
+#: ∂a_i/∂z_j = a_i([i = j] − a_j)
 SOFTMAX_JACOBIAN = a[i] * (sp.KroneckerDelta(i, j) - a[j])
-#: H_ij := a_i(δ_ij − a_j)
+#: H_ij := a_i([i = j] − a_j)
 HESSIAN = Definition(H, SOFTMAX_JACOBIAN, index=(i, j), text="softmax cross-entropy Hessian")
 
 _weighted_mean = sp.Sum(a[k] * w[k], (k, 1, K))
@@ -62,7 +62,7 @@ def claims() -> list[Claim]:
     )
     jacobian = Claim(
         name="softmax_jacobian",
-        title="Softmax Jacobian ∂a_i/∂z_j = a_i(δ_ij − a_j)",
+        title="Softmax Jacobian ∂a_i/∂z_j = a_i([i = j] − a_j)",
         lhs=sp.Derivative(a[i], z[j]),
         result=SOFTMAX_JACOBIAN,
         steps=(
@@ -109,7 +109,7 @@ def claims() -> list[Claim]:
         steps=(
             Step(
                 sp.Sum(a[i] * w[i] ** 2, (i, 1, K)) - _weighted_mean**2,
-                "sum the Kronecker delta over j",
+                "sum the indicator [i = j] over j",
             ),
             Step(
                 QUADRATIC_FORM_SQUARES,

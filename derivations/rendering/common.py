@@ -7,29 +7,39 @@ passes them through :mod:`derivations.rendering.prose`.  Formulas come from
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from derivations.engine import PROVEN_RESTS_ON, Claim, IndexRange, subject_of
 from derivations.rendering.content import ProvenClaim
 from derivations.rendering.latex import latex
+from derivations.sources.documents import THIS_PROJECT, document_of
 from derivations.verdicts import CheckedStatement, Verdict
 from derivations.wellformed import domain
 
 __all__ = [
+    "HOW_TO_READ",
     "INTRODUCTION",
     "WHAT_PROVEN_RESTS_ON",
     "claim_facts",
     "errata_introduction",
+    "first_and_last",
+    "matrix_rows",
     "proof_names",
+    "quote_pieces",
     "range_latex",
-    "seed_source",
+    "source_citation",
+    "values_latex",
     "verdict_sentence",
 ]
 
 INTRODUCTION = (
     "Every formula below is printed from the SymPy objects that the proofs check: the "
-    "claims, their definitions, hypotheses and steps in derivations/claims, and the seed "
-    "verdicts in derivations/sources/catalogue.py. The document is written by the command "
+    "claims, their definitions, hypotheses and steps in derivations/claims, and the verdicts "
+    "on the two source documents, “Deriving Backpropagation with Cross-Entropy Loss” and "
+    "“Neural Networks: Core Concepts and Backpropagation Derivations”, in "
+    "derivations/sources/catalogue.py. The document is written by the command "
     "“verified-backprop docs”, which runs every proof first and refuses to write anything "
     "that SymPy does not confirm. In each derivation, SymPy computes the derivative on the "
     "left from the definitions itself, and checks every step against the one before it; "
@@ -38,6 +48,19 @@ INTRODUCTION = (
 
 #: what "proven" rests on: the same paragraph as ``verified-backprop verify --help``
 WHAT_PROVEN_RESTS_ON = PROVEN_RESTS_ON
+
+#: said once, instead of under every claim
+HOW_TO_READ = (
+    "Each claim below gives its definitions, the hypotheses it assumes (if any), its "
+    "statement and its derivation. SymPy computes the derivative on the left from the "
+    "definitions itself (or, for an identity, unfolds the definitions) and checks every step "
+    "against the one before; the last step is the claimed result. The number beside a step "
+    "refers to its justification, listed under the derivation: the justification is the "
+    "reason given, the check is SymPy's. A hypothesis is used only where a step names it. "
+    "Each claim's verdict line then says whether it needed a hypothesis, what the "
+    "independent witness found, and any premise it rests on. Notation: δ is always an error "
+    "signal ∂J/∂z; [i = j] is 1 when i = j and 0 otherwise (the Kronecker delta)."
+)
 
 
 def claim_facts(claim: Claim) -> list[tuple[str, str]]:
@@ -58,44 +81,89 @@ def range_latex(index_range: IndexRange) -> str:
 
 
 def verdict_sentence(proven: ProvenClaim) -> str:
-    """What was checked, in one paragraph (no timings: the documents are deterministic)."""
+    """The claim's verdict in one short paragraph (what every claim shares is in
+    :data:`HOW_TO_READ`; no timings: the documents are deterministic)."""
     claim = proven.claim
     steps = len(claim.steps)
-    count = "the single step" if steps == 1 else f"each of the {steps} steps"
-    if claim.kind == "derivative":
-        start = "SymPy differentiated the definitions itself and confirmed "
-    else:
-        start = "SymPy unfolded the definitions and confirmed "
-    sentence = start + count + " from the one before; the last step is the claimed result."
+    checked = "its single step" if steps == 1 else f"its {steps} steps"
     if proven.verdict == Verdict.PROVEN_UNDER_ASSUMPTION:
         names = ", ".join(f"“{hypothesis.name}”" for hypothesis in claim.hypotheses)
         label = "hypothesis" if len(claim.hypotheses) == 1 else "hypotheses"
-        verdict = f"Proven under the {label} {names}, used only where a step names it. "
+        verdict = f"Proven under the {label} {names}; SymPy checked {checked}."
     else:
-        verdict = "Proven, with no hypothesis. "
+        verdict = f"Proven, with no hypothesis; SymPy checked {checked}."
     checks = ""
     if claim.extra_checks:
-        checks = (
-            " Further machine checks passed: "
-            + "; ".join(name for name, _ in claim.extra_checks)
-            + "."
-        )
+        checks = " Further checks passed: " + "; ".join(name for name, _ in claim.extra_checks)
+        checks += "."
     premises = "".join(f" Premise: {premise}" for premise in dict.fromkeys(claim.premises))
-    witnessed = (
-        f" Independent witness (explicit finite expressions): {proven.result.witness}."
-        if proven.result.witness
-        else ""
-    )
-    return verdict + sentence + checks + witnessed + premises
+    witnessed = f" Witness: {proven.result.witness}." if proven.result.witness else ""
+    return verdict + checks + witnessed + premises
 
 
-def seed_source(statement: CheckedStatement, *, short: bool = False) -> str:
-    """Where a statement comes from: seed file (or just its number) and section."""
-    if statement.source == "verified-backprop":
-        return f"this suite: {statement.section}"
+def source_citation(statement: CheckedStatement, *, short: bool = False) -> str:
+    """Where a statement comes from: the document's title and the section."""
+    document = document_of(statement.source)
     if short:
-        return f"seed {statement.source.split('_')[0]}, {statement.section}"
-    return f"seed {statement.source}, section “{statement.section}”"
+        return document.short + ("" if document is THIS_PROJECT else f", {statement.section}")
+    return document.cite(statement.section)
+
+
+#: a formula in Markdown: \[display\], $$display$$ or $inline$
+_QUOTED_MATH = re.compile(
+    r"\\\[(?P<display>.*?)\\\]|\$\$(?P<block>.*?)\$\$|\$(?P<inline>[^$]+)\$", re.S
+)
+
+
+def quote_pieces(statement: CheckedStatement) -> list[tuple[str, str]]:
+    """The source's words as (kind, text) pieces to typeset: ``text``, ``math`` (inline
+    LaTeX), ``display`` (display LaTeX) or ``code``, following ``statement.quote_format``."""
+    quote = statement.quote.strip()
+    if statement.quote_format == "code":
+        return [("code", quote)]
+    if statement.quote_format == "latex":
+        return [("display", quote)]
+    if statement.quote_format == "text":
+        return [("text", " ".join(quote.split()))]
+    if quote.startswith("|"):  # a row of a Markdown table: its cells, bold marks removed
+        cells = [cell.strip().strip("*").strip() for cell in quote.strip("|").split("|")]
+        quote = f"{cells[0]}: " + " ".join(cells[1:]) + " (a row of the document's table)"
+    pieces: list[tuple[str, str]] = []
+    position = 0
+    for match in _QUOTED_MATH.finditer(quote):
+        if match.start() > position:
+            pieces.append(("text", " ".join(quote[position : match.start()].split())))
+        if match.group("inline") is not None:
+            pieces.append(("math", match.group("inline").strip()))
+        else:
+            pieces.append(("display", (match.group("display") or match.group("block")).strip()))
+        position = match.end()
+    if position < len(quote):
+        pieces.append(("text", " ".join(quote[position:].split())))
+    return [(kind, text) for kind, text in pieces if text]
+
+
+def first_and_last(rows: list[tuple[sp.Basic, sp.Basic]]) -> str:
+    """A column of equations in one line of LaTeX: all of them if two, else the first, …,
+    the last."""
+    shown = [f"{latex(left)} = {latex(right)}" for left, right in rows]
+    if len(shown) > 2:
+        shown = [shown[0], r"\dots", shown[-1]]
+    return ", ".join(shown)
+
+
+def matrix_rows(left: sp.Basic, right: sp.Basic) -> list[tuple[sp.Basic, sp.Basic]]:
+    """``left = right`` as a list of scalar equations (one per row of a column of claims)."""
+    if isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase):
+        return list(zip(left, right, strict=True))
+    return [(left, right)]
+
+
+def values_latex(value: sp.Basic) -> str:
+    """A value for a sentence: a column of values as ``(0, \\frac{1}{2})``."""
+    if isinstance(value, sp.MatrixBase):
+        return r"\left(" + ", ".join(latex(entry) for entry in value) + r"\right)"
+    return latex(value)
 
 
 def proof_names(statement: CheckedStatement) -> list[str]:
@@ -106,11 +174,13 @@ def proof_names(statement: CheckedStatement) -> list[str]:
 def errata_introduction() -> str:
     """The paragraph that opens the errata."""
     return (
-        "Every mathematical claim of the seed documents gets a verdict that SymPy computes: "
-        "proven, proven only under an assumption, or refuted with a counterexample. The "
-        "claims that are refuted or that need an assumption are listed first, each with the "
-        "seed's verbatim text, our reading of it, the verdict, the exact values at the "
-        "counterexample, and the correct statement; a table of all seed claims follows."
+        "Every mathematical claim of the two source documents, “Deriving Backpropagation with "
+        "Cross-Entropy Loss” and “Neural Networks: Core Concepts and Backpropagation "
+        "Derivations”, gets a verdict that SymPy computes: proven, proven only under an "
+        "assumption, or refuted with a counterexample. The claims that are refuted or that "
+        "need an assumption are listed first, each with the document's own words, our reading "
+        "of it, the verdict, the exact values at the counterexample, and the correct "
+        "statement; a table of all their claims follows."
     )
 
 

@@ -57,7 +57,7 @@ class DocumentContent:
 
 
 def errata(assessments: Sequence[Assessment]) -> list[Assessment]:
-    """The seed claims that are refuted or that hold only under an assumption."""
+    """The source claims that are refuted or that hold only under an assumption."""
     return [assessment for assessment in assessments if assessment.verdict in ERRATUM_VERDICTS]
 
 

@@ -6,7 +6,9 @@
 * ``derivations.tex`` (standalone LaTeX), ``derivations.md`` (GitHub Markdown), ``errata.md``;
 
 and :func:`compile_latex` makes ``derivations.pdf`` with ``pdflatex`` (in a temporary
-directory unless told otherwise). ``verified-backprop docs`` (:mod:`impl.commands.docs`)
+directory unless told otherwise), running it until the contents list (``.toc``) and the
+cross-references (``.aux``) no longer change, so the page numbers in the contents and the
+references are those of the final layout. ``verified-backprop docs`` (:mod:`impl.commands.docs`)
 writes them.
 
 The output is deterministic: the same claims give byte-identical files.
@@ -39,6 +41,8 @@ PDF_NAME = "derivations.pdf"
 INSTALL_HINT = (
     "apt-get install -y --no-install-recommends texlive-latex-base texlive-latex-recommended"
 )
+#: pdflatex runs at most this many times before giving up on a stable contents list
+MAX_RUNS = 6
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class LatexResult:
     pdf: bytes
     log: str
     seconds: float
+    runs: int = 0
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.splitlines()[-lines:])
@@ -65,10 +70,15 @@ def build_documents(content: DocumentContent) -> dict[str, str]:
 
 
 def compile_latex(
-    source: str, runs: int = 2, pdflatex: str = "pdflatex", workdir: Path | None = None
+    source: str,
+    runs: int | None = None,
+    pdflatex: str = "pdflatex",
+    workdir: Path | None = None,
 ) -> LatexResult:
-    """Compile ``source`` with ``pdflatex`` (twice, for the contents and references).
+    """Compile ``source`` with ``pdflatex``, again until the ``.toc`` and ``.aux`` are stable.
 
+    ``runs`` forces exactly that many passes (a test compares against a converged run);
+    by default it stops when a pass changed neither file (at most :data:`MAX_RUNS` passes).
     The work happens in ``workdir`` if given (it keeps the log), else in a temporary
     directory that is removed afterwards.
     """
@@ -79,13 +89,24 @@ def compile_latex(
         return _compile_in(source, runs, pdflatex, Path(temporary))
 
 
-def _compile_in(source: str, runs: int, pdflatex: str, workdir: Path) -> LatexResult:
+def _state(tex_path: Path) -> tuple[bytes, bytes]:
+    """The files whose change means another pass is needed: the contents and the labels."""
+    return tuple(  # type: ignore[return-value]
+        path.read_bytes() if path.exists() else b""
+        for path in (tex_path.with_suffix(".toc"), tex_path.with_suffix(".aux"))
+    )
+
+
+def _compile_in(source: str, runs: int | None, pdflatex: str, workdir: Path) -> LatexResult:
     start = time.perf_counter()
     tex_path = workdir / TEX_NAME
     tex_path.write_text(source, encoding="utf-8")
     command = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", TEX_NAME]
     log = ""
-    for _ in range(runs):
+    passes = 0
+    converged = False
+    while passes < (runs if runs is not None else MAX_RUNS):
+        before = _state(tex_path)
         done = subprocess.run(
             command,
             cwd=workdir,
@@ -95,10 +116,17 @@ def _compile_in(source: str, runs: int, pdflatex: str, workdir: Path) -> LatexRe
             timeout=300,
             check=False,
         )
+        passes += 1
         log_path = tex_path.with_suffix(".log")
         log = log_path.read_text(errors="replace") if log_path.exists() else done.stdout
         if done.returncode != 0:
-            return LatexResult(False, b"", log, time.perf_counter() - start)
+            return LatexResult(False, b"", log, time.perf_counter() - start, passes)
+        converged = _state(tex_path) == before
+        if runs is None and converged:
+            break
+    if runs is None and not converged:
+        log += f"\nthe contents list still changed after {passes} pdflatex runs\n"
+        return LatexResult(False, b"", log, time.perf_counter() - start, passes)
     pdf_path = tex_path.with_suffix(".pdf")
     pdf = pdf_path.read_bytes() if pdf_path.exists() else b""
-    return LatexResult(bool(pdf), pdf, log, time.perf_counter() - start)
+    return LatexResult(bool(pdf), pdf, log, time.perf_counter() - start, passes)

@@ -9,7 +9,8 @@ hypotheses, seed statements) with :class:`DerivationLatexPrinter`, a subclass of
   ``\\mathrm{d}Z^{[l]}_{u,i}`` (no ``{z^{(l+1)}}_{r}`` brace noise);
 * ``Derivative(g(x), x)`` prints as ``g'(x)`` and ``Derivative(J, z_j)`` as
   ``\\frac{\\partial J}{\\partial z_{j}}``;
-* ``Heaviside(x)`` is ``H(x)``, ``KroneckerDelta(i, j)`` is ``\\delta_{ij}``, ``log a`` loses
+* ``Heaviside(x)`` is ``H(x)``, ``KroneckerDelta(i, j)`` is the indicator ``[i = j]`` (δ is
+  kept for error signals, ∂J/∂z), ``log a`` loses
   its redundant brackets, multi-letter functions (ReLU, softplus, ...) are operator names;
 * a sum over several indices prints as nested sums ``\\sum_{i=1}^{m} \\sum_{r=1}^{n}``;
 * products put numbers first, then symbols and named functions (``σ(x)``), brackets,
@@ -23,13 +24,21 @@ hypotheses, seed statements) with :class:`DerivationLatexPrinter`, a subclass of
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
-__all__ = ["DerivationLatexPrinter", "indexed_base_latex", "latex", "latex_lines", "natural_key"]
+__all__ = [
+    "DerivationLatexPrinter",
+    "claim_display",
+    "indexed_base_latex",
+    "latex",
+    "latex_lines",
+    "natural_key",
+]
 
 #: function names printed with a LaTeX command of their own
 _KNOWN_FUNCTIONS = {"tanh": r"\tanh", "sigma": r"\sigma", "exp": r"\exp", "log": r"\log"}
@@ -101,11 +110,15 @@ class DerivationLatexPrinter(LatexPrinter):
         return f"{stem}{sup}_{{{indices}}}"
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: str | None = None) -> str:
+        # the indicator (Iverson bracket) [i = j]: δ means an error signal in these documents
         first, second = expr.args
-        single = all(isinstance(arg, sp.Symbol) and len(arg.name) == 1 for arg in expr.args)
-        separator = "" if single else ","
-        tex = rf"\delta_{{{self._print(first)}{separator}{self._print(second)}}}"
-        return rf"\left({tex}\right)^{{{exp}}}" if exp is not None else tex
+        tex = rf"[{self._print(first)} = {self._print(second)}]"
+        return rf"{tex}^{{{exp}}}" if exp is not None else tex
+
+    # ------------------------------------------------------------------ claims
+    def _print_Claim(self, claim: Any) -> str:
+        """A claim as the documents print it: its derivation, one aligned display."""
+        return claim_display(claim, self)
 
     # ------------------------------------------------------------------ functions
     def _arguments(self, args: tuple[sp.Basic, ...]) -> str:
@@ -314,9 +327,29 @@ class DerivationLatexPrinter(LatexPrinter):
         return super()._print_Pow(expr)
 
 
-def latex(expr: sp.Basic) -> str:
-    """``expr`` as LaTeX in the notation of the derivation documents."""
+def latex(expr: Any) -> str:
+    """``expr`` (a SymPy object, or a claim) as LaTeX in the notation of the documents."""
     return DerivationLatexPrinter().doprint(expr)
+
+
+def claim_display(
+    claim: Any,
+    printer: DerivationLatexPrinter | None = None,
+    reasons: Sequence[str] | None = None,
+) -> str:
+    """The derivation of ``claim`` as one ``aligned`` block, each step numbered (n), followed
+    by its reason when ``reasons`` (LaTeX for math mode, one per step) are given.
+
+    ``claim`` is a :class:`derivations.language.Claim` (not imported: this module prints
+    SymPy objects and imports nothing of the project).
+    """
+    printer = printer or DerivationLatexPrinter()
+    rows = []
+    for number, step in enumerate(claim.steps, start=1):
+        left = printer._print(claim.lhs) if number == 1 else ""
+        reason = rf"\; {reasons[number - 1]}" if reasons else ""
+        rows.append(rf"{left} &= {printer._print(step.expr)} && \text{{({number})}}{reason}")
+    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
 
 def latex_lines(expr: sp.Basic, terms_per_line: int = 5) -> list[str]:

@@ -11,19 +11,27 @@ comments, so that the README can quote one verbatim and a test can check it did.
 
 from __future__ import annotations
 
+from derivations.rendering.algorithm import BACKWARD_PASS
+from derivations.rendering.algorithm import INTRODUCTION as ALGORITHM_INTRODUCTION
 from derivations.rendering.common import (
+    HOW_TO_READ,
     INTRODUCTION,
     WHAT_PROVEN_RESTS_ON,
     claim_facts,
     errata_introduction,
+    first_and_last,
+    matrix_rows,
     proof_names,
     proven_statements,
+    quote_pieces,
     range_latex,
-    seed_source,
+    source_citation,
+    values_latex,
     verdict_sentence,
 )
 from derivations.rendering.content import DocumentContent, ProvenClaim, errata
 from derivations.rendering.latex import latex
+from derivations.rendering.outline import ArrangedPart, ClaimTable, arrange
 from derivations.rendering.prose import (
     docstring_blocks,
     docstring_to_markdown,
@@ -75,7 +83,7 @@ def derivation_block(proven: ProvenClaim) -> str:
 
 def _claim_section(proven: ProvenClaim) -> str:
     claim = proven.claim
-    lines = [f'<a id="{_anchor(claim.name)}"></a>', "", f"## {to_markdown(claim.title)}", ""]
+    lines = [f'<a id="{_anchor(claim.name)}"></a>', "", f"### {to_markdown(claim.title)}", ""]
     facts = [f"Claim {markdown_code(claim.name)}"]
     facts += [f"{label}: {to_markdown(value)}" for label, value in claim_facts(claim)]
     if claim.ranges:
@@ -103,6 +111,68 @@ def _claim_section(proven: ProvenClaim) -> str:
     return "\n".join(lines)
 
 
+def _claim_table(table: ClaimTable) -> str:
+    """Claims that repeat one proof at fixed sizes: one section, one row each."""
+    lines = [
+        f'<a id="{_anchor(table.spec.topic)}"></a>',
+        "",
+        f"### {to_markdown(table.spec.title)}",
+        "",
+        to_markdown(table.spec.introduction),
+        "",
+        "| claim | sizes | statement | steps | verdict | witness |",
+        "|---|---|---|---|---|---|",
+    ]
+    for proven in table.claims:
+        claim = proven.claim
+        cells = (
+            f'<a id="{_anchor(claim.name)}"></a>{markdown_code(claim.name)}',
+            to_markdown(claim.sizes),
+            f"${first_and_last(matrix_rows(claim.lhs, claim.result))}$",
+            str(len(claim.steps)),
+            str(proven.verdict),
+            markdown_plain(proven.result.witness or "-"),
+        )
+        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _part(arranged: ArrangedPart) -> str:
+    part = arranged.part
+    lines = [f'<a id="part-{part.key}"></a>', "", f"## {to_markdown(part.title)}", ""]
+    lines += [to_markdown(part.introduction), ""]
+    for item in arranged.items:
+        lines.append(_claim_table(item) if isinstance(item, ClaimTable) else _claim_section(item))
+    return "\n".join(lines)
+
+
+def _algorithm(known: set[str]) -> str:
+    lines = ['<a id="the-whole-algorithm"></a>', "", "## The whole algorithm", ""]
+    lines += [to_markdown(ALGORITHM_INTRODUCTION), ""]
+    lines += ["| line of `backward_into` | what it computes | proven by |", "|---|---|---|"]
+    for line in BACKWARD_PASS:
+        proofs = _proof_references(list(line.claims), known, "") if line.claims else "-"
+        cells = (markdown_code(line.code), to_markdown(line.meaning), proofs)
+        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _contents(parts: list[ArrangedPart]) -> list[str]:
+    """The contents: link texts hold no formula (GitHub would show raw LaTeX there)."""
+    lines = ["- [Conventions](#conventions)"]
+    for arranged in parts:
+        lines.append(f"- [{markdown_plain(arranged.part.title)}](#part-{arranged.part.key})")
+        for item in arranged.items:
+            if isinstance(item, ClaimTable):
+                name, title = item.spec.topic, item.spec.title
+            else:
+                name, title = item.claim.name, item.claim.title
+            lines.append(f"  - [{markdown_code(name)}](#{_anchor(name)}): {to_markdown(title)}")
+    lines.append("- [Errata](#errata) (also in [errata.md](errata.md))")
+    lines.append("- [The whole algorithm](#the-whole-algorithm)")
+    return lines
+
+
 def _conventions(content: DocumentContent) -> str:
     lines = ['<a id="conventions"></a>', "", "## Conventions", ""]
     for kind, items in docstring_blocks(content.conventions):
@@ -124,21 +194,36 @@ def _proof_references(names: list[str], known: set[str], page: str) -> str:
     return ", ".join(refs)
 
 
+def _quote(statement) -> list[str]:
+    """The source's own words, typeset: its formulas rendered, its code as code."""
+    inline, displays = [], []
+    for kind, text in quote_pieces(statement):
+        if kind == "text":
+            inline.append(markdown_plain(text))
+        elif kind == "math":
+            inline.append(f"${text}$")
+        elif kind == "code":
+            inline.append(markdown_code(text))
+        else:
+            displays.append(text)
+    said = " ".join(inline).replace(" ,", ",")
+    lines = [f"- **The document says:** {said}" if said else "- **The document says:**"]
+    for formula in displays:
+        lines += ["", *_display(formula), ""]
+    return lines
+
+
 def _erratum(assessment: Assessment, known: set[str], page: str, level: str) -> str:
     statement = assessment.statement
     lines = [f"{level} {markdown_code(statement.key)}: {assessment.verdict}", ""]
-    lines.append(f"- **Source:** {markdown_plain(seed_source(statement))}")
+    lines.append(f"- **Source:** {markdown_plain(source_citation(statement))}")
     if statement.quote:
-        lines.append(f"- **The seed says:** {markdown_code(statement.quote)}")
+        lines += _quote(statement)
     lines.append(f"- **Our reading:** {to_markdown(statement.wording)}")
-    # a display between two lists: formulas with matrices ("\\") stay out of inline math
-    lines += [
-        "",
-        "**Checked:** whether",
-        "",
-        *_display(f"{latex(statement.truth)} = {latex(statement.claimed)}"),
-        "",
-    ]
+    rows = matrix_rows(statement.truth, statement.claimed)
+    lines += ["", "**Checked:** whether" + (" both" if len(rows) > 1 else ""), ""]
+    for left, right in rows:
+        lines += [*_display(f"{latex(left)} = {latex(right)}"), ""]
     verdict = f"**{assessment.verdict}**"
     if assessment.verdict == Verdict.PROVEN_UNDER_ASSUMPTION and statement.assumption:
         verdict += (
@@ -149,8 +234,8 @@ def _erratum(assessment: Assessment, known: set[str], page: str, level: str) -> 
     if assessment.counterexample is not None and assessment.truth_value is not None:
         lines.append(
             f"- **Counterexample:** at {markdown_code(assessment.counterexample.describe())} "
-            f"the true value is ${latex(assessment.truth_value)}$ and the claimed formula "
-            f"gives ${latex(assessment.claimed_value)}$."
+            f"the true value is ${values_latex(assessment.truth_value)}$ and the claimed "
+            f"formula gives ${values_latex(assessment.claimed_value)}$."
         )
     if statement.correction:
         lines.append(f"- **Correct statement:** {to_markdown(statement.correction)}")
@@ -170,12 +255,12 @@ def _cell(text: str) -> str:
 
 
 def _table(assessments: tuple[Assessment, ...]) -> str:
-    lines = ["| claim | source | our reading | verdict |", "|---|---|---|---|"]
+    lines = ["| claim | document, section | our reading | verdict |", "|---|---|---|---|"]
     for assessment in assessments:
         statement = assessment.statement
         cells = (
             markdown_code(statement.key),
-            markdown_plain(seed_source(statement, short=True)),
+            markdown_plain(source_citation(statement, short=True)),
             to_markdown(statement.wording),
             str(assessment.verdict),
         )
@@ -187,12 +272,12 @@ def _errata_body(content: DocumentContent, page: str, level: str) -> str:
     known = content.claim_names()
     lines = [to_markdown(errata_introduction()), ""]
     lines += [_erratum(a, known, page, level) for a in errata(content.seeds)]
-    lines += [f"{level} All seed claims", "", _table(content.seeds)]
+    lines += [f"{level} All claims of the source documents", "", _table(content.seeds)]
     if content.beyond:
         lines += [
-            f"{level} Counterexamples beyond the seeds",
+            f"{level} Counterexamples beyond the sources",
             "",
-            "What goes wrong when a hypothesis of the suite is dropped.",
+            "What goes wrong when a hypothesis of this project is dropped.",
             "",
         ]
         lines += [_erratum(a, known, page, level + "#") for a in content.beyond]
@@ -201,12 +286,8 @@ def _errata_body(content: DocumentContent, page: str, level: str) -> str:
 
 def render_markdown(content: DocumentContent) -> str:
     """The whole ``derivations.md``."""
-    contents = ["- [Conventions](#conventions)"]
-    contents += [
-        f"- [{to_markdown(p.claim.title)}](#{_anchor(p.claim.name)})" for p in content.claims
-    ]
-    contents.append("- [Errata](#errata) (also in [errata.md](errata.md))")
-    parts = [
+    parts = arrange(content.claims)
+    text = [
         "# Backpropagation, proven with SymPy",
         "",
         GENERATED_NOTE,
@@ -215,23 +296,26 @@ def render_markdown(content: DocumentContent) -> str:
         "",
         "**What “proven” rests on.** " + to_markdown(WHAT_PROVEN_RESTS_ON),
         "",
+        "**How to read a derivation.** " + to_markdown(HOW_TO_READ),
+        "",
         "PDF/LaTeX version: [derivations.tex](derivations.tex).",
         "",
         "## Contents",
         "",
-        *contents,
+        *_contents(parts),
         "",
         _conventions(content),
     ]
-    parts += [_claim_section(proven) for proven in content.claims]
-    parts += ['<a id="errata"></a>', "", "## Errata", "", _errata_body(content, "", "###")]
-    return "\n".join(parts).rstrip("\n") + "\n"
+    text += [_part(arranged) for arranged in parts]
+    text += ['<a id="errata"></a>', "", "## Errata", "", _errata_body(content, "", "###")]
+    text += [_algorithm(content.claim_names())]
+    return "\n".join(text).rstrip("\n") + "\n"
 
 
 def render_errata_markdown(content: DocumentContent) -> str:
     """The whole ``errata.md``."""
     parts = [
-        "# Errata: the seed documents' claims, checked by SymPy",
+        "# Errata: the source documents' claims, checked by SymPy",
         "",
         GENERATED_NOTE,
         "",

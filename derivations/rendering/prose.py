@@ -1,7 +1,7 @@
 """Prose with a little mathematics in it, for LaTeX and for Markdown.
 
 The claims' titles, justifications and readings are written for people, in Unicode, with
-formulas inline: ``"softmax Jacobian ∂a_c/∂z_j = a_c(δ_cj − a_j)"``.  This module splits
+formulas inline: ``"softmax Jacobian ∂a_c/∂z_j = a_c([c = j] − a_j)"``.  This module splits
 such a string into prose, inline mathematics and code (claim names), and renders it
 
 * for LaTeX (:func:`to_latex`): ASCII only, so that it compiles with plain ``pdflatex``;
@@ -33,6 +33,7 @@ __all__ = [
     "segments",
     "to_latex",
     "to_markdown",
+    "to_math_mode",
     "unhandled_characters",
 ]
 
@@ -410,6 +411,21 @@ def to_latex(text: str) -> str:
         else:
             out.append(latex_plain(segment.content))
     return "".join(out)
+
+
+def to_math_mode(text: str) -> str:
+    """Prose with inline formulas, inside a display formula (a Jupyter notebook's MathJax):
+    words in ``\\text{...}``, formulas as they are, code in ``\\texttt{...}``."""
+    out = []
+    for segment in segments(text):
+        content = segment.content.replace("\\", "").replace("{", "").replace("}", "")
+        if segment.kind == "math":
+            out.append(segment.content)
+        elif segment.kind == "code":
+            out.append(r"\texttt{" + content + "}")
+        else:
+            out.append(r"\text{" + content + "}")
+    return " ".join(out)
 
 
 # ---------------------------------------------------------------------- Markdown

@@ -9,21 +9,27 @@ texlive-latex-recommended.
 
 from __future__ import annotations
 
-import sympy as sp
-
+from derivations.rendering.algorithm import BACKWARD_PASS
+from derivations.rendering.algorithm import INTRODUCTION as ALGORITHM_INTRODUCTION
 from derivations.rendering.common import (
+    HOW_TO_READ,
     INTRODUCTION,
     WHAT_PROVEN_RESTS_ON,
     claim_facts,
     errata_introduction,
+    first_and_last,
+    matrix_rows,
     proof_names,
     proven_statements,
+    quote_pieces,
     range_latex,
-    seed_source,
+    source_citation,
+    values_latex,
     verdict_sentence,
 )
 from derivations.rendering.content import DocumentContent, ProvenClaim, errata
 from derivations.rendering.latex import latex, latex_lines
+from derivations.rendering.outline import ArrangedPart, ClaimTable, arrange
 from derivations.rendering.prose import (
     docstring_blocks,
     docstring_to_latex,
@@ -31,7 +37,7 @@ from derivations.rendering.prose import (
     latex_plain,
     to_latex,
 )
-from derivations.verdicts import Assessment, Verdict
+from derivations.verdicts import Assessment, CheckedStatement, Verdict
 
 __all__ = ["render_tex"]
 
@@ -43,6 +49,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage{longtable}
 \usepackage{array}
 \usepackage{booktabs}
+\usepackage[hidelinks,bookmarksnumbered,bookmarksopen,pdfusetitle]{hyperref}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6\baselineskip}
@@ -55,6 +62,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \makeatletter
 \renewcommand*{\l@subsection}{\@dottedtocline{2}{1.5em}{3.3em}}
 \makeatother
+\setcounter{tocdepth}{2}
 """
 
 #: justifications longer than this go in a narrow paragraph box beside the step
@@ -67,6 +75,13 @@ def _why(text: str, *, narrow: bool = False) -> str:
     if len(text) <= _SHORT_WHY:
         return r"\whyshort{" + rendered + "}"
     return (r"\whynarrow{" if narrow else r"\why{") + rendered + "}"
+
+
+def _bookmarked(title: str, name: str) -> str:
+    """A section title whose PDF bookmark is ``name`` (bookmarks cannot show formulas)."""
+    if "$" not in title:
+        return title
+    return rf"\texorpdfstring{{{title}}}{{{latex_plain(name)}}}"
 
 
 def _label(name: str) -> str:
@@ -90,7 +105,8 @@ def _definitions(definitions) -> list[str]:
 def _claim_section(proven: ProvenClaim) -> str:
     claim = proven.claim
     lines = [
-        rf"\section{{{to_latex(claim.title)}}}\label{{{_label(claim.name)}}}",
+        rf"\subsection{{{_bookmarked(to_latex(claim.title), claim.name)}}}"
+        rf"\label{{{_label(claim.name)}}}",
         "",
     ]
     facts = [rf"Claim \claimname{{{latex_plain(claim.name)}}}"]
@@ -116,20 +132,75 @@ def _claim_section(proven: ProvenClaim) -> str:
         ]
     lines += ["", r"\paragraph{Statement.}", rf"\[ {latex(claim.statement)} \]"]
     rows = []
-    narrow = isinstance(claim.lhs, sp.MatrixBase)
-    for number, step in enumerate(claim.steps):
-        left = latex(claim.lhs) if number == 0 else ""
-        rows.append(f"{left} &= {latex(step.expr)} && {_why(step.why, narrow=narrow)}")
+    for number, step in enumerate(claim.steps, start=1):
+        left = latex(claim.lhs) if number == 1 else ""
+        rows.append(f"{left} &= {latex(step.expr)} && \\text{{({number})}}")
     lines += [
         "",
         r"\paragraph{Derivation.}",
         r"\begin{align*}",
         " \\\\\n".join(rows),
         r"\end{align*}",
+        r"\begin{enumerate}",
+        *[rf"\item {to_latex(step.why)}" for step in claim.steps],
+        r"\end{enumerate}",
         "",
         r"\paragraph{Verdict.} " + to_latex(verdict_sentence(proven)),
         "",
     ]
+    return "\n".join(lines)
+
+
+def _claim_table(table: ClaimTable) -> str:
+    lines = [
+        rf"\subsection{{{_bookmarked(to_latex(table.spec.title), table.spec.topic)}}}"
+        rf"\label{{{_label(table.spec.topic)}}}",
+        "",
+        to_latex(table.spec.introduction),
+        "",
+        r"\begin{longtable}{>{\raggedright}p{0.22\linewidth}>{\raggedright}p{0.40\linewidth}"
+        r">{\raggedright}p{0.06\linewidth}>{\raggedright\arraybackslash}p{0.22\linewidth}}",
+        r"\toprule claim & statement & steps & witness \\ \midrule \endhead",
+    ]
+    for proven in table.claims:
+        claim = proven.claim
+        statement = f"${first_and_last(matrix_rows(claim.lhs, claim.result))}$"
+        lines.append(
+            rf"\claimname{{{latex_plain(claim.name)}}}\label{{{_label(claim.name)}}} & "
+            rf"{statement} & {len(claim.steps)} & {to_latex(proven.result.witness or '-')} \\"
+        )
+    lines += [r"\bottomrule", r"\end{longtable}", ""]
+    return "\n".join(lines)
+
+
+def _part(arranged: ArrangedPart) -> str:
+    part = arranged.part
+    lines = [
+        rf"\section{{{to_latex(part.title)}}}\label{{part:{part.key}}}",
+        "",
+        to_latex(part.introduction),
+        "",
+    ]
+    for item in arranged.items:
+        lines.append(_claim_table(item) if isinstance(item, ClaimTable) else _claim_section(item))
+    return "\n".join(lines)
+
+
+def _algorithm(known: set[str]) -> str:
+    lines = [
+        r"\section{The whole algorithm}\label{algorithm}",
+        "",
+        to_latex(ALGORITHM_INTRODUCTION),
+        "",
+        r"\begin{longtable}{>{\raggedright}p{0.40\linewidth}>{\raggedright}p{0.33\linewidth}"
+        r">{\raggedright\arraybackslash}p{0.19\linewidth}}",
+        r"\toprule line of \texttt{backward\_into} & what it computes & proven by \\ \midrule "
+        r"\endhead",
+    ]
+    for line in BACKWARD_PASS:
+        proofs = _proof_references(list(line.claims), known, short=True) if line.claims else "--"
+        lines.append(rf"{latex_code(line.code)} & {to_latex(line.meaning)} & {proofs} \\")
+    lines += [r"\bottomrule", r"\end{longtable}", ""]
     return "\n".join(lines)
 
 
@@ -145,24 +216,45 @@ def _conventions(content: DocumentContent) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _proof_references(names: list[str], known: set[str]) -> str:
+def _proof_references(names: list[str], known: set[str], *, short: bool = False) -> str:
     refs = []
     for name in names:
         ref = rf"\claimname{{{latex_plain(name)}}}"
         if name in known:
-            ref += rf" (Section~\ref{{{_label(name)}}})"
+            ref = rf"\hyperref[{_label(name)}]{{{ref}}}"
+            ref += rf" (p.~\pageref{{{_label(name)}}})" if short else (
+                rf" (Section~\ref{{{_label(name)}}})"
+            )
         refs.append(ref)
     return ", ".join(refs)
 
 
-def _erratum(assessment: Assessment, known: set[str]) -> str:
+def _quote(statement: CheckedStatement) -> str:
+    """The source's own words, typeset: its formulas rendered, its code as code."""
+    out = []
+    for kind, text in quote_pieces(statement):
+        if kind == "text":
+            out.append(latex_plain(text))
+        elif kind == "math":
+            out.append(f"${text}$")
+        elif kind == "code":
+            out.append(latex_code(text))
+        else:
+            out.append(rf"\[ {text} \]")
+    return " ".join(out).replace(" ,", ",")
+
+
+def _erratum(assessment: Assessment, known: set[str], heading: str = "subsection") -> str:
     statement = assessment.statement
-    items = [(r"Source", latex_plain(seed_source(statement)))]
+    items = [(r"Source", latex_plain(source_citation(statement)))]
     if statement.quote:
-        items.append(("The seed says", latex_code(statement.quote)))
+        items.append(("The document says", _quote(statement)))
     items.append(("Our reading", to_latex(statement.wording)))
-    checked = rf"$\displaystyle {latex(statement.truth)} = {latex(statement.claimed)}$"
-    items.append(("Checked", "whether " + checked))
+    rows = matrix_rows(statement.truth, statement.claimed)
+    checked = " and ".join(
+        rf"$\displaystyle {latex(left)} = {latex(right)}$" for left, right in rows
+    )
+    items.append(("Checked", "whether " + ("both " if len(rows) > 1 else "") + checked))
     verdict = rf"\textbf{{{latex_plain(str(assessment.verdict))}}}"
     if assessment.verdict == Verdict.PROVEN_UNDER_ASSUMPTION and statement.assumption:
         verdict += (
@@ -176,8 +268,8 @@ def _erratum(assessment: Assessment, known: set[str]) -> str:
             (
                 "Counterexample",
                 rf"at \texttt{{{latex_plain(assessment.counterexample.describe())}}} the true "
-                rf"value is ${latex(assessment.truth_value)}$ and the claimed formula gives "
-                rf"${latex(assessment.claimed_value)}$.",
+                rf"value is ${values_latex(assessment.truth_value)}$ and the claimed formula "
+                rf"gives ${values_latex(assessment.claimed_value)}$.",
             )
         )
     if statement.correction:
@@ -188,7 +280,7 @@ def _erratum(assessment: Assessment, known: set[str]) -> str:
     if statement.proof:
         items.append(("Proof here", _proof_references(proof_names(statement), known)))
     lines = [
-        rf"\subsection{{\texttt{{{latex_plain(statement.key)}}}: "
+        rf"\{heading}{{\texttt{{{latex_plain(statement.key)}}}: "
         rf"{latex_plain(str(assessment.verdict))}}}",
         r"{\raggedright",
         r"\begin{description}",
@@ -202,13 +294,14 @@ def _table(assessments: tuple[Assessment, ...]) -> str:
     lines = [
         r"\begin{longtable}{>{\raggedright}p{0.20\linewidth}>{\raggedright}p{0.25\linewidth}"
         r">{\raggedright}p{0.33\linewidth}>{\raggedright\arraybackslash}p{0.12\linewidth}}",
-        r"\toprule claim & source & our reading & verdict \\ \midrule \endhead",
+        r"\toprule claim & document, section & our reading & verdict \\ \midrule \endhead",
     ]
     for assessment in assessments:
         statement = assessment.statement
         lines.append(
             rf"{latex_code(statement.key)} & "
-            rf"{latex_plain(seed_source(statement, short=True))} & {to_latex(statement.wording)} & "
+            rf"{latex_plain(source_citation(statement, short=True))} & "
+            rf"{to_latex(statement.wording)} & "
             rf"{latex_plain(str(assessment.verdict))} \\"
         )
     lines += [r"\bottomrule", r"\end{longtable}"]
@@ -219,15 +312,15 @@ def _errata(content: DocumentContent) -> str:
     known = content.claim_names()
     lines = [r"\section{Errata}\label{errata}", "", to_latex(errata_introduction()), ""]
     lines += [_erratum(assessment, known) for assessment in errata(content.seeds)]
-    lines += [r"\subsection{All seed claims}", "", _table(content.seeds), ""]
+    lines += [r"\subsection{All claims of the source documents}", "", _table(content.seeds), ""]
     if content.beyond:
         lines += [
-            r"\subsection{Counterexamples beyond the seeds}",
+            r"\subsection{Counterexamples beyond the sources}",
             "",
-            "What goes wrong when a hypothesis of the suite is dropped.",
+            "What goes wrong when a hypothesis of this project is dropped.",
             "",
         ]
-        lines += [_erratum(assessment, known) for assessment in content.beyond]
+        lines += [_erratum(assessment, known, "subsubsection") for assessment in content.beyond]
     return "\n".join(lines)
 
 
@@ -249,10 +342,12 @@ def render_tex(content: DocumentContent) -> str:
         + "} "
         + to_latex(WHAT_PROVEN_RESTS_ON),
         "",
+        r"\paragraph{How to read a derivation.} " + to_latex(HOW_TO_READ),
+        "",
         r"\tableofcontents",
         "",
         _conventions(content),
     ]
-    parts += [_claim_section(proven) for proven in content.claims]
-    parts += [_errata(content), r"\end{document}", ""]
+    parts += [_part(arranged) for arranged in arrange(content.claims)]
+    parts += [_errata(content), _algorithm(content.claim_names()), r"\end{document}", ""]
     return "\n".join(parts)

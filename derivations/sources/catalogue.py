@@ -1,10 +1,11 @@
-"""The catalogue of the seeds' mathematical claims, each with a verdict SymPy computes.
+"""The catalogue of the source documents' mathematical claims, each with a verdict SymPy computes.
 
-Sources (read-only, beside the project): ``../shared/seeds/000_435a14ef32276ca9.txt``
-(read through its repaired copy ``.utf8.txt``) and ``../shared/seeds/001_340bb29d14a240f1.txt``.
-Each entry quotes the seed, writes its formula in our notation (``claimed``), and names the
-SymPy-computed quantity it must equal (``truth``).  Definitions are not claims and are not
-listed (e.g. seed 001's J = (1/m) Σ L, the update rule W := W − α dW).
+The sources are “Deriving Backpropagation with Cross-Entropy Loss” and “Neural Networks: Core
+Concepts and Backpropagation Derivations” (:mod:`derivations.sources.documents` names them;
+their files are not part of the project).  Each entry quotes its source, writes its formula in
+our notation (``claimed``), and names the SymPy-computed quantity it must equal (``truth``).
+Definitions are not claims and are not listed (e.g. the J = (1/m) Σ L of “Neural Networks:
+Core Concepts and Backpropagation Derivations”, the update rule W := W − α dW).
 
 No entry types a counterexample: each point shown in the errata is the simplest one
 :func:`derivations.witness.find_counterexample` finds (smallest sizes, then the values 0, 1,
@@ -25,20 +26,18 @@ from derivations.claims.shared import (
 )
 from derivations.engine import Definition, Hypothesis, IndexRange
 from derivations.notation import J, K, a, g, j, m, n, q, r, sigma, x, y, z
+from derivations.sources.documents import CORE_CONCEPTS, DERIVING_BACKPROPAGATION, THIS_PROJECT
 from derivations.verdicts import CheckedStatement, Verdict
-
-SEED_000 = "000_435a14ef32276ca9.txt"
-SEED_001 = "001_340bb29d14a240f1.txt"
 
 SOFTMAX_CE = (softmax_ce.SOFTMAX_CE_LOSS, SOFTMAX)
 SIGMOID_BCE = (sigmoid_ce.BINARY_CE_LOSS, SIGMOID_OUTPUT, SIGMOID)
 
-#: the seed's dZ^{[l]}: a name of its own, related to our per-example dZ only by assumption
-seed_dZ = sp.IndexedBase("dZ^{[l]}", real=True)
+#: the source's dZ^{[l]}: a name of its own, related to our per-example dZ only by assumption
+source_dZ = sp.IndexedBase("dZ^{[l]}", real=True)
 PER_EXAMPLE_DZ = Hypothesis(
     "dZ is per example",
     "dZ[:, i] is the per-example derivative ∂L_i/∂z_i (so dZ = m ∂J/∂Z)",
-    seed_dZ,
+    source_dZ,
     batch.dZ,
 )
 
@@ -64,13 +63,13 @@ SAME_DELTA_DEFINITIONS = (
 
 
 def statements() -> list[CheckedStatement]:
-    """Every mathematical claim of seeds 000 and 001, in the order they appear."""
+    """Every mathematical claim of the two source documents, in the order they appear."""
     layer = (recursion.first_order_cost(recursion.delta_l, recursion.z_l, n), recursion.Z_L)
     u, v = sp.symbols("u v", integer=True)
     u_range, v_range = IndexRange(u, sp.Integer(1), n), IndexRange(v, sp.Integer(1), q)
     t = sp.Symbol("t", integer=True)
     batch_ranges = (IndexRange(j, sp.Integer(1), K), IndexRange(t, sp.Integer(1), m))
-    sigmoid_hidden = Definition(g, sigma(x), index=x, text="the seed's hidden activation σ")
+    sigmoid_hidden = Definition(g, sigma(x), index=x, text="the hidden activation σ of the source")
     recursion_defs = (
         recursion.first_order_cost(
             recursion.delta_next, recursion.z_next, sp.Symbol("p", integer=True, positive=True)
@@ -80,14 +79,15 @@ def statements() -> list[CheckedStatement]:
         SIGMOID,
     )
     return [
-        # ------------------------------------------------------------------ seed 000
+        # ---------------------------------------- Deriving Backpropagation with Cross-Entropy Loss
         CheckedStatement(
             key="000-softmax-delta",
+            quote_format="markdown",
             quote=(
                 "Through the chain rule, the gradient for the last layer simplifies to:\n\n"
                 "\\[\n\\delta^H = a^H - y\n\\]"
             ),
-            source=SEED_000,
+            source=DERIVING_BACKPROPAGATION.file,
             section="Categorical Cross-Entropy (Softmax)",
             wording="Through the chain rule, the gradient for the last layer simplifies to "
             "δᴴ = aᴴ − y (y one-hot, a = softmax(z))",
@@ -107,7 +107,7 @@ def statements() -> list[CheckedStatement]:
                 "By differentiating and applying the chain rule, we"
                 " obtain the same result as with Softmax"
             ),
-            source=SEED_000,
+            source=DERIVING_BACKPROPAGATION.file,
             section="Multi-Class Cross-Entropy (Sigmoid)",
             wording="By differentiating and applying the chain rule, we obtain δᴴ = aᴴ − y",
             truth=sp.Derivative(J, z[j]),
@@ -123,7 +123,7 @@ def statements() -> list[CheckedStatement]:
                 "Backpropagation with Softmax or Sigmoid yields the same"
                 " simplified gradient at the output layer"
             ),
-            source=SEED_000,
+            source=DERIVING_BACKPROPAGATION.file,
             section="Multi-Class Cross-Entropy (Sigmoid); Key Takeaways",
             wording="Backpropagation with Softmax or Sigmoid yields the same simplified "
             "gradient at the output layer",
@@ -141,8 +141,9 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="000-layer-recursion",
+            quote_format="latex",
             quote="\\delta^L = (W^{L+1})^T \\delta^{L+1} * \\sigma'(z^L)",
-            source=SEED_000,
+            source=DERIVING_BACKPROPAGATION.file,
             section="Backpropagation Derivation",
             wording="δᴸ = (Wᴸ⁺¹)ᵀ δᴸ⁺¹ * σ′(zᴸ)",
             truth=sp.Derivative(J, recursion.z_l[r]),
@@ -159,8 +160,9 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="000-weight-gradient",
+            quote_format="latex",
             quote="\\frac{\\partial J}{\\partial W^L} = \\delta^L (a^{L-1})^T",
-            source=SEED_000,
+            source=DERIVING_BACKPROPAGATION.file,
             section="Backpropagation Derivation; Backward Pass (dW[L] = delta @ a_prev.T)",
             wording="∂J/∂Wᴸ = δᴸ (aᴸ⁻¹)ᵀ",
             truth=sp.Derivative(J, recursion.W_l[u, v]),
@@ -172,8 +174,9 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="000-bias-gradient",
+            quote_format="latex",
             quote="\\frac{\\partial J}{\\partial b^L} = \\delta^L",
-            source=SEED_000,
+            source=DERIVING_BACKPROPAGATION.file,
             section="Backpropagation Derivation; Backward Pass (db[L] = delta)",
             wording="∂J/∂bᴸ = δᴸ",
             truth=sp.Derivative(J, recursion.b_l[u]),
@@ -185,8 +188,9 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="000-code-output-delta",
+            quote_format="code",
             quote="delta = (a_H - y) * sigmoid_derivative(z_H)",
-            source=SEED_000,
+            source=DERIVING_BACKPROPAGATION.file,
             section="Backward Pass (code)",
             wording="delta = (a_H - y) * sigmoid_derivative(z_H), as the output delta of the "
             "cross-entropy loss derived above",
@@ -200,11 +204,12 @@ def statements() -> list[CheckedStatement]:
             "(a_H − y) ⊙ σ′(z_H) is the delta of the quadratic cost ½‖a − y‖² "
             "(claim quadratic_sigmoid_delta); with it, a saturated wrong output learns slowly.",
         ),
-        # ------------------------------------------------------------------ seed 001
+        # ------------- Neural Networks: Core Concepts and Backpropagation Derivations
         CheckedStatement(
             key="001-sigmoid-derivative",
+            quote_format="markdown",
             quote="| **Sigmoid** | $g(z)(1-g(z))$",
-            source=SEED_001,
+            source=CORE_CONCEPTS.file,
             section="1.B activation table, Sigmoid row",
             wording="g′(z) = g(z)(1 − g(z))",
             truth=sp.Derivative(sigma(x), x),
@@ -215,8 +220,9 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-relu-derivative",
+            quote_format="markdown",
             quote="| **ReLU** | $z$ if $z > 0$, $0$ otherwise",
-            source=SEED_001,
+            source=CORE_CONCEPTS.file,
             section="1.B activation table, ReLU row",
             wording="g′(z) = z if z > 0, 0 otherwise",
             truth=sp.Derivative(activations.relu_f(activations.x_nonzero), activations.x_nonzero),
@@ -229,8 +235,9 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-tanh-derivative",
+            quote_format="markdown",
             quote="| **Tanh** | $1 - (g(z))^2$",
-            source=SEED_001,
+            source=CORE_CONCEPTS.file,
             section="1.B activation table, Tanh row",
             wording="g′(z) = 1 − (g(z))²",
             truth=sp.Derivative(activations.tanh_f(x), x),
@@ -241,11 +248,12 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-output-dZ",
+            quote_format="latex",
             quote=(
                 "\\mathbf{d Z}^{[L]} = \\frac{\\partial J}{\\partial"
                 " \\mathbf{Z}^{[L]}} = \\mathbf{A}^{[L]} - \\mathbf{Y}"
             ),
-            source=SEED_001,
+            source=CORE_CONCEPTS.file,
             section="3.A Output Layer",
             wording="dZ^[L] = ∂J/∂Z^[L] = A^[L] − Y, with J = (1/m) Σᵢ L (sigmoid output, "
             "binary cross-entropy)",
@@ -261,8 +269,9 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-dA",
+            quote_format="latex",
             quote="\\mathbf{d A}^{[l-1]} = (\\mathbf{W}^{[l]})^T \\mathbf{d Z}^{[l]}",
-            source=SEED_001,
+            source=CORE_CONCEPTS.file,
             section="3.B.1",
             wording="dA^[l−1] = (W^[l])ᵀ dZ^[l]",
             truth=sp.Derivative(J, recursion.a_prev[v]),
@@ -274,8 +283,9 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-dZ-hidden",
+            quote_format="latex",
             quote="\\mathbf{d Z}^{[l-1]} = \\mathbf{d A}^{[l-1]} \\ * \\ g'(\\mathbf{Z}^{[l-1]})",
-            source=SEED_001,
+            source=CORE_CONCEPTS.file,
             section="3.B.2",
             wording="dZ^[l−1] = dA^[l−1] * g′(Z^[l−1]) (elementwise)",
             truth=sp.Derivative(J, recursion.z_l[v]),
@@ -290,12 +300,13 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-dW",
+            quote_format="latex",
             quote="\\mathbf{d W}^{[l]} = \\frac{1}{m} \\mathbf{d Z}^{[l]} (\\mathbf{A}^{[l-1]})^T",
-            source=SEED_001,
+            source=CORE_CONCEPTS.file,
             section="3.B.3",
             wording="dW^[l] = (1/m) dZ^[l] (A^[l−1])ᵀ",
             truth=sp.Derivative(J, batch.W[u, v]),
-            claimed=sp.Sum(seed_dZ[u, batch.i] * batch.A[v, batch.i], (batch.i, 1, m)) / m,
+            claimed=sp.Sum(source_dZ[u, batch.i] * batch.A[v, batch.i], (batch.i, 1, m)) / m,
             definitions=(batch.MEAN_OF_PER_EXAMPLE_LOSSES, batch.Z_LAYER),
             ranges=(u_range, v_range),
             assumption=PER_EXAMPLE_DZ,
@@ -306,12 +317,13 @@ def statements() -> list[CheckedStatement]:
         ),
         CheckedStatement(
             key="001-db",
+            quote_format="latex",
             quote="\\mathbf{d b}^{[l]} = \\frac{1}{m} \\sum_{i=1}^{m} \\mathbf{d Z}^{[l]}",
-            source=SEED_001,
+            source=CORE_CONCEPTS.file,
             section="3.B.3",
             wording="db^[l] = (1/m) Σᵢ dZ^[l]",
             truth=sp.Derivative(J, batch.b[u]),
-            claimed=sp.Sum(seed_dZ[u, batch.i], (batch.i, 1, m)) / m,
+            claimed=sp.Sum(source_dZ[u, batch.i], (batch.i, 1, m)) / m,
             definitions=(batch.MEAN_OF_PER_EXAMPLE_LOSSES, batch.Z_LAYER),
             ranges=(u_range,),
             assumption=PER_EXAMPLE_DZ,
@@ -322,13 +334,13 @@ def statements() -> list[CheckedStatement]:
     ]
 
 
-def beyond_seeds() -> list[CheckedStatement]:
-    """The suite's own counterexamples: what goes wrong when a hypothesis is dropped."""
+def beyond_sources() -> list[CheckedStatement]:
+    """The project's own counterexamples: what goes wrong when a hypothesis is dropped."""
     return [
         CheckedStatement(
             key="softmax-delta-multi-hot",
             quote="",
-            source="verified-backprop",
+            source=THIS_PROJECT.title,
             section="softmax cross-entropy without Σy = 1",
             wording="δ = a − y for softmax + categorical cross-entropy with multi-hot labels",
             truth=sp.Derivative(J, z[j]),
@@ -343,7 +355,7 @@ def beyond_seeds() -> list[CheckedStatement]:
         CheckedStatement(
             key="quadratic-delta-is-not-ce",
             quote="",
-            source="verified-backprop",
+            source=THIS_PROJECT.title,
             section="quadratic cost vs cross-entropy",
             wording="the quadratic-cost delta (a − y) ⊙ σ′(z) equals the cross-entropy delta",
             truth=sp.Derivative(J, z[j]),
@@ -355,3 +367,7 @@ def beyond_seeds() -> list[CheckedStatement]:
             correction="The two costs have different deltas; they agree only where a = y.",
         ),
     ]
+
+
+#: the former name, kept for branches written before the sources were named by title
+beyond_seeds = beyond_sources

@@ -8,7 +8,7 @@ mini-batch gathers, not the one-off data preparation):
     :meth:`impl.network.Network.fit` itself (``progress=False``); the rate is computed from the
     epoch time it reports in its history (training steps only, not its end-of-epoch evaluation).
 ``loop``
-    the seeds' per-example loop, :func:`impl.per_example.gradient_descent_by_loop`: the
+    the sources' per-example loop, :func:`impl.per_example.gradient_descent_by_loop`: the
     reference baseline, timed on a subset of the examples (its rate does not depend on the
     data set size).
 ``torch plain``
@@ -46,7 +46,7 @@ LEARNING_RATE = 0.5
 CLASSES = SIZES[-1]
 
 IMPL = "impl (Network.fit)"
-LOOP = "per-example loop (seed 000 style, reference baseline)"
+LOOP = "per-example loop (as in the sources, reference baseline)"
 TORCH_PLAIN = "PyTorch plain tensors (manual backward)"
 TORCH_NN = "PyTorch nn.Sequential + autograd + optim.SGD"
 CONTENDERS = (IMPL, LOOP, TORCH_PLAIN, TORCH_NN)
@@ -115,7 +115,7 @@ def impl_runner(data: TrainingData, batch: int, threads: int, seed: int = 0) -> 
 
 
 def loop_runner(data: TrainingData, batch: int, seed: int = 0) -> Runner:
-    """The seeds' per-example loop: shuffle, cut into mini-batches, one update per batch."""
+    """The sources' per-example loop: shuffle, cut into mini-batches, one update per batch."""
     net = Network(list(SIZES), seed=seed, dtype=data.rows.dtype)
     rng = np.random.default_rng(seed)
 

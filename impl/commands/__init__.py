@@ -1,8 +1,10 @@
 """The ``verified-backprop`` command: one argparse parser, one module per sub-command.
 
 * :mod:`impl.commands.verify` — ``verify``: every proof and seed verdict as a table (or JSON);
+* :mod:`impl.commands.show` — ``show``: one derivation in the terminal, in Unicode;
 * :mod:`impl.commands.docs` — ``docs``: write the derivations and the errata into ``docs/``;
 * :mod:`impl.commands.train` — ``train``: train a network on the digits (or MNIST);
+* :mod:`impl.commands.evaluate` — ``evaluate``: score a saved model, show its predictions;
 * :mod:`impl.commands.bench` — ``bench``: measure speed and write ``docs/benchmarks.md``;
 * :mod:`impl.commands.check_backward` — ``check-backward``: judge a user's backward pass;
 * :mod:`impl.commands.check_claim` — ``check-claim``: judge a user's formula;
@@ -28,7 +30,16 @@ from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
-from impl.commands import bench, check_backward, check_claim, docs, train, verify
+from impl.commands import (
+    bench,
+    check_backward,
+    check_claim,
+    docs,
+    evaluate,
+    show,
+    train,
+    verify,
+)
 
 PROG = "verified-backprop"
 DISTRIBUTION = "verified-backprop"
@@ -36,8 +47,10 @@ DISTRIBUTION = "verified-backprop"
 #: sub-command name -> the module that implements it, in the order ``--help`` lists them
 COMMANDS: dict[str, ModuleType] = {
     "verify": verify,
+    "show": show,
     "docs": docs,
     "train": train,
+    "evaluate": evaluate,
     "bench": bench,
     "check-backward": check_backward,
     "check-claim": check_claim,

@@ -2,7 +2,7 @@
 
 Runs, in one process and side by side (interleaved repeats, medians with min-max ranges):
 
-1. training throughput of ``Network([784, 30, 10])`` against the seeds' per-example loop and
+1. training throughput of ``Network([784, 30, 10])`` against the sources' per-example loop and
    PyTorch on the CPU (plain tensors; ``nn.Sequential`` + autograd + ``optim.SGD``), float64
    and float32, mini-batches 10, 128 and 1024 (:mod:`impl.bench.training`);
 2. the hardware limit: GFLOP/s of the step's matrix products, FLOPs per example, the
@@ -13,7 +13,14 @@ Runs, in one process and side by side (interleaved repeats, medians with min-max
    (:mod:`impl.bench.symbolic`);
 
 then writes the tables, the targets' verdicts and the machine description to
-``docs/benchmarks.md`` (``--out``). PyTorch is optional (``pip install -e ".[bench]"``):
+``docs/benchmarks.md`` (``--out``).  A ``--quick`` run is rougher: it writes a report only
+when ``--out`` names a file, so it never replaces the committed full report unless asked.
+
+What it prints explains itself: each target is a speed the project aims for on this machine,
+"met" or "MISSED" with the measured figure and the shortfall.  A missed target is a finding,
+not an error: the exit status is 0 unless ``--strict`` is given (then 1 when one is missed).
+
+PyTorch is optional (``pip install -e ".[bench]"``):
 without it its rows say "not installed".
 
 BLAS environment: ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE`` force a slower OpenBLAS kernel
@@ -41,6 +48,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from impl.atomic import write_text_atomically
 from impl.bench.gradcheck import GradcheckSettings, gradcheck_problem, measure_gradcheck
 from impl.bench.report import (
     BenchResults,
@@ -454,8 +462,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         type=Path,
-        default=DEFAULT_OUT,
-        help="Markdown file to write (default %(default)s)",
+        default=None,
+        help=f"Markdown file to write (default {DEFAULT_OUT} for a full run; a --quick run "
+        "writes a file only when --out is given)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit with status 1 when a target is missed (default: report it, exit 0)",
     )
     parser.add_argument(
         "--threads",
@@ -515,8 +529,11 @@ def run(args: argparse.Namespace) -> int:
     if args.threads < 1:
         print("bench: --threads must be at least 1", file=sys.stderr)
         return 2
+    if args.out is None and not args.quick:
+        args.out = DEFAULT_OUT
     try:  # before minutes of measuring, not after
-        check_output_file("--out", args.out)
+        if args.out is not None:
+            check_output_file("--out", args.out)
     except ValueError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
@@ -537,14 +554,39 @@ def run(args: argparse.Namespace) -> int:
         removed_environment=removed,
         quiet=args.tiny,
     )
-    text = render(results)
-    try:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-    except OSError as error:
-        print(f"bench: cannot write {str(args.out)!r}: {error}", file=sys.stderr)
-        return 1
-    print(f"wrote {args.out} ({results.wall_seconds:.0f} s)")
-    for target in results.targets:
-        print(f"  {target.verdict:>13}  {target.description}: {target.measured}")
-    return 0
+    if args.out is not None:
+        try:
+            write_text_atomically(args.out, render(results))
+        except OSError as error:
+            print(f"bench: cannot write {str(args.out)!r}: {error}", file=sys.stderr)
+            return 1
+        print(f"wrote {args.out} ({results.wall_seconds:.0f} s)")
+    else:
+        print(
+            f"quick run done in {results.wall_seconds:.0f} s; no report written (the committed "
+            f"{DEFAULT_OUT} is a full run; add --out FILE to keep this one)"
+        )
+    print(summary(results.targets, config.mode))
+    missed = [target for target in results.targets if target.met is False]
+    return 1 if missed and args.strict else 0
+
+
+def summary(targets: Sequence[Target], mode: str) -> str:
+    """The targets as a reader needs them: what each figure is, met or missed, by how much."""
+    met = sum(target.met is True for target in targets)
+    missed = sum(target.met is False for target in targets)
+    lines = [
+        f"\nSpeed targets ({mode} run): {met} met, {missed} missed, "
+        f"{len(targets) - met - missed} not evaluated.",
+        "Each target is a speed the project aims for; the figure after it is what this "
+        "machine measured (a median, with the range over interleaved rounds). 'MISSED' means "
+        "slower than the aim here, by the shortfall given; it is a measurement, not an error"
+        + (
+            ", and a quick run's figures are rougher than a full run's." if mode == "quick" else "."
+        ),
+    ]
+    for target in targets:
+        shortfall = f" ({target.shortfall})" if target.shortfall else ""
+        lines.append(f"  {target.verdict:>13}  {target.description}")
+        lines.append(f"  {'':>13}  measured: {target.measured}{shortfall}")
+    return "\n".join(lines)

@@ -1,13 +1,15 @@
 """``verified-backprop docs``: write the derivation documents from the verified claims.
 
-Runs every proof and every seed assessment (:func:`derivations.rendering.content.collect`),
-refuses with exit status 1 if anything is not confirmed, then writes into ``--out``
-(default ``docs/``):
+Runs every proof and every verdict on the source documents
+(:func:`derivations.rendering.content.collect`), refuses with exit status 1 if anything is
+not confirmed, then writes into ``--out`` (default ``docs/``):
 
 * ``derivations.tex`` (standalone LaTeX), ``derivations.md`` (GitHub Markdown), ``errata.md``,
   ``mistakes.md`` (the known mistakes);
-* ``derivations.pdf`` when ``pdflatex`` is on PATH (compiled in a temporary directory; only
-  the PDF is copied), unless ``--no-pdf``.
+* ``derivations.pdf`` when ``pdflatex`` is on PATH (compiled in a temporary directory, run
+  until the contents list is stable; only the PDF is copied), unless ``--no-pdf``.
+
+Every file is written atomically (a complete new file or the old one).
 
 The documents themselves are made in :mod:`derivations.rendering`; this module checks the
 options, runs that and writes the files.
@@ -30,6 +32,7 @@ from derivations.rendering.documents import (
     build_documents,
     compile_latex,
 )
+from impl.atomic import write_atomically, write_text_atomically
 
 HELP = "write the LaTeX/Markdown derivations into docs/"
 DESCRIPTION = (
@@ -91,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         args.out.mkdir(parents=True, exist_ok=True)
         for name, text in documents.items():
-            (args.out / name).write_text(text, encoding="utf-8", newline="\n")
+            write_text_atomically(args.out / name, text)
             print(f"wrote {args.out / name}")
         # an older PDF would no longer match the documents just written
         (args.out / PDF_NAME).unlink(missing_ok=True)
@@ -100,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(
         f"{len(content.claims)} claims proven and {len(content.seeds) + len(content.beyond)} "
-        f"seed verdicts computed in {proofs_seconds:.1f} s"
+        f"verdicts on the sources' claims computed in {proofs_seconds:.1f} s"
     )
     if args.no_pdf:
         return 0
@@ -116,6 +119,15 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    (args.out / PDF_NAME).write_bytes(result.pdf)
-    print(f"wrote {args.out / PDF_NAME} (pdflatex: {result.seconds:.1f} s)")
+    try:
+        write_atomically(args.out / PDF_NAME, lambda handle: handle.write(result.pdf))
+    except OSError as error:
+        print(
+            f"verified-backprop docs: cannot write {args.out / PDF_NAME}: {error}", file=sys.stderr
+        )
+        return 1
+    print(
+        f"wrote {args.out / PDF_NAME} (pdflatex: {result.runs} runs until the contents were "
+        f"stable, {result.seconds:.1f} s)"
+    )
     return 0

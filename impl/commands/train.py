@@ -13,6 +13,12 @@ place only when all three are complete, so a failed write leaves no partial run 
 damages an earlier one (see :func:`_write_run`). Training that diverges (``--learning-rate`` far too
 large) is reported on stderr with exit status 1 and nothing is written.
 
+A run that learned nothing is reported as *failed* (exit status 1, the reason on stderr, and
+"FAILED" in the plot's title): when the test loss ends no lower than before training, or the
+test accuracy is hardly better than always guessing the most common class (see
+:mod:`impl.outcome`). Its three files are still written, so that the plot can be inspected,
+and ``history.json`` records the reason under ``"failed"``.
+
 Default learning rates (when ``--learning-rate`` is not given) depend on the hidden activation,
 measured on the digits with the other defaults (30 epochs, mini-batches of 10, standard-normal
 initialisation), over seeds 0-4: sigmoid 3.0 reaches 96.4-97.6 % test accuracy; tanh only
@@ -35,7 +41,9 @@ from pathlib import Path
 from impl.activations import HIDDEN_ACTIVATIONS
 from impl.data import load_digits_split, load_mnist
 from impl.initializers import INITIALIZERS
+from impl.losses import OUTPUT_LAYERS
 from impl.network import Network
+from impl.outcome import chance_accuracy, failure_reason
 from impl.training import TrainingDivergedError
 from impl.validation import check_output_directory
 
@@ -44,7 +52,7 @@ DEFAULT_BATCH_SIZE = 10
 #: default step size per hidden activation (see the module docstring for the measurements)
 DEFAULT_LEARNING_RATES = {"sigmoid": 3.0, "tanh": 0.3, "relu": 0.2}
 DEFAULT_SEED = 0
-HIDDEN_UNITS = 30
+HIDDEN_UNITS = (30,)
 
 
 def _positive_int(text: str) -> int:
@@ -77,6 +85,21 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _hidden_sizes(text: str) -> tuple[int, ...]:
+    """``"30"`` -> (30,), ``"64,32"`` -> (64, 32); ``""`` or ``"none"``: no hidden layer."""
+    if text.strip().lower() in ("", "none"):
+        return ()
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be hidden-layer widths separated by commas, like 30 or 64,32; got {text!r}"
+        ) from None
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"every hidden width must be at least 1, got {text}")
+    return sizes
+
+
 def _directory_name(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError(
@@ -89,8 +112,9 @@ def _directory_name(text: str) -> Path:
 HELP = "train a verified network on the digits (or MNIST)"
 DESCRIPTION = (
     "Train Network([64, 30, 10]) on scikit-learn's 8x8 digits (or Network([784, 30, 10]) "
-    "on MNIST with --mnist) by mini-batch gradient descent on the softmax cross-entropy, "
-    "print the test accuracy and write model.npz, history.json and training.png."
+    "on MNIST with --mnist) by mini-batch gradient descent (softmax + cross-entropy unless "
+    "--output says otherwise), print the test accuracy and write model.npz, history.json "
+    "and training.png. A run that learns nothing exits with status 1 and says why."
 )
 
 
@@ -132,10 +156,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="default %(default)s",
     )
     parser.add_argument(
+        "--hidden",
+        type=_hidden_sizes,
+        default=HIDDEN_UNITS,
+        metavar="WIDTHS",
+        help="hidden-layer widths, comma-separated, e.g. 64,32 (default 30; 'none' for no "
+        "hidden layer)",
+    )
+    parser.add_argument(
+        "--output",
+        choices=tuple(OUTPUT_LAYERS),
+        default="softmax",
+        help="the output layer and its loss: softmax (categorical cross-entropy, default), "
+        "sigmoid (binary cross-entropy per class) or sigmoid_quadratic (quadratic cost)",
+    )
+    parser.add_argument(
         "--init",
         choices=INITIALIZERS,
         default="normal",
-        help="weight initialisation (default %(default)s: standard normal, as in the seeds)",
+        help="weight initialisation (default %(default)s: standard normal, as in the sources)",
     )
     parser.add_argument(
         "--out",
@@ -168,7 +207,7 @@ def _default_out_directory() -> Path:
     return candidate
 
 
-def _plot_history_here_only(history: dict, path: Path) -> Path:
+def _plot_history_here_only(history: dict, path: Path, **labels: object) -> Path:
     """Plot with matplotlib without letting it write its font cache under ``~/.cache``.
 
     matplotlib caches fonts in ``MPLCONFIGDIR`` (default ``~/.matplotlib`` or
@@ -178,13 +217,13 @@ def _plot_history_here_only(history: dict, path: Path) -> Path:
     if "MPLCONFIGDIR" in os.environ or "matplotlib" in sys.modules:
         from impl.plotting import plot_history
 
-        return plot_history(history, path, validation_label="test")
+        return plot_history(history, path, validation_label="test", **labels)
     with tempfile.TemporaryDirectory(prefix="verified-backprop-matplotlib-") as config:
         os.environ["MPLCONFIGDIR"] = config
         try:
             from impl.plotting import plot_history
 
-            return plot_history(history, path, validation_label="test")
+            return plot_history(history, path, validation_label="test", **labels)
         finally:
             del os.environ["MPLCONFIGDIR"]
 
@@ -203,7 +242,13 @@ def _check_no_earlier_run(out: Path, overwrite: bool) -> None:
         )
 
 
-def _write_run(out: Path, network: Network, history_text: str, history: dict) -> None:
+def _write_run(
+    out: Path,
+    network: Network,
+    history_text: str,
+    history: dict,
+    **labels: object,
+) -> None:
     """Write the run's three files so that ``out`` holds either the whole new run or the old.
 
     All three are written into a staging directory first (beside ``out``, or inside it when
@@ -220,7 +265,7 @@ def _write_run(out: Path, network: Network, history_text: str, history: dict) ->
     try:
         network.save(staging / RUN_FILES[0])
         (staging / RUN_FILES[1]).write_text(history_text, encoding="utf-8")
-        _plot_history_here_only(history, staging / RUN_FILES[2])
+        _plot_history_here_only(history, staging / RUN_FILES[2], **labels)
         if not existed:
             os.rename(staging, out)
             return
@@ -274,10 +319,20 @@ def run(args: argparse.Namespace) -> int:
         rate_note = f" (the default for {args.hidden_activation})"
     else:
         learning_rate, rate_note = args.learning_rate, ""
-    sizes = [data.X_train.shape[0], HIDDEN_UNITS, 10]
-    network = Network(
-        sizes, hidden_activation=args.hidden_activation, init=args.init, seed=args.seed
-    )
+    sizes = [data.X_train.shape[0], *args.hidden, 10]
+    try:
+        network = Network(
+            sizes,
+            hidden_activation=args.hidden_activation,
+            output=args.output,
+            init=args.init,
+            seed=args.seed,
+        )
+    except (ValueError, MemoryError) as error:
+        print(f"verified-backprop train: {error}", file=sys.stderr)
+        return 2
+    loss_before = network.evaluate(data.X_test, data.y_test)[0]
+    chance = chance_accuracy(data.y_test)
     print(
         f"training {network!r} on {dataset}: {data.X_train.shape[1]} training and "
         f"{data.X_test.shape[1]} test examples, {args.epochs} epochs, mini-batches of "
@@ -293,6 +348,7 @@ def run(args: argparse.Namespace) -> int:
             learning_rate=learning_rate,
             validation_data=(data.X_test, data.y_test),
             progress=not args.no_progress,
+            validation_name="test",
         )
     except TrainingDivergedError as error:
         print(
@@ -304,6 +360,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     seconds = time.perf_counter() - started
     test_loss, test_accuracy = network.evaluate(data.X_test, data.y_test)
+    failed = failure_reason(test_loss, test_accuracy, loss_before, chance)
     record = {
         "network": repr(network),
         "dataset": dataset,
@@ -318,14 +375,32 @@ def run(args: argparse.Namespace) -> int:
             "seed": args.seed,
         },
         "training_seconds": seconds,
+        "test_loss_before_training": loss_before,
         "test_loss": test_loss,
         "test_accuracy": test_accuracy,
+        "chance_accuracy": chance,
+        "failed": failed,
         "history": history,
         "note": "val_loss/val_accuracy are measured on the held-out test split",
     }
+    hidden = ", ".join(map(str, args.hidden)) or "none"
+    title = (
+        f"{'FAILED: ' if failed else ''}{dataset}, hidden {hidden} ({network.hidden_activation}), "
+        f"output {network.output}, learning rate {learning_rate:g}, {args.epochs} epochs, "
+        f"batch {args.batch_size}, seed {args.seed}\nfinal test accuracy {test_accuracy:.2%}, "
+        f"test loss {test_loss:.4g} (chance {chance:.1%})"
+    )
     try:
         history_text = json.dumps(record, indent=2, allow_nan=False) + "\n"  # strict JSON
-        _write_run(out, network, history_text, history)
+        _write_run(
+            out,
+            network,
+            history_text,
+            history,
+            title=title,
+            chance=chance,
+            loss_before=loss_before,
+        )
     except (OSError, ValueError) as error:
         print(
             f"verified-backprop train: cannot write to {out}: {error}; nothing was written "
@@ -336,4 +411,11 @@ def run(args: argparse.Namespace) -> int:
     model_path, history_path, plot_path = (out / name for name in RUN_FILES)
     print(f"test accuracy: {test_accuracy:.2%} (test loss {test_loss:.4f}) after {seconds:.1f} s")
     print(f"wrote {model_path}, {history_path} and {plot_path}")
+    if failed:
+        print(
+            f"verified-backprop train: training FAILED: {failed}. The files above are kept for "
+            "inspection.",
+            file=sys.stderr,
+        )
+        return 1
     return 0

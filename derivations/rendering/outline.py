@@ -1,0 +1,146 @@
+"""The order of the generated documents: parts, each a list of claim topics.
+
+A *topic* is a module of :mod:`derivations.claims` (``"activations"``, ``"batch"``, ...).
+Each part of the documents lists the topics it prints, in order; a topic in ``tables`` is
+printed as one section with a table (claims that repeat one proof at fixed sizes) instead of
+one section per claim.  To add a part or a claim module, add it to :data:`PARTS`:
+:func:`arrange` refuses to leave a proven claim out of the documents.
+
+The documents end with the errata and with "The whole algorithm"
+(:mod:`derivations.rendering.algorithm`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from derivations.catalog import topic_of
+from derivations.rendering.content import ProvenClaim
+
+__all__ = ["PARTS", "ArrangedPart", "ClaimTable", "Part", "TableSpec", "arrange"]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A topic printed as one section with a table: its title and what the table shows."""
+
+    topic: str
+    title: str
+    introduction: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the documents: a title, a paragraph, the topics it holds."""
+
+    key: str
+    title: str
+    introduction: str
+    topics: tuple[str, ...]
+    #: topics printed as a single section with a table (one row per claim)
+    tables: tuple[TableSpec, ...] = ()
+
+    def table_for(self, topic: str) -> TableSpec | None:
+        return next((spec for spec in self.tables if spec.topic == topic), None)
+
+
+FIXED_SIZES_TABLE = TableSpec(
+    "fixed_sizes",
+    "Softmax cross-entropy δ = a − y at fixed K = 1..10 (plain symbols)",
+    "An independent check of the proof for a symbolic number of classes: for each K from 1 "
+    "to 10 the loss is written out term by term with plain symbols z_1..z_K, y_1..y_K (no "
+    "sums, no indicator, no index ranges), SymPy differentiates it, puts the gradient over a "
+    "common denominator (a Σ_c y_c − y) and substitutes the hypothesis y_1 + … + y_K = 1 to "
+    "reach a − y.",
+)
+
+
+PARTS: tuple[Part, ...] = (
+    Part(
+        "activations",
+        "Activations",
+        "The derivative of each activation function, computed by SymPy from its definition.",
+        ("activations",),
+    ),
+    Part(
+        "output",
+        "The output layer",
+        "The error signal δ = ∂J/∂z at the output, for each pairing of output activation and "
+        "loss: where the σ′ factor cancels, and where it does not.",
+        ("sigmoid_ce", "softmax_ce", "fixed_sizes", "quadratic"),
+        tables=(FIXED_SIZES_TABLE,),
+    ),
+    Part(
+        "layer",
+        "One layer",
+        "From the error signal of one layer to the gradients of its weights and biases and "
+        "to the error signal of the layer below.",
+        ("recursion",),
+    ),
+    Part(
+        "batch",
+        "The batch",
+        "A mini-batch of m examples as the columns of Z, with the cost J the mean of their "
+        "losses: where the 1/m goes.",
+        ("batch",),
+    ),
+    Part(
+        "curvature",
+        "Curvature",
+        "The softmax Jacobian and the Hessian of the softmax cross-entropy in the logits.",
+        ("softmax_curvature",),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ClaimTable:
+    """Claims printed together as one table (see :class:`TableSpec`)."""
+
+    spec: TableSpec
+    claims: tuple[ProvenClaim, ...]
+
+
+@dataclass(frozen=True)
+class ArrangedPart:
+    """A part with what it prints, in order: single claims and tables of claims."""
+
+    part: Part
+    items: tuple[ProvenClaim | ClaimTable, ...]
+
+    def names(self) -> list[str]:
+        names = []
+        for item in self.items:
+            group = item.claims if isinstance(item, ClaimTable) else (item,)
+            names += [proven.claim.name for proven in group]
+        return names
+
+
+def arrange(claims: Sequence[ProvenClaim], parts: Sequence[Part] = PARTS) -> list[ArrangedPart]:
+    """The proven claims sorted into ``parts`` (in the parts' topic order, then catalogue
+    order); ValueError if a claim's topic is in no part (it would be missing from the
+    documents)."""
+    by_topic: dict[str, list[ProvenClaim]] = {}
+    for proven in claims:
+        by_topic.setdefault(topic_of(proven.claim.name), []).append(proven)
+    placed = {topic for part in parts for topic in part.topics}
+    missing = sorted(set(by_topic) - placed)
+    if missing:
+        raise ValueError(
+            f"the claims of {', '.join(missing)} are in no part of the documents: add each "
+            "topic to a Part in derivations/rendering/outline.py (PARTS)"
+        )
+    arranged = []
+    for part in parts:
+        items: list[ProvenClaim | ClaimTable] = []
+        for topic in part.topics:
+            group = tuple(by_topic.get(topic, ()))
+            spec = part.table_for(topic)
+            if spec is not None and group:
+                items.append(ClaimTable(spec, group))
+            else:
+                items += group
+        if items:
+            arranged.append(ArrangedPart(part, tuple(items)))
+    return arranged

@@ -1,0 +1,100 @@
+"""One derivation for the terminal, in Unicode as ``sympy.pprint`` prints it (``show``).
+
+:func:`render_claim` prints a claim of the catalogue, after its proof has just been run
+(:class:`~derivations.rendering.content.ProvenClaim`): title, sizes, definitions, hypotheses,
+statement, each step with its justification, and the verdict.  :func:`render_statement` prints
+a claim of a source document with the verdict SymPy computed for it.  The formulas are the
+very SymPy objects that the proofs check, printed by SymPy's pretty printer.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import sympy as sp
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm, stringPict
+
+from derivations.rendering.content import ProvenClaim
+from derivations.sources.documents import document_of
+from derivations.verdicts import Assessment
+
+__all__ = ["pretty", "render_claim", "render_statement"]
+
+WIDTH = 100
+
+
+def _form(expr: sp.Basic) -> prettyForm:
+    return PrettyPrinter({"use_unicode": True, "wrap_line": False})._print(expr)
+
+
+def pretty(expr: sp.Basic, indent: int = 4) -> str:
+    """``expr`` as SymPy's Unicode pretty printer draws it, indented."""
+    return textwrap.indent(str(_form(expr).render(wrap_line=False)), " " * indent)
+
+
+def _equals(expr: sp.Basic, indent: int = 4) -> str:
+    """``= expr`` with the sign on the formula's baseline."""
+    form = prettyForm(*stringPict.next(stringPict("= "), _form(expr)))
+    return textwrap.indent(form.render(wrap_line=False), " " * indent)
+
+
+def _wrapped(text: str, indent: int = 0) -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=" " * indent, subsequent_indent=" " * indent)
+
+
+def render_claim(proven: ProvenClaim) -> str:
+    """The whole derivation of one proven claim, for the terminal."""
+    claim = proven.claim
+    lines = [f"{claim.name}: {claim.title}"]
+    if claim.sizes:
+        lines.append(f"sizes: {claim.sizes}")
+    if claim.summary:
+        lines += ["", _wrapped(claim.summary)]
+    if claim.definitions:
+        lines += ["", "Definitions"]
+        for definition in claim.definitions:
+            if definition.text:
+                lines.append(_wrapped(definition.text + ":", 2))
+            lines.append(pretty(sp.Eq(definition.lhs, definition.expr, evaluate=False)))
+    for hypothesis in claim.hypotheses:
+        lines += ["", _wrapped(f"Hypothesis ({hypothesis.name}): {hypothesis.text}")]
+        lines.append(pretty(hypothesis.statement))
+    lines += ["", "Statement", pretty(claim.statement), "", "Derivation", pretty(claim.lhs)]
+    for number, step in enumerate(claim.steps, start=1):
+        lines.append(_equals(step.expr, 2))
+        lines.append(_wrapped(f"({number}) {step.why}", 6))
+    premises = "".join(f" Premise: {premise}" for premise in dict.fromkeys(claim.premises))
+    witness = proven.result.witness
+    lines += [
+        "",
+        _wrapped(
+            f"Verdict: {proven.verdict}. SymPy checked each of the {len(claim.steps)} steps "
+            f"against the one before."
+            + (f" Independent witness: {witness}." if witness else "")
+            + premises
+        ),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_statement(assessment: Assessment) -> str:
+    """A claim of a source document, in our notation, with the verdict SymPy computed."""
+    statement = assessment.statement
+    document = document_of(statement.source)
+    lines = [f"{statement.key}: {assessment.verdict}", _wrapped(document.cite(statement.section))]
+    if statement.quote:
+        lines += ["", "The document says:", textwrap.indent(statement.quote, "    ")]
+    lines += ["", _wrapped(f"Our reading: {statement.wording}"), "", "Checked: whether"]
+    truth, claimed = statement.truth, statement.claimed
+    if isinstance(truth, sp.MatrixBase):
+        pairs = list(zip(truth, claimed, strict=True))
+    else:
+        pairs = [(truth, claimed)]
+    lines += [pretty(sp.Eq(left, right, evaluate=False)) for left, right in pairs]
+    lines += ["", _wrapped(f"Verdict: {assessment.verdict}: {assessment.detail}")]
+    if statement.correction:
+        lines.append(_wrapped(f"Correct statement: {statement.correction}"))
+    if statement.proof:
+        lines.append(_wrapped(f"Proof: verified-backprop show {statement.proof.split(', ')[0]}"))
+    return "\n".join(lines) + "\n"

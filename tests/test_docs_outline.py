@@ -1,0 +1,65 @@
+"""The documents' outline: parts by topic, and the whole algorithm beside impl's own code."""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+from types import SimpleNamespace
+
+import pytest
+
+from derivations.catalog import CLAIM_MODULES, all_claims, topic_of
+from derivations.rendering.algorithm import BACKWARD_PASS
+from derivations.rendering.outline import PARTS, ClaimTable, Part, arrange
+from impl.network import backward_into
+
+
+def _proven(name: str) -> SimpleNamespace:
+    return SimpleNamespace(claim=all_claims()[name])
+
+
+def test_every_claim_module_is_in_exactly_one_part() -> None:
+    topics = [topic for part in PARTS for topic in part.topics]
+    assert len(topics) == len(set(topics))
+    assert {module.__name__.rpartition(".")[2] for module in CLAIM_MODULES} <= set(topics)
+
+
+def test_arrange_keeps_the_parts_order_and_tables_the_fixed_sizes() -> None:
+    arranged = arrange([_proven(name) for name in all_claims()])
+    assert [item.part.key for item in arranged] == [part.key for part in PARTS]
+    output = next(item for item in arranged if item.part.key == "output")
+    tables = [item for item in output.items if isinstance(item, ClaimTable)]
+    assert len(tables) == 1 and len(tables[0].claims) == 10
+    assert sum(len(item.names()) for item in arranged) == len(all_claims())
+
+
+def test_a_claim_whose_topic_is_in_no_part_is_refused_with_the_fix() -> None:
+    only_activations = (Part("a", "Activations", "", ("activations",)),)
+    with pytest.raises(ValueError, match=r"softmax_ce are in no part.*outline\.py \(PARTS\)"):
+        arrange([_proven("sigmoid_derivative"), _proven("softmax_ce_delta")], only_activations)
+
+
+def test_a_new_part_slots_in_by_adding_it_to_the_list() -> None:
+    parts = (*PARTS[:1], Part("extra", "Extra", "", ("quadratic",)))
+    arranged = arrange([_proven("sigmoid_derivative"), _proven("quadratic_sigmoid_delta")], parts)
+    assert [item.part.key for item in arranged] == ["activations", "extra"]
+    assert topic_of("quadratic_sigmoid_delta") == "quadratic"
+
+
+def _body_lines(function) -> list[str]:
+    """The statements of ``function``'s body (no docstring, no blank lines), dedented."""
+    source = textwrap.dedent(inspect.getsource(function))
+    body = source.split('"""', 2)[2]  # after the docstring
+    return [line.strip() for line in body.splitlines() if line.strip()]
+
+
+def test_the_whole_algorithm_is_impls_backward_pass_line_by_line() -> None:
+    assert [line.code for line in BACKWARD_PASS] == _body_lines(backward_into)
+
+
+def test_every_line_that_computes_names_claims_that_exist() -> None:
+    claims = all_claims()
+    for line in BACKWARD_PASS:
+        assert all(name in claims for name in line.claims), line.code
+        if "matmul" in line.code or "*=" in line.code or "delta(" in line.code:
+            assert line.claims, f"no proof named for {line.code}"
