@@ -443,6 +443,59 @@ def _named(expr: sp.Basic, lookup) -> set[Definition]:
     }
 
 
+def _index_positions(definition: Definition) -> list[tuple[sp.IndexedBase, int, int]]:
+    """Where each index of ``definition`` sits as a whole index of an entry in its body:
+    (base, position in that entry, which index of the definition)."""
+    found = []
+    for node in sp.preorder_traversal(definition.expr):
+        if isinstance(node, sp.Indexed):
+            for position, index in enumerate(node.indices):
+                if index in definition.indices:
+                    found.append((node.base, position, definition.indices.index(index)))
+    return found
+
+
+def fold(expr: sp.Basic, definitions: Sequence[Definition]) -> sp.Basic:
+    """Replace every occurrence of a defined entry's unfolded body by the entry itself.
+
+    The inverse of :func:`unfold`, for the SymPy derivative of a whole network: the
+    pre-activation ``b^1_e + Σ_i W^1_{e,i} a^0_i`` becomes ``z^1_e``, then ``g(z^1_e)``
+    becomes ``a^1_e``, and so on outwards (``replace`` rebuilds bottom-up).  A node is
+    replaced only when it is *identical*, up to the names of its bound variables, to the
+    definition unfolded once at an index ``e`` read off the node: equal by construction.
+    Definitions of symbols and functions are not folded.
+    """
+    indexed = [d for d in definitions if d.indices and not d.is_function]
+    patterns = [(d, _index_positions(d), canonical(d.expr).func) for d in indexed]
+
+    def folded(node: sp.Basic) -> sp.Basic | None:
+        for definition, positions, head in patterns:
+            if node.func != head or not positions:
+                continue
+            candidates: set[tuple] = set()
+            for base, position, which in positions:
+                for entry in node.atoms(sp.Indexed):
+                    if entry.base == base and len(entry.indices) > position:
+                        candidates.add((which, entry.indices[position]))
+            if len(definition.indices) != 1:
+                continue
+            target = canonical(node)
+            for _, value in candidates:
+                entry = definition.name[value]
+                if canonical(definition.expand_node(entry)) == target:
+                    return entry
+        return None
+
+    cache: dict[sp.Basic, sp.Basic | None] = {}
+
+    def lookup(node: sp.Basic) -> sp.Basic | None:
+        if node not in cache:
+            cache[node] = folded(node)
+        return cache[node]
+
+    return expr.replace(lambda node: lookup(node) is not None, lambda node: lookup(node))
+
+
 def _below(definition: Definition, lookup) -> set[Definition]:
     """The definitions ``definition`` refers to, directly or through others."""
     found: set[Definition] = set()
@@ -476,6 +529,13 @@ def _partly_unfolded_is_zero(
     hypotheses and ``cancel``) counts; anything else falls through to the full unfolding.
     """
     lookup = definition_lookup(definitions)
+    if not definitions:
+        return False
+    # a side with nothing named (SymPy's derivative of the whole network) is folded first
+    if not _named(left, lookup):
+        left = fold(left, definitions)
+    if not _named(right, lookup):
+        right = fold(right, definitions)
     for _ in range(len(definitions) + 1):
         on_left, on_right = _named(left, lookup), _named(right, lookup)
         if not on_left or not on_right:

@@ -26,12 +26,13 @@ from __future__ import annotations
 import itertools
 import random
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import mpmath
 import sympy as sp
+from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core.function import AppliedUndef, UndefinedFunction
 
 from derivations.binding import free_symbols, rename_bound, substitute
@@ -134,6 +135,49 @@ def _expand_sums(expr: sp.Basic, budget: list[int] | None = None) -> sp.Basic:
     return expr if args == expr.args else expr.func(*args)
 
 
+#: how many points the witness draws, at most, for each point it needs
+_DRAWS_PER_POINT = 3
+
+#: what an explicit expression may still hold unevaluated once its sums are written out
+_LEFT_TO_EVALUATE = (sp.Derivative, sp.Subs, sp.Sum, sp.Product)
+
+
+def _rebuild(
+    expr: sp.Basic,
+    change: Callable[[sp.Basic], sp.Basic | None],
+    *,
+    bottom_up: bool = False,
+) -> sp.Basic:
+    """``expr`` with every node for which ``change`` gives a value replaced by it.
+
+    Like ``replace``, but each distinct subexpression is handled once (a memo), so the
+    thousands of repeated subtrees of an explicit network cost one visit each.  Top-down
+    (the default): a replaced node's value is not searched again (the caller loops);
+    ``bottom_up``: a node's arguments are rebuilt first and ``change`` sees the new node.
+    """
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(lambda entry: _rebuild(entry, change, bottom_up=bottom_up))
+    memo: dict[sp.Basic, sp.Basic] = {}
+
+    def visit(node: sp.Basic) -> sp.Basic:
+        if node in memo:
+            return memo[node]
+        result = None if bottom_up else change(node)
+        if result is None:
+            if node.args and not isinstance(node, sp.IndexedBase | sp.Symbol):
+                args = tuple(visit(arg) for arg in node.args)
+                rebuilt = node if args == node.args else node.func(*args)
+            else:
+                rebuilt = node
+            result = change(rebuilt) if bottom_up else None
+            if result is None:
+                result = rebuilt
+        memo[node] = result
+        return result
+
+    return visit(sp.sympify(expr))
+
+
 class _Instance:
     """One choice of sizes, indices and concrete functions, with the explicit definitions."""
 
@@ -190,14 +234,28 @@ class _Instance:
         lookup = definition_lookup(self.definitions)
         for _ in range(len(self.definitions) + 1):
             before = expr
-            expr = expr.replace(
-                lambda node: lookup(node) is not None,
-                lambda node: self._expand_definition(lookup(node), node),
+            expr = _rebuild(
+                expr,
+                lambda node: (
+                    self._expand_definition(definition, node)
+                    if (definition := lookup(node)) is not None
+                    else None
+                ),
             )
             if expr == before:
                 # integrals stay unevaluated: mpmath integrates them numerically, so a closed
                 # form SymPy gets wrong cannot agree with itself here
-                return expr.doit(integrals=False)
+                # only what is left to evaluate (sums are written out already): a deep
+                # doit rebuilds every node of the tree, seconds for a whole network
+                return _rebuild(
+                    expr,
+                    lambda node: (
+                        node.doit(integrals=False)
+                        if isinstance(node, _LEFT_TO_EVALUATE)
+                        else None
+                    ),
+                    bottom_up=True,
+                )
         raise _SkipError("the definitions do not unfold (circular)")
 
     def describe_functions(self) -> dict[str, str]:
@@ -209,16 +267,43 @@ class _Instance:
 # --------------------------------------------------------------------------- points
 
 
-def _free_atoms(expr: sp.Basic) -> set[sp.Basic]:
-    """The atoms a point must give values to: entries ``z[1]`` and plain symbols."""
+def _nodes(expr: sp.Basic) -> set[sp.Basic]:
+    """Every distinct subexpression of ``expr``, each visited once.
+
+    An explicit network repeats the same subtrees thousands of times (``z^1_1`` occurs in
+    every unit above it); SymPy shares them in memory, and ``atoms``/``preorder_traversal``
+    visit every occurrence.  A set of visited nodes makes a walk linear in the distinct ones.
+    """
     if isinstance(expr, sp.MatrixBase):
-        return set().union(*(_free_atoms(entry) for entry in expr)) if expr else set()
-    indexed = set(expr.atoms(sp.Indexed))
+        return set().union(*(_nodes(entry) for entry in expr)) if expr else set()
+    seen: set[sp.Basic] = set()
+    todo = [sp.sympify(expr)]
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        todo.extend(node.args)
+    return seen
+
+
+def _free_atoms(expr: sp.Basic) -> set[sp.Basic]:
+    """The atoms a point must give values to: entries ``z[1]`` and plain symbols.
+
+    Bound variables (of integrals, ``Subs``, …, and every ``Dummy``) are left out."""
+    nodes = _nodes(expr)
+    indexed = {node for node in nodes if isinstance(node, sp.Indexed)}
     labels = {atom.base.label for atom in indexed}
+    bound = {
+        variable
+        for node in nodes
+        if isinstance(node, ExprWithLimits | sp.Subs | sp.Lambda)
+        for variable in node.bound_symbols
+    }
     symbols = {
-        symbol
-        for symbol in expr.free_symbols
-        if isinstance(symbol, sp.Symbol) and symbol not in labels
+        node
+        for node in nodes
+        if isinstance(node, sp.Symbol) and node not in labels and node not in bound
     }
     return {atom for atom in indexed | symbols if not isinstance(atom, sp.Dummy)}
 
@@ -327,7 +412,7 @@ def _certainly_different(left: sp.Expr, right: sp.Expr) -> bool:
 
 def _kinks(expr: sp.Basic) -> list[sp.Expr]:
     kinks = []
-    for node in sp.preorder_traversal(expr):
+    for node in _nodes(expr):
         if isinstance(node, sp.Abs | sp.sign | sp.Heaviside | sp.DiracDelta):
             kinks.append(node.args[0])
         elif isinstance(node, sp.Max | sp.Min):
@@ -572,18 +657,18 @@ class _Compiled:
         # plain identifiers, so lambdify need not rewrite the expressions (every free atom is
         # replaced, so these names cannot collide with anything left in them)
         placeholders = [sp.Symbol(f"_w{n}") for n in range(len(self.atoms))]
-        renamed = [
-            e.xreplace(dict(zip(self.atoms, placeholders, strict=True))) for e in expressions
-        ]
+        names = dict(zip(self.atoms, placeholders, strict=True))
         # bound variables left (an integral's) get plain names too, so the printed code is
         # consistent (lambdify names a Dummy differently in the body and in the lambda)
-        bound = sorted({d for e in renamed for d in e.atoms(sp.Dummy)}, key=str)
-        renamed = [
-            e.xreplace({d: sp.Symbol(f"_v{n}", **d._assumptions_orig) for n, d in enumerate(bound)})
-            for e in renamed
-        ]
+        bound = sorted(
+            {d for e in expressions for d in _nodes(e) if isinstance(d, sp.Dummy)}, key=str
+        )
+        names.update(
+            {d: sp.Symbol(f"_v{n}", **d._assumptions_orig) for n, d in enumerate(bound)}
+        )
+        renamed = [_rebuild(e, names.get) for e in expressions]
         self.function = sp.lambdify(
-            placeholders, renamed, modules=[_GUARDED, "mpmath"], dummify=False
+            placeholders, renamed, modules=[_GUARDED, "mpmath"], dummify=False, cse=True
         )
 
     def partial(self, values: Mapping[sp.Basic, sp.Expr], variables) -> mpmath.mpf:
@@ -671,8 +756,9 @@ def _denominators(expr: sp.Basic, *, numbers: bool = False) -> list[sp.Expr]:
     ``numbers=True``, constant ones (certified non-zero once)."""
     return [
         power.base
-        for power in expr.atoms(sp.Pow)
-        if power.exp.is_negative
+        for power in _nodes(expr)
+        if isinstance(power, sp.Pow)
+        and power.exp.is_negative
         and bool(power.base.is_number) == numbers
         # inside an integral: the quadrature meets it, and a pole there makes the value
         # non-finite, which skips the point
@@ -763,7 +849,11 @@ def witness(
         kinks = _kinks(left) + [k for _, right in explicit_rights for k in _kinks(right)]
         sizes_seen.append(", ".join(f"{k} = {v}" for k, v in integers.items()) or "scalar")
         size = len(_entries(left))
-        for _ in range(per_instance):
+        usable = 0
+        # a point that cannot be used (a kink, 0/0, an overflow) is replaced, a few times
+        for _ in range(_DRAWS_PER_POINT * per_instance):
+            if usable == per_instance:
+                break
             try:
                 values = _solve_hypotheses(explicit_equations, atoms, rng)
                 if _at_a_kink(kinks, values):
@@ -816,6 +906,7 @@ def witness(
                 reasons.append("a difference that could not be certified either way")
                 continue
             counted += 1
+            usable += 1
     if counted < minimum_points:
         why = "; ".join(dict.fromkeys(reasons)) or "no instance could be built"
         return WitnessReport(

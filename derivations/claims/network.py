@@ -249,18 +249,23 @@ class Network:
         factor = self.a(layer - 1)[s] if weight else sp.Integer(1)
         if named == layer:
             return self.delta(layer)[r] * factor
-        # innermost first: the units of layer l + 1 .. m, each summed
-        below, below_index = g_prime_at(self.z(layer)[r]) * factor, r
-        for current in range(layer + 1, named + 1):
-            unit = self.unit(current)
-            term = self.W(current)[unit, below_index] * below
-            if current == named:
-                term = self.delta(current)[unit] * term
-            else:
-                term = g_prime_at(self.z(current)[unit]) * term
-            below = sp.Sum(term, (unit, 1, self.width(current)))
-            below_index = unit
-        return below
+
+        def below(current: int, unit: sp.Expr) -> sp.Expr:
+            """∂z^current_unit/∂(the parameter), for layer < current ≤ named."""
+            if current == layer + 1:
+                return self.W(current)[unit, r] * g_prime_at(self.z(layer)[r]) * factor
+            inner = self.unit(current - 1)
+            return sp.Sum(
+                self.W(current)[unit, inner]
+                * g_prime_at(self.z(current - 1)[inner])
+                * below(current - 1, inner),
+                (inner, 1, self.width(current - 1)),
+            )
+
+        top = self.unit(named)
+        return sp.Sum(
+            self.delta(named)[top] * below(named, top), (top, 1, self.width(named))
+        )
 
     def rows(self) -> list[tuple[int, bool]]:
         """(layer, weight?) for every row: W^1, b^1, W^2, b^2, …, W^H, b^H."""
