@@ -14,7 +14,7 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-__all__ = ["enclose", "sign"]
+__all__ = ["approximately", "enclose", "sign"]
 
 
 def _enclose(expr: sp.Basic, iv) -> object:
@@ -72,3 +72,8 @@ def sign(expr: sp.Basic, digits: int = 50) -> int:
     if box.b < 0:
         return -1
     return 0
+
+
+def approximately(box, digits: int = 20) -> str:
+    """The lower end of an enclosure to ``digits`` significant digits, for printing."""
+    return mpmath.iv.nstr(box.a, digits).strip("[]").split(",")[0]

@@ -33,12 +33,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import mpmath
 import sympy as sp
 
 from derivations.claims.shared import SIGMOID
 from derivations.engine import Claim, Definition, Step
-from derivations.intervals import enclose, sign
+from derivations.intervals import approximately, enclose, sign
 from derivations.notation import sigma, sigmoid_expr
 
 __all__ = ["J_NET", "PARAMETERS", "MidpointViolation", "claims", "loss_at", "midpoint_violation"]
@@ -85,6 +84,10 @@ class MidpointViolation:
     gap: sp.Expr  # J(θ_M) − (J(θ_A) + J(θ_B))/2, exact
     enclosure: object  # an mpmath interval certain to contain the gap
 
+    def approximately(self, digits: int = 15) -> str:
+        """The gap to ``digits`` significant digits, from its enclosure."""
+        return approximately(self.enclosure, digits)
+
     def describe(self) -> str:
         def name(point: tuple[sp.Expr, ...]) -> str:
             return "(" + ", ".join(str(value) for value in point) + ")"
@@ -92,7 +95,7 @@ class MidpointViolation:
         return (
             f"θ_A = {name(self.theta_a)}, θ_B = {name(self.theta_b)}, midpoint "
             f"{name(self.midpoint)} in (w, b, v₁, v₂, c₁, c₂): J(θ_M) − (J(θ_A) + J(θ_B))/2 "
-            f"∈ {mpmath.iv.nstr(self.enclosure, 15)} > 0 (interval arithmetic)"
+            f"≈ {self.approximately()} > 0 (interval enclosure)"
         )
 
 
