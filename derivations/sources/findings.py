@@ -171,8 +171,8 @@ def softmax_formula_in_float64() -> Finding:
     return Finding(
         Verdict.REFUTED,
         f"in float64 at z = ({t}, 0): e^{t} overflows and the formula gives "
-        f"{_float(value)}, while a_1 {_shown(box)} (interval enclosure); subtracting max_k z_k first gives the "
-        "same softmax (claim softmax_shift_invariance) with no overflow",
+        f"{_float(value)}, while a_1 {_shown(box)} (interval enclosure); subtracting "
+        "max_k z_k first gives the same softmax (claim softmax_shift_invariance) with no overflow",
         f"z = ({t}, 0)",
     )
 
@@ -207,7 +207,7 @@ def forward_shapes() -> Finding:
     bias = _matrix("b", n, 1)
     if product.shape != (n, m):
         return Finding(Verdict.UNDECIDED, f"W a has shape {product.shape}, not (n, m)")
-    equal_when = sp.solve([lhs - rhs for lhs, rhs in zip(product.shape, bias.shape)], dict=True)
+    equal_when = sp.solve([lhs - rhs for lhs, rhs in zip(product.shape, bias.shape, strict=True)], dict=True)
     broadcast = product + bias * sp.OneMatrix(1, m)
     if broadcast.shape != (n, m):
         return Finding(Verdict.UNDECIDED, f"W a + b 1ᵀ has shape {broadcast.shape}")
@@ -224,8 +224,8 @@ def forward_shapes() -> Finding:
     return Finding(
         Verdict.PROVEN_UNDER_ASSUMPTION,
         f"W a has shape {_shape(product.shape)} and b {_shape(bias.shape)}: as a matrix sum "
-        f"the shapes agree only when {_sizes(equal_when)} (one example); with b broadcast across the "
-        f"m columns, W a + b 1ᵀ has shape {_shape(broadcast.shape)}, the table's shape of z. "
+        f"the shapes agree only when {_sizes(equal_when)} (one example); with b broadcast "
+        f"across the m columns, W a + b 1ᵀ has shape {_shape(broadcast.shape)}, the table's shape of z. "
         f"SymPy refuses the literal sum at {where}",
         where,
     )
@@ -285,7 +285,7 @@ def code_gradient_shapes_000() -> Finding:
     dW, db = delta * a_prev.T, delta
     if dW.shape != (n, q):
         return Finding(Verdict.REFUTED, f"delta @ a_prev.T has shape {_shape(dW.shape)}")
-    equal_when = sp.solve([lhs - rhs for lhs, rhs in zip(db.shape, (n, 1))], dict=True)
+    equal_when = sp.solve([lhs - rhs for lhs, rhs in zip(db.shape, (n, 1), strict=True)], dict=True)
 
     def update(sizes: dict) -> sp.MatrixExpr:
         return _matrix("b", sizes[n], 1) - _matrix("db", sizes[n], sizes[m])
@@ -296,8 +296,8 @@ def code_gradient_shapes_000() -> Finding:
         Verdict.PROVEN_UNDER_ASSUMPTION,
         f"dW = delta @ a_prev.T has the shape {_shape(dW.shape)} of W (for m columns it is the "
         f"sum of the m per-example gradients), but db = delta has shape {_shape(db.shape)}, "
-        f"the shape (n, 1) of b only when {_sizes(equal_when)}: one example at a time. SymPy refuses "
-        f"b − η db at {where}",
+        f"the shape (n, 1) of b only when {_sizes(equal_when)}: one example at a time. SymPy "
+        f"refuses b − η db at {where}",
         where,
     )
 
