@@ -207,7 +207,9 @@ def forward_shapes() -> Finding:
     bias = _matrix("b", n, 1)
     if product.shape != (n, m):
         return Finding(Verdict.UNDECIDED, f"W a has shape {product.shape}, not (n, m)")
-    equal_when = sp.solve([lhs - rhs for lhs, rhs in zip(product.shape, bias.shape, strict=True)], dict=True)
+    equal_when = sp.solve(
+        [lhs - rhs for lhs, rhs in zip(product.shape, bias.shape, strict=True)], dict=True
+    )
     broadcast = product + bias * sp.OneMatrix(1, m)
     if broadcast.shape != (n, m):
         return Finding(Verdict.UNDECIDED, f"W a + b 1ᵀ has shape {broadcast.shape}")
@@ -225,8 +227,8 @@ def forward_shapes() -> Finding:
         Verdict.PROVEN_UNDER_ASSUMPTION,
         f"W a has shape {_shape(product.shape)} and b {_shape(bias.shape)}: as a matrix sum "
         f"the shapes agree only when {_sizes(equal_when)} (one example); with b broadcast "
-        f"across the m columns, W a + b 1ᵀ has shape {_shape(broadcast.shape)}, the table's shape of z. "
-        f"SymPy refuses the literal sum at {where}",
+        f"across the m columns, W a + b 1ᵀ has shape {_shape(broadcast.shape)}, the table's "
+        f"shape of z. SymPy refuses the literal sum at {where}",
         where,
     )
 
