@@ -23,6 +23,7 @@ from pathlib import Path
 from derivations.catalog import UnknownClaimError, all_claims, get_claim
 from derivations.engine import PROVEN_RESTS_ON, Claim, ClaimResult, verify
 from derivations.sources.catalogue import beyond_seeds, statements
+from derivations.sources.census import report_census
 from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
 
 
@@ -217,20 +218,29 @@ def run(args: argparse.Namespace) -> int:
     premises: dict[str, int] = {}  # premise text -> its number, in order of first use
     claim_rows = _report_claims(claims, say, premises)
     seed_rows: list[dict] = []
+    census_rows: list[dict] = []
     if not args.claim:
         seed_rows += _report_statements("Seed claims", statements(), say, premises)
         seed_rows += _report_statements(
             "Counterexamples beyond the seeds", beyond_seeds(), say, premises
         )
+        census_rows = report_census(say, claim_rows, seed_rows)
 
     elapsed = time.perf_counter() - started
     unproven = [row["claim"] for row in claim_rows if row["failures"]]
     unexpected = [row["claim"] for row in seed_rows if not row["as_expected"]]
-    ok = not unproven and not unexpected
+    unexpected_census = [row["entry"] for row in census_rows if not row["as_expected"]]
+    ok = not unproven and not unexpected and not unexpected_census
+    census = (
+        f", {len(census_rows) - len(unexpected_census)}/{len(census_rows)} census verdicts as "
+        "expected"
+        if census_rows
+        else ""
+    )
     say(
         f"\n{len(claim_rows) - len(unproven)}/{len(claim_rows)} claims proven, "
-        f"{len(seed_rows) - len(unexpected)}/{len(seed_rows)} seed verdicts as expected, "
-        f"in {elapsed:.1f} s. {'OK' if ok else 'FAILED'}"
+        f"{len(seed_rows) - len(unexpected)}/{len(seed_rows)} seed verdicts as expected"
+        f"{census}, in {elapsed:.1f} s. {'OK' if ok else 'FAILED'}"
     )
 
     if args.json is not None:
@@ -239,6 +249,7 @@ def run(args: argparse.Namespace) -> int:
             "seconds": round(elapsed, 3),
             "claims": claim_rows,
             "seed_claims": seed_rows,
+            "census": census_rows,
         }
         text = json.dumps(report, indent=2, ensure_ascii=False)
         if to_stdout:
