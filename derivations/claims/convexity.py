@@ -5,9 +5,9 @@ semidefinite (claims ``softmax_ce_hessian``, ``softmax_ce_hessian_psd``).  In th
 it is not, and a minimiser need not exist.  Both are shown on the smallest network of the
 sources' kind, ``Network([1, 1, 2])``: one input x = 1, one sigmoid hidden unit, two softmax
 outputs, one example with the one-hot label y = (1, 0).  With the six parameters
-θ = (w, b, v₁, v₂, c₁, c₂) (hidden weight and bias, output weights and biases),
+θ = (w, b, v_1, v_2, c_1, c_2) (hidden weight and bias, output weights and biases),
 
-    h = σ(w + b),   z_k = v_k h + c_k,   J(θ) = −log(e^{z₁}/(e^{z₁} + e^{z₂})).
+    h = σ(w + b),   z_k = v_k h + c_k,   J(θ) = −log(e^{z_1}/(e^{z_1} + e^{z_2})).
 
 * ``loss_not_convex_in_weights``: J(θ_M) − (J(θ_A) + J(θ_B))/2, with θ_M the midpoint of
   θ_A and θ_B, equals an exact closed form whose value an interval enclosure
@@ -15,10 +15,10 @@ outputs, one example with the one-hot label y = (1, 0).  With the six parameters
   midpoint has a higher loss than the mean of the ends, so J is not convex in θ.  The two
   settings are the first ones, θ_A = (s, 0, s, 0, 0, 0) and θ_B = −θ_A for s = 1, 2, …, whose
   gap is certified positive (:func:`midpoint_violation`): s = 1.
-* ``loss_has_no_minimiser``: J(θ) = log(e^{z₁} + e^{z₂}) − z₁, which is log(1 + e^{−d}) with
-  d = z₁ − z₂ = (v₁ − v₂)h + c₁ − c₂.  Its extra checks show with SymPy that J(θ) > 0 for
-  every real θ, that J → 0 as c₁ → ∞ (so inf J = 0 is not attained: J has no minimiser), and
-  that ∂J/∂c₁ < 0 everywhere (J has no
+* ``loss_has_no_minimiser``: J(θ) = log(e^{z_1} + e^{z_2}) − z_1, which is log(1 + e^{−d}) with
+  d = z_1 − z_2 = (v_1 − v_2)h + c_1 − c_2.  Its extra checks show with SymPy that J(θ) > 0 for
+  every real θ, that J → 0 as c_1 → ∞ (so inf J = 0 is not attained: J has no minimiser), and
+  that ∂J/∂c_1 < 0 everywhere (J has no
   stationary point). Gradient descent θ_{t+1} = θ_t − η∇J(θ_t) therefore cannot converge
   for any η > 0: if θ_t → θ*, then ∇J(θ_t) = (θ_t − θ_{t+1})/η → 0 and, ∇J being continuous,
   ∇J(θ*) = 0, which no θ* satisfies.  The loss decreases towards its infimum while the
@@ -42,7 +42,7 @@ from derivations.notation import sigma, sigmoid_expr
 
 __all__ = ["J_NET", "PARAMETERS", "MidpointViolation", "claims", "loss_at", "midpoint_violation"]
 
-#: θ = (w, b, v₁, v₂, c₁, c₂): hidden weight and bias, output weights and biases
+#: θ = (w, b, v_1, v_2, c_1, c_2): hidden weight and bias, output weights and biases
 PARAMETERS = sp.symbols("w b v_1 v_2 c_1 c_2", real=True)
 w_, b_, v1, v2, c1, c2 = PARAMETERS
 J_net = sp.Function("J_net")
@@ -57,9 +57,9 @@ J_NET = Definition(
     text="cross-entropy of Network([1, 1, 2]) on x = 1, y = (1, 0), as a function of its "
     "six parameters",
 )
-#: J(θ) = log(e^{z₁} + e^{z₂}) − z₁ (log-sum-exp form)
+#: J(θ) = log(e^{z_1} + e^{z_2}) − z_1 (log-sum-exp form)
 LOSS_LOG_SUM_EXP = sp.log(sp.exp(_z1) + sp.exp(_z2)) - _z1
-#: J(θ) = log(1 + e^{−d}), d = z₁ − z₂ = (v₁ − v₂)h + c₁ − c₂
+#: J(θ) = log(1 + e^{−d}), d = z_1 − z_2 = (v_1 − v_2)h + c_1 − c_2
 _margin = (v1 - v2) * _h + c1 - c2
 LOSS_CLOSED_FORM = sp.log(1 + sp.exp(-_margin))
 
@@ -94,7 +94,7 @@ class MidpointViolation:
 
         return (
             f"θ_A = {name(self.theta_a)}, θ_B = {name(self.theta_b)}, midpoint "
-            f"{name(self.midpoint)} in (w, b, v₁, v₂, c₁, c₂): J(θ_M) − (J(θ_A) + J(θ_B))/2 "
+            f"{name(self.midpoint)} in (w, b, v_1, v_2, c_1, c_2): J(θ_M) − (J(θ_A) + J(θ_B))/2 "
             f"≈ {self.approximately()} > 0 (interval enclosure)"
         )
 
@@ -120,7 +120,7 @@ def _gap_is_certified_positive(violation: MidpointViolation) -> str | None:
 
 
 def _no_minimiser() -> str | None:
-    """J > 0 everywhere; J → 0 as c₁ → ∞ (at the other parameters 0); ∂J/∂c₁ < 0 everywhere.
+    """J > 0 everywhere; J → 0 as c_1 → ∞ (at the other parameters 0); ∂J/∂c_1 < 0 everywhere.
 
     First, the proven log-sum-exp form equals log(1 + e^{−d}): their exponentials agree
     and exp is injective on the reals."""
@@ -133,10 +133,10 @@ def _no_minimiser() -> str | None:
     others = {w_: 0, b_: 0, v1: 0, v2: 0, c2: 0}
     limit = sp.limit(loss.subs(others), c1, sp.oo)
     if limit != 0:
-        return f"J tends to {limit}, not 0, as c₁ → ∞"
+        return f"J tends to {limit}, not 0, as c_1 → ∞"
     slope = sp.diff(loss, c1)
     if slope.is_negative is not True:
-        return f"SymPy cannot show ∂J/∂c₁ = {slope} < 0 for every real θ"
+        return f"SymPy cannot show ∂J/∂c_1 = {slope} < 0 for every real θ"
     return None
 
 
@@ -151,7 +151,7 @@ def claims() -> list[Claim]:
         steps=(
             Step(
                 violation.gap,
-                "J(θ) = log(1 + e^{−d}), d = (v₁ − v₂)σ(w + b) + c₁ − c₂, at each setting",
+                "J(θ) = log(1 + e^{−d}), d = (v_1 − v_2)σ(w + b) + c_1 − c_2, at each setting",
             ),
         ),
         definitions=(J_NET, SIGMOID),
@@ -172,14 +172,14 @@ def claims() -> list[Claim]:
         title="With one-hot labels the loss can have no minimiser and no stationary point",
         lhs=J_net(*PARAMETERS),
         result=LOSS_LOG_SUM_EXP,
-        steps=(Step(LOSS_LOG_SUM_EXP, "−log(p/q) = log q − log p, and log e^{z₁} = z₁"),),
+        steps=(Step(LOSS_LOG_SUM_EXP, "−log(p/q) = log q − log p, and log e^{z_1} = z_1"),),
         definitions=(J_NET, SIGMOID),
         sizes="Network([1, 1, 2])",
         kind="identity",
-        summary="Equivalently J(θ) = log(1 + e^{−d}), d = z₁ − z₂, and J > 0 for every θ, "
-        "J → 0 as c₁ → ∞ and ∂J/∂c₁ < 0 everywhere: inf J = 0 is not attained and ∇J "
+        summary="Equivalently J(θ) = log(1 + e^{−d}), d = z_1 − z_2, and J > 0 for every θ, "
+        "J → 0 as c_1 → ∞ and ∂J/∂c_1 < 0 everywhere: inf J = 0 is not attained and ∇J "
         "never vanishes, so gradient descent's weights cannot converge (a limit would be a "
         "stationary point).",
-        extra_checks=(("J > 0, inf J = 0, ∂J/∂c₁ < 0 everywhere", _no_minimiser),),
+        extra_checks=(("J > 0, inf J = 0, ∂J/∂c_1 < 0 everywhere", _no_minimiser),),
     )
     return [not_convex, no_minimiser]

@@ -51,6 +51,7 @@ MATH_CHARACTERS: dict[str, str] = {
     "∂": r"\partial", "−": "-", "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "⊙": r"\odot",
     "·": r"\cdot", "×": r"\times", "→": r"\to", "∈": r"\in", "∞": r"\infty", "…": r"\dots",
     "‖": r"\|", "½": r"\tfrac{1}{2}", "′": "'", "″": "''", "≈": r"\approx",
+    "∇": r"\nabla",
 }  # fmt: skip
 
 #: superscript and subscript letters → what they raise or lower

@@ -51,6 +51,18 @@ __all__ = [
 ]
 
 SOURCE_000, SOURCE_001 = SEED_000, SEED_001
+
+#: the paragraph that opens the census in the errata
+INTRODUCTION = (
+    "Beyond the displayed equations and code lines above, both sources were read sentence by "
+    "sentence, every table row and code line. Every statement has an entry: the mathematical "
+    "ones a verdict the suite computes (from the seed claims above, the proven claims, and "
+    "computed findings: float64 evaluations against interval enclosures, shapes with symbolic "
+    "sizes), the others a verdict of their kind (definition, terminology, or not decidable by "
+    "computation, with the reason). The refuted and qualified entries come first, then the "
+    "whole census. Headings, the table of contents, images, code fences, table headers and "
+    "the byline are not statements and have no entry."
+)
 #: the text each source's quotes are checked against (000 through its repaired copy)
 READABLE_COPY = {
     SOURCE_000: "000_435a14ef32276ca9.utf8.txt",
@@ -184,7 +196,7 @@ MULTI_LABEL = (
 )
 CONVERGENCE_CORRECTION = (
     "Only in a weaker sense: for a small enough learning rate the loss decreases, and any "
-    "limit point of the weights is a stationary point (∇J = 0). J is convex in the output "
+    "limit point of the weights is a stationary point (gradient 0). J is convex in the output "
     "logits (claim softmax_ce_hessian_psd) but not in the weights (claim "
     "loss_not_convex_in_weights), so a stationary point need not minimise J; and with one-hot "
     "labels J may have no minimiser at all, the loss tending to its infimum while the weights "
@@ -528,7 +540,7 @@ def _source_000() -> list[CensusEntry]:
             "Compute:",
             "the forward-pass equations",
             "the equations that should follow 'Compute:' are missing from the source; the "
-            "forward pass is stated in 000-forward-pass and in source 001 § 1",
+            "forward pass is stated in 000-forward-pass and in source 001, section 1",
         ),
         _other(
             DEF,
@@ -588,7 +600,7 @@ def _source_000() -> list[CensusEntry]:
             "parameters:",
             "the update rule",
             "the update formula that should follow is missing from the source (only 'where η "
-            "is the learning rate' remains); source 001 § 4 gives W := W − α dW",
+            "is the learning rate' remains); source 001, section 4 gives W := W − α dW",
         ),
         _other(
             DEF,
@@ -867,7 +879,7 @@ def _source_001() -> list[CensusEntry]:
             "2.A",
             r"$$L(y^{(i)}, \hat{y}^{(i)}) = - \left[ y^{(i)} \log(\hat{y}^{(i)}) + "
             r"(1-y^{(i)}) \log(1-\hat{y}^{(i)}) \right]$$",
-            "L = −[y log ŷ + (1 − y) log(1 − ŷ)]",
+            "L = −[y log a + (1 − y) log(1 − a)] with a = a^{[L]} the prediction",
             "it defines the loss",
         ),
         _other(
@@ -886,7 +898,7 @@ def _source_001() -> list[CensusEntry]:
             "2.B",
             r"$$J(\mathbf{W}, \mathbf{b}) = \frac{1}{m} \sum_{i=1}^{m} L(y^{(i)}, "
             r"\hat{y}^{(i)}) \quad \text{where } \hat{y} = a^{[L]}$$",
-            "J = (1/m) Σ_i L(y⁽ⁱ⁾, a^{[L](i)})",
+            "J = (1/m) Σ_i L(y_i, a^{[L]}_i)",
             "it defines the cost",
         ),
         _math(
@@ -925,7 +937,7 @@ def _source_001() -> list[CensusEntry]:
             "the error backward from the output layer to the input layer.",
             "backpropagation updates the weights",
             "backpropagation propagates the error to compute the gradient; the update is "
-            "gradient descent (§ 4)",
+            "gradient descent (section 4)",
         ),
         _other(
             TERM,

@@ -316,8 +316,8 @@ def convergence_to_minimiser() -> Finding:
     return Finding(
         Verdict.REFUTED,
         "Network([1, 1, 2]) trained on the one example x = 1, y = (1, 0): "
-        "J(θ) = log(1 + e^{−d}) > 0 for every θ and J → 0 as c₁ → ∞, so no θ minimises J, "
-        "and ∂J/∂c₁ < 0 everywhere, so no θ is stationary and gradient descent's weights "
+        "J(θ) = log(1 + e^{−d}) > 0 for every θ and J → 0 as c_1 → ∞, so no θ minimises J, "
+        "and ∂J/∂c_1 < 0 everywhere, so no θ is stationary and gradient descent's weights "
         "cannot converge (claim loss_has_no_minimiser). Where minimisers exist, J is not "
         f"convex in θ: {violation.describe()} (claim loss_not_convex_in_weights)",
         "Network([1, 1, 2]), x = 1, y = (1, 0)",
