@@ -153,6 +153,7 @@ MATHJAX_COMMANDS = {
     "aligned", "alpha", "ast", "begin", "cases", "cdot", "delta", "dots", "end", "frac", "geq",
     "left", "leq", "log", "mathrm", "matrix", "max", "neq", "odot", "operatorname", "partial",
     "quad", "right", "sigma", "sum", "tanh", "text", "tfrac", "|",
+    "eta", "in", "infty", "nabla", "phi", "theta", "to", "varphi",
 }  # fmt: skip
 
 
