@@ -8,12 +8,15 @@ from functools import cache
 from derivations.claims import (
     activations,
     batch,
+    convexity,
     fixed_sizes,
+    information,
     quadratic,
     recursion,
     sigmoid_ce,
     softmax_ce,
     softmax_curvature,
+    stability,
 )
 from derivations.engine import Claim
 
@@ -27,6 +30,9 @@ CLAIM_MODULES = (
     quadratic,
     recursion,
     batch,
+    information,
+    convexity,
+    stability,
 )
 
 

@@ -5,8 +5,11 @@ This is ``verified-backprop verify`` and ``python -m derivations``: its options
 ``python -m derivations`` needs nothing from :mod:`impl`; :mod:`impl.commands.verify` only
 plugs them into the ``verified-backprop`` parser.
 
-Exit status 0 only if every claim of the project is proven and every claim of the source
-documents receives the verdict the catalogue expects.  ``--json PATH`` writes the same rows as JSON.
+After the proofs and the verdicts on the sources' claims comes the census of the sources
+(:mod:`derivations.sources.census`): every other statement of both documents, prose and tables
+too, with a verdict of its kind.  Exit status 0 only if every claim of the project is proven
+and every claim of the source documents and every census entry receives the verdict expected.
+``--json PATH`` writes the same rows as JSON (keys ``claims``, ``source_claims``, ``census``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from pathlib import Path
 from derivations.catalog import UnknownClaimError, all_claims, get_claim
 from derivations.engine import PROVEN_RESTS_ON, Claim, ClaimResult, verify
 from derivations.sources.catalogue import beyond_sources, statements
+from derivations.sources.census import CensusEntry, report_census
+from derivations.sources.census import entries as census_entries
 from derivations.sources.documents import DOCUMENTS, THIS_PROJECT, document_of
 from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
 
@@ -77,7 +82,8 @@ def _format_row(cells: Sequence[str], widths: Sequence[int]) -> str:
 DESCRIPTION = (
     "Run every SymPy proof of the project and compute a verdict for every claim of the two "
     "source documents, “Deriving Backpropagation with Cross-Entropy Loss” and “Neural "
-    "Networks: Core Concepts and Backpropagation Derivations”."
+    "Networks: Core Concepts and Backpropagation Derivations”, then for every other statement "
+    "of both documents (the census: prose, tables and code, each with a verdict of its kind)."
 )
 #: what "proven" rests on, shown by --help
 EPILOG = PROVEN_RESTS_ON
@@ -96,13 +102,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="verify only this claim (repeatable): a proof's name or a source claim's name "
-        "(as --list and the verdict table print them)",
+        help="verify only this claim (repeatable): a proof's name, a source claim's name or "
+        "a census entry's name (as --list and the verdict tables print them)",
     )
     parser.add_argument(
         "--list",
         action="store_true",
-        help="list every name --claim accepts: the proofs and the source documents' claims",
+        help="list every name --claim accepts: the proofs, the source documents' claims and "
+        "the census entries",
     )
 
 
@@ -116,12 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cited_by() -> dict[str, list[str]]:
-    """claim name -> the short titles of the source documents whose claims it proves or
-    refutes."""
+    """claim name -> the short titles of the source documents whose claims (or census
+    entries) it proves or refutes."""
     cited: dict[str, list[str]] = {}
     for statement in statements():
         for name in statement.proof.split(", "):
             short = document_of(statement.source).short
+            if short not in cited.setdefault(name, []):
+                cited[name].append(short)
+    for entry in census_entries():
+        for name in entry.claims:
+            short = document_of(entry.source).short
             if short not in cited.setdefault(name, []):
                 cited[name].append(short)
     return cited
@@ -208,26 +220,38 @@ def _statements_by_key() -> dict[str, CheckedStatement]:
     return {statement.key: statement for statement in statements() + beyond_sources()}
 
 
-def select_claims(names: Sequence[str]) -> tuple[list[Claim], list[CheckedStatement]]:
-    """The proofs and source claims that ``--claim`` names; UnknownClaimError if one is
-    neither."""
+def _census_by_key() -> dict[str, CensusEntry]:
+    """The census entries that are not also claims of the catalogue (those share a key)."""
     keyed = _statements_by_key()
-    claims, chosen = [], []
+    return {entry.key: entry for entry in census_entries() if entry.key not in keyed}
+
+
+def select_claims(
+    names: Sequence[str],
+) -> tuple[list[Claim], list[CheckedStatement], list[CensusEntry]]:
+    """The proofs, source claims and census entries that ``--claim`` names;
+    UnknownClaimError if a name is none of them."""
+    keyed = _statements_by_key()
+    census = _census_by_key()
+    claims, chosen, entries = [], [], []
     for name in names:
         if name in keyed:
             chosen.append(keyed[name])
             continue
+        if name in census:
+            entries.append(census[name])
+            continue
         try:
             claims.append(get_claim(name))
         except UnknownClaimError:
-            known = [*all_claims(), *keyed]
+            known = [*all_claims(), *keyed, *census]
             close = [known_name for known_name in known if known_name.startswith(name)][:3]
             close = close or difflib.get_close_matches(name, known, n=3)
             hint = f" Did you mean {', '.join(close)}?" if close else ""
             raise UnknownClaimError(
                 f"unknown claim {name!r}.{hint} 'verified-backprop verify --list' lists every name."
             ) from None
-    return claims, chosen
+    return claims, chosen, entries
 
 
 def _print_list() -> None:
@@ -242,6 +266,17 @@ def _print_list() -> None:
             print(f"\nClaims of {document.cite()}:")
         for statement in group:
             print(f"  {statement.key:<32} {statement.wording}")
+    census = _census_by_key()
+    for document in DOCUMENTS:
+        print(f"\nThe census of {document.cite()} (every other statement):")
+        for entry in census.values():
+            if document_of(entry.source) is document:
+                print(f"  {entry.key:<32} {_one_line(entry.reading)}")
+
+
+def _one_line(text: str, width: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,7 +290,7 @@ def run(args: argparse.Namespace) -> int:
         _print_list()
         return 0
     try:
-        claims, chosen = select_claims(args.claim)
+        claims, chosen, census = select_claims(args.claim)
         if not args.claim:
             claims = list(all_claims().values())
     except UnknownClaimError as error:
@@ -293,11 +328,17 @@ def run(args: argparse.Namespace) -> int:
             say,
             premises,
         )
+    census_rows: list[dict] = []
+    if not args.claim or census:
+        census_rows = report_census(
+            say, claim_rows, source_rows, only=census if args.claim else None
+        )
 
     elapsed = time.perf_counter() - started
     unproven = [row["claim"] for row in claim_rows if row["failures"]]
     unexpected = [row["claim"] for row in source_rows if not row["as_expected"]]
-    ok = not unproven and not unexpected
+    unexpected_census = [row["entry"] for row in census_rows if not row["as_expected"]]
+    ok = not unproven and not unexpected and not unexpected_census
     parts = []
     if claim_rows:
         parts.append(f"{len(claim_rows) - len(unproven)}/{len(claim_rows)} claims proven")
@@ -305,6 +346,11 @@ def run(args: argparse.Namespace) -> int:
         parts.append(
             f"{len(source_rows) - len(unexpected)}/{len(source_rows)} verdicts on the "
             "sources' claims as expected"
+        )
+    if census_rows:
+        parts.append(
+            f"{len(census_rows) - len(unexpected_census)}/{len(census_rows)} census verdicts "
+            "as expected"
         )
     say(f"\n{', '.join(parts)}, in {elapsed:.1f} s. {'OK' if ok else 'FAILED'}")
 
@@ -314,6 +360,7 @@ def run(args: argparse.Namespace) -> int:
             "seconds": round(elapsed, 3),
             "claims": claim_rows,
             "source_claims": source_rows,
+            "census": census_rows,
         }
         text = json.dumps(report, indent=2, ensure_ascii=False)
         if to_stdout:

@@ -26,6 +26,7 @@ from derivations.rendering.common import first_and_last, matrix_rows, quote_piec
 from derivations.rendering.content import DocumentContent, NotProvenError, collect
 from derivations.rendering.latex import latex, latex_lines
 from derivations.rendering.outline import ClaimTable, arrange
+from derivations.rendering.prose import latex_code, latex_plain
 from impl.commands import docs as docs_command
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -213,6 +214,7 @@ MATHJAX_COMMANDS = {
     "aligned", "alpha", "ast", "begin", "cases", "cdot", "delta", "dots", "end", "frac", "geq",
     "left", "leq", "log", "mathbf", "mathrm", "matrix", "max", "neq", "odot", "operatorname",
     "partial", "quad", "right", "sigma", "sum", "tanh", "text", "tfrac", "|",
+    "eta", "hat", "in", "infty", "nabla", "phi", "theta", "to", "varphi",
 }  # fmt: skip
 
 
@@ -313,10 +315,13 @@ def test_the_documents_are_in_parts_ending_with_errata_and_the_whole_algorithm(
         "Contents",
         "Conventions",
         "Activations",
+        "What cross-entropy measures",
         "The output layer",
         "One layer",
         "The batch",
         "Curvature",
+        "Convergence and the loss landscape",
+        "Computing without overflow",
         "Errata",
         "The whole algorithm",
     ]
@@ -335,7 +340,8 @@ def test_the_fixed_size_checks_are_one_table_not_ten_sections(generated: Generat
     assert not re.search(r"^#+ .*for \$K = \d+\$", markdown, re.M)
     rows = re.findall(r"^\| <a id=\"claim-softmax_ce_delta_K(\d+)\"></a>", markdown, re.M)
     assert rows == [str(k) for k in range(1, 11)]
-    assert len(markdown.splitlines()) < 1300  # was 1,547 lines with a section per K
+    derivations = markdown.split('<a id="errata"></a>', 1)[0]
+    assert len(derivations.splitlines()) < 1300  # was 1,547 lines with a section per K
 
 
 def test_the_shared_verdict_explanation_is_said_once(generated: Generated) -> None:
@@ -375,7 +381,7 @@ def test_the_counterexamples_beyond_the_sources_sit_inside_their_section(
 ) -> None:
     tex = generated.text("derivations.tex")
     beyond = tex.split(r"\subsection{Counterexamples beyond the sources}", 1)[1]
-    beyond = beyond.split(r"\section{", 1)[0]
+    beyond = beyond.split(r"\section{", 1)[0].split(r"\subsection{The census of the sources}")[0]
     assert r"\subsubsection{\texttt{softmax-delta-multi-hot}" in beyond
     assert r"\subsection{" not in beyond
 
@@ -388,3 +394,30 @@ def test_justifications_are_numbered_under_the_derivation_not_in_a_column(
     section = tex.split(r"\label{claim:softmax_ce_delta}", 1)[1].split(r"\subsection", 1)[0]
     assert r"&& \text{(4)}" in section
     assert r"\item substitute the hypothesis" in section
+
+
+def test_the_census_is_in_the_errata_the_markdown_and_the_pdf(generated: Generated) -> None:
+    census = generated.content.census
+    assert len(census) > 90
+    errata_md, markdown = generated.text("errata.md"), generated.text("derivations.md")
+    tex = generated.text("derivations.tex")
+    assert "## The census of the sources" in errata_md
+    assert "### The census of the sources" in markdown
+    assert r"\subsection{The census of the sources}\label{census}" in tex
+    assert r"\subsubsection{Every statement of the sources}" in tex
+    for verdict in census:
+        key = verdict.entry.key
+        for text in (errata_md, markdown):
+            assert f"| `{key}` |" in text, key  # in the table of every statement
+        assert latex_code(key) in tex, key
+        if verdict.is_erratum:
+            assert f"### `{key}`: {verdict.verdict}" in errata_md, key
+            heading = rf"\subsubsection{{\texttt{{{latex_plain(key)}}}: {verdict.verdict}}}"
+            assert heading in tex, key
+    for text in (errata_md, markdown, tex):
+        lowered = text.lower()
+        for word in ("seed", "source 000", "source 001", "000 §", "001 §", "000_435a14ef"):
+            assert word not in lowered, word
+    row = next(line for line in errata_md.splitlines() if line.startswith("| `000-one-hot` |"))
+    assert "Deriving Backpropagation, Categorical Cross-Entropy (Softmax)" in row
+    assert "The true labels $y$ are one-hot encoded" in row  # \\( y \\) rendered, ** dropped

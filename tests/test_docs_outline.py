@@ -24,6 +24,18 @@ def test_every_claim_module_is_in_exactly_one_part() -> None:
     assert {module.__name__.rpartition(".")[2] for module in CLAIM_MODULES} <= set(topics)
 
 
+def test_the_theorems_the_sources_invite_are_where_a_student_looks_for_them() -> None:
+    part_of = {topic: part.key for part in PARTS for topic in part.topics}
+    assert part_of["information"] == "information"  # CE = H + KL, Gibbs
+    assert part_of["convexity"] == "convergence"  # not convex in the weights, no minimiser
+    assert part_of["stability"] == "stability"  # stable sigmoid, softmax shift
+    keys = [part.key for part in PARTS]
+    assert keys.index("information") < keys.index("output")  # what the loss means, first
+    assert keys.index("curvature") < keys.index("convergence")  # convex in z, then not in θ
+    assert topic_of("loss_has_no_minimiser") == "convexity"
+    assert topic_of("kl_divergence_gibbs") == "information"
+
+
 def test_arrange_keeps_the_parts_order_and_tables_the_fixed_sizes() -> None:
     arranged = arrange([_proven(name) for name in all_claims()])
     assert [item.part.key for item in arranged] == [part.key for part in PARTS]

@@ -32,3 +32,14 @@ def test_show_a_source_claim_gives_the_document_the_reading_and_the_counterexamp
 def test_show_an_unknown_name_is_a_usage_error(capsys) -> None:
     assert cli_main(["show", "softmax_delta"]) == 2
     assert "unknown claim 'softmax_delta'" in capsys.readouterr().err
+
+
+def test_show_a_census_entry_gives_the_document_the_verdict_and_the_evidence(capsys) -> None:
+    assert cli_main(["show", "000-converges-to-minimiser"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("000-converges-to-minimiser: refuted")
+    assert "“Deriving Backpropagation with Cross-Entropy Loss”, section “Training Example”" in out
+    assert "loss_has_no_minimiser" in out and "Correct statement:" in out
+    assert "seed" not in out.lower()
+    assert cli_main(["show", "000-network-class"]) == 0
+    assert "Verdict: definition: " in capsys.readouterr().out

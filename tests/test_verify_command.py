@@ -29,8 +29,16 @@ def test_verify_all_claims_exits_zero_and_writes_json(tmp_path, capsys) -> None:
     verdicts = {row["claim"]: row["verdict"] for row in report["source_claims"]}
     assert verdicts["001-relu-derivative"] == "refuted"
     assert verdicts["000-code-output-delta"] == "refuted"
+    census = {row["entry"]: row for row in report["census"]}
+    assert len(census) > 90 and all(row["as_expected"] for row in census.values())
+    assert census["000-converges-to-minimiser"]["verdict"] == "refuted"
+    assert census["000-aligns-distributions"]["verdict"] == "proven under assumption"
+    assert census["000-one-hot"]["source"] == DERIVING
     out = capsys.readouterr().out
     assert "verdicts on the sources' claims as expected" in out and out.rstrip().endswith("OK")
+    summary = out.rstrip().splitlines()[-1]
+    assert f"{len(census)}/{len(census)} census verdicts as expected" in summary
+    assert "Census of the sources" in out and "000-converges-to-minimiser" in out
     assert_sources_named_by_title(out)
 
 
@@ -109,7 +117,9 @@ def test_list_includes_the_source_documents_claims(capsys) -> None:
 
 def test_unknown_claim_suggests_names_that_start_alike(capsys) -> None:
     assert verify_main(["--claim", "000-code"]) == 2
-    assert "Did you mean 000-code-output-delta?" in capsys.readouterr().err
+    # the source claim, then the census entry that starts alike
+    err = capsys.readouterr().err
+    assert "Did you mean 000-code-output-delta, 000-code-gradients?" in err
 
 
 def test_python_dash_m_derivations_help_names_itself() -> None:
@@ -125,3 +135,15 @@ def test_version_prints_the_installed_version(capsys) -> None:
     assert exit_.value.code == 0
     expected = f"verified-backprop {metadata.version('verified-backprop')}"
     assert capsys.readouterr().out.strip() == expected
+
+
+def test_verify_one_census_entry_by_name_and_list_names_it(capsys) -> None:
+    assert cli_main(["verify", "--claim", "000-sigmoid-code-float64"]) == 0
+    out = capsys.readouterr().out
+    assert "000-sigmoid-code-float64" in out and "refuted" in out and "z = -710" in out
+    assert "1/1 census verdicts as expected" in out
+    assert_sources_named_by_title(out)
+    assert cli_main(["verify", "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "The census of “Deriving Backpropagation with Cross-Entropy Loss”" in listed
+    assert "000-converges-to-minimiser" in listed

@@ -14,6 +14,7 @@ import sympy as sp
 from derivations.engine import PROVEN_RESTS_ON, Claim, IndexRange, subject_of
 from derivations.rendering.content import ProvenClaim
 from derivations.rendering.latex import latex
+from derivations.sources.census import CensusEntry
 from derivations.sources.documents import THIS_PROJECT, document_of
 from derivations.verdicts import CheckedStatement, Verdict
 from derivations.wellformed import domain
@@ -101,7 +102,7 @@ def verdict_sentence(proven: ProvenClaim) -> str:
     return verdict + checks + witnessed + premises
 
 
-def source_citation(statement: CheckedStatement, *, short: bool = False) -> str:
+def source_citation(statement: CheckedStatement | CensusEntry, *, short: bool = False) -> str:
     """Where a statement comes from: the document's title and the section."""
     document = document_of(statement.source)
     if short:
@@ -109,13 +110,15 @@ def source_citation(statement: CheckedStatement, *, short: bool = False) -> str:
     return document.cite(statement.section)
 
 
-#: a formula in Markdown: \[display\], $$display$$ or $inline$
+#: a formula in Markdown: \[display\], $$display$$, $inline$ or \(inline\)
 _QUOTED_MATH = re.compile(
-    r"\\\[(?P<display>.*?)\\\]|\$\$(?P<block>.*?)\$\$|\$(?P<inline>[^$]+)\$", re.S
+    r"\\\[(?P<display>.*?)\\\]|\$\$(?P<block>.*?)\$\$|\$(?P<inline>[^$]+)\$"
+    r"|\\\((?P<paren>.*?)\\\)",
+    re.S,
 )
 
 
-def quote_pieces(statement: CheckedStatement) -> list[tuple[str, str]]:
+def quote_pieces(statement: CheckedStatement | CensusEntry) -> list[tuple[str, str]]:
     """The source's words as (kind, text) pieces to typeset: ``text``, ``math`` (inline
     LaTeX), ``display`` (display LaTeX) or ``code``, following ``statement.quote_format``."""
     quote = statement.quote.strip()
@@ -133,8 +136,8 @@ def quote_pieces(statement: CheckedStatement) -> list[tuple[str, str]]:
     for match in _QUOTED_MATH.finditer(quote):
         if match.start() > position:
             pieces.append(("text", " ".join(quote[position : match.start()].split())))
-        if match.group("inline") is not None:
-            pieces.append(("math", match.group("inline").strip()))
+        if match.group("inline") is not None or match.group("paren") is not None:
+            pieces.append(("math", (match.group("inline") or match.group("paren")).strip()))
         else:
             pieces.append(("display", (match.group("display") or match.group("block")).strip()))
         position = match.end()

@@ -18,7 +18,8 @@ from derivations import notation
 from derivations.catalog import all_claims
 from derivations.engine import Claim, ClaimResult, verify
 from derivations.report import claim_verdict
-from derivations.sources.catalogue import beyond_seeds, statements
+from derivations.sources.catalogue import beyond_sources, statements
+from derivations.sources.census import CensusVerdict, judge_all
 from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
 
 __all__ = ["DocumentContent", "NotProvenError", "ProvenClaim", "collect", "errata"]
@@ -51,6 +52,8 @@ class DocumentContent:
     seeds: tuple[Assessment, ...]
     beyond: tuple[Assessment, ...]
     conventions: str
+    #: the census of the sources (empty when a test renders a smaller catalogue)
+    census: tuple[CensusVerdict, ...] = ()
 
     def claim_names(self) -> set[str]:
         return {proven.claim.name for proven in self.claims}
@@ -76,14 +79,19 @@ def collect(
     claims: Sequence[Claim] | None = None,
     seed_statements: Sequence[CheckedStatement] | None = None,
     extra_statements: Sequence[CheckedStatement] | None = None,
+    *,
+    census: bool | None = None,
 ) -> DocumentContent:
     """Run every proof and every seed assessment; refuse if anything is not as claimed.
 
-    The arguments default to the whole catalogue; tests pass smaller lists.
+    The arguments default to the whole catalogue, with the census of the sources; tests pass
+    smaller lists (and get no census unless ``census=True``).
     """
+    if census is None:
+        census = claims is None and seed_statements is None and extra_statements is None
     claims = list(all_claims().values()) if claims is None else list(claims)
     seed_statements = statements() if seed_statements is None else list(seed_statements)
-    extra_statements = beyond_seeds() if extra_statements is None else list(extra_statements)
+    extra_statements = beyond_sources() if extra_statements is None else list(extra_statements)
 
     proven = tuple(ProvenClaim(claim, verify(claim)) for claim in claims)
     problems = [
@@ -94,10 +102,24 @@ def collect(
     seeds = tuple(assess(statement) for statement in seed_statements)
     beyond = tuple(assess(statement) for statement in extra_statements)
     problems += _check_assessments(seeds) + _check_assessments(beyond)
+    verdicts: tuple[CensusVerdict, ...] = ()
+    if census:
+        known_claims = {
+            item.claim.name: (str(item.verdict), "; ".join(h.text for h in item.claim.hypotheses))
+            for item in proven
+        }
+        known_statements = {a.statement.key: (str(a.verdict), a.detail) for a in seeds}
+        verdicts = tuple(judge_all(known_claims, known_statements))
+        problems += [
+            f"census entry {v.entry.key!r}: verdict {v.verdict}, expected {v.entry.expected} "
+            f"({v.detail})"
+            for v in verdicts
+            if not v.as_expected
+        ]
     if problems:
         raise NotProvenError(
             "refusing to write documents for results SymPy did not confirm:\n  - "
             + "\n  - ".join(problems)
         )
     conventions = inspect.cleandoc(notation.__doc__ or "")
-    return DocumentContent(proven, seeds, beyond, conventions)
+    return DocumentContent(proven, seeds, beyond, conventions, verdicts)

@@ -134,6 +134,9 @@ class DerivationLatexPrinter(LatexPrinter):
             return "\\" + name
         if len(name) == 1:
             return name
+        base, underscore, subscript = name.partition("_")
+        if underscore and subscript and base:  # J_net: J with the subscript "net"
+            return self._function_name(base) + r"_{\mathrm{" + subscript.replace("_", r"\_") + "}}"
         return r"\operatorname{" + name + "}"
 
     def _print_Function(self, expr: sp.Function, exp: str | None = None) -> str:

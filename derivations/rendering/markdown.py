@@ -37,8 +37,11 @@ from derivations.rendering.prose import (
     docstring_to_markdown,
     markdown_code,
     markdown_plain,
+    one_line,
     to_markdown,
 )
+from derivations.sources.census import INTRODUCTION as CENSUS_INTRODUCTION
+from derivations.sources.census import CensusEntry, CensusVerdict
 from derivations.verdicts import Assessment, Verdict
 
 __all__ = ["derivation_block", "render_errata_markdown", "render_markdown"]
@@ -268,6 +271,70 @@ def _table(assessments: tuple[Assessment, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _census_quote(entry: CensusEntry) -> str:
+    """The source's words in one line: formulas rendered, code as code, the Markdown
+    emphasis marks of the source dropped."""
+    said = []
+    for kind, text in quote_pieces(entry):
+        if kind == "text":
+            said.append(markdown_plain(text.replace("*", "")))
+        elif kind in ("math", "display"):
+            said.append(f"${one_line(text)}$")
+        else:
+            said.append(markdown_code(text))
+    return " ".join(said).replace(" ,", ",")
+
+
+def _census_erratum(
+    verdict: CensusVerdict, catalogued: set[str], known: set[str], page: str, level: str
+) -> str:
+    entry = verdict.entry
+    lines = [f"{level} {markdown_code(entry.key)}: {verdict.verdict}", ""]
+    lines.append(f"- **Source:** {markdown_plain(source_citation(entry))}")
+    lines.append(f"- **The document says:** {_census_quote(entry)}")
+    lines.append(f"- **Our reading:** {to_markdown(entry.reading)}")
+    lines.append(f"- **Verdict:** **{verdict.verdict}**")
+    if entry.key in catalogued:
+        lines.append("- **Details:** in the erratum of the same name above.")
+    else:
+        lines.append(f"- **Evidence (computed):** {markdown_plain(verdict.detail)}")
+    if entry.correction:
+        lines.append(f"- **Correct statement:** {to_markdown(entry.correction)}")
+    lines.append(f"- **Decided by:** {_proof_references(list(entry.basis), known, page)}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _census_body(content: DocumentContent, page: str, level: str) -> list[str]:
+    if not content.census:
+        return []
+    known = content.claim_names()
+    catalogued = {assessment.statement.key for assessment in content.seeds}
+    lines = [f"{level} The census of the sources", "", to_markdown(CENSUS_INTRODUCTION), ""]
+    lines += [
+        _census_erratum(verdict, catalogued, known, page, level + "#")
+        for verdict in content.census
+        if verdict.is_erratum
+    ]
+    lines += [
+        f"{level}# Every statement of the sources",
+        "",
+        "| entry | document, section | the document says | our reading | verdict |",
+        "|---|---|---|---|---|",
+    ]
+    for verdict in content.census:
+        entry = verdict.entry
+        cells = (
+            markdown_code(entry.key),
+            markdown_plain(source_citation(entry, short=True)),
+            _census_quote(entry),
+            to_markdown(entry.reading),
+            verdict.verdict,
+        )
+        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return [*lines, ""]
+
+
 def _errata_body(content: DocumentContent, page: str, level: str) -> str:
     known = content.claim_names()
     lines = [to_markdown(errata_introduction()), ""]
@@ -281,6 +348,7 @@ def _errata_body(content: DocumentContent, page: str, level: str) -> str:
             "",
         ]
         lines += [_erratum(a, known, page, level + "#") for a in content.beyond]
+    lines += _census_body(content, page, level)
     return "\n".join(lines)
 
 

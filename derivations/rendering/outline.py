@@ -64,6 +64,15 @@ PARTS: tuple[Part, ...] = (
         ("activations",),
     ),
     Part(
+        "information",
+        "What cross-entropy measures",
+        "Cross-entropy is the entropy of the labels plus the KL divergence from the labels to "
+        "the model's outputs, and the KL divergence is never negative: minimising the loss "
+        "brings the model's distribution to the labels' (what “aligns the distributions” "
+        "means, and when).",
+        ("information",),
+    ),
+    Part(
         "output",
         "The output layer",
         "The error signal δ = ∂J/∂z at the output, for each pairing of output activation and "
@@ -90,6 +99,21 @@ PARTS: tuple[Part, ...] = (
         "Curvature",
         "The softmax Jacobian and the Hessian of the softmax cross-entropy in the logits.",
         ("softmax_curvature",),
+    ),
+    Part(
+        "convergence",
+        "Convergence and the loss landscape",
+        "The loss is convex in the output logits (the Hessian above) but not in the weights, "
+        "and with one-hot labels it can have no minimiser at all: in what sense gradient "
+        "descent “converges to values that minimise the loss”.",
+        ("convexity",),
+    ),
+    Part(
+        "stability",
+        "Computing without overflow",
+        "Rewritten forms of the sigmoid and the softmax that never overflow in floating "
+        "point, proven equal to the formulas as written.",
+        ("stability",),
     ),
 )
 

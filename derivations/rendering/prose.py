@@ -52,6 +52,7 @@ MATH_CHARACTERS: dict[str, str] = {
     "∂": r"\partial", "−": "-", "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "⊙": r"\odot",
     "·": r"\cdot", "×": r"\times", "→": r"\to", "∈": r"\in", "∞": r"\infty", "…": r"\dots",
     "‖": r"\|", "½": r"\tfrac{1}{2}", "′": "'", "″": "''", "≈": r"\approx",
+    "∇": r"\nabla", "𝜂": r"\eta",
 }  # fmt: skip
 
 #: superscript and subscript letters → what they raise or lower
@@ -59,7 +60,9 @@ SUPERSCRIPTS: dict[str, str] = {
     "ᵀ": "T", "ᴴ": "H", "ᴸ": "L", "ˡ": "l", "⁺": "+", "⁻": "-", "⁰": "0", "¹": "1",
     "²": "2", "³": "3", "ⁱ": "i", "ʲ": "j", "ᵏ": "k", "ⁿ": "n",
 }  # fmt: skip
-SUBSCRIPTS: dict[str, str] = {"ᵢ": "i", "ⱼ": "j", "ₖ": "k", "ₗ": "l", "ₘ": "m", "ₙ": "n"}
+SUBSCRIPTS: dict[str, str] = {
+    "ᵢ": "i", "ⱼ": "j", "ₖ": "k", "ₗ": "l", "ₘ": "m", "ₙ": "n", "₀": "0", "₁": "1", "₂": "2",
+}  # fmt: skip
 
 #: Unicode → LaTeX text mode (punctuation that is not mathematics)
 TEXT_CHARACTERS: dict[str, str] = {

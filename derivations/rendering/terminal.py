@@ -3,8 +3,9 @@
 :func:`render_claim` prints a claim of the catalogue, after its proof has just been run
 (:class:`~derivations.rendering.content.ProvenClaim`): title, sizes, definitions, hypotheses,
 statement, each step with its justification, and the verdict.  :func:`render_statement` prints
-a claim of a source document with the verdict SymPy computed for it.  The formulas are the
-very SymPy objects that the proofs check, printed by SymPy's pretty printer.
+a claim of a source document with the verdict SymPy computed for it, and
+:func:`render_census_entry` a statement of the census with its verdict and evidence.  The
+formulas are the very SymPy objects that the proofs check, printed by SymPy's pretty printer.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from derivations.rendering.content import ProvenClaim
+from derivations.sources.census import CensusVerdict
 from derivations.sources.documents import document_of
 from derivations.verdicts import Assessment
 
-__all__ = ["pretty", "render_claim", "render_statement"]
+__all__ = ["pretty", "render_census_entry", "render_claim", "render_statement"]
 
 WIDTH = 100
 
@@ -97,4 +99,24 @@ def render_statement(assessment: Assessment) -> str:
         lines.append(_wrapped(f"Correct statement: {statement.correction}"))
     if statement.proof:
         lines.append(_wrapped(f"Proof: verified-backprop show {statement.proof.split(', ')[0]}"))
+    return "\n".join(lines) + "\n"
+
+
+def render_census_entry(verdict: CensusVerdict) -> str:
+    """A statement of the census of the sources, with its verdict and what decided it."""
+    entry = verdict.entry
+    document = document_of(entry.source)
+    lines = [f"{entry.key}: {verdict.verdict}", _wrapped(document.cite(entry.section))]
+    lines += ["", "The document says:", textwrap.indent(entry.quote, "    ")]
+    lines += ["", _wrapped(f"Our reading: {entry.reading}"), ""]
+    if entry.why:
+        lines.append(_wrapped(f"Verdict: {verdict.verdict}: {entry.why}"))
+    else:
+        lines.append(_wrapped(f"Verdict: {verdict.verdict}: {verdict.detail}"))
+        if not verdict.as_expected:
+            lines.append(_wrapped(f"UNEXPECTED: the census expects {entry.expected}"))
+    if entry.correction:
+        lines.append(_wrapped(f"Correct statement: {entry.correction}"))
+    if entry.basis:
+        lines.append(_wrapped("Decided by: " + ", ".join(entry.basis)))
     return "\n".join(lines) + "\n"

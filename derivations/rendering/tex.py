@@ -35,8 +35,11 @@ from derivations.rendering.prose import (
     docstring_to_latex,
     latex_code,
     latex_plain,
+    one_line,
     to_latex,
 )
+from derivations.sources.census import INTRODUCTION as CENSUS_INTRODUCTION
+from derivations.sources.census import CensusEntry, CensusVerdict
 from derivations.verdicts import Assessment, CheckedStatement, Verdict
 
 __all__ = ["render_tex"]
@@ -321,6 +324,84 @@ def _errata(content: DocumentContent) -> str:
             "",
         ]
         lines += [_erratum(assessment, known, "subsubsection") for assessment in content.beyond]
+    lines.append(_census(content))
+    return "\n".join(lines)
+
+
+def _census_quote(entry: CensusEntry) -> str:
+    """The source's words, typeset inline: formulas rendered, code as code, the Markdown
+    emphasis marks of the source dropped."""
+    out = []
+    for kind, text in quote_pieces(entry):
+        if kind == "text":
+            out.append(latex_plain(text.replace("*", "")))
+        elif kind in ("math", "display"):
+            out.append(f"${one_line(text)}$")
+        else:
+            out.append(latex_code(text))
+    return " ".join(out).replace(" ,", ",")
+
+
+def _census_erratum(verdict: CensusVerdict, catalogued: set[str], known: set[str]) -> str:
+    entry = verdict.entry
+    items = [
+        ("Source", latex_plain(source_citation(entry))),
+        ("The document says", _census_quote(entry)),
+        ("Our reading", to_latex(entry.reading)),
+        ("Verdict", rf"\textbf{{{latex_plain(verdict.verdict)}}}"),
+    ]
+    if entry.key in catalogued:
+        items.append(("Details", "in the erratum of the same name above."))
+    else:
+        items.append(("Evidence (computed)", latex_plain(verdict.detail)))
+    if entry.correction:
+        items.append(("Correct statement", to_latex(entry.correction)))
+    items.append(("Decided by", _proof_references(list(entry.basis), known)))
+    lines = [
+        rf"\subsubsection{{\texttt{{{latex_plain(entry.key)}}}: {latex_plain(verdict.verdict)}}}",
+        r"{\raggedright",
+        r"\begin{description}",
+    ]
+    lines += [rf"\item[{label}:] {text}" for label, text in items]
+    lines += [r"\end{description}", r"\par}", ""]
+    return "\n".join(lines)
+
+
+def _census(content: DocumentContent) -> str:
+    """The census of the sources: the refuted and qualified entries, then every entry."""
+    if not content.census:
+        return ""
+    known = content.claim_names()
+    catalogued = {assessment.statement.key for assessment in content.seeds}
+    lines = [
+        r"\subsection{The census of the sources}\label{census}",
+        "",
+        to_latex(CENSUS_INTRODUCTION),
+        "",
+    ]
+    lines += [
+        _census_erratum(verdict, catalogued, known)
+        for verdict in content.census
+        if verdict.is_erratum
+    ]
+    lines += [
+        r"\subsubsection{Every statement of the sources}",
+        "",
+        r"{\small",
+        r"\begin{longtable}{>{\raggedright}p{0.15\linewidth}>{\raggedright}p{0.13\linewidth}"
+        r">{\raggedright}p{0.25\linewidth}>{\raggedright}p{0.24\linewidth}"
+        r">{\raggedright\arraybackslash}p{0.11\linewidth}}",
+        r"\toprule entry & document, section & the document says & our reading & verdict \\ "
+        r"\midrule \endhead",
+    ]
+    for verdict in content.census:
+        entry = verdict.entry
+        lines.append(
+            rf"{latex_code(entry.key)} & {latex_plain(source_citation(entry, short=True))} & "
+            rf"{_census_quote(entry)} & {to_latex(entry.reading)} & "
+            rf"{latex_plain(verdict.verdict)} \\"
+        )
+    lines += [r"\bottomrule", r"\end{longtable}", "}", ""]
     return "\n".join(lines)
 
 

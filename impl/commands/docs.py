@@ -101,10 +101,10 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"verified-backprop docs: cannot write into {args.out}: {error}", file=sys.stderr)
         return 1
-    print(
-        f"{len(content.claims)} claims proven and {len(content.seeds) + len(content.beyond)} "
-        f"verdicts on the sources' claims computed in {proofs_seconds:.1f} s"
-    )
+    verdicts = f"{len(content.seeds) + len(content.beyond)} verdicts on the sources' claims"
+    if content.census:
+        verdicts += f" and {len(content.census)} census verdicts"
+    print(f"{len(content.claims)} claims proven, {verdicts} computed in {proofs_seconds:.1f} s")
     if args.no_pdf:
         return 0
     pdflatex = shutil.which("pdflatex")
