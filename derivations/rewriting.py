@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import sympy as sp
+from sympy.concrete.delta import _has_simple_delta, deltasummation
 from sympy.concrete.summations import eval_sum
 from sympy.core.function import AppliedUndef
 from sympy.simplify.simplify import factor_sum
@@ -164,7 +165,9 @@ def _sum_exactly(body: sp.Expr, limit: tuple) -> sp.Expr | None:
     if body.has(sp.KroneckerDelta) and any(
         delta.has(var) for delta in body.atoms(sp.KroneckerDelta)
     ):
-        return eval_sum(body, limit)
+        # SymPy's rule for a delta it can sum; any other (a delta inside a nested sum, say)
+        # would fall through eval_sum to the closed-form search
+        return deltasummation(body, limit) if _has_simple_delta(body, var) else None
     length = hi - lo
     if (length.is_Integer and 0 <= length < 100) or body.is_polynomial(var):
         return eval_sum(body, limit)
@@ -173,7 +176,13 @@ def _sum_exactly(body: sp.Expr, limit: tuple) -> sp.Expr | None:
     if isinstance(body, sp.Piecewise) and not any(
         condition.has(var) for _, condition in body.args
     ):
-        return eval_sum(body, limit)  # summed piece by piece
+        # the conditions do not depend on v: sum each piece
+        return sp.Piecewise(
+            *(
+                (_sum_exactly(piece, limit) or sp.Sum(piece, limit), condition)
+                for piece, condition in body.args
+            )
+        )
     return None
 
 
@@ -201,6 +210,11 @@ def evaluate(expr: sp.Basic) -> sp.Basic:
         return sp.Sum(body, *limits) if limits else body
     args = tuple(evaluate(arg) for arg in expr.args)
     node = expr if args == expr.args else expr.func(*args)
+    if isinstance(node, sp.Derivative):
+        # differentiate only: Derivative.doit would also ``doit`` the result, summing with
+        # SymPy's closed-form search every sum the derivative of a sum gives
+        done = sp.Derivative(node.expr, *node.variable_count, evaluate=True)
+        return node if done == node else evaluate(done)
     if isinstance(node, _EVALUATED_NODES):
         done = node.doit(deep=False)
         return node if done == node else evaluate(done)
@@ -210,7 +224,8 @@ def evaluate(expr: sp.Basic) -> sp.Basic:
 
 def _split_sum(node: sp.Sum) -> sp.Expr:
     """Σ (f + g) → Σ f + Σ g, then pull factors that do not depend on the index out."""
-    terms = sp.Add.make_args(sp.expand(node.function))
+    # exp(a + Σ b) stays as it is (power_exp would make it a Product here, not elsewhere)
+    terms = sp.Add.make_args(sp.expand(node.function, power_exp=False))
     return sp.Add(*(factor_sum(sp.Sum(term, *node.limits)) for term in terms))
 
 
@@ -532,10 +547,13 @@ def _partly_unfolded_is_zero(
     if not definitions:
         return False
     # a side with nothing named (SymPy's derivative of the whole network) is folded first
-    if not _named(left, lookup):
-        left = fold(left, definitions)
-    if not _named(right, lookup):
-        right = fold(right, definitions)
+    try:
+        if not _named(left, lookup):
+            left = fold(collapse(left, ranges), definitions)
+        if not _named(right, lookup):
+            right = fold(collapse(right, ranges), definitions)
+    except _GAVE_UP:
+        return False
     for _ in range(len(definitions) + 1):
         on_left, on_right = _named(left, lookup), _named(right, lookup)
         if not on_left or not on_right:

@@ -592,7 +592,12 @@ def _solve_hypotheses(
         else set(atoms)
     )
     for _ in range(8):
-        values = {atom: _random_value(rng, _required(atom)) for atom in every if atom not in pivots}
+        # in a fixed order: the random values must not depend on the hash seed of the run
+        values = {
+            atom: _random_value(rng, _required(atom))
+            for atom in sorted(every, key=str)
+            if atom not in pivots
+        }
         remaining = [eq.xreplace(values) for eq in equations]
         if not pivots:
             if all(sp.simplify(eq) == 0 for eq in remaining):

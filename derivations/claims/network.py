@@ -37,6 +37,7 @@ The induction step for any depth is :mod:`derivations.claims.recursion` (claims
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -53,6 +54,7 @@ __all__ = [
     "claims",
     "network",
     "network_claim",
+    "row_indices",
 ]
 
 #: the depths (numbers of hidden layers) proven here
@@ -61,8 +63,10 @@ DEPTHS = (1, 2, 3)
 #: the real variable of g′ (g′(z^l_r) is g′ evaluated at z^l_r, a defined quantity)
 xi = sp.Symbol("xi", real=True)
 
-#: the free indices of a row: unit r of layer l, unit s of layer l − 1
-r, s = sp.symbols("r s", integer=True)
+
+def row_indices(layer: int) -> tuple[sp.Symbol, sp.Symbol]:
+    """The free indices of layer ``layer``'s rows: unit r_l of layer l, unit s_l of l − 1."""
+    return sp.Symbol(f"r_{layer}", integer=True), sp.Symbol(f"s_{layer}", integer=True)
 
 
 def g_prime_at(point: sp.Expr) -> sp.Expr:
@@ -246,6 +250,7 @@ class Network:
 
         the chain rule from layer m = ``named`` down to unit r of ``layer``.
         """
+        r, s = row_indices(layer)
         factor = self.a(layer - 1)[s] if weight else sp.Integer(1)
         if named == layer:
             return self.delta(layer)[r] * factor
@@ -267,23 +272,19 @@ class Network:
             self.delta(named)[top] * below(named, top), (top, 1, self.width(named))
         )
 
-    def rows(self) -> list[tuple[int, bool]]:
-        """(layer, weight?) for every row: W^1, b^1, W^2, b^2, …, W^H, b^H."""
-        return [(layer, weight) for layer in range(1, self.output + 1) for weight in (True, False)]
-
     def derivative(self, layer: int, weight: bool) -> sp.Derivative:
+        r, s = row_indices(layer)
         parameter = self.W(layer)[r, s] if weight else self.b(layer)[r]
         return sp.Derivative(J, parameter)
 
-    def ranges(self, rows: list[tuple[int, bool]]) -> tuple[IndexRange, ...]:
-        """r over the units of the row's layer, s over the layer below.  One claim states
-        rows of one layer only when r's range differs between layers, so rows are grouped."""
-        found: dict[sp.Symbol, IndexRange] = {}
-        for layer, weight in rows:
-            found.setdefault(r, IndexRange(r, sp.Integer(1), self.width(layer)))
-            if weight:
-                found.setdefault(s, IndexRange(s, sp.Integer(1), self.width(layer - 1)))
-        return tuple(found.values())
+    def ranges(self, layers: Sequence[int]) -> tuple[IndexRange, ...]:
+        """r_l over the units of layer l, s_l over those of layer l − 1."""
+        found = []
+        for layer in layers:
+            r, s = row_indices(layer)
+            found.append(IndexRange(r, sp.Integer(1), self.width(layer)))
+            found.append(IndexRange(s, sp.Integer(1), self.width(layer - 1)))
+        return tuple(found)
 
 
 def network(depth: int, pairing: str) -> Network:
@@ -294,61 +295,67 @@ def network(depth: int, pairing: str) -> Network:
     return Network(depth, pairing)
 
 
-def network_claim(depth: int, pairing: str, layer: int) -> Claim:
-    """∂J/∂W^layer and ∂J/∂b^layer for the whole network of ``depth`` hidden layers.
+def _first_step_words(net: Network) -> str:
+    H = net.output
+    output = {
+        "softmax_ce": f"∂J/∂z^{H}_k = a^{H}_k Σ_c y_c − y_k = a^{H}_k − y_k "
+        "(hypothesis Σ_c y_c = 1)",
+        "sigmoid_bce": f"∂J/∂z^{H}_k = σ(z^{H}_k) − y_k = a^{H}_k − y_k",
+        "quadratic": f"∂J/∂z^{H}_k = (a^{H}_k − y_k) σ′(z^{H}_k)",
+    }[net.pairing]
+    return (
+        f"chain rule through the whole network, with δ^{H} := ∂J/∂z^{H} named: {output}; "
+        f"only unit r_l of layer l depends on W^l_(r_l, s_l) and b^l_(r_l)"
+    )
 
-    The steps name δ^H, δ^{H−1}, …, δ^layer in turn (one step per layer); the first step is
-    SymPy's derivative with the output layer's delta named, so it carries the pairing's
-    algebra (and the hypothesis Σ_c y_c = 1 for softmax).
+
+def network_claim(depth: int, pairing: str, layers: Sequence[int] | None = None) -> Claim:
+    """∂J/∂W^l and ∂J/∂b^l, for every layer l, of the network of ``depth`` hidden layers.
+
+    One row per parameter (W^1, b^1, …, W^H, b^H; or only those of ``layers``).  Step 1 is
+    SymPy's derivative with the output layer's delta δ^H named, so it carries the
+    pairing's algebra (and the hypothesis Σ_c y_c = 1 for softmax); step t + 1 names
+    δ^{H−t}, swapping two finite sums; a row is finished at its own layer's delta.
     """
     net = network(depth, pairing)
     H = net.output
-    if not 1 <= layer <= H:
-        raise ValueError(f"layer must be 1..{H} for {depth} hidden layer(s), not {layer!r}")
+    layers = tuple(range(1, H + 1)) if layers is None else tuple(layers)
+    if not layers or any(not 1 <= layer <= H for layer in layers):
+        raise ValueError(f"layers must be among 1..{H} for {depth} hidden layer(s): {layers!r}")
     pairing_data = PAIRINGS[pairing]
-    rows = [(layer, True), (layer, False)]
+    rows = [(layer, weight) for layer in layers for weight in (True, False)]
     lhs = sp.ImmutableMatrix([net.derivative(*row) for row in rows])
     steps = []
-    for named in range(H, layer - 1, -1):
-        expr = sp.ImmutableMatrix([net.chain(layer, named, weight) for _, weight in rows])
+    for named in range(H, min(layers) - 1, -1):
+        expr = sp.ImmutableMatrix(
+            [net.chain(layer, max(named, layer), weight) for layer, weight in rows]
+        )
         if named == H:
-            why = (
-                f"chain rule through the whole network with δ^{H} := ∂J/∂z^{H} named: "
-                + (
-                    f"∂J/∂z^{H}_k = a^{H}_k Σ_c y_c − y_k = a^{H}_k − y_k "
-                    "(hypothesis Σ_c y_c = 1)"
-                    if pairing == "softmax_ce"
-                    else f"∂J/∂z^{H}_k = σ(z^{H}_k) − y_k = a^{H}_k − y_k"
-                    if pairing == "sigmoid_bce"
-                    else f"∂J/∂z^{H}_k = (a^{H}_k − y_k) σ′(z^{H}_k)"
+            steps.append(Step(expr, _first_step_words(net), pairing_data.hypotheses))
+        else:
+            steps.append(
+                Step(
+                    expr,
+                    f"swap the finite sums over k_{named + 1} and k_{named}; definition of "
+                    f"δ^{named} := (W^{named + 1})ᵀ δ^{named + 1} ⊙ g′(z^{named})",
                 )
             )
-            if layer == H:
-                why += "; only z^{H}_r depends on W^{H}_{r,s} and b^{H}_r".replace("{H}", str(H))
-            uses = pairing_data.hypotheses
-        else:
-            why = (
-                f"swap the finite sums over k_{named + 1} and k_{named}; definition of "
-                f"δ^{named} = (W^{named + 1})ᵀ δ^{named + 1} ⊙ g′(z^{named})"
-            )
-            uses = ()
-        steps.append(Step(expr, why, uses))
-    result = steps[-1].expr
     widths = ", ".join(str(net.width(n)) for n in range(0, H + 1))
+    hidden = f"{depth} hidden layer{'s' if depth > 1 else ''}"
+    suffix = "" if layers == tuple(range(1, H + 1)) else "_layers" + "".join(map(str, layers))
     return Claim(
-        name=f"network_{pairing}_depth{depth}_layer{layer}",
-        title=f"Whole network, {depth} hidden layer{'s' if depth > 1 else ''}, "
-        f"{pairing_data.words}: ∂J/∂W^{layer} = δ^{layer} (a^{layer - 1})ᵀ, "
-        f"∂J/∂b^{layer} = δ^{layer}",
+        name=f"network_{pairing}_{depth}_hidden{suffix}",
+        title=f"Whole network, {hidden}, {pairing_data.words}: "
+        "∂J/∂W^l = δ^l (a^(l−1))ᵀ and ∂J/∂b^l = δ^l for every layer",
         lhs=lhs,
-        result=result,
+        result=steps[-1].expr,
         steps=tuple(steps),
         definitions=net.definitions(),
         hypotheses=pairing_data.hypotheses,
-        ranges=net.ranges(rows),
+        ranges=net.ranges(layers),
         sizes=f"symbolic widths {widths}; any g; no premise",
-        summary=f"The gradient of layer {layer} of a {depth}-hidden-layer network, computed by "
-        "SymPy from the loss of the whole network, is the backpropagation formula.",
+        summary=f"Backpropagation for a network with {hidden}, computed by SymPy from the loss "
+        "of the whole network: every layer's gradient is δ^l (a^(l−1))ᵀ and δ^l.",
     )
 
 
@@ -393,5 +400,5 @@ def claims() -> list[Claim]:
     found = [_bce_with_logits()]
     for depth in DEPTHS:
         for pairing in PAIRINGS:
-            found += [network_claim(depth, pairing, layer) for layer in range(1, depth + 2)]
+            found.append(network_claim(depth, pairing))
     return found
