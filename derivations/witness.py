@@ -250,9 +250,7 @@ class _Instance:
                 return _rebuild(
                     expr,
                     lambda node: (
-                        node.doit(integrals=False)
-                        if isinstance(node, _LEFT_TO_EVALUATE)
-                        else None
+                        node.doit(integrals=False) if isinstance(node, _LEFT_TO_EVALUATE) else None
                     ),
                     bottom_up=True,
                 )
@@ -653,6 +651,10 @@ _GUARDED = {
 }
 
 
+#: the most digits a difference quotient adds to DIGITS for a large value
+_MOST_EXTRA_DIGITS = 400
+
+
 class _Compiled:
     """Explicit expressions compiled once (lambdify, mpmath) for evaluation at many points."""
 
@@ -668,12 +670,12 @@ class _Compiled:
         bound = sorted(
             {d for e in expressions for d in _nodes(e) if isinstance(d, sp.Dummy)}, key=str
         )
-        names.update(
-            {d: sp.Symbol(f"_v{n}", **d._assumptions_orig) for n, d in enumerate(bound)}
-        )
+        names.update({d: sp.Symbol(f"_v{n}", **d._assumptions_orig) for n, d in enumerate(bound)})
         renamed = [_rebuild(e, names.get) for e in expressions]
+        # common subexpressions shared (a network repeats z^1 in every unit above it), but
+        # not out of an integral, whose bound variable they would take outside it
         self.function = sp.lambdify(
-            placeholders, renamed, modules=[_GUARDED, "mpmath"], dummify=False, cse=True
+            placeholders, renamed, modules=[_GUARDED, "mpmath"], dummify=False, cse=not bound
         )
 
     def partial(self, values: Mapping[sp.Basic, sp.Expr], variables) -> mpmath.mpf:
@@ -685,9 +687,21 @@ class _Compiled:
             position = self.atoms.index(variable)
             merged[position] = merged.get(position, 0) + int(count)
         positions, orders = list(merged), list(merged.values())
+        # an atom the point leaves out does not occur in the derivative: any value will do
+        given = [sp.Rational(values.get(a, sp.Rational(2, 7))) for a in self.atoms]
         with mpmath.workdps(DIGITS):
-            # an atom the point leaves out does not occur in the derivative: any value will do
-            given = [sp.Rational(values.get(a, sp.Rational(2, 7))) for a in self.atoms]
+            try:
+                size = mpmath.mag(
+                    self.function(*(mpmath.mpf(int(v.p)) / int(v.q) for v in given))[0]
+                )
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                size = 0
+        # a difference quotient loses as many digits as the value has before the point
+        # (J ~ 10^50 with a slope of 3 leaves nothing of 60 digits): work with that many more
+        extra = max(0, int(size * 0.302)) + 10
+        if extra > _MOST_EXTRA_DIGITS:
+            raise _SkipError("the value is too large here for a difference quotient")
+        with mpmath.workdps(DIGITS + extra):
             base = [mpmath.mpf(int(v.p)) / int(v.q) for v in given]
 
             def function(*moved):
