@@ -5,10 +5,30 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 import sympy as sp
 
+from derivations import engine
 from derivations.catalog import get_claim
-from derivations.engine import _shown, _timed, verify
+from derivations.claims.shared import LABELS_SUM_TO_ONE
+from derivations.engine import (
+    Claim,
+    Definition,
+    Hypothesis,
+    IndexRange,
+    Step,
+    StepResult,
+    _shown,
+    _timed,
+    verify,
+)
+from derivations.notation import K, a, c, j, y
+from derivations.witness import Point, WitnessReport
+
+x = sp.Symbol("x", real=True)
+F = sp.Function("F")
+J = sp.Symbol("J")
+xs = sp.IndexedBase("x", real=True)
 
 
 def test_a_rational_value_is_shown_exactly_and_an_irrational_one_to_twelve_digits() -> None:
@@ -48,3 +68,85 @@ def test_a_wrong_step_names_the_point_and_both_exact_values() -> None:
     [failure] = verify(dataclasses.replace(claim, steps=tuple(steps))).failures
     assert "does not follow from step 3: at K = 1, j = 1, y[1] = " in failure
     assert ", step 3 is 0 and step 4 is " in failure
+
+
+def test_a_claim_with_no_steps_is_refused_saying_so_and_nothing_else() -> None:
+    claim = dataclasses.replace(get_claim("sigmoid_derivative"), steps=())
+    result = verify(claim)
+    assert result.failures == ["the derivation has no steps"]
+    assert result.steps == []
+
+
+def test_a_step_with_unstated_hypotheses_names_them_all_and_the_next_step_follows_from_it() -> None:
+    """Step 4 of softmax_ce_delta uses Σy = 1 and an impostor; the claim states neither.
+    Step 4 fails without being checked; step 5 is checked against step 4's expression."""
+    claim = get_claim("softmax_ce_delta")
+    impostor = Hypothesis("y_j vanishes", "y_j = 0", y[j], sp.Integer(0))
+    steps = list(claim.steps)
+    steps[3] = dataclasses.replace(steps[3], uses=(LABELS_SUM_TO_ONE, impostor))
+    steps.append(Step(-(y[j] - a[j]), "reorder"))
+    forged = dataclasses.replace(claim, steps=tuple(steps), hypotheses=(), result=-(y[j] - a[j]))
+    result = verify(forged)
+    message = (
+        f"step 4 ({steps[3].why}) uses hypothesis labels sum to one, y_j vanishes which the "
+        "claim does not state (a step may use only a hypothesis equal to a stated one)"
+    )
+    assert result.failures == [message]
+    assert result.steps[3] == StepResult(4, steps[3].why, False, 0.0, message)
+    assert [(s.number, s.why, s.ok, s.message) for s in result.steps[4:]] == [
+        (5, "reorder", True, "")
+    ]
+
+
+def test_a_step_sympy_cannot_simplify_but_the_witness_confirms_is_undecided_not_proven() -> None:
+    """d/dx [x (atan ½ + atan ⅓)] = π/4 is true, but simplify misses the numeric zero."""
+    definition = Definition(
+        F, x * (sp.atan(sp.Rational(1, 2)) + sp.atan(sp.Rational(1, 3))), index=x
+    )
+    claim = Claim(
+        "atan", "atan", sp.Derivative(F(x), x), sp.pi / 4, (Step(sp.pi / 4, "numeric"),),
+        (definition,),
+    )
+    result = verify(claim)
+    [failure] = result.failures
+    assert failure.startswith(
+        "step 1 (numeric): cannot decide whether it follows from the left-hand side — SymPy "
+        "could not show the difference is 0 (agrees at "
+    )
+    assert [(s.ok, s.message) for s in result.steps] == [(False, failure)]
+
+
+def test_a_step_whose_check_raises_says_what_failed_then_the_error_in_brackets() -> None:
+    """J = Σ_c x_{2c}: ∂J/∂x_j = 1 is false for odd j; collapsing the sum raises."""
+    definition = Definition(J, sp.Sum(xs[2 * c], (c, 1, K)))
+    claim = Claim(
+        "stride", "stride", sp.Derivative(J, xs[j]), sp.Integer(1),
+        (Step(sp.Integer(1), "claimed"),), (definition,),
+        ranges=(IndexRange(j, sp.Integer(1), 2 * K),),
+    )
+    [failure] = verify(claim).failures
+    assert failure.startswith(
+        "step 1 (claimed) does not follow from the left-hand side: at K = 1, j = 1, the "
+        "left-hand side is 0 and step 1 is 1 [CannotDecideError: the sum over "
+    )
+    assert failure.endswith("SymPy evaluates such sums unsoundly]")
+
+
+def test_a_disagreement_without_certified_values_is_undecided_not_refuted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The witness reports a point but no exact values when SymPy's derivative disagrees with
+    the difference quotient: that says nothing about the step, so "cannot decide"."""
+    point = Point({}, {x: sp.Integer(1)})
+    quotient = WitnessReport(False, 0, "no derivative there, or a wrong rule", point, None)
+    monkeypatch.setattr(engine, "witness", lambda *args, **kwargs: quotient)
+    claim = dataclasses.replace(
+        get_claim("sigmoid_derivative"),
+        steps=(Step(sp.Integer(7), "wrong"),),
+        result=sp.Integer(7),
+    )
+    [failure] = verify(claim).failures
+    assert failure == (
+        "step 1 (wrong): cannot decide whether it follows from the left-hand side — SymPy could "
+        "not show the difference is 0 (no derivative there, or a wrong rule)"
+    )
