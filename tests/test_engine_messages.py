@@ -104,7 +104,11 @@ def test_a_step_sympy_cannot_simplify_but_the_witness_confirms_is_undecided_not_
         F, x * (sp.atan(sp.Rational(1, 2)) + sp.atan(sp.Rational(1, 3))), index=x
     )
     claim = Claim(
-        "atan", "atan", sp.Derivative(F(x), x), sp.pi / 4, (Step(sp.pi / 4, "numeric"),),
+        "atan",
+        "atan",
+        sp.Derivative(F(x), x),
+        sp.pi / 4,
+        (Step(sp.pi / 4, "numeric"),),
         (definition,),
     )
     result = verify(claim)
@@ -120,8 +124,12 @@ def test_a_step_whose_check_raises_says_what_failed_then_the_error_in_brackets()
     """J = Σ_c x_{2c}: ∂J/∂x_j = 1 is false for odd j; collapsing the sum raises."""
     definition = Definition(J, sp.Sum(xs[2 * c], (c, 1, K)))
     claim = Claim(
-        "stride", "stride", sp.Derivative(J, xs[j]), sp.Integer(1),
-        (Step(sp.Integer(1), "claimed"),), (definition,),
+        "stride",
+        "stride",
+        sp.Derivative(J, xs[j]),
+        sp.Integer(1),
+        (Step(sp.Integer(1), "claimed"),),
+        (definition,),
         ranges=(IndexRange(j, sp.Integer(1), 2 * K),),
     )
     [failure] = verify(claim).failures
