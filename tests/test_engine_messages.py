@@ -4,6 +4,7 @@ disagrees, and SymPy's own failures reported as failed checks (never a traceback
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 import sympy as sp
@@ -158,3 +159,77 @@ def test_a_disagreement_without_certified_values_is_undecided_not_refuted(
         "step 1 (wrong): cannot decide whether it follows from the left-hand side — SymPy could "
         "not show the difference is 0 (no derivative there, or a wrong rule)"
     )
+
+
+# ------------------------------------------------------------- what verify reports
+
+
+def test_verify_reports_sympys_derivative_of_the_definition_as_computed() -> None:
+    claim = get_claim("sigmoid_derivative")
+    [definition] = claim.definitions
+    [variable] = claim.lhs.variables
+    assert verify(claim).computed == sp.diff(definition.expr, variable)
+
+
+def test_an_ill_formed_claim_computes_nothing_and_checks_no_step() -> None:
+    circular = Definition(J, 2 * J - x)
+    claim = Claim("circular", "circular", sp.Derivative(J, x), sp.Integer(-3), (), (circular,))
+    result = verify(claim)
+    assert not result.proven
+    assert (result.computed, result.steps, result.witness, result.witness_seconds) == (
+        None,
+        [],
+        "",
+        0.0,
+    )
+
+
+def test_verify_reports_the_time_it_took_and_the_witness_share_of_it() -> None:
+    start = time.perf_counter()
+    result = verify(get_claim("sigmoid_derivative"))
+    elapsed = time.perf_counter() - start
+    assert result.proven, result.failures
+    assert 0 < result.witness_seconds < result.seconds <= elapsed
+    assert all(0 < step.seconds <= elapsed for step in result.steps)
+    assert sum(step.seconds for step in result.steps) + result.witness_seconds < result.seconds
+
+
+@pytest.mark.parametrize(
+    ("returned", "failure"),
+    [
+        ("the sum is negative", "check 'extra' failed: the sum is negative"),
+        ("", "check 'extra' failed: ''"),
+        (False, "check 'extra' failed: False"),
+    ],
+)
+def test_an_extra_check_that_returns_a_problem_fails_the_claim_quoting_it(
+    returned: str | bool, failure: str
+) -> None:
+    claim = get_claim("sigmoid_derivative")
+    broken = dataclasses.replace(claim, extra_checks=(("extra", lambda: returned),))
+    result = verify(broken)
+    assert result.failures == [failure]
+    assert result.witness == ""  # the witness is not asked once a check failed
+
+
+def test_an_extra_check_that_raises_fails_the_claim_naming_the_error() -> None:
+    def boom() -> str | None:
+        raise NotImplementedError("no closed form")
+
+    claim = dataclasses.replace(get_claim("sigmoid_derivative"), extra_checks=(("extra", boom),))
+    assert verify(claim).failures == [
+        "check 'extra' failed: raised NotImplementedError: no closed form"
+    ]
+
+
+def test_an_extra_check_that_returns_none_passes() -> None:
+    claim = get_claim("sigmoid_derivative")
+    result = verify(dataclasses.replace(claim, extra_checks=(("extra", lambda: None),)))
+    assert result.proven, result.failures
+
+
+def test_a_claim_that_makes_a_check_raise_names_the_error_instead_of_crashing() -> None:
+    claim = dataclasses.replace(get_claim("sigmoid_derivative"), definitions=(object(),))
+    assert verify(claim).failures == [
+        "the check raised AttributeError: 'object' object has no attribute 'lhs'"
+    ]
