@@ -233,3 +233,38 @@ def test_a_claim_that_makes_a_check_raise_names_the_error_instead_of_crashing() 
     assert verify(claim).failures == [
         "the check raised AttributeError: 'object' object has no attribute 'lhs'"
     ]
+
+
+def test_a_wrong_step_that_slips_past_the_simplifier_is_caught_by_the_witness_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Defence in depth: with ``equivalent`` broken (it accepts anything), the independent
+    witness still refuses σ' = σ, naming step 2, the first wrong link."""
+    monkeypatch.setattr(engine, "equivalent", lambda *args, **kwargs: True)
+    claim = get_claim("sigmoid_derivative")
+    [sigma] = claim.definitions
+    [variable] = claim.lhs.variables
+    wrong = sigma.lhs.func(variable)
+    forged = dataclasses.replace(
+        claim, steps=(*claim.steps, Step(wrong, "forged")), result=wrong, extra_checks=()
+    )
+    result = verify(forged)
+    [failure] = result.failures
+    assert failure.startswith(
+        f"the independent witness refuses it: step {len(claim.steps) + 1} disagrees at x = "
+    )
+    assert failure == f"the independent witness refuses it: {result.witness}"
+    assert all(step.ok for step in result.steps)
+
+
+def test_the_hypotheses_a_step_uses_are_screened_like_the_claims_own() -> None:
+    """An unstated hypothesis written with a hidden Dummy symbol is refused for the Dummy,
+    before any step is checked."""
+    hidden = sp.Dummy("y", real=True)
+    claim = get_claim("softmax_ce_delta")
+    impostor = Hypothesis("hidden", "a hidden symbol", y[j], hidden)
+    steps = list(claim.steps)
+    steps[3] = dataclasses.replace(steps[3], uses=(impostor,))
+    result = verify(dataclasses.replace(claim, steps=tuple(steps)))
+    assert result.steps == []
+    assert any("Dummy" in failure for failure in result.failures), result.failures
