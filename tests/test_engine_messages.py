@@ -48,6 +48,13 @@ def test_a_check_that_sympy_cannot_do_is_a_failed_check_naming_it() -> None:
     assert seconds >= 0
 
 
+def test_a_check_that_sympy_cannot_do_without_saying_why_says_not_implemented() -> None:
+    def cannot() -> bool:
+        raise NotImplementedError
+
+    assert _timed(cannot)[::2] == (False, "SymPy cannot do this: not implemented")
+
+
 def test_a_check_that_raises_anything_else_is_a_failed_check_naming_the_error() -> None:
     def broken() -> bool:
         raise ZeroDivisionError("1/0")
@@ -230,9 +237,28 @@ def test_an_extra_check_that_returns_none_passes() -> None:
 
 def test_a_claim_that_makes_a_check_raise_names_the_error_instead_of_crashing() -> None:
     claim = dataclasses.replace(get_claim("sigmoid_derivative"), definitions=(object(),))
-    assert verify(claim).failures == [
+    result = verify(claim)
+    assert result.failures == [
         "the check raised AttributeError: 'object' object has no attribute 'lhs'"
     ]
+    assert (result.computed, result.steps, result.domain) == (None, [], [])
+
+
+def test_the_witness_draws_a_free_index_only_from_its_stated_range() -> None:
+    """∂/∂x_j Σ_{c=1}^{K} x_c = 1 holds for 1 ≤ j ≤ K only (it is 0 at K = 1, j = 4)."""
+    definition = Definition(J, sp.Sum(xs[c], (c, 1, K)))
+    claim = Claim(
+        "sum",
+        "sum",
+        sp.Derivative(J, xs[j]),
+        sp.Integer(1),
+        (Step(sp.Integer(1), "differentiate the sum"),),
+        (definition,),
+        ranges=(IndexRange(j, sp.Integer(1), K),),
+    )
+    result = verify(claim)
+    assert result.proven, result.failures
+    assert result.witness.startswith("agrees at ")
 
 
 def test_a_wrong_step_that_slips_past_the_simplifier_is_caught_by_the_witness_naming_it(
