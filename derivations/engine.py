@@ -99,7 +99,7 @@ def _timed(function: Callable[[], bool]) -> tuple[bool, float, str]:
     try:
         ok, message = function(), ""
     except NotImplementedError as error:
-        ok, message = False, f"SymPy cannot do this: {error or 'not implemented'}"
+        ok, message = False, f"SymPy cannot do this: {str(error) or 'not implemented'}"
     except Exception as error:  # report, don't crash: a failed check is a failed proof
         ok, message = False, f"{type(error).__name__}: {error}"
     return ok, time.perf_counter() - start, message
