@@ -198,3 +198,10 @@ def test_quadratic_delta_uses_the_buffers_it_is_given() -> None:
     assert quadratic_delta(a, y, out=out, work=work) is out
     assert_array_equal(work, a * (1 - a))
     assert_array_equal(out, (a - y) * (a * (1 - a)))
+
+
+def test_complex_sigmoid_writes_into_the_given_buffer() -> None:
+    z = np.linspace(-3, 3, 7) + 1e-20j
+    out = np.empty_like(z)
+    assert sigmoid(z, out=out) is out
+    assert_array_equal(out, sigmoid(z))

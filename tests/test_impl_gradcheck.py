@@ -368,8 +368,41 @@ def test_gradcheck_rejects_unknown_methods_bad_steps_and_single_precision() -> N
     with pytest.raises(ValueError, match=r"directions is 0 but must be a positive integer"):
         check_directional_derivatives(net, X, y, directions=0)
     with pytest.raises(
-        ValueError, match=r"the network has dtype float32, but gradient checking needs float64"
+        ValueError,
+        match=r"^the network has dtype float32, but gradient checking needs float64 \(single "
+        r"precision cannot resolve finite differences to the tolerances used\)$",
     ):
         check_gradients(Network([3, 2], dtype=np.float32), X, y)
     with pytest.raises(ValueError, match=r"X has shape \(2, 2\)"):
         check_gradients(net, np.zeros((2, 2)), y)
+
+
+def test_numerical_gradients_are_the_same_in_chunks_each_perturbation_once(monkeypatch) -> None:
+    """With stacks limited to 24 elements (m = 3; above W¹ the widest layer is 5, so one
+    network per stack; above W², W³ it is 4, so two) the perturbed networks are evaluated in
+    chunks within that bound, every perturbation exactly once, and the gradients are bit for
+    bit those of one stack."""
+    import impl.gradcheck as gradcheck
+
+    net = Network([3, 5, 2, 4], seed=0)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(3, 3)), np.array([0, 3, 1])
+    whole = numerical_gradients(net, X, y, method="complex")
+    stacks: list[tuple[int, np.ndarray]] = []
+    perturbed_costs = gradcheck._perturbed_costs
+
+    def recording(net, cache, Y, layer, rows, row_changes):
+        stacks.append((layer, rows.copy()))
+        return perturbed_costs(net, cache, Y, layer, rows, row_changes)
+
+    monkeypatch.setattr(gradcheck, "CHUNK_ELEMENTS", 24)
+    monkeypatch.setattr(gradcheck, "_perturbed_costs", recording)
+    chunked = numerical_gradients(net, X, y, method="complex")
+    for a, b in zip(whole[0] + whole[1], chunked[0] + chunked[1], strict=True):
+        np.testing.assert_array_equal(a, b)
+    for layer in range(net.num_layers):
+        widest = max(net.sizes[layer + 1 :])
+        sizes = [rows.size for stacked_layer, rows in stacks if stacked_layer == layer]
+        assert all(size * widest * 3 <= 24 for size in sizes) and max(sizes) == 24 // (widest * 3)
+        n_out, n_in = net.weights[layer].shape
+        assert sum(sizes) == n_out * n_in + n_out  # each weight and bias once

@@ -124,9 +124,10 @@ def test_check_gradients_uses_the_method_it_is_given() -> None:
     """Kills ignoring ``method``: the complex step at h = 0.5 has truncation −h²J'''/6 and
     central differences +h²J'''/6, so the two estimates differ by h²|J'''|/3."""
     net, X, y = _small_problem()
-    complex_W, _ = numerical_gradients(net, X, y, method="complex", step=0.5)
-    central_W, _ = numerical_gradients(net, X, y, method="central", step=0.5)
+    complex_W, complex_b = numerical_gradients(net, X, y, method="complex", step=0.5)
+    central_W, central_b = numerical_gradients(net, X, y, method="central", step=0.5)
     assert np.max(np.abs(complex_W[0] - central_W[0])) > 1e-4
+    assert np.max(np.abs(complex_b[0] - central_b[0])) > 1e-4  # biases too
     result = check_gradients(net, X, y, method="complex")
     assert result.method == "complex" and result.step == 1e-20 and result.tolerance == 1e-10
 
