@@ -441,3 +441,54 @@ def test_training_reuses_one_workspace_per_batch_size_and_keeps_at_most_four() -
     assert sorted(net._workspaces) == [2, 3, 4, 5]
     step(6)
     assert sorted(net._workspaces) == [6]
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+def test_training_step_computes_derivatives_in_its_preallocated_buffers(hidden: str) -> None:
+    """Kills g' or σ' written to fresh arrays (``out=None``, no ``work``): after a step, the
+    workspace's scratch buffers hold g'(Z^k) of each hidden layer and σ'(Z^L) of the
+    quadratic cost's output — nothing is allocated per mini-batch."""
+    net = Network([3, 4, 5, 2], hidden_activation=hidden, output="sigmoid_quadratic", seed=0)
+    X, Y = np.linspace(-1, 1, 6).reshape(3, 2), np.array([[1.0, 0.0], [0.0, 1.0]])
+    cache = net.forward(X)
+    net.gradient_descent(X, Y, 0.1)
+    (buffers,) = net._workspaces.values()
+    for k in range(net.num_layers - 1):
+        derivative = net.hidden.derivative(cache.Z[k], cache.A[k + 1].copy())
+        np.testing.assert_array_equal(buffers.work[k], derivative)
+    a = cache.output
+    np.testing.assert_array_equal(buffers.work[-1], a * (1 - a))
+
+
+def test_parameters_that_do_not_fit_in_free_memory_are_refused_with_their_size(
+    monkeypatch,
+) -> None:
+    """numpy's MemoryError becomes a ValueError giving the parameter count and its GiB."""
+    import impl.network
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(impl.network, "initialize_parameters", out_of_memory)
+    with pytest.raises(ValueError) as error:
+        Network([8000, 1000])
+    assert str(error.value) == (
+        "sizes [8000, 1000] needs 8,001,000 parameters (0.1 GiB as float64), more memory "
+        "than is free: choose smaller layer widths"
+    )
+    with pytest.raises(ValueError, match=r"\(0\.0 GiB as float32\)"):
+        Network([4000, 1000], dtype=np.float32)  # 4,001,000 × 4 B = 0.015 GiB
+
+
+@pytest.mark.parametrize("targets", [np.array([0, 1]), np.eye(2)])
+def test_float32_network_targets_are_float32(targets: np.ndarray) -> None:
+    """Labels (one-hot encoded) and float64 target arrays both become float32 for a float32
+    network, so its loss and deltas are computed in float32, not promoted to float64."""
+    net = Network([3, 2], seed=0, dtype=np.float32)
+    assert net.check_targets(targets, 2).dtype == np.float32
+    assert (
+        net.output_layer.loss(
+            net.forward(np.zeros((3, 2))).Z[-1], net.check_targets(targets, 2)
+        ).dtype
+        == np.float32
+    )
