@@ -492,3 +492,34 @@ def test_float32_network_targets_are_float32(targets: np.ndarray) -> None:
         ).dtype
         == np.float32
     )
+
+
+def test_directional_check_fails_a_nan_numerical_derivative_against_a_zero_analytic_one() -> None:
+    """At a stationary point (softmax outputs (1/2, 1/2) equal to the soft target: ∇J = 0
+    exactly) a step of 1e308 with x = 100 overflows the logits, so J(θ ± hV) and the
+    difference are NaN. Python's max(0.0, nan) is 0.0, so the scale is 0 while the difference is NaN: the
+    error must be inf and the check failed, not the 0 of two vanishing derivatives."""
+    net = Network([1, 2], seed=0)
+    net.weights[0][:] = 0.0
+    net.biases[0][:] = 0.0
+    X, Y = np.full((1, 1), 100.0), np.array([[0.5], [0.5]])
+    assert not any(np.any(g) for g in (*net.backward(X, Y)[0], *net.backward(X, Y)[1]))
+    with np.errstate(all="ignore"):
+        result = check_directional_derivatives(net, X, Y, step=1e308)
+    assert result.errors == {f"direction {k}": float("inf") for k in (1, 2, 3)}
+    assert not result.passed
+
+
+@pytest.mark.parametrize("dropped", ["weights", "biases"])
+def test_directional_check_refuses_a_backward_pass_that_omits_a_layer(dropped: str) -> None:
+    """A backward pass returning one gradient array too few is an error, not a directional
+    derivative over the layers it happened to return."""
+
+    class MissingLayer(Network):
+        def backward(self, X, Y):  # type: ignore[override]
+            dW, db = super().backward(X, Y)
+            return (dW[:-1], db) if dropped == "weights" else (dW, db[:-1])
+
+    net = MissingLayer([3, 4, 2], seed=0)
+    with pytest.raises(ValueError, match="zip"):
+        check_directional_derivatives(net, np.zeros((3, 2)), np.array([0, 1]))
