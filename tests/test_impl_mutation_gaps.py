@@ -497,8 +497,9 @@ def test_float32_network_targets_are_float32(targets: np.ndarray) -> None:
 def test_directional_check_fails_a_nan_numerical_derivative_against_a_zero_analytic_one() -> None:
     """At a stationary point (softmax outputs (1/2, 1/2) equal to the soft target: ∇J = 0
     exactly) a step of 1e308 with x = 100 overflows the logits, so J(θ ± hV) and the
-    difference are NaN. Python's max(0.0, nan) is 0.0, so the scale is 0 while the difference is NaN: the
-    error must be inf and the check failed, not the 0 of two vanishing derivatives."""
+    difference are NaN. Python's max(0.0, nan) is 0.0, so the scale is 0 while the
+    difference is NaN: the error must be inf and the check failed, not the 0 of two
+    vanishing derivatives."""
     net = Network([1, 2], seed=0)
     net.weights[0][:] = 0.0
     net.biases[0][:] = 0.0
