@@ -13,13 +13,32 @@ central differences, step h (default 1e-6)
 
 complex step, step h = 1e-20
     dJ/dtheta = Im J(theta + i h) / h + O(h^2). There is no subtraction, hence no
-    cancellation: the result is exact to a few ulps of the derivative (relative error ~1e-13
-    observed), so the default tolerance is 1e-10. This needs J to be evaluated in complex
-    arithmetic with analytic formulas: the activations and losses have complex-safe versions
-    (branches chosen on Re z; no abs, max or conj of a complex value). ReLU is not analytic at
-    0: with the complex step its derivative 1[Re z > 0] is still exact away from z = 0 (the
-    imaginary perturbation never crosses the kink); central differences straddle the kink when
-    a pre-activation is within h * |a| of 0, which the result reports in ``notes``.
+    cancellation. This needs J to be evaluated in complex arithmetic with analytic formulas:
+    the activations and losses have complex-safe versions (branches chosen on Re z; no abs,
+    max or conj of a complex value). The default tolerance 1e-10 is derived from an error
+    bound (tests/error_bounds.py, ``complex_step_error``, written out there):
+
+        |g_cs - g| <= h^2/6 sup|J'''|  +  <R^l, |z'^l|>  +  2u |dJ/dZ^l| |z'^l|
+
+    The first term is the truncation (1.7e-41 sup|J'''| at h = 1e-20). The imaginary parts
+    carry the forward-mode tangent z' of every pre-activation, each step rounded relatively
+    (u = 2^-53 per operation, gamma_2n for the complex matrix products, 32u for NumPy's
+    complex tanh, exp and log, checked against mpmath), so the rounding is a backward pass
+    in absolute values, R^k = |g'| (|W^{k+1}|^T R^{k+1}) + (32u |g'| + sup|g''| dZ^k)
+    |(W^{k+1})^T dJ/dZ^{k+1}| + gamma_2n |g'| (|W^{k+1}|^T |dJ/dZ^{k+1}|), of the same form
+    as backward's own rounding bound. Both are c u sum|path products| with c of the order of
+    the depth and widths, so with K = (bound of backward + bound of the complex step) /
+    (u max|g|) per parameter array, the normwise error is at most K u: the check passes a
+    correct backward pass whenever K <= 1e-10 / (2u) = 4.5e5 (2 = SAFETY, for the neglected
+    u^2 terms). Measured K for random networks of widths <= 8: median 1e3, 99th percentile
+    1e5; a wrong backward pass gives errors ~1e-1. K is large only where the gradient is
+    tiny next to its terms, e.g. saturated tanh or sigmoid layers (1 - a^2 from a rounded
+    a ~ 1 has absolute error u): there even a correct backward pass can fail the check, and
+    central differences cannot resolve the gradient either.
+    ReLU is not analytic at 0: with the complex step its derivative 1[Re z > 0] is still
+    exact away from z = 0 (the imaginary perturbation never crosses the kink); central
+    differences straddle the kink when a pre-activation is within h * |a| of 0, which the
+    result reports in ``notes``.
 
 The *error* reported per parameter array (W^l or b^l) is normwise:
 
@@ -55,6 +74,7 @@ from impl.validation import check_positive_int, check_positive_number, check_see
 CENTRAL_STEP = 1e-6
 COMPLEX_STEP = 1e-20
 DEFAULT_STEPS = {"central": CENTRAL_STEP, "complex": COMPLEX_STEP}
+#: complex: 1e-10 = SAFETY x 4.5e5 u, the bound of the module docstring for K <= 4.5e5
 DEFAULT_TOLERANCES = {"central": 1e-5, "complex": 1e-10}
 METHODS = tuple(DEFAULT_STEPS)
 

@@ -232,11 +232,11 @@ class Network:
     def _without_parameters(
         cls,
         sizes: Sequence[int],
-        hidden_activation: str = "sigmoid",
-        output: str = "softmax",
-        init: str = "normal",
-        seed: int | None = None,
-        dtype: Any = np.float64,
+        hidden_activation: str,
+        output: str,
+        init: str,
+        seed: int | None,
+        dtype: Any,
     ) -> Network:
         """A checked configuration with empty ``weights``/``biases`` lists for the caller to fill.
 

@@ -375,3 +375,140 @@ def derivative_from_activation_error(name: str, a: np.ndarray) -> np.ndarray:
     if name == "tanh":
         return 2 * a * a * r + U * a * a + U * np.abs(1 - a * a)
     return np.zeros_like(a)
+
+
+# ---------------------------------------------------------------- the complex step
+#: NumPy's complex exp, tanh and log (the C99 cexp, ctanh, clog of the platform's libm; the
+#: imaginary part of its complex log1p is an atan2) come with no documented accuracy. Assumed:
+#: their imaginary parts are within 16 ulp = 32U relative where the imaginary argument is tiny,
+#: the complex step's regime; ``test_impl_gradcheck`` checks it against 50-digit mpmath.
+CLIBM = 32 * U
+#: one operation whose imaginary part falls below the normal range (2⁻¹⁰²²) errs by an
+#: absolute 16 subnormal ulps at most instead of a relative 16 ulps
+SUBNORMAL_ERROR = 16 * 2.0**-1074
+
+
+def _complex_loss_coefficients(output: str, z, a, Y, dz):
+    """Per example i and output unit k: (c[k, i], |∂Lᵢ/∂z_k|) with |L̂̇ᵢ − L̇ᵢ| ≤ Σ_k c[k, i] |ż_k|
+    for L̇ = Im L̂(z + iż)/h computed by ``impl.losses`` (ż real, the logits' tangent).
+
+    softmax: Im e^{s_k + iż_k} = e^{s_k} ż_k (1 + CLIBM + U|s_k|) (s = z − max z rounded
+    by U|s|), the sum over K (γ_K), Im log S = Im S / Re S with Re S off by
+    δ_S = Σ aⱼ(LIBM + U|sⱼ|) + γ_K and clog's CLIBM, then y_k (Im log S − ż_k) (2U) summed
+    (γ_K); |Im log S − ż_k| ≤ Σⱼ aⱼ|żⱼ| + |ż_k|. Binary CE: softplus's imaginary part is
+    ż σ from a cexp and a log1p (atan2 after 1 + Re w: CLIBM + U), ż − ż(1 − σ) for Re z > 0
+    (U), minus y ż (2U), summed (γ_K). Quadratic: Im σ(z) = ż σ'(1 + CLIBM) (σ = (1 +
+    tanh(z/2))/2, whose real part errs by CLIBM + U), Im r² = 2 Re r Im r (3U), summed (γ_K).
+    Every pairing adds Σⱼ|∂²L/∂z_k∂zⱼ| dzⱼ: the loss is differentiated at the computed logits
+    (|Ẑ − Z| ≤ dz), softmax ≤ 2 Σ|y| a_k max dz, binary CE σ'_k dz_k, quadratic
+    (σ'² + |r| sup|σ''|) dz_k."""
+    K = z.shape[0]
+    if output == "softmax":
+        label_sum = np.abs(Y).sum(axis=0)
+        shifted = np.abs(z - z.max(axis=0))
+        sum_error = (a * (LIBM + U * shifted)).sum(axis=0) + gamma(K)
+        relative = 2 * CLIBM + U + U * shifted + gamma(K) + sum_error
+        magnitude = label_sum * a + np.abs(Y)
+        coefficient = label_sum * a * relative + (2 * U + gamma(K)) * magnitude
+        return coefficient + 2 * label_sum * a * dz.max(axis=0), magnitude
+    if output == "sigmoid":
+        coefficient = 2 * CLIBM + (3 * U + gamma(K)) * (1 + np.abs(Y)) + a * (1 - a) * dz
+        return coefficient, a + np.abs(Y)
+    slope, residual = a * (1 - a), np.abs(a - Y)
+    second = HIDDEN_DERIVATIVE_SUPREMA["sigmoid"][1]
+    coefficient = slope * (CLIBM + residual * (CLIBM + 4 * U + gamma(K)))
+    return coefficient + (slope * slope + residual * second) * dz, residual * slope
+
+
+def _third_derivative_bound(net, Y: np.ndarray, layer: int, rate: np.ndarray) -> float:
+    """sup|J'''| along any one parameter of layer ``layer`` (0-based) whose pre-activation row
+    changes at most at ``rate`` (m,) per example: the recursion of
+    :func:`central_difference_error` started in every row at once (an upper bound for each)."""
+    width, m = net.sizes[layer + 1], Y.shape[1]
+    d1 = np.broadcast_to(rate, (width, m)).copy()
+    d2, d3 = np.zeros_like(d1), np.zeros_like(d1)
+    g1, g2, g3 = HIDDEN_DERIVATIVE_SUPREMA[net.hidden_activation]
+    for k in range(layer + 1, net.num_layers):
+        W = np.abs(net.weights[k])
+        d1, d2, d3 = (
+            W @ (g1 * d1),
+            W @ (g2 * d1**2 + g1 * d2),
+            W @ (g3 * d1**3 + 3 * g2 * d1 * d2 + g1 * d3),
+        )
+    t1, t2, t3 = _loss_derivative_suprema(net.output, Y)
+    e1, e2, e3 = d1.max(axis=0), d2.max(axis=0), d3.max(axis=0)
+    return float(np.mean(t3 * e1**3 + 3 * t2 * e1 * e2 + t1 * e3))
+
+
+def complex_step_error(
+    net, X: np.ndarray, Y: np.ndarray, step: float = 1e-20, forward: ForwardError | None = None
+) -> tuple[list, list]:
+    """Bounds on |ĝ − ∂J/∂θ| for the complex-step derivative ĝ = Im Ĵ(θ + ih)/h of every
+    parameter θ, as ``numerical_gradients(net, X, Y, method="complex", step=h)`` computes it.
+
+    * Truncation: Im J(θ + ih)/h = J'(θ) − h²J'''(θ)/6 + O(h⁴): at most h²/6 · sup|J'''| (the
+      chain-rule suprema of :func:`central_difference_error`, one bound per layer; J''' off the
+      real axis differs by h·sup|J''''|, neglected like the O(U²) terms). With h = 1e-20 this
+      is 1.7e-41 · sup|J'''|.
+    * Rounding. No subtraction of nearby values: the imaginary parts carry the forward-mode
+      tangent ż of every pre-activation, ż^{k+1} = W^{k+1}(g'(Z^k) ⊙ ż^k), each step with a
+      relative error (CLIBM for g' inside the complex tanh; γ₂ₙ for complex BLAS, which adds n
+      zero products Im W · Re A). An error e in ż^k moves the result by ⟨∂J/∂Z^k, e⟩, so
+      the total is ⟨Rˡ, |żˡ|⟩ with R^L the loss's coefficients (:func:`_complex_loss_coefficients`
+      and the mean's γₘ + 3U) and, for hidden k,
+      R^k = CLIBM |g'| ⊙ |Γ^k| + sup|g''| dZ^k ⊙ |Γ^k| + γ₂ₙ |g'| ⊙ |W^{k+1}|ᵀ|Δ^{k+1}|
+      + |g'| ⊙ |W^{k+1}|ᵀ R^{k+1}, with Δ^k = ∂J/∂Z^k and Γ^k = (W^{k+1})ᵀΔ^{k+1} — a backward
+      pass in absolute values. The term with dZ^k is the derivative taken at the computed
+      pre-activations (the real parts), which err by at most dZ^k: ``forward_error`` scaled by
+      max(2, CLIBM / its activation error), as the complex path rounds with γ₂ₙ and CLIBM.
+      The seed żˡ = fl(h Aˡ⁻¹[j, :]) in row i and the final division by h add 2U |Δˡ|; the
+      computed Aˡ⁻¹ itself is off by dAˡ⁻¹, adding |Δˡ| dAˡ⁻¹. So
+      |ĝ_W − g_W| ≤ (Rˡ + 2U|Δˡ|) |Aˡ⁻¹|ᵀ + |Δˡ| (dAˡ⁻¹)ᵀ + truncation, biases with 1 for Aˡ⁻¹.
+    * Underflow: imaginary parts of size h·|ż| may fall below 2⁻¹⁰²²; each such operation
+      errs by at most SUBNORMAL_ERROR absolute, i.e. SUBNORMAL_ERROR/h in the result, times
+      its adjoint (≤ the largest |Δ|, |Γ|, 1/m): 4 operations per unit and example.
+    """
+    forward = forward_error(net, X) if forward is None else forward
+    Z, A, m, last = forward.Z, forward.A, X.shape[1], net.num_layers - 1
+    hidden = net.hidden_activation
+    own = HIDDEN_RELATIVE_ERROR[hidden]
+    factor = max(2.0, CLIBM / own) if own else 2.0
+    second = HIDDEN_DERIVATIVE_SUPREMA[hidden][1]
+    z_error = [factor * e for e in forward.z_error]
+    coefficient, magnitude = _complex_loss_coefficients(
+        net.output, Z[last], A[last + 1], Y, z_error[last]
+    )
+    residual = A[last + 1] - Y
+    if net.output == "softmax":
+        delta = A[last + 1] * Y.sum(axis=0) - Y
+    elif net.output == "sigmoid":
+        delta = residual
+    else:
+        delta = residual * A[last + 1] * (1 - A[last + 1])
+    deltas: list = [None] * (last + 1)
+    remainders: list = [None] * (last + 1)
+    deltas[last] = delta / m
+    remainders[last] = (coefficient + (gamma(m) + 3 * U) * magnitude) / m
+    largest_adjoint = max(float(np.max(np.abs(deltas[last]))), 1.0 / m)
+    for k in range(last - 1, -1, -1):
+        W = net.weights[k + 1]
+        slope = np.abs(net.hidden.derivative(Z[k], A[k + 1].copy()))
+        adjoint_of_activation = np.abs(W.T @ deltas[k + 1])
+        deltas[k] = net.hidden.derivative(Z[k], A[k + 1].copy()) * (W.T @ deltas[k + 1])
+        largest_adjoint = max(largest_adjoint, float(np.max(adjoint_of_activation)))
+        remainders[k] = (
+            CLIBM * slope * adjoint_of_activation
+            + second * z_error[k] * adjoint_of_activation
+            + gamma(2 * W.shape[1]) * slope * (np.abs(W).T @ np.abs(deltas[k + 1]))
+            + slope * (np.abs(W).T @ remainders[k + 1])
+        )
+    underflow = SUBNORMAL_ERROR / step * largest_adjoint * 4 * sum(net.sizes[1:]) * m
+    bound_W, bound_b = [], []
+    for k in range(last + 1):
+        seeded = remainders[k] + 2 * U * np.abs(deltas[k])
+        truncation_W = step**2 / 6 * _third_derivative_bound(net, Y, k, np.abs(A[k]).max(axis=0))
+        truncation_b = step**2 / 6 * _third_derivative_bound(net, Y, k, np.ones(m))
+        inputs_error = np.abs(deltas[k]) @ forward.a_error[k].T
+        bound_W.append(seeded @ np.abs(A[k]).T + inputs_error + truncation_W + underflow)
+        bound_b.append(seeded.sum(axis=1, keepdims=True) + truncation_b + underflow)
+    return bound_W, bound_b

@@ -484,6 +484,17 @@ def _(_):
         assert softmax_cross_entropy(z, y[::-1]).tolist() == [np.inf]  # -log(e^-2e308) > max
 
 
+@correct("loss-softmax-labels-summing-just-above-one-at-the-float-range")
+def _(_):
+    """Labels may sum to 1 ± 1e-6 (rounding in user data); at logits M/2, −M/2 (M the largest
+    float) the loss (0.5 + 0.5 + 1e-9)·M lies beyond the float range: +inf, the correctly
+    rounded value, and not an overflow warning."""
+    M = np.finfo(np.float64).max
+    z, y = np.array([[M / 2], [-M / 2], [-M / 2]]), np.array([[0.0], [0.5], [0.5 + 1e-9]])
+    with np.errstate(**STRICT):
+        assert softmax_cross_entropy(z, y).tolist() == [np.inf]
+
+
 @correct("loss-softmax-float32-at-plus-minus-3e38")
 def _(_):
     z = np.array([[3e38], [-3e38]], np.float32)

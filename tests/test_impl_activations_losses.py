@@ -78,6 +78,27 @@ def test_relu_derivative_at_the_kink_is_zero_by_convention() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(HIDDEN_ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_activation_and_derivative_write_into_the_given_buffer_in_its_dtype(
+    name: str, dtype: type
+) -> None:
+    """The training step hands preallocated buffers to g and g': the result is that buffer
+    (no new array per step), and without a buffer it has the dtype of z — float32 networks
+    compute g' in float32 (a bool or float64 array would silently widen the product)."""
+    activation = HIDDEN_ACTIVATIONS[name]
+    z = np.linspace(-3, 3, 7, dtype=dtype)
+    a = activation.forward(z)
+    expected = activation.derivative(z, a)
+    assert a.dtype == dtype and expected.dtype == dtype
+    out = np.full_like(z, np.nan)
+    assert activation.derivative(z, a, out=out) is out
+    assert_array_equal(out, expected)
+    out = np.full_like(z, np.nan)
+    assert activation.forward(z, out=out) is out
+    assert_array_equal(out, a)
+
+
+@pytest.mark.parametrize("name", sorted(HIDDEN_ACTIVATIONS))
 def test_complex_safe_activation_gives_the_derivative_by_complex_step(name: str) -> None:
     """Also in saturation (|z| = 35), where g' = a(1 - a) or 1 - a^2 rounds to 0 but the
     complex step still resolves the true derivative (e^-35 for sigmoid, 4 e^-70 for tanh)."""
@@ -165,3 +186,22 @@ def test_output_delta_is_the_complex_step_gradient_of_the_loss(output: str) -> N
         shifted[k] += 1j * COMPLEX_STEP
         numeric[k] = layer.loss(shifted, y).imag[0] / COMPLEX_STEP
     assert_allclose(numeric, delta, rtol=1e-10, atol=1e-15)
+
+
+def test_quadratic_delta_uses_the_buffers_it_is_given() -> None:
+    """(a − y)·a(1 − a) lands in ``out`` and σ' = a(1 − a) in the scratch buffer ``work``:
+    the training step allocates nothing per mini-batch."""
+    from impl.losses import quadratic_delta
+
+    a, y = np.array([[0.25, 0.5], [0.75, 0.125]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+    out, work = np.empty_like(a), np.empty_like(a)
+    assert quadratic_delta(a, y, out=out, work=work) is out
+    assert_array_equal(work, a * (1 - a))
+    assert_array_equal(out, (a - y) * (a * (1 - a)))
+
+
+def test_complex_sigmoid_writes_into_the_given_buffer() -> None:
+    z = np.linspace(-3, 3, 7) + 1e-20j
+    out = np.empty_like(z)
+    assert sigmoid(z, out=out) is out
+    assert_array_equal(out, sigmoid(z))

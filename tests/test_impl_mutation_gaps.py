@@ -13,7 +13,7 @@ import pytest
 from error_bounds import SAFETY, loss_error
 
 from impl import Network, check_directional_derivatives, check_gradients, numerical_gradients
-from impl.gradcheck import relative_error
+from impl.gradcheck import cost_with_parameters, relative_error
 from impl.network import EVALUATION_CHUNK
 
 SECOND_CHUNK = EVALUATION_CHUNK // 2  # a power of two, like EVALUATION_CHUNK
@@ -124,9 +124,10 @@ def test_check_gradients_uses_the_method_it_is_given() -> None:
     """Kills ignoring ``method``: the complex step at h = 0.5 has truncation −h²J'''/6 and
     central differences +h²J'''/6, so the two estimates differ by h²|J'''|/3."""
     net, X, y = _small_problem()
-    complex_W, _ = numerical_gradients(net, X, y, method="complex", step=0.5)
-    central_W, _ = numerical_gradients(net, X, y, method="central", step=0.5)
+    complex_W, complex_b = numerical_gradients(net, X, y, method="complex", step=0.5)
+    central_W, central_b = numerical_gradients(net, X, y, method="central", step=0.5)
     assert np.max(np.abs(complex_W[0] - central_W[0])) > 1e-4
+    assert np.max(np.abs(complex_b[0] - central_b[0])) > 1e-4  # biases too
     result = check_gradients(net, X, y, method="complex")
     assert result.method == "complex" and result.step == 1e-20 and result.tolerance == 1e-10
 
@@ -276,3 +277,250 @@ def test_softmax_and_log_sum_exp_work_on_stacks_of_matrices() -> None:
         np.testing.assert_array_equal(softmax(stack.copy())[p], softmax(stack[p].copy()))
         np.testing.assert_array_equal(log_sum_exp(stack)[p], log_sum_exp(stack[p]))
     assert log_sum_exp(stack).shape == (3, 1, 5)
+
+
+def _directional_by_hand(net, X, y, method: str, step: float, seed: int = 0) -> list[float]:
+    """The directional check's errors recomputed from its definition: V ~ N(0, 1) drawn from
+    ``default_rng(seed)`` (weights, then biases, per direction), ⟨∇J, V⟩ from ``backward``
+    against (J(θ + hV) − J(θ − hV)) / 2h or Im J(θ + ihV) / h."""
+    targets = net.check_targets(y, X.shape[1])
+    rng = np.random.default_rng(seed)
+    dW, db = net.backward(X, y)
+    errors = []
+    for _ in range(3):
+        VW = [rng.standard_normal(W.shape) for W in net.weights]
+        Vb = [rng.standard_normal(b.shape) for b in net.biases]
+        analytic = sum(float(np.vdot(g, v)) for g, v in zip(dW, VW, strict=True)) + sum(
+            float(np.vdot(g, v)) for g, v in zip(db, Vb, strict=True)
+        )
+
+        def cost(s, VW=VW, Vb=Vb):
+            weights = [W + s * V for W, V in zip(net.weights, VW, strict=True)]
+            biases = [b + s * v for b, v in zip(net.biases, Vb, strict=True)]
+            return cost_with_parameters(net, weights, biases, X, targets)
+
+        if method == "central":
+            numerical = float((cost(step) - cost(-step)) / (2 * step))
+        else:
+            numerical = float(np.imag(cost(1j * step)) / step)
+        errors.append(abs(analytic - numerical) / max(abs(analytic), abs(numerical)))
+    return errors
+
+
+@pytest.mark.parametrize("method", ["central", "complex"])
+def test_directional_check_errors_are_those_of_its_definition(method: str) -> None:
+    """Kills a directional check that takes the wrong branch (``method == "CENTRAL"``: the
+    complex step where central differences were asked for) or mixes up the two: at h = 0.5
+    the two estimates differ by h²|J‴|/3, and each reported error is reproduced bit for bit."""
+    net, X, y = _small_problem()
+    result = check_directional_derivatives(net, X, y, method=method, step=0.5)
+    assert list(result.errors.values()) == _directional_by_hand(net, X, y, method, 0.5)
+    other = "complex" if method == "central" else "central"
+    assert list(result.errors.values()) != _directional_by_hand(net, X, y, other, 0.5)
+
+
+def test_directional_check_at_a_stationary_point_reports_zero_error() -> None:
+    """Both directional derivatives exactly 0 (the zero-scale branch): error 0, passed. The
+    quadratic cost with every output σ(0) = 1/2 equal to its target: the deltas are exactly 0,
+    and the complex step's residual σ(ih) − 1/2 = i tan(h/2)/2 is purely imaginary, so
+    Im (residual²) = 0 exactly."""
+    net = Network([2, 2], output="sigmoid_quadratic", seed=0)
+    net.weights[0][:] = 0.0
+    net.biases[0][:] = 0.0
+    X, Y = np.ones((2, 3)), np.full((2, 3), 0.5)
+    dW, db = net.backward(X, Y)
+    assert not any(np.any(g) for g in (*dW, *db))
+    result = check_directional_derivatives(net, X, Y, method="complex")
+    assert result.errors == {f"direction {k}": 0.0 for k in (1, 2, 3)} and result.passed
+
+
+def test_softmax_accuracy_uses_argmax_even_where_the_per_unit_rule_disagrees() -> None:
+    """Kills a softmax rule dropped from ``_evaluate_checked`` (``and`` for ``or``, ``!=``):
+    soft target (0.4, 0.35, 0.25) against outputs (0.3, 0.4, 0.3). Every unit is below 1/2 on
+    both sides (per-unit rule: right), but the argmax differs (softmax rule: wrong)."""
+    net = Network([1, 3], seed=0)
+    net.weights[0][:] = 0.0
+    net.biases[0][:] = np.log(np.array([[0.3], [0.4], [0.3]]))
+    target = np.array([[0.4], [0.35], [0.25]])
+    np.testing.assert_allclose(net.predict_proba(np.zeros((1, 1))), [[0.3], [0.4], [0.3]])
+    assert net.evaluate(np.zeros((1, 1)), target)[1] == 0.0
+
+
+def test_gradcheck_result_first_line_states_method_step_tolerance_verdict_and_count() -> None:
+    """The report's first line, word for word, for a pass and for a failure."""
+    from impl import GradCheckResult
+
+    common = dict(method="central", tolerance=1e-5, step=1e-6, layer_errors=(), seconds=0.25)
+    passed = GradCheckResult(errors={"W1": 1e-6}, parameters_checked=7, **common)
+    failed = GradCheckResult(errors={"W1": 1e-4}, parameters_checked=7, **common)
+    head = "gradient check (central, h=1e-06, tolerance 1e-05): "
+    assert str(passed).split("\n")[0] == head + "PASSED, 7 parameters in 0.250 s"
+    assert str(failed).split("\n")[0] == head + "FAILED, 7 parameters in 0.250 s"
+
+
+def test_relative_error_of_a_nan_against_a_zero_gradient_is_infinite() -> None:
+    """A NaN numerical gradient next to an all-zero analytic one: Python's max(0.0, nan) is 0.0,
+    so the scale is 0 while the difference is NaN. The error must be inf (a failed check),
+    not the 0 of two vanishing gradients."""
+    assert relative_error(np.zeros(2), np.array([np.nan, 0.0])) == float("inf")
+
+
+def test_cost_with_parameters_refuses_lists_of_different_lengths() -> None:
+    """A missing bias array is an error, not a network silently cut to the shorter list."""
+    net = Network([3, 4, 2], seed=0)
+    X, Y = np.zeros((3, 1)), np.array([[1.0], [0.0]])
+    with pytest.raises(ValueError, match="zip"):
+        cost_with_parameters(net, net.weights, net.biases[:1], X, Y)
+
+
+def _relu_chain(W2: list[list[float]], b2: list[list[float]], x: float) -> Network:
+    """Network([1, 1, n, 2], relu) with W¹ = 1, b¹ = 0 (so a¹ = relu(x)) and the given W², b²."""
+    net = Network([1, 1, len(W2), 2], hidden_activation="relu", seed=0)
+    net.weights[0][:] = 1.0
+    net.biases[0][:] = 0.0
+    net.weights[1][:] = np.array(W2)
+    net.biases[1][:] = np.array(b2)
+    return net
+
+
+def test_relu_kink_note_scales_the_reach_by_the_largest_input_of_any_layer() -> None:
+    """Kills a reach taken from X alone or from all but the last layer's input, or divided by
+    the input size: a² = (100, 5e-5) feeds the output layer, so central differences with
+    h = 1e-6 move pre-activations by up to 1e-4 — and 5e-5 is within that."""
+    net = _relu_chain([[200.0], [1.0]], [[0.0], [-0.5 + 5e-5]], 0.5)
+    X = np.array([[0.5]])
+    cache = net.forward(X)
+    assert cache.A[2][0, 0] == 100.0 and 0 < cache.Z[1][1, 0] < 1e-4
+    (note,) = check_gradients(net, X, np.array([0]), method="central").notes
+    nearest, reach = float(cache.Z[1][1, 0]), 1e-6 * 100.0
+    assert note == (
+        f"a ReLU pre-activation is {nearest:.1e} from the kink at 0, within the finite-"
+        f"difference reach {reach:.1e}: central differences may straddle the kink there "
+        "(use method='complex', or data whose pre-activations stay away from 0)"
+    )
+    assert check_gradients(net, X, np.array([0]), method="complex").notes == ()
+
+
+@pytest.mark.parametrize(("pre_activation", "noted"), [(1e-6, True), (1.5e-6, False)])
+def test_relu_kink_note_reach_is_the_step_for_inputs_at_most_one(
+    pre_activation: float, noted: bool
+) -> None:
+    """Inputs ≤ 1: the reach is h = 1e-6 itself, inclusive (a pre-activation exactly h away
+    is noted; 1.5h is not — a floor of 2 instead of 1 would note it)."""
+    net = _relu_chain([[1.0], [1.0]], [[0.0], [0.0]], pre_activation)
+    X = np.array([[pre_activation]])
+    assert float(np.min(np.abs(net.forward(X).Z[1]))) == pre_activation
+    notes = check_gradients(net, X, np.array([0]), method="central").notes
+    assert bool(notes) == noted
+
+
+def test_smooth_networks_get_no_kink_note_even_at_zero_pre_activations() -> None:
+    """Kills ``smooth and central`` for ``smooth or central``: sigmoid has no kink."""
+    net = Network([3, 4, 2], hidden_activation="sigmoid", init="he", seed=0)
+    net.biases[0][:] = 0.0
+    X = np.array([[0.0, 1.0], [0.0, -2.0], [0.0, 0.5]])  # column 0: every Z¹ is exactly 0
+    assert check_gradients(net, X, np.array([0, 1]), method="central").notes == ()
+
+
+def test_training_reuses_one_workspace_per_batch_size_and_keeps_at_most_four() -> None:
+    """The training step's buffers are allocated once per batch size (kills a lookup that
+    always misses); the cache is bounded (kills ``> 4`` or ``>= 5``): a fifth batch size
+    empties it first."""
+    net = Network([3, 4, 2], seed=0)
+    rng = np.random.default_rng(0)
+
+    def step(m: int) -> None:
+        net.gradient_descent(rng.normal(size=(3, m)), rng.integers(0, 2, m), 0.1)
+
+    step(2)
+    first = net._workspaces[2]
+    step(2)
+    assert net._workspaces[2] is first
+    for m in (3, 4, 5):
+        step(m)
+    assert sorted(net._workspaces) == [2, 3, 4, 5]
+    step(6)
+    assert sorted(net._workspaces) == [6]
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+def test_training_step_computes_derivatives_in_its_preallocated_buffers(hidden: str) -> None:
+    """Kills g' or σ' written to fresh arrays (``out=None``, no ``work``): after a step, the
+    workspace's scratch buffers hold g'(Z^k) of each hidden layer and σ'(Z^L) of the
+    quadratic cost's output — nothing is allocated per mini-batch."""
+    net = Network([3, 4, 5, 2], hidden_activation=hidden, output="sigmoid_quadratic", seed=0)
+    X, Y = np.linspace(-1, 1, 6).reshape(3, 2), np.array([[1.0, 0.0], [0.0, 1.0]])
+    cache = net.forward(X)
+    net.gradient_descent(X, Y, 0.1)
+    (buffers,) = net._workspaces.values()
+    for k in range(net.num_layers - 1):
+        derivative = net.hidden.derivative(cache.Z[k], cache.A[k + 1].copy())
+        np.testing.assert_array_equal(buffers.work[k], derivative)
+    a = cache.output
+    np.testing.assert_array_equal(buffers.work[-1], a * (1 - a))
+
+
+def test_parameters_that_do_not_fit_in_free_memory_are_refused_with_their_size(
+    monkeypatch,
+) -> None:
+    """numpy's MemoryError becomes a ValueError giving the parameter count and its GiB."""
+    import impl.network
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(impl.network, "initialize_parameters", out_of_memory)
+    with pytest.raises(ValueError) as error:
+        Network([8000, 1000])
+    assert str(error.value) == (
+        "sizes [8000, 1000] needs 8,001,000 parameters (0.1 GiB as float64), more memory "
+        "than is free: choose smaller layer widths"
+    )
+    with pytest.raises(ValueError, match=r"\(0\.0 GiB as float32\)"):
+        Network([4000, 1000], dtype=np.float32)  # 4,001,000 × 4 B = 0.015 GiB
+
+
+@pytest.mark.parametrize("targets", [np.array([0, 1]), np.eye(2)])
+def test_float32_network_targets_are_float32(targets: np.ndarray) -> None:
+    """Labels (one-hot encoded) and float64 target arrays both become float32 for a float32
+    network, so its loss and deltas are computed in float32, not promoted to float64."""
+    net = Network([3, 2], seed=0, dtype=np.float32)
+    assert net.check_targets(targets, 2).dtype == np.float32
+    assert (
+        net.output_layer.loss(
+            net.forward(np.zeros((3, 2))).Z[-1], net.check_targets(targets, 2)
+        ).dtype
+        == np.float32
+    )
+
+
+def test_directional_check_fails_a_nan_numerical_derivative_against_a_zero_analytic_one() -> None:
+    """At a stationary point (softmax outputs (1/2, 1/2) equal to the soft target: ∇J = 0
+    exactly) a step of 1e308 with x = 100 overflows the logits, so J(θ ± hV) and the
+    difference are NaN. Python's max(0.0, nan) is 0.0, so the scale is 0 while the
+    difference is NaN: the error must be inf and the check failed, not the 0 of two
+    vanishing derivatives."""
+    net = Network([1, 2], seed=0)
+    net.weights[0][:] = 0.0
+    net.biases[0][:] = 0.0
+    X, Y = np.full((1, 1), 100.0), np.array([[0.5], [0.5]])
+    assert not any(np.any(g) for g in (*net.backward(X, Y)[0], *net.backward(X, Y)[1]))
+    with np.errstate(all="ignore"):
+        result = check_directional_derivatives(net, X, Y, step=1e308)
+    assert result.errors == {f"direction {k}": float("inf") for k in (1, 2, 3)}
+    assert not result.passed
+
+
+@pytest.mark.parametrize("dropped", ["weights", "biases"])
+def test_directional_check_refuses_a_backward_pass_that_omits_a_layer(dropped: str) -> None:
+    """A backward pass returning one gradient array too few is an error, not a directional
+    derivative over the layers it happened to return."""
+
+    class MissingLayer(Network):
+        def backward(self, X, Y):  # type: ignore[override]
+            dW, db = super().backward(X, Y)
+            return (dW[:-1], db) if dropped == "weights" else (dW, db[:-1])
+
+    net = MissingLayer([3, 4, 2], seed=0)
+    with pytest.raises(ValueError, match="zip"):
+        check_directional_derivatives(net, np.zeros((3, 2)), np.array([0, 1]))

@@ -264,3 +264,11 @@ def test_a_missing_file_is_a_file_not_found_error(tmp_path: Path) -> None:
 def test_archive_is_a_standard_zip(tmp_path: Path) -> None:
     _, path = saved_network(tmp_path)
     assert zipfile.is_zipfile(path)
+
+
+def test_loaded_network_draws_from_the_seed_given_to_load(tmp_path: Path) -> None:
+    """``Network.load(path, seed=s)`` seeds the network's own generator (shuffling in ``fit``)
+    with s, as ``Network(..., seed=s)`` does: its draws are those of ``default_rng(s)``."""
+    _, path = saved_network(tmp_path)
+    loaded = Network.load(path, seed=5)
+    assert loaded.rng.random(4).tolist() == np.random.default_rng(5).random(4).tolist()
