@@ -77,3 +77,92 @@ def test_the_unit_stride_kronecker_sum_collapses_inside_its_range() -> None:
     # outside 1..K the delta never fires: never y_j (SymPy may leave it undecided)
     outside = (IndexRange(j, K + 1, 2 * K),)
     assert collapse(sp.Sum(y[c] * sp.KroneckerDelta(c, j), (c, 1, K)), outside) != y[j]
+
+
+# ------------------------------------------------------------- sums commute, steps fold
+
+
+n_ = sp.Symbol("n", integer=True, positive=True)
+x_ = sp.IndexedBase("x", real=True)
+A_ = sp.IndexedBase("A", real=True)
+
+
+def test_two_finite_sums_with_independent_limits_are_equal_in_either_order() -> None:
+    """Σ_k Σ_j A_{k,j} x_j = Σ_j Σ_k A_{k,j} x_j: the sum over the hidden layer of a network
+    and the sum over its outputs are swapped by every backpropagation step."""
+    inner_first = sp.Sum(sp.Sum(A_[k, j] * x_[j], (j, 1, n_)), (k, 1, K))
+    outer_first = sp.Sum(x_[j] * sp.Sum(A_[k, j], (k, 1, K)), (j, 1, n_))
+    assert collapse(inner_first - outer_first) == 0
+    assert equivalent(inner_first, outer_first)
+
+
+def test_sums_whose_limits_depend_on_each_other_are_not_swapped() -> None:
+    """Σ_{d=1}^K Σ_{c=1}^d x_c is not Σ_{c=1}^K Σ_{d=1}^K x_c (the first limit depends on d)."""
+    d = sp.Symbol("d", integer=True)
+    triangle = sp.Sum(sp.Sum(x_[c], (c, 1, d)), (d, 1, K))
+    square = sp.Sum(sp.Sum(x_[c], (c, 1, K)), (d, 1, K))
+    assert collapse(triangle - square) != 0
+    assert not equivalent(triangle, square)
+    # the order of dependent limits is never changed, whatever order prints first
+    from derivations.binding import canonical
+    from derivations.rewriting import _commute_limits
+
+    for limits in (((c, 1, d), (d, 1, K)), ((d, 1, c), (c, 1, K))):
+        merged = canonical(sp.Sum(x_[c] * A_[c, d], *limits))
+        assert [limit[1:] for limit in _commute_limits(merged).limits] == [
+            limit[1:] for limit in merged.limits
+        ]
+    # the same limits in the other order: d free in c's bound, the sum is K Σ_{c ≤ d} x_c
+    reordered = sp.Sum(x_[c], (d, 1, K), (c, 1, d))
+    assert not equivalent(triangle, reordered)
+
+
+def test_a_swap_of_sums_that_changes_which_index_an_entry_uses_is_not_equal() -> None:
+    """Σ_k Σ_j A_{k,j} x_j is not Σ_k Σ_j A_{j,k} x_j: commuting moves limits, not indices."""
+    right = sp.Sum(sp.Sum(A_[k, j] * x_[j], (j, 1, n_)), (k, 1, K))
+    transposed = sp.Sum(sp.Sum(A_[j, k] * x_[j], (j, 1, n_)), (k, 1, K))
+    assert not equivalent(right, transposed)
+
+
+def test_sums_are_evaluated_only_by_exact_rules_and_the_rest_is_left_alone() -> None:
+    """A sum of unknown entries stays a sum (no closed form exists; SymPy's search for one
+    takes seconds); a constant body, a polynomial, a Kronecker delta and a closed-form term
+    are summed."""
+    from derivations.rewriting import evaluate
+
+    assert evaluate(sp.Sum(sp.exp(x_[k]), (k, 1, K))) == sp.Sum(sp.exp(x_[k]), (k, 1, K))
+    assert evaluate(sp.Sum(3, (k, 1, K))) == 3 * K
+    assert sp.expand(evaluate(sp.Sum(k, (k, 1, K))) - K * (K + 1) / 2) == 0
+    assert evaluate(sp.Sum((-1) ** k, (k, 1, 2 * n_))) == 0
+    summed = evaluate(sp.Sum(x_[k] * sp.KroneckerDelta(k, j), (k, 1, K)))
+    assert summed.has(sp.Piecewise) and not summed.has(sp.Sum)
+
+
+def test_folding_replaces_a_defined_entrys_unfolded_form_by_the_entry() -> None:
+    from derivations.engine import Definition
+    from derivations.rewriting import fold, unfold
+
+    z_ = sp.IndexedBase("z")
+    b_ = sp.IndexedBase("b", real=True)
+    pre = Definition(z_, sp.Sum(A_[j, c] * x_[c], (c, 1, n_)) + b_[j], index=j, text="z")
+    written_out = sp.exp(unfold(z_[k], [pre])) * unfold(z_[2], [pre])
+    assert fold(written_out, [pre]) == sp.exp(z_[k]) * z_[2]
+    # a different entry of A is not the definition: left as it is
+    other = sp.Sum(A_[c, j] * x_[c], (c, 1, n_)) + b_[j]
+    assert fold(other, [pre]) == other
+
+
+def test_a_derivative_of_a_defined_entry_is_never_taken_with_the_entry_opaque() -> None:
+    """Comparing steps with named quantities kept opaque would make ∂a_c/∂z_j = 0 for a
+    defined a; the engine unfolds fully there, so the false step 0 is refused and the true
+    one (the softmax Jacobian) is accepted."""
+    from derivations.claims.shared import SOFTMAX
+    from derivations.notation import a, z
+
+    jacobian = sp.Derivative(a[c], z[j])
+    ranges = [IndexRange(j, sp.Integer(1), K), IndexRange(c, sp.Integer(1), K)]
+    assert not equivalent(jacobian, sp.Integer(0), [SOFTMAX], (), ranges)
+    # both sides name a: the opaque comparison would see ∂a_c/∂z_j + a_j − a_j = 0
+    assert not equivalent(jacobian + a[j], a[j], [SOFTMAX], (), ranges)
+    true_form = a[c] * (sp.KroneckerDelta(c, j) - a[j])
+    assert equivalent(jacobian, true_form, [SOFTMAX], (), ranges)

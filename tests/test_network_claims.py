@@ -1,9 +1,9 @@
-"""The whole-network claims (derivations.claims.network): proven from the loss with no
-premise, and a wrong step, a wrong final formula or a wrong layer index each fail with a
-message that names the step.
+"""The whole-network claims (derivations.claims.network): backpropagation proven from the loss
+of the whole network with no premise, for symbolic widths and any g; and a wrong step, a
+wrong final formula or a wrong layer index each fail with a message that names the step.
 
-Each test runs the W^1 row of the one-hidden-layer claim: it is the row that carries the
-recursion δ^1 = (W^2)ᵀ δ^2 ⊙ g′(z^1), and the rows for b^1, W^2 and b^2 share its steps.
+The one-hidden-layer networks run in the default suite (a few seconds each); deeper ones take
+the independent witness tens of seconds to minutes and run with ``pytest -m slow``.
 """
 
 from __future__ import annotations
@@ -15,15 +15,9 @@ import sympy as sp
 
 from derivations.claims import network
 from derivations.engine import Definition, Step, verify
-from derivations.notation import K, k, r, s
+from derivations.notation import k
 
-#: each whole-network proof takes minutes of SymPy (84 s and 139 s of CPU measured for the
-#: four rows); they are not yet in `verify` and run with `pytest -m slow`, except the cheap one
 slow = pytest.mark.slow
-
-
-def _w1_row(pairing: str = "sigmoid_bce"):
-    return network.network_claim(pairing, ("W^1",))
 
 
 def test_bce_with_logits_is_the_binary_cross_entropy_of_a_sigmoid_unit() -> None:
@@ -32,56 +26,98 @@ def test_bce_with_logits_is_the_binary_cross_entropy_of_a_sigmoid_unit() -> None
     assert result.proven, result.failures
 
 
+@pytest.mark.parametrize("pairing", ["sigmoid_bce", "softmax_ce"])
+def test_one_hidden_layer_backpropagation_is_proven_from_the_loss_with_no_premise(
+    pairing: str,
+) -> None:
+    claim = network.network_claim(1, pairing)
+    assert claim.premises == []
+    result = verify(claim)
+    assert result.proven, result.failures
+    assert result.witness.startswith("agrees at")
+
+
 @slow
-@pytest.mark.parametrize("pairing", sorted(network.PAIRINGS))
-def test_hidden_weight_gradient_is_proven_from_the_loss_with_no_premise(pairing: str) -> None:
-    claim = _w1_row(pairing)
+@pytest.mark.parametrize(
+    ("depth", "pairing"),
+    [
+        (1, "quadratic"),
+        (2, "sigmoid_bce"),
+        (2, "softmax_ce"),
+        (3, "sigmoid_bce"),
+        (3, "softmax_ce"),
+    ],
+)
+def test_deeper_backpropagation_is_proven_from_the_loss_with_no_premise(
+    depth: int, pairing: str
+) -> None:
+    claim = network.network_claim(depth, pairing)
     assert claim.premises == []
     result = verify(claim)
     assert result.proven, result.failures
 
 
 def _failures_with(**changes) -> list[str]:
-    result = verify(dataclasses.replace(_w1_row(), **changes))
+    result = verify(dataclasses.replace(network.network_claim(1, "sigmoid_bce"), **changes))
     assert not result.proven
     return result.failures
 
 
-@slow
 def test_a_wrong_chain_rule_step_fails_and_names_the_step() -> None:
-    claim = _w1_row()
+    """g(z^1_r) where the chain rule gives g′(z^1_r), in the W^1 row of step 1."""
+    claim = network.network_claim(1, "sigmoid_bce")
     first, second = claim.steps
-    # g(z^1_r) where the chain rule gives g′(z^1_r)
-    wrong = first.expr.replace(
-        lambda node: isinstance(node, sp.Subs), lambda node: network.g(network.z1[r])
+    r, _ = network.row_indices(1)
+    wrong_row = first.expr[0].replace(
+        lambda node: (
+            isinstance(node, sp.Subs)
+            and node.args[2] == (network.network(1, "sigmoid_bce").z(1)[r],)
+        ),
+        lambda node: network.g(node.args[2][0]),
     )
+    assert wrong_row != first.expr[0]
+    wrong = sp.ImmutableMatrix([wrong_row, *list(first.expr)[1:]])
     failures = _failures_with(steps=(Step(wrong, first.why, first.uses), second))
     assert any(failure.startswith("step 1 (chain rule") for failure in failures), failures
 
 
-@slow
 def test_the_missing_transpose_fails_and_names_the_step() -> None:
-    """δ^1 := W^2 δ^2 ⊙ g′(z^1) (no transpose): the definition step no longer follows."""
-    claim = _w1_row()
+    """δ^1 := W^2 δ^2 ⊙ g′(z^1) (no transpose): the step that names δ^1 no longer follows."""
+    net = network.network(1, "sigmoid_bce")
+    claim = network.network_claim(1, "sigmoid_bce")
+    j = sp.Symbol("j", integer=True)
     untransposed = Definition(
-        network.delta1,
-        sp.Sum(network.W2[r, k] * network.delta2[k], (k, 1, K)) * network.g_prime_at(network.z1[r]),
-        index=r,
+        net.delta(1),
+        sp.Sum(net.W(2)[j, k] * net.delta(2)[k], (k, 1, net.width(2)))
+        * network.g_prime_at(net.z(1)[j]),
+        index=j,
         text="hidden delta without the transpose",
     )
     definitions = tuple(
-        untransposed if definition.name == network.delta1 else definition
+        untransposed if definition.name == net.delta(1) else definition
         for definition in claim.definitions
     )
     failures = _failures_with(definitions=definitions)
-    assert any(failure.startswith("step 2 (definition of δ^1") for failure in failures), failures
+    assert any(failure.startswith("step 2 (swap the finite sums") for failure in failures), failures
 
 
-@slow
 def test_a_wrong_layer_index_fails_and_names_the_step() -> None:
     """∂J/∂W^1 = δ^1 (a^1)ᵀ, the layer's own activation instead of the previous one."""
-    claim = _w1_row()
+    net = network.network(1, "sigmoid_bce")
+    claim = network.network_claim(1, "sigmoid_bce")
     first, second = claim.steps
-    wrong = sp.ImmutableMatrix([network.delta1[r] * network.a1[s]])
+    r, s = network.row_indices(1)
+    rows = list(second.expr)
+    rows[0] = net.delta(1)[r] * net.a(1)[s]
+    wrong = sp.ImmutableMatrix(rows)
     failures = _failures_with(steps=(first, Step(wrong, second.why)), result=wrong)
-    assert any(failure.startswith("step 2 (definition of δ^1") for failure in failures), failures
+    assert any(failure.startswith("step 2 (swap the finite sums") for failure in failures), failures
+
+
+def test_an_unknown_depth_or_pairing_is_refused_naming_the_choices() -> None:
+    with pytest.raises(ValueError, match="depth must be one of"):
+        network.network_claim(4, "sigmoid_bce")
+    with pytest.raises(ValueError, match="pairing must be one of"):
+        network.network_claim(1, "hinge")
+    with pytest.raises(ValueError, match="layers must be among"):
+        network.network_claim(1, "sigmoid_bce", layers=(3,))
