@@ -691,9 +691,8 @@ class _Compiled:
         given = [sp.Rational(values.get(a, sp.Rational(2, 7))) for a in self.atoms]
         with mpmath.workdps(DIGITS):
             try:
-                size = mpmath.mag(
-                    self.function(*(mpmath.mpf(int(v.p)) / int(v.q) for v in given))[0]
-                )
+                value = self.function(*(mpmath.mpf(int(v.p)) / int(v.q) for v in given))[0]
+                size = mpmath.mag(value) if mpmath.isfinite(value) and value != 0 else 0
             except (ZeroDivisionError, ValueError, OverflowError, TypeError):
                 size = 0
         # a difference quotient loses as many digits as the value has before the point

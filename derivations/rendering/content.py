@@ -69,7 +69,7 @@ def _check_assessments(assessments: Sequence[Assessment]) -> list[str]:
     for assessment in assessments:
         if assessment.verdict == Verdict.UNDECIDED or not assessment.as_expected:
             problems.append(
-                f"seed claim {assessment.statement.key!r}: verdict {assessment.verdict}, "
+                f"claim of the sources {assessment.statement.key!r}: verdict {assessment.verdict}, "
                 f"expected {assessment.statement.expected} ({assessment.detail})"
             )
     return problems
