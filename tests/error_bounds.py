@@ -276,20 +276,35 @@ def central_difference_error(
     return truncation + rounding + 3 * U * abs(difference.value)
 
 
+#: one subnormal ulp: below the normal range (2⁻¹⁰²²) a rounding errs by up to half of it in
+#: absolute terms, which a relative bound U·|x| does not cover (gradual underflow)
+SUBNORMAL_ULP = 2.0**-1074
+
+
 def output_delta_error(output: str, a: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """Bound on |δ̂ − δ| for an output delta computed from the computed activation â of exact
     logits: δ = a Σy − y (softmax, any labels; a − y when Σy = 1), a − y (binary CE) or
-    (a − y) a (1 − a) (quadratic). The error of â is the activation's own rounding."""
+    (a − y) a (1 − a) (quadratic). The error of â is the activation's own rounding.
+
+    Each operation whose result is subnormal adds an absolute error of at most one subnormal
+    ulp (libm's exp, ≤ 1 ulp) or half of one (division, product, difference): for softmax
+    e^(z−max)/S, then a·Σy and − y: ≤ (1 + ½)·Σ|y| + ½ + ½ ulps, bounded by 2 + 2Σ|y|; for the
+    sigmoid ≤ 2 ulps (exp, division, difference)."""
     K = a.shape[0]
     if output == "softmax":
         logits = np.log(np.maximum(a, np.finfo(float).tiny))  # a = softmax(log a)
         a_error = _output_activation_error("softmax", logits, a, np.zeros_like(a))
         label_sum = np.abs(Y).sum(axis=0)
-        return label_sum * a_error + gamma(K) * a * label_sum + 2 * U * (a * label_sum + np.abs(Y))
+        return (
+            label_sum * a_error
+            + gamma(K) * a * label_sum
+            + 2 * U * (a * label_sum + np.abs(Y))
+            + (2 + 2 * label_sum) * SUBNORMAL_ULP
+        )
     a_error = SIGMOID_RELATIVE_ERROR * a
     residual = a - Y
     if output == "sigmoid":
-        return a_error + U * np.abs(residual)
+        return a_error + U * np.abs(residual) + 2 * SUBNORMAL_ULP
     slope = a * (1 - a)
     return (
         slope * (a_error + U * np.abs(residual))
