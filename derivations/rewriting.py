@@ -141,8 +141,9 @@ def apply_hypothesis(expr: sp.Basic, hypothesis: Hypothesis) -> sp.Basic:
 # --------------------------------------------------------------------------- collapsing
 
 
-#: nodes whose ``doit`` does one evaluation of their own (their arguments are done first)
-_EVALUATED_NODES = (sp.Derivative, sp.Subs, sp.Integral, sp.Product)
+#: nodes whose ``doit`` does one evaluation of their own (their arguments are done first);
+#: a Derivative is differentiated by :func:`evaluate` itself
+_EVALUATED_NODES = (sp.Subs, sp.Integral, sp.Product)
 
 
 def _unit_stride(delta: sp.KroneckerDelta, var: sp.Symbol) -> bool:
@@ -234,7 +235,6 @@ def evaluate(expr: sp.Basic) -> sp.Basic:
     return node
 
 
-
 def _split_sum(node: sp.Sum) -> sp.Expr:
     """Σ (f + g) → Σ f + Σ g, then pull factors that do not depend on the index out."""
     # exp(a + Σ b) stays as it is (power_exp would make it a Product here, not elsewhere)
@@ -292,8 +292,8 @@ def _merge_nested_sums(expr: sp.Basic) -> sp.Basic:
 #: more limits than this are left in the order they have (permutations grow as n!)
 _MAX_COMMUTED_LIMITS = 5
 
-#: binders and how many levels they bind (the depth rule of binding.canonical)
-_BINDS = {sp.Subs: lambda node: len(node.args[1]), sp.Lambda: lambda node: len(node.args[0])}
+#: binders inside which no sum is commuted
+_NOT_COMMUTED_INSIDE = (sp.Subs, sp.Lambda)
 
 
 def _commute_limits(expr: sp.Basic, depth: int = 0) -> sp.Basic:
@@ -325,8 +325,8 @@ def _commute_limits(expr: sp.Basic, depth: int = 0) -> sp.Basic:
     if isinstance(expr, sp.Product | sp.Integral):
         body = _commute_limits(expr.function, depth + len(expr.limits))
         return expr if body == expr.function else type(expr)(body, *expr.limits)
-    if type(expr) in _BINDS:
-        return expr  # no sums are commuted inside Subs and Lambda
+    if isinstance(expr, _NOT_COMMUTED_INSIDE):
+        return expr
     args = tuple(_commute_limits(arg, depth) for arg in expr.args)
     return expr if args == expr.args else expr.func(*args)
 
@@ -466,16 +466,17 @@ def _named(expr: sp.Basic, lookup) -> set[Definition]:
     }
 
 
-def _index_positions(definition: Definition) -> list[tuple[sp.IndexedBase, int, int]]:
-    """Where each index of ``definition`` sits as a whole index of an entry in its body:
-    (base, position in that entry, which index of the definition)."""
-    found = []
-    for node in sp.preorder_traversal(definition.expr):
-        if isinstance(node, sp.Indexed):
-            for position, index in enumerate(node.indices):
-                if index in definition.indices:
-                    found.append((node.base, position, definition.indices.index(index)))
-    return found
+def _index_positions(definition: Definition) -> list[tuple[sp.IndexedBase, int]]:
+    """Where the index of a one-index ``definition`` sits as a whole index of an entry in
+    its body: (base, position in that entry)."""
+    (index,) = definition.indices
+    return [
+        (node.base, position)
+        for node in sp.preorder_traversal(definition.expr)
+        if isinstance(node, sp.Indexed)
+        for position, used in enumerate(node.indices)
+        if used == index
+    ]
 
 
 def fold(expr: sp.Basic, definitions: Sequence[Definition]) -> sp.Basic:
@@ -488,22 +489,21 @@ def fold(expr: sp.Basic, definitions: Sequence[Definition]) -> sp.Basic:
     definition unfolded once at an index ``e`` read off the node: equal by construction.
     Definitions of symbols and functions are not folded.
     """
-    indexed = [d for d in definitions if d.indices and not d.is_function]
-    patterns = [(d, _index_positions(d), canonical(d.expr).func) for d in indexed]
+    indexed = [d for d in definitions if len(d.indices) == 1 and not d.is_function]
+    patterns = [(d, _index_positions(d), d.expr.func) for d in indexed]
 
     def folded(node: sp.Basic) -> sp.Basic | None:
         for definition, positions, head in patterns:
             if node.func != head or not positions:
                 continue
-            candidates: set[tuple] = set()
-            for base, position, which in positions:
-                for entry in node.atoms(sp.Indexed):
-                    if entry.base == base and len(entry.indices) > position:
-                        candidates.add((which, entry.indices[position]))
-            if len(definition.indices) != 1:
-                continue
+            candidates = {
+                entry.indices[position]
+                for base, position in positions
+                for entry in node.atoms(sp.Indexed)
+                if entry.base == base and len(entry.indices) > position
+            }
             target = canonical(node)
-            for _, value in candidates:
+            for value in candidates:
                 entry = definition.name[value]
                 if canonical(definition.expand_node(entry)) == target:
                     return entry
