@@ -34,6 +34,7 @@ import mpmath
 import sympy as sp
 from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core.function import AppliedUndef, UndefinedFunction
+from sympy.printing.pycode import MpmathPrinter
 
 from derivations.binding import free_symbols, rename_bound, substitute
 from derivations.language import definition_lookup
@@ -232,16 +233,22 @@ class _Instance:
         """``expr`` at this instance: definitions replaced, sums written out, then ``doit``."""
         expr = self._concrete(expr)
         lookup = definition_lookup(self.definitions)
-        for _ in range(len(self.definitions) + 1):
+        # a round expands the definitions one level, or evaluates a g′ it has reached
+        for _ in range(2 * len(self.definitions) + 2):
             before = expr
-            expr = _rebuild(
-                expr,
-                lambda node: (
-                    self._expand_definition(definition, node)
-                    if (definition := lookup(node)) is not None
-                    else None
-                ),
-            )
+
+            def change(node: sp.Basic) -> sp.Basic | None:
+                if (definition := lookup(node)) is not None:
+                    return self._expand_definition(definition, node)
+                if isinstance(node, sp.Subs) and not any(
+                    lookup(inner) is not None for inner in _nodes(node.expr)
+                ):
+                    # g′ at a point: evaluated while the point is still a name (z^1_2), not
+                    # once it is written out (SymPy prints a Subs' point to make it)
+                    return node.doit(integrals=False)
+                return None
+
+            expr = _rebuild(expr, change)
             if expr == before:
                 # integrals stay unevaluated: mpmath integrates them numerically, so a closed
                 # form SymPy gets wrong cannot agree with itself here
@@ -674,8 +681,25 @@ class _Compiled:
         renamed = [_rebuild(e, names.get) for e in expressions]
         # common subexpressions shared (a network repeats z^1 in every unit above it), but
         # not out of an integral, whose bound variable they would take outside it
+        # terms printed in SymPy's order cost a sort per sum; the module's functions are
+        # printed by name as lambdify would (no implemented_function: use_imps=False)
+        printer = MpmathPrinter(
+            {
+                "fully_qualified_modules": False,
+                "inline": True,
+                "allow_unknown_functions": True,
+                "user_functions": {name: name for name in _GUARDED},
+                "order": "none",
+            }
+        )
         self.function = sp.lambdify(
-            placeholders, renamed, modules=[_GUARDED, "mpmath"], dummify=False, cse=not bound
+            placeholders,
+            renamed,
+            modules=[_GUARDED, "mpmath"],
+            printer=printer,
+            use_imps=False,
+            dummify=False,
+            cse=not bound,
         )
 
     def partial(self, values: Mapping[sp.Basic, sp.Expr], variables) -> mpmath.mpf:
@@ -800,6 +824,25 @@ def _difference_quotients(lhs: sp.Basic, instance: _Instance) -> list:
     return quotients
 
 
+def _exact_left(
+    instance: _Instance,
+    lhs: sp.Basic,
+    left: sp.Basic | None,
+    entry: int,
+    values: Mapping[sp.Basic, sp.Expr],
+) -> sp.Basic | None:
+    """The exact value of the left-hand side's ``entry`` at ``values``, to certify a
+    disagreement: SymPy's explicit derivative, computed only now when the difference quotient
+    stood for it (None if SymPy cannot, or if its derivative disagrees with the quotient)."""
+    if left is not None:
+        return _entries(left)[entry].xreplace(values)
+    try:
+        derivative = instance.explicit(_entries(lhs)[entry])
+    except Exception:
+        return None
+    return derivative.xreplace(values)
+
+
 def witness(
     lhs: sp.Basic,
     rights: Sequence[tuple[str, sp.Basic]],
@@ -835,22 +878,26 @@ def witness(
     for integers, functions in built:
         instance = _Instance(integers, functions, definitions, base_equalities)
         try:
-            left = instance.explicit(lhs)
+            quotients = _difference_quotients(lhs, instance)
+            # a derivative's value is its difference quotient: SymPy need not differentiate
+            # the explicit form (seconds for a whole network), and its rules are not trusted
+            left = None if quotients else instance.explicit(lhs)
             explicit_rights = [(label, instance.explicit(right)) for label, right in rights]
             explicit_equations = [instance.explicit(eq) for eq in equations]
-            if any(_shape(right) != _shape(left) for _, right in explicit_rights):
+            if any(_shape(right) != _shape(lhs) for _, right in explicit_rights):
                 return WitnessReport(False, counted, "the two sides have different shapes")
-            atoms = _free_atoms(left)
-            for _, right in explicit_rights:
-                atoms |= _free_atoms(right)
-            flat = _entries(left) + [e for _, right in explicit_rights for e in _entries(right)]
-            denominators = sorted({d for e in flat for d in _denominators(e)}, key=str)
-            for constant in {d for e in flat for d in _denominators(e, numbers=True)}:
+            lefts = [body for _, body, _ in quotients] if left is None else _entries(left)
+            atoms: set[sp.Basic] = set()
+            for expr in (*lefts, *(right for _, right in explicit_rights)):
+                atoms |= _free_atoms(expr)
+            flat = ([] if left is None else lefts) + [
+                e for _, right in explicit_rights for e in _entries(right)
+            ]
+            checked = flat + ([] if left is not None else lefts)
+            denominators = sorted({d for e in checked for d in _denominators(e)}, key=str)
+            for constant in {d for e in checked for d in _denominators(e, numbers=True)}:
                 if not _certainly_different(constant, sp.Integer(0)):
                     raise _SkipError(f"the constant denominator {constant} may be 0 (0/0)")
-            quotients = _difference_quotients(lhs, instance)
-            for _, body, _ in quotients:
-                atoms |= _free_atoms(body)
             ordered = sorted(atoms, key=str)
             compiled = _Compiled(flat + denominators, ordered)
             compiled_bodies: dict[sp.Basic, _Compiled] = {}
@@ -864,9 +911,12 @@ def witness(
         except Exception as error:  # SymPy failed on the explicit form: no evidence
             reasons.append(f"{type(error).__name__}: {error}")
             continue
-        kinks = _kinks(left) + [k for _, right in explicit_rights for k in _kinks(right)]
+        kinks = [k for e in lefts for k in _kinks(e)]
+        kinks += [k for _, right in explicit_rights for k in _kinks(right)]
         sizes_seen.append(", ".join(f"{k} = {v}" for k, v in integers.items()) or "scalar")
-        size = len(_entries(left))
+        size = len(_entries(lhs))
+        # the rights' entries start here in ``numbers`` (after the left's, when SymPy's)
+        offset = 0 if left is None else size
         usable = 0
         # a point that cannot be used (a kink, 0/0, an overflow) is replaced, a few times
         for _ in range(_DRAWS_PER_POINT * per_instance):
@@ -879,12 +929,15 @@ def witness(
                 numbers = compiled(values)
                 if any(abs(d) < _NEAR_ZERO for d in numbers[len(flat) :]):
                     raise _SkipError("a denominator vanishes at this point (0/0 is no evidence)")
+                slopes = []
                 for number, (body, variables) in enumerate(bodies):
                     body.check_real(values)
-                    if mpmath.mag(numbers[number]) > _STEEPEST_BITS:
-                        raise _SkipError("too steep here for a difference quotient")
                     slope = body.partial(values, variables)
-                    if not _agree(slope, numbers[number], digits=QUOTIENT_AGREE):
+                    if mpmath.mag(slope) > _STEEPEST_BITS:
+                        raise _SkipError("too steep here for a difference quotient")
+                    if left is not None and not _agree(
+                        slope, numbers[number], digits=QUOTIENT_AGREE
+                    ):
                         point = Point(integers, values, instance.describe_functions())
                         return WitnessReport(
                             False,
@@ -894,21 +947,24 @@ def witness(
                             f"{point.describe()}: no derivative there, or a wrong rule",
                             point,
                         )
+                    slopes.append(slope)
             except _SkipError as skip:
                 reasons.append(str(skip))
                 continue
             except Exception as error:
                 reasons.append(f"{type(error).__name__}: {error}")
                 continue
+            left_values = slopes if left is None else numbers[:size]
             inconclusive = False
-            for position, (label, _) in enumerate(explicit_rights, start=1):
+            for position, (label, _) in enumerate(explicit_rights):
                 for entry in range(size):
-                    lv, rv = numbers[entry], numbers[position * size + entry]
+                    lv = left_values[entry]
+                    rv = numbers[offset + position * size + entry]
                     if _agree(lv, rv):
                         continue
-                    exact_left = flat[entry].xreplace(values)
-                    exact_right = flat[position * size + entry].xreplace(values)
-                    if not _certainly_different(exact_left, exact_right):
+                    exact_right = flat[offset + position * size + entry].xreplace(values)
+                    exact_left = _exact_left(instance, lhs, left, entry, values)
+                    if exact_left is None or not _certainly_different(exact_left, exact_right):
                         inconclusive = True  # differs in 60 digits, not certified: no evidence
                         continue
                     point = Point(integers, values, instance.describe_functions())
