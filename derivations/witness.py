@@ -195,6 +195,7 @@ class _Instance:
         self.base_equalities = dict(base_equalities)
         #: each defined object expanded once per instance (``a[2]`` occurs in many places)
         self._expanded: dict[sp.Basic, sp.Basic] = {}
+        self._explicit: dict[sp.Basic, sp.Basic] = {}
 
     def _concrete(self, expr: sp.Basic) -> sp.Basic:
         expr = rename_bound(expr)
@@ -230,7 +231,14 @@ class _Instance:
         return self._concrete(body)
 
     def explicit(self, expr: sp.Basic) -> sp.Basic:
-        """``expr`` at this instance: definitions replaced, sums written out, then ``doit``."""
+        """``expr`` at this instance: definitions replaced, sums written out, then ``doit``
+        (each expression once: a derivation's last step is its result, every row of a
+        network's gradient differentiates the same J)."""
+        if expr not in self._explicit:
+            self._explicit[expr] = self._explicit_once(expr)
+        return self._explicit[expr]
+
+    def _explicit_once(self, expr: sp.Basic) -> sp.Basic:
         expr = self._concrete(expr)
         lookup = definition_lookup(self.definitions)
         # a round expands the definitions one level, or evaluates a g′ it has reached
@@ -272,23 +280,24 @@ class _Instance:
 # --------------------------------------------------------------------------- points
 
 
-def _nodes(expr: sp.Basic) -> set[sp.Basic]:
-    """Every distinct subexpression of ``expr``, each visited once.
+def _nodes(expr: sp.Basic) -> dict[sp.Basic, None]:
+    """Every distinct subexpression of ``expr``, each visited once, in the order met.
 
     An explicit network repeats the same subtrees thousands of times (``z^1_1`` occurs in
     every unit above it); SymPy shares them in memory, and ``atoms``/``preorder_traversal``
-    visit every occurrence.  A set of visited nodes makes a walk linear in the distinct ones.
+    visit every occurrence.  A record of visited nodes makes a walk linear in the distinct
+    ones; a dict keeps the order of the walk, which (unlike a set's) does not depend on the
+    hash seed.
     """
-    if isinstance(expr, sp.MatrixBase):
-        return set().union(*(_nodes(entry) for entry in expr)) if expr else set()
-    seen: set[sp.Basic] = set()
-    todo = [sp.sympify(expr)]
+    entries = list(expr) if isinstance(expr, sp.MatrixBase) else [sp.sympify(expr)]
+    seen: dict[sp.Basic, None] = {}
+    todo = entries[::-1]
     while todo:
         node = todo.pop()
         if node in seen:
             continue
-        seen.add(node)
-        todo.extend(node.args)
+        seen[node] = None
+        todo.extend(reversed(node.args))
     return seen
 
 
@@ -662,6 +671,12 @@ _GUARDED = {
 _MOST_EXTRA_DIGITS = 400
 
 
+def _cse(expressions: list) -> tuple:
+    """SymPy's common subexpressions in the order they are found (sorting them canonically
+    costs seconds on a network and changes nothing in the values)."""
+    return sp.cse(expressions, order="none", list=True)
+
+
 class _Compiled:
     """Explicit expressions compiled once (lambdify, mpmath) for evaluation at many points."""
 
@@ -699,7 +714,7 @@ class _Compiled:
             printer=printer,
             use_imps=False,
             dummify=False,
-            cse=not bound,
+            cse=_cse if not bound else False,
         )
 
     def partial(self, values: Mapping[sp.Basic, sp.Expr], variables) -> mpmath.mpf:
@@ -894,7 +909,8 @@ def witness(
                 e for _, right in explicit_rights for e in _entries(right)
             ]
             checked = flat + ([] if left is not None else lefts)
-            denominators = sorted({d for e in checked for d in _denominators(e)}, key=str)
+            # in the order met (sorting them by their printed form costs seconds on a network)
+            denominators = list(dict.fromkeys(d for e in checked for d in _denominators(e)))
             for constant in {d for e in checked for d in _denominators(e, numbers=True)}:
                 if not _certainly_different(constant, sp.Integer(0)):
                     raise _SkipError(f"the constant denominator {constant} may be 0 (0/0)")
