@@ -78,46 +78,79 @@ def _check_supported(node: sp.Basic) -> None:
 
 
 def _relabel(
-    node: sp.Basic, fresh: Callable[[sp.Symbol, int, bool], sp.Symbol], depth: int
+    node: sp.Basic,
+    fresh: Callable[[sp.Symbol, int, bool], sp.Symbol],
+    depth: int,
+    env: Mapping[sp.Symbol, sp.Symbol] | None = None,
+    memo: dict | None = None,
 ) -> sp.Basic:
-    """Rename every bound variable below ``node``; ``fresh(var, level)`` makes the new name."""
+    """Rename every bound variable below ``node``; ``fresh(var, level)`` makes the new name.
+
+    ``env`` maps the variables bound around ``node`` to their new names; an occurrence is
+    renamed where it is met, so the tree is walked once (a binder's own ``xreplace`` over
+    its body walked the body again at every level of nesting).  An inner binder of the same
+    variable shadows the outer one, as in SymPy's evaluation.  All renaming at a node is
+    simultaneous, so names swapped between binders (a piece of a canonical form renamed
+    again) cannot capture each other.
+
+    ``memo`` (only for names that depend on the level alone, never for fresh ones: two
+    copies of a subtree must not share fresh names) reuses the result for a subtree met
+    again at the same depth under the same renaming."""
+    env = env or {}
+    if memo is not None and node.args and not isinstance(node, sp.MatrixBase):
+        key = (node, depth, frozenset(env.items()))
+        if key not in memo:
+            memo[key] = _relabel_node(node, fresh, depth, env, memo)
+        return memo[key]
+    return _relabel_node(node, fresh, depth, env, memo)
+
+
+def _relabel_node(
+    node: sp.Basic,
+    fresh: Callable[[sp.Symbol, int, bool], sp.Symbol],
+    depth: int,
+    env: Mapping[sp.Symbol, sp.Symbol],
+    memo: dict | None,
+) -> sp.Basic:
     if isinstance(node, sp.MatrixBase):
-        return node.applyfunc(lambda entry: _relabel(entry, fresh, depth))
+        return node.applyfunc(lambda entry: _relabel(entry, fresh, depth, env, memo))
+    if isinstance(node, sp.Symbol):
+        return env.get(node, node)
     if _atomic(node):
         return node
     _check_supported(node)
     if isinstance(node, ExprWithLimits):
         limits = node.limits
         level = depth + len(limits)
-        env: dict[sp.Symbol, sp.Symbol] = {}
+        inner = dict(env)
         new_limits: list[tuple] = [()] * len(limits)
         # from the outermost limit inwards: the bounds of limit i see the variables of i+1..n
         for position in reversed(range(len(limits))):
             var, *bounds = limits[position]
-            new_bounds = [_relabel(bound, fresh, level).xreplace(env) for bound in bounds]
+            new_bounds = [_relabel(bound, fresh, level, inner, memo) for bound in bounds]
             new_var = fresh(var, depth + position, isinstance(node, sp.Sum | sp.Product))
-            env[var] = new_var
+            inner[var] = new_var
             new_limits[position] = (new_var, *new_bounds)
-        body = _relabel(node.function, fresh, level).xreplace(env)
+        body = _relabel(node.function, fresh, level, inner, memo)
         return type(node)(body, *new_limits)
     if isinstance(node, sp.Subs):
         expr, variables, point = node.args
         new_vars = [fresh(var, depth + n, False) for n, var in enumerate(variables)]
-        body = _relabel(expr, fresh, depth + len(new_vars))
-        body = body.xreplace(dict(zip(variables, new_vars, strict=True)))
-        return sp.Subs(body, tuple(new_vars), tuple(_relabel(p, fresh, depth) for p in point))
+        inner = {**env, **dict(zip(variables, new_vars, strict=True))}
+        body = _relabel(expr, fresh, depth + len(new_vars), inner, memo)
+        return sp.Subs(
+            body, tuple(new_vars), tuple(_relabel(p, fresh, depth, env, memo) for p in point)
+        )
     if isinstance(node, sp.Lambda):
         variables, expr = node.signature, node.expr
         new_vars = [fresh(var, depth + n, False) for n, var in enumerate(variables)]
-        body = _relabel(expr, fresh, depth + len(new_vars))
-        return sp.Lambda(
-            tuple(new_vars), body.xreplace(dict(zip(variables, new_vars, strict=True)))
-        )
+        inner = {**env, **dict(zip(variables, new_vars, strict=True))}
+        return sp.Lambda(tuple(new_vars), _relabel(expr, fresh, depth + len(new_vars), inner, memo))
     if getattr(node, "bound_symbols", None):
         raise UnsupportedConstructError(
             f"{type(node).__name__} binds {node.bound_symbols}, which the engine does not handle"
         )
-    args = tuple(_relabel(arg, fresh, depth) for arg in node.args)
+    args = tuple(_relabel(arg, fresh, depth, env, memo) for arg in node.args)
     return node if args == node.args else node.func(*args)
 
 
@@ -143,15 +176,57 @@ def rename_bound(expr: sp.Basic) -> sp.Basic:
     return _relabel(sp.sympify(expr), _fresh_dummy, 0)
 
 
+def _is_level_name(symbol: sp.Basic) -> bool:
+    return isinstance(symbol, sp.Dummy) and symbol.dummy_index >= _CANONICAL_BASE
+
+
 def canonical(expr: sp.Basic) -> sp.Basic:
     """``expr`` with bound variables named by binding depth: alpha-equivalent → identical.
 
-    Bound variables get fresh names first: an expression that already carries level names
-    (a piece of an earlier canonical form, e.g. what summing a Kronecker delta leaves) would
-    otherwise have an outer variable renamed onto the level name just given to an inner one,
-    capturing it (``Σ_j g(Σ_i W_{j,i} a_i)`` would become ``Σ_j g(Σ_i W_{i,i} a_i)``).
+    The renaming is simultaneous (:func:`_relabel`), so bound variables that already carry
+    level names (a piece of an earlier canonical form, e.g. what summing a Kronecker delta
+    leaves) are renamed among themselves without capture: ``Σ_j g(Σ_i W_{j,i} a_i)`` never
+    becomes ``Σ_j g(Σ_i W_{i,i} a_i)``.  A *free* level name (a piece cut out of its binder)
+    could be captured by a binder given that name: then every bound variable gets a fresh
+    name first and the level names are taken from there.
     """
-    return _relabel(rename_bound(sp.sympify(expr)), _level_dummy, 0)
+    expr = sp.sympify(expr)
+    if _free_level_names(expr, {}):
+        expr = rename_bound(expr)
+        if _free_level_names(expr, {}):
+            raise UnsupportedConstructError(
+                f"{expr} has a free variable named like a bound one; it cannot be renamed"
+            )
+    return _relabel(expr, _level_dummy, 0, memo={})
+
+
+def _free_level_names(node: sp.Basic, memo: dict) -> frozenset:
+    """The level names (:func:`canonical`'s) that occur free in ``node``, by the scoping rule
+    of the module docstring; each distinct subtree is looked at once."""
+    if isinstance(node, sp.MatrixBase):
+        return frozenset().union(*(_free_level_names(entry, memo) for entry in node))
+    if node in memo:
+        return memo[node]
+    if isinstance(node, sp.Symbol):
+        found = frozenset({node}) if _is_level_name(node) else frozenset()
+    elif _atomic(node):
+        found = frozenset()
+    elif isinstance(node, ExprWithLimits):
+        found = _free_level_names(node.function, memo)
+        for var, *bounds in node.limits:  # innermost first
+            found = found - {var}
+            for bound in bounds:
+                found |= _free_level_names(bound, memo)
+    elif isinstance(node, sp.Subs):
+        expr, variables, point = node.args
+        found = _free_level_names(expr, memo) - set(variables)
+        found |= _free_level_names(point, memo)
+    elif isinstance(node, sp.Lambda):
+        found = _free_level_names(node.expr, memo) - set(node.signature)
+    else:
+        found = frozenset().union(*(_free_level_names(arg, memo) for arg in node.args))
+    memo[node] = found
+    return found
 
 
 def canonical_at(expr: sp.Basic, depth: int) -> sp.Basic:
@@ -159,10 +234,10 @@ def canonical_at(expr: sp.Basic, depth: int) -> sp.Basic:
     variables of a canonical expression (its own binders named from level ``depth`` on).
 
     ``expr`` must already be canonical inside a canonical whole (its free variables are the
-    level names of the binders around it): its bound variables are renamed by position
-    without fresh names first, which is capture-free only then.
+    level names of the binders around it, levels below ``depth``, which no binder inside
+    it takes).
     """
-    return _relabel(sp.sympify(expr), _level_dummy, depth)
+    return _relabel(sp.sympify(expr), _level_dummy, depth, memo={})
 
 
 def alpha_equal(left: sp.Basic, right: sp.Basic) -> bool:
