@@ -28,6 +28,7 @@ A construct that binds variables in a way not listed above (``Limit``, sets, …
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Mapping
 
@@ -40,6 +41,7 @@ __all__ = [
     "canonical",
     "canonical_at",
     "free_symbols",
+    "symbols_free_in",
     "rename_bound",
     "substitute",
 ]
@@ -177,7 +179,13 @@ def rename_bound(expr: sp.Basic) -> sp.Basic:
 
 
 def _is_level_name(symbol: sp.Basic) -> bool:
-    return isinstance(symbol, sp.Dummy) and symbol.dummy_index >= _CANONICAL_BASE
+    """Is ``symbol`` a name :func:`_level_dummy` gives?  (SymPy's own dummies, such as the
+    ξ of a derivative's ``Subs``, may have any index, so the name is compared too.)"""
+    return (
+        isinstance(symbol, sp.Dummy)
+        and symbol.dummy_index >= _CANONICAL_BASE
+        and symbol.name == f"_b{symbol.dummy_index - _CANONICAL_BASE}"
+    )
 
 
 def canonical(expr: sp.Basic) -> sp.Basic:
@@ -186,18 +194,16 @@ def canonical(expr: sp.Basic) -> sp.Basic:
     The renaming is simultaneous (:func:`_relabel`), so bound variables that already carry
     level names (a piece of an earlier canonical form, e.g. what summing a Kronecker delta
     leaves) are renamed among themselves without capture: ``Σ_j g(Σ_i W_{j,i} a_i)`` never
-    becomes ``Σ_j g(Σ_i W_{i,i} a_i)``.  A *free* level name (a piece cut out of its binder)
-    could be captured by a binder given that name: then every bound variable gets a fresh
-    name first and the level names are taken from there.
+    becomes ``Σ_j g(Σ_i W_{i,i} a_i)``.  A piece cut out of a canonical form may hold
+    *free* level names (the variables of the sums around it): its own binders are then named
+    from the level after the highest of them, so none can capture one — and two
+    alpha-equivalent pieces, having the same free names, start at the same level.
     """
     expr = sp.sympify(expr)
-    if _free_level_names(expr, {}):
-        expr = rename_bound(expr)
-        if _free_level_names(expr, {}):
-            raise UnsupportedConstructError(
-                f"{expr} has a free variable named like a bound one; it cannot be renamed"
-            )
-    return _relabel(expr, _level_dummy, 0, memo={})
+    free_levels = [
+        symbol.dummy_index - _CANONICAL_BASE for symbol in _free_level_names(expr, {})
+    ]
+    return _relabel(expr, _level_dummy, 1 + max(free_levels, default=-1), memo={})
 
 
 def _free_level_names(node: sp.Basic, memo: dict) -> frozenset:
@@ -274,3 +280,30 @@ def free_symbols(expr: sp.Basic) -> set[sp.Basic]:
         for symbol in renamed.free_symbols
         if not any(isinstance(part, sp.Dummy) for part in symbol.free_symbols)
     }
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def symbols_free_in(node: sp.Basic) -> frozenset[sp.Symbol]:
+    """The symbols that occur free in ``node``, by the scoping rule of the module docstring
+    (an entry's indices count, the name of an ``IndexedBase`` does not).
+
+    Memoized per subtree (a pure function of the expression): SymPy's ``free_symbols`` of a
+    sum rewrites the whole body every time it is asked, seconds for a network's nested sums.
+    """
+    if isinstance(node, sp.Symbol):
+        return frozenset({node})
+    if _atomic(node):
+        return frozenset()
+    if isinstance(node, ExprWithLimits):
+        found = symbols_free_in(node.function)
+        for var, *bounds in node.limits:  # innermost first
+            found = found - {var}
+            for bound in bounds:
+                found |= symbols_free_in(bound)
+        return found
+    if isinstance(node, sp.Subs):
+        expr, variables, point = node.args
+        return (symbols_free_in(expr) - set(variables)) | symbols_free_in(point)
+    if isinstance(node, sp.Lambda):
+        return symbols_free_in(node.expr) - set(node.signature)
+    return frozenset().union(*(symbols_free_in(arg) for arg in node.args))

@@ -21,7 +21,7 @@ from sympy.concrete.summations import eval_sum
 from sympy.core.function import AppliedUndef
 from sympy.simplify.simplify import factor_sum
 
-from derivations.binding import canonical, canonical_at, rename_bound
+from derivations.binding import canonical, canonical_at, rename_bound, symbols_free_in
 from derivations.language import definition_lookup
 
 if TYPE_CHECKING:
@@ -167,9 +167,9 @@ def _sum_exactly(body: sp.Expr, limit: tuple) -> sp.Expr | None:
     evaluating is always sound.
     """
     var, lo, hi = limit
-    if body.is_zero:
+    if body == 0:
         return sp.Integer(0)
-    if var not in body.free_symbols:
+    if var not in symbols_free_in(body):
         return body * (hi - lo + 1)
     if lo == hi:
         return body.subs(var, lo)
@@ -229,10 +229,25 @@ def evaluate(expr: sp.Basic) -> sp.Basic:
         # SymPy's closed-form search every sum the derivative of a sum gives
         done = sp.Derivative(node.expr, *node.variable_count, evaluate=True)
         return node if done == node else evaluate(done)
-    if isinstance(node, _EVALUATED_NODES):
+    if isinstance(node, _EVALUATED_NODES) and not _is_derivative_at(node):
         done = node.doit(deep=False)
         return node if done == node else evaluate(done)
     return node
+
+
+def _is_derivative_at(node: sp.Basic) -> bool:
+    """Is ``node`` an abstract function's derivative at a point, g′(z) =
+    ``Subs(Derivative(g(ξ), ξ), ξ, z)``?  Nothing in it can be evaluated; ``doit`` would only
+    rewrite it as ``Derivative(g(z), z)`` when z is an entry ``z_j``, a derivative with
+    respect to an entry that a named quantity could then hide."""
+    if not isinstance(node, sp.Subs) or not isinstance(node.expr, sp.Derivative):
+        return False
+    inner = node.expr
+    return (
+        isinstance(inner.expr, AppliedUndef)
+        and set(inner.variables) <= set(node.variables)
+        and set(inner.expr.args) == set(node.variables)
+    )
 
 
 def _split_sum(node: sp.Sum) -> sp.Expr:
@@ -486,7 +501,8 @@ def fold(expr: sp.Basic, definitions: Sequence[Definition]) -> sp.Basic:
     pre-activation ``b^1_e + Σ_i W^1_{e,i} a^0_i`` becomes ``z^1_e``, then ``g(z^1_e)``
     becomes ``a^1_e``, and so on outwards (``replace`` rebuilds bottom-up).  A node is
     replaced only when it is *identical*, up to the names of its bound variables, to the
-    definition unfolded once at an index ``e`` read off the node: equal by construction.
+    definition unfolded once at an index ``e`` read off the node: equal by construction; a
+    sum identical to the negated unfolded definition becomes the negated entry.
     Definitions of symbols and functions are not folded.
     """
     indexed = [d for d in definitions if len(d.indices) == 1 and not d.is_function]
@@ -514,6 +530,10 @@ def fold(expr: sp.Basic, definitions: Sequence[Definition]) -> sp.Basic:
     def lookup(node: sp.Basic) -> sp.Basic | None:
         if node not in cache:
             cache[node] = folded(node)
+            if cache[node] is None and isinstance(node, sp.Add):
+                # −z written out: SymPy's derivative of log(e^z/Σ e^z) holds e^(−z)
+                negated = folded(-node)
+                cache[node] = None if negated is None else -negated
         return cache[node]
 
     return expr.replace(lambda node: lookup(node) is not None, lambda node: lookup(node))
@@ -557,9 +577,9 @@ def _partly_unfolded_is_zero(
     # a side with nothing named (SymPy's derivative of the whole network) is folded first
     try:
         if not _named(left, lookup):
-            left = fold(collapse(left, ranges), definitions)
+            left = fold(collapse(fold(left, definitions), ranges), definitions)
         if not _named(right, lookup):
-            right = fold(collapse(right, ranges), definitions)
+            right = fold(collapse(fold(right, definitions), ranges), definitions)
     except _GAVE_UP:
         return False
     for _ in range(len(definitions) + 1):
