@@ -76,23 +76,37 @@ def check_lengths(expr: sp.Basic) -> None:
 def unfold(expr: sp.Basic, definitions: Iterable[Definition]) -> sp.Basic:
     """Replace every defined object by its definition, repeatedly (definitions may nest).
 
-    Acyclic definitions are fully unfolded after at most ``len(definitions)`` rounds; one
-    more round that still changes something means a cycle, which is refused rather than
-    cut off (a truncated unfolding of ``J := 2J − x`` would "prove" dJ/dx = −3).
+    Acyclic definitions nest at most ``len(definitions)`` deep: an object whose unfolding
+    goes deeper refers to itself through a cycle, which is refused rather than cut off (a
+    truncated unfolding of ``J := 2J − x`` would "prove" dJ/dx = −3).  Each distinct
+    subexpression is unfolded once (every row of a network's gradient holds the same J).
     """
     definitions = tuple(definitions)
     lookup = definition_lookup(definitions)
-    for _ in range(len(definitions) + 1):
-        before = expr
-        expr = expr.replace(
-            lambda node: lookup(node) is not None, lambda node: lookup(node).expand_node(node)
-        )
-        if expr == before:
-            return expr
-    names = ", ".join(definition.printed_name for definition in definitions)
-    raise CircularDefinitionError(
-        f"the definitions of {names} do not unfold: they refer in a cycle"
-    )
+    memo: dict[sp.Basic, sp.Basic] = {}
+
+    def unfolded(node: sp.Basic, nesting: int) -> sp.Basic:
+        if node in memo:
+            return memo[node]
+        definition = lookup(node)
+        if definition is not None:
+            if nesting == len(definitions):
+                names = ", ".join(d.printed_name for d in definitions)
+                raise CircularDefinitionError(
+                    f"the definitions of {names} do not unfold: they refer in a cycle"
+                )
+            result = unfolded(definition.expand_node(node), nesting + 1)
+        elif not node.args or isinstance(node, sp.IndexedBase | sp.Symbol):
+            result = node
+        else:
+            args = tuple(unfolded(arg, nesting) for arg in node.args)
+            result = node if args == node.args else node.func(*args)
+        memo[node] = result
+        return result
+
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(lambda entry: unfolded(entry, 0))
+    return unfolded(sp.sympify(expr), 0)
 
 
 # --------------------------------------------------------------------------- hypotheses
@@ -591,7 +605,13 @@ def _partly_unfolded_is_zero(
             break
         # unfold the highest of them: δ^1 (which names δ^2 and z^1), not δ^2 or z^1
         below = set().union(*(_below(definition, lookup) for definition in differing))
-        expand = {definition.name for definition in differing - below}
+        expand = set()
+        for highest in differing - below:
+            other = on_right if highest in on_left else on_left
+            # named on one side only, and below a quantity the other side names (z^2 beside
+            # a^2 := σ(z^2)): unfold that quantity on both sides, not z^2
+            above = {named.name for named in other if highest in _below(named, lookup)}
+            expand |= above or {highest.name}
         if not expand:
             return False
 

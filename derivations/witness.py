@@ -196,6 +196,8 @@ class _Instance:
         #: each defined object expanded once per instance (``a[2]`` occurs in many places)
         self._expanded: dict[sp.Basic, sp.Basic] = {}
         self._explicit: dict[sp.Basic, sp.Basic] = {}
+        #: each subexpression with its definitions written out (shared by all expressions)
+        self._written: dict[sp.Basic, sp.Basic] = {}
 
     def _concrete(self, expr: sp.Basic) -> sp.Basic:
         expr = rename_bound(expr)
@@ -239,37 +241,48 @@ class _Instance:
         return self._explicit[expr]
 
     def _explicit_once(self, expr: sp.Basic) -> sp.Basic:
-        expr = self._concrete(expr)
         lookup = definition_lookup(self.definitions)
-        # a round expands the definitions one level, or evaluates a g′ it has reached
-        for _ in range(2 * len(self.definitions) + 2):
-            before = expr
 
-            def change(node: sp.Basic) -> sp.Basic | None:
-                if (definition := lookup(node)) is not None:
-                    return self._expand_definition(definition, node)
-                if isinstance(node, sp.Subs) and not any(
-                    lookup(inner) is not None for inner in _nodes(node.expr)
-                ):
-                    # g′ at a point: evaluated while the point is still a name (z^1_2), not
-                    # once it is written out (SymPy prints a Subs' point to make it)
-                    return node.doit(integrals=False)
-                return None
+        def written(node: sp.Basic, nesting: int) -> sp.Basic:
+            """``node`` with every defined object replaced by its explicit body, each
+            distinct subexpression once per instance (the steps share z^1 with J)."""
+            if node in self._written:
+                return self._written[node]
+            if (definition := lookup(node)) is not None:
+                if nesting == len(self.definitions):
+                    raise _SkipError("the definitions do not unfold (circular)")
+                result = written(self._expand_definition(definition, node), nesting + 1)
+            elif isinstance(node, sp.Subs) and not any(
+                lookup(inner) is not None for inner in _nodes(node.expr)
+            ):
+                # g′ at a point: evaluated while the point is still a name (z^1_2), not once
+                # it is written out (SymPy prints a Subs' point to make it)
+                done = node.doit(integrals=False)
+                result = node if done == node else written(done, nesting)
+            elif not node.args or isinstance(node, sp.IndexedBase | sp.Symbol):
+                result = node
+            else:
+                args = tuple(written(arg, nesting) for arg in node.args)
+                result = node if args == node.args else node.func(*args)
+            self._written[node] = result
+            return result
 
-            expr = _rebuild(expr, change)
-            if expr == before:
-                # integrals stay unevaluated: mpmath integrates them numerically, so a closed
-                # form SymPy gets wrong cannot agree with itself here
-                # only what is left to evaluate (sums are written out already): a deep
-                # doit rebuilds every node of the tree, seconds for a whole network
-                return _rebuild(
-                    expr,
-                    lambda node: (
-                        node.doit(integrals=False) if isinstance(node, _LEFT_TO_EVALUATE) else None
-                    ),
-                    bottom_up=True,
-                )
-        raise _SkipError("the definitions do not unfold (circular)")
+        concrete = self._concrete(expr)
+        if isinstance(concrete, sp.MatrixBase):
+            explicit = concrete.applyfunc(lambda entry: written(entry, 0))
+        else:
+            explicit = written(concrete, 0)
+        # only what is left to evaluate (sums are written out already): a deep doit rebuilds
+        # every node of the tree, seconds for a whole network; integrals stay unevaluated:
+        # mpmath integrates them numerically, so a closed form SymPy gets wrong cannot agree
+        # with itself here
+        return _rebuild(
+            explicit,
+            lambda node: (
+                node.doit(integrals=False) if isinstance(node, _LEFT_TO_EVALUATE) else None
+            ),
+            bottom_up=True,
+        )
 
     def describe_functions(self) -> dict[str, str]:
         """Each abstract function's stand-in, written at the argument ``u``."""
