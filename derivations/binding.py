@@ -41,9 +41,9 @@ __all__ = [
     "canonical",
     "canonical_at",
     "free_symbols",
-    "symbols_free_in",
     "rename_bound",
     "substitute",
+    "symbols_free_in",
 ]
 
 #: SymPy constructs that bind variables in ways this module does not model: refused

@@ -88,6 +88,16 @@ PARTS: tuple[Part, ...] = (
         ("recursion",),
     ),
     Part(
+        "network",
+        "Backpropagation for a whole network",
+        "The loss of a whole network, every width a symbol and the hidden activation any "
+        "differentiable g, differentiated by SymPy with respect to one weight and one bias of "
+        "every layer: the backpropagation formulas follow with no premise. These are the base "
+        "cases of the layer recursion above, which is the induction step for any depth and "
+        "rests on the chain rule.",
+        ("network",),
+    ),
+    Part(
         "batch",
         "The batch",
         "A mini-batch of m examples as the columns of Z, with the cost J the mean of their "
