@@ -18,11 +18,15 @@ import argparse
 import difflib
 import functools
 import json
+import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import sympy as sp
 
 from derivations.catalog import UnknownClaimError, all_claims, get_claim
 from derivations.engine import PROVEN_RESTS_ON, Claim, ClaimResult, verify
@@ -106,11 +110,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "a census entry's name (as --list and the verdict tables print them)",
     )
     parser.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="verify the proofs in N processes (default: one per usable core); the results "
+        "are the same, only the wall time changes",
+    )
+    parser.add_argument(
         "--list",
         action="store_true",
         help="list every name --claim accepts: the proofs, the source documents' claims and "
         "the census entries",
     )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of processes, not {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,8 +169,60 @@ def _premise_marks(claim: Claim, premises: dict[str, int]) -> str:
     return f" [{', '.join(dict.fromkeys(marks))}]" if marks else ""
 
 
+def usable_cores() -> int:
+    """The number of cores this process may run on (``taskset`` and containers included)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+#: the claims a worker process verifies, by position (inherited when the worker is forked)
+_QUEUED: list[Claim] = []
+
+
+def _verify_queued(position: int) -> dict:
+    return claim_row(verify(_QUEUED[position]))
+
+
+def _cost(claim: Claim) -> int:
+    """A rough size of the proof: definitions × steps × entries (a whole network is large)."""
+    entries = len(claim.lhs) if isinstance(claim.lhs, sp.MatrixBase) else 1
+    return (1 + len(claim.definitions)) * (1 + len(claim.steps)) * entries
+
+
+def _verified(claims: Sequence[Claim], jobs: int) -> Iterator[tuple[Claim, dict]]:
+    """Each claim with its row (:func:`claim_row`), in the order given.
+
+    With ``jobs > 1`` the proofs run in that many forked worker processes, the largest
+    first so that no long proof starts last; each proof is the same computation as in one
+    process (only its row, plain text and numbers, comes back).
+    """
+    if jobs <= 1 or len(claims) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for claim in claims:
+            yield claim, claim_row(verify(claim))
+        return
+    _QUEUED[:] = claims
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(claims)), mp_context=context) as pool:
+            largest_first = sorted(range(len(claims)), key=lambda n: -_cost(claims[n]))
+            futures = {n: pool.submit(_verify_queued, n) for n in largest_first}
+            for position, claim in enumerate(claims):
+                try:
+                    row = futures[position].result()
+                except Exception:  # a worker that died (memory, a signal): prove it here
+                    row = claim_row(verify(claim))
+                yield claim, row
+    finally:
+        _QUEUED.clear()
+
+
 def _report_claims(
-    claims: Sequence[Claim], say: Callable[..., None], premises: dict[str, int]
+    claims: Sequence[Claim],
+    say: Callable[..., None],
+    premises: dict[str, int],
+    jobs: int = 1,
 ) -> list[dict]:
     cited = _cited_by()
     rows = []
@@ -154,19 +230,24 @@ def _report_claims(
     say(f"Proofs ({count}; every derivative computed by SymPy)")
     widths = (32, 24, 24, 36, 7)
     say(_format_row(("claim", "settles a claim of", "verdict", "sizes", "time"), widths))
-    for claim in claims:
-        result = verify(claim)
-        row = claim_row(result)
+    for claim, row in _verified(claims, jobs):
         rows.append(row)
         sizes = claim.sizes + _premise_marks(claim, premises)
         source = " + ".join(cited[claim.name]) if claim.name in cited else "-"
         row["source"] = source
-        cells = (claim.name, source, row["verdict"], sizes, f"{result.seconds:5.2f}s")
+        cells = (claim.name, source, row["verdict"], sizes, f"{row['seconds']:5.2f}s")
         say(_format_row(cells, widths))
-        for failure in result.failures:
+        for failure in row["failures"]:
             say(f"    FAILED: {failure}")
     for text, number in premises.items():
         say(f"  [P{number}] {text}")
+    resting = [row["claim"] for row in rows if row["premises"]]
+    if resting:
+        free = len(rows) - len(resting)
+        say(
+            f"  {len(resting)} claim{'s' if len(resting) != 1 else ''} rest on a premise "
+            f"(marked [P…]); the other {free} rest on none."
+        )
     if any(claim.name in cited for claim in claims):
         titles = "; ".join(f"{d.short} = “{d.title}”" for d in DOCUMENTS)
         say(f"  Sources: {titles}.")
@@ -315,7 +396,8 @@ def run(args: argparse.Namespace) -> int:
     say = functools.partial(print, file=sys.stderr if to_stdout else sys.stdout, flush=True)
 
     premises: dict[str, int] = {}  # premise text -> its number, in order of first use
-    claim_rows = _report_claims(claims, say, premises) if claims else []
+    jobs = usable_cores() if args.jobs is None else args.jobs
+    claim_rows = _report_claims(claims, say, premises, jobs) if claims else []
     source_rows: list[dict] = []
     own = [s for s in chosen if document_of(s.source) is THIS_PROJECT]
     if not args.claim or len(own) < len(chosen):
@@ -352,7 +434,8 @@ def run(args: argparse.Namespace) -> int:
             f"{len(census_rows) - len(unexpected_census)}/{len(census_rows)} census verdicts "
             "as expected"
         )
-    say(f"\n{', '.join(parts)}, in {elapsed:.1f} s. {'OK' if ok else 'FAILED'}")
+    processes = f" on {jobs} processes" if claims and jobs > 1 and len(claims) > 1 else ""
+    say(f"\n{', '.join(parts)}, in {elapsed:.1f} s{processes}. {'OK' if ok else 'FAILED'}")
 
     if args.json is not None:
         report = {

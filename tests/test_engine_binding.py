@@ -138,3 +138,34 @@ def test_canonical_of_a_piece_of_a_canonical_form_never_captures() -> None:
     level_j, level_i = sorted(piece.atoms(sp.Dummy), key=str)
     diagonal = piece.xreplace({W[level_j, level_i]: W[level_i, level_i]})
     assert not alpha_equal(piece, diagonal)
+
+
+def test_canonical_names_of_a_piece_with_free_level_names_never_capture_them() -> None:
+    """A piece cut out of a canonical form keeps the level name of the sum around it free;
+    its own sum must not be given that name: g(Σ_i W_{j,i} a_i) with j free stays apart from
+    the diagonal g(Σ_i W_{i,i} a_i)."""
+    from derivations.binding import symbols_free_in
+
+    W, A = sp.IndexedBase("W"), sp.IndexedBase("a")
+    i, j = sp.symbols("i j", integer=True)
+    whole = canonical(sp.Sum(g(sp.Sum(W[j, i] * A[i], (i, 1, K))), (j, 1, K)))
+    piece = whole.function  # g(Σ_{level 1} W_{level 0, level 1} a_{level 1}), level 0 free
+    (free,) = symbols_free_in(piece) - {K}
+    renamed = canonical(piece)
+    assert symbols_free_in(renamed) == {free, K}  # the free level name is kept
+    inner = renamed.args[0]
+    (bound,) = [limit[0] for limit in inner.limits]
+    assert bound != free  # the inner sum did not take the free name
+    assert alpha_equal(renamed, piece) and renamed.has(W[free, bound])
+
+
+def test_symbols_free_in_follows_the_scoping_rule_where_sympy_does_not() -> None:
+    """SymPy reports the bound c of Σ_d Σ_{c ≤ d} x_c as free (a merged sum); the scoping walk
+    does not, and it counts an entry's index but not the name of an IndexedBase."""
+    from derivations.binding import symbols_free_in
+
+    d = sp.Symbol("d", integer=True)
+    merged = sp.Sum(X[c], (c, 1, d), (d, 1, K))
+    assert symbols_free_in(merged) == {K}
+    assert symbols_free_in(X[c] * x) == {c, x}
+    assert symbols_free_in(sp.Subs(sp.Derivative(g(t), t), t, x)) == {x}

@@ -169,3 +169,65 @@ def test_a_derivative_of_a_defined_entry_is_never_taken_with_the_entry_opaque() 
     assert not equivalent(jacobian + a[j], a[j], [SOFTMAX], (), ranges)
     true_form = a[c] * (sp.KroneckerDelta(c, j) - a[j])
     assert equivalent(jacobian, true_form, [SOFTMAX], (), ranges)
+
+
+def test_a_negated_written_out_entry_folds_to_the_negated_entry_and_nothing_else_does() -> None:
+    """SymPy's derivative of log(e^z/Σ e^z) holds e^(−z) written out: −b_j − Σ A_(j,c) x_c
+    folds to −z_j; a sum that is not exactly the negated definition stays as it is."""
+    from derivations.engine import Definition
+    from derivations.rewriting import fold
+
+    z_ = sp.IndexedBase("z")
+    b_ = sp.IndexedBase("b", real=True)
+    pre = Definition(z_, sp.Sum(A_[j, c] * x_[c], (c, 1, n_)) + b_[j], index=j, text="z")
+    negated = -sp.Sum(A_[k, c] * x_[c], (c, 1, n_)) - b_[k]
+    assert fold(sp.exp(negated), [pre]) == sp.exp(-z_[k])
+    near_miss = -sp.Sum(A_[k, c] * x_[c], (c, 1, n_)) + b_[k]
+    assert fold(near_miss, [pre]) == near_miss
+
+
+def test_the_derivative_of_an_abstract_function_at_an_entry_stays_a_derivative_at_a_point() -> None:
+    """g′(z_j) = Subs(d/dξ g(ξ), ξ, z_j) is left as it is (doit would turn it into d/dz_j g(z_j),
+    a derivative with respect to an entry that a named quantity could hide); a concrete
+    function's derivative at the point is evaluated."""
+    from derivations.notation import g
+    from derivations.rewriting import evaluate
+
+    xi = sp.Symbol("xi", real=True)
+    z_ = sp.IndexedBase("z")
+    at_entry = sp.Subs(sp.Derivative(g(xi), xi), xi, z_[j])
+    assert evaluate(at_entry) == at_entry
+    assert evaluate(sp.Subs(sp.Derivative(xi**3, xi), xi, z_[j])) == 3 * z_[j] ** 2
+
+
+def test_a_quantity_named_on_one_side_is_reached_through_the_one_above_it_on_the_other() -> None:
+    """z^2 on the left beside a^2 := σ(z^2) on the right: a^2 is unfolded (not z^2, which would
+    unfold the whole network), so the opaque comparison proves the quadratic network's
+    output rows without writing the network out."""
+    from derivations.binding import rename_bound
+    from derivations.claims.network import network_claim
+    from derivations.rewriting import _partly_unfolded_is_zero, evaluate, unfold
+
+    claim = network_claim(1, "quadratic", layers=[2])
+    computed = evaluate(rename_bound(unfold(claim.lhs, claim.definitions)))
+    step = claim.steps[0].expr
+    for row in range(2):
+        assert _partly_unfolded_is_zero(
+            computed[row], step[row], claim.definitions, claim.hypotheses, claim.ranges
+        )
+    # the same comparison refuses a wrong step: twice the output delta
+    wrong = 2 * step[1]
+    assert not _partly_unfolded_is_zero(
+        computed[1], wrong, claim.definitions, claim.hypotheses, claim.ranges
+    )
+
+
+def test_unfolding_refuses_a_definition_that_recurs_forever_through_its_index() -> None:
+    """a_j := a_(j+1) never repeats a node, yet never ends: deeper than the definitions nest
+    is a cycle."""
+    from derivations.engine import Definition
+    from derivations.rewriting import CircularDefinitionError, unfold
+
+    recurring = Definition(x_, x_[j + 1], index=j, text="recurring")
+    with pytest.raises(CircularDefinitionError):
+        unfold(x_[1], [recurring])

@@ -40,6 +40,18 @@ def test_verify_all_claims_exits_zero_and_writes_json(tmp_path, capsys) -> None:
     assert f"{len(census)}/{len(census)} census verdicts as expected" in summary
     assert "Census of the sources" in out and "000-converges-to-minimiser" in out
     assert_sources_named_by_title(out)
+    # the whole-network theorems: proven from the loss itself, with no premise, and the
+    # verdicts on the layer recursion and the layer gradients cite one as their proof
+    network = {row["claim"]: row for row in report["claims"] if row["claim"].startswith("network")}
+    for depth in (1, 2, 3):
+        assert network[f"network_sigmoid_bce_{depth}_hidden"]["verdict"] == "proven"
+        softmax = network[f"network_softmax_ce_{depth}_hidden"]
+        assert softmax["verdict"] == "proven under assumption"
+    assert len(network) >= 6 and all(row["premises"] == [] for row in network.values())
+    proofs = {row["claim"]: row["proof"] for row in report["source_claims"]}
+    for key in ("000-layer-recursion", "000-weight-gradient", "000-bias-gradient"):
+        assert proofs[key].split(", ")[0] in network, key
+    assert "rest on a premise (marked [P…]); the other" in out
 
 
 DERIVING = "Deriving Backpropagation with Cross-Entropy Loss"
@@ -86,6 +98,28 @@ def test_claims_resting_on_the_chain_rule_premise_say_so(capsys) -> None:
     assert verify_main(["--claim", "layer_recursion", "--claim", "batch_weight_gradient"]) == 0
     out = capsys.readouterr().out
     assert "[P1]" in out and "[P2]" in out and "first-order form" in out
+    assert "[P1] Induction step; rests on the chain rule" in out
+
+
+def test_verify_in_two_processes_gives_the_same_rows_as_in_one(tmp_path) -> None:
+    names = ["--claim", "sigmoid_derivative", "--claim", "tanh_derivative"]
+    rows = {}
+    for jobs in ("1", "2"):
+        path = tmp_path / f"jobs{jobs}.json"
+        assert verify_main([*names, "--jobs", jobs, "--json", str(path)]) == 0
+        report = json.loads(path.read_text(encoding="utf-8"))
+        rows[jobs] = [
+            {key: value for key, value in row.items() if not key.endswith("seconds")}
+            for row in report["claims"]
+        ]
+    assert rows["1"] == rows["2"] and [row["claim"] for row in rows["2"]] == names[1::2]
+
+
+def test_a_number_of_processes_below_one_is_refused_with_its_reason(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        verify_main(["--jobs", "0"])
+    assert stop.value.code == 2
+    assert "--jobs: must be at least 1, not 0" in capsys.readouterr().err
 
 
 def test_verify_names_the_sources_by_title_and_each_verdict_reads_alone(capsys) -> None:

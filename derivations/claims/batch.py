@@ -38,9 +38,10 @@ MEAN_OF_PER_EXAMPLE_LOSSES = Definition(
     sp.Sum(sp.Sum(dZ[r, i] * Z[r, i], (r, 1, n)), (i, 1, m)) / m,
     text="J is the mean of the per-example losses; dZ[:, i] := ∂L_i/∂z_i",
     premise=(
-        "J enters through its first-order form in Z (the multivariable chain rule). SymPy "
-        "checks the batch gradients with an abstract per-example loss for every width and "
-        "batch size from 1 to 3; for symbolic sizes it is a premise."
+        "Rests on the chain rule: J enters through its first-order form in Z (the "
+        "multivariable chain rule). SymPy checks the batch gradients with an abstract "
+        "per-example loss for every width and batch size from 1 to 3; for symbolic sizes it "
+        "is a premise."
     ),
     holds_fixed=(dZ,),
 )

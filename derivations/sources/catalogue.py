@@ -156,7 +156,7 @@ def statements() -> list[CheckedStatement]:
             definitions=recursion_defs,
             ranges=(IndexRange(r, sp.Integer(1), n),),
             expected=Verdict.PROVEN,
-            proof="layer_recursion",
+            proof="network_sigmoid_bce_2_hidden, network_softmax_ce_2_hidden, layer_recursion",
         ),
         CheckedStatement(
             key="000-weight-gradient",
@@ -170,7 +170,7 @@ def statements() -> list[CheckedStatement]:
             definitions=layer,
             ranges=(u_range, v_range),
             expected=Verdict.PROVEN,
-            proof="weight_gradient",
+            proof="network_sigmoid_bce_2_hidden, network_softmax_ce_2_hidden, weight_gradient",
         ),
         CheckedStatement(
             key="000-bias-gradient",
@@ -184,7 +184,7 @@ def statements() -> list[CheckedStatement]:
             definitions=layer,
             ranges=(u_range,),
             expected=Verdict.PROVEN,
-            proof="bias_gradient",
+            proof="network_sigmoid_bce_2_hidden, network_softmax_ce_2_hidden, bias_gradient",
         ),
         CheckedStatement(
             key="000-code-output-delta",

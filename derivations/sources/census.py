@@ -603,7 +603,12 @@ def _source_000() -> list[CensusEntry]:
             "the gradients of layer l need only stored values: a^{l−1} (∂J/∂W^l = δ^l "
             "(a^{l−1})ᵀ), z^l (σ′(z^l)) and the δ^{l+1} of the layer above",
             PROVEN,
-            claims=("layer_recursion", "weight_gradient", "bias_gradient"),
+            claims=(
+                "network_sigmoid_bce_2_hidden",
+                "layer_recursion",
+                "weight_gradient",
+                "bias_gradient",
+            ),
         ),
         _catalogued("000-code-output-delta"),
         _math(
@@ -941,6 +946,7 @@ def _source_001() -> list[CensusEntry]:
             "the chain rule, applied from layer L down, gives every ∂J/∂W^{[l]} and ∂J/∂b^{[l]}",
             PROVEN,
             claims=(
+                "network_sigmoid_bce_3_hidden",
                 "layer_recursion",
                 "weight_gradient",
                 "bias_gradient",
