@@ -82,9 +82,7 @@ def test_validation_data_alone_is_evaluated_after_every_epoch() -> None:
 def test_evaluate_every_k_evaluates_every_kth_epoch_and_the_last() -> None:
     X, y = toy_problem()
     net = Network([4, 3, 2], seed=0)
-    history = net.fit(
-        X, y, 7, 10, 0.1, validation_data=(X, y), progress=False, evaluate_every=3
-    )
+    history = net.fit(X, y, 7, 10, 0.1, validation_data=(X, y), progress=False, evaluate_every=3)
     assert history["epoch"] == [1, 2, 3, 4, 5, 6, 7]
     assert history["evaluated_epoch"] == [3, 6, 7]
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
@@ -104,7 +102,9 @@ def test_the_same_training_with_or_without_evaluation() -> None:
     quiet, evaluated = Network([4, 5, 2], seed=3), Network([4, 5, 2], seed=3)
     quiet.fit(X, y, 3, 7, 0.5, progress=False)
     evaluated.fit(X, y, 3, 7, 0.5, validation_data=(X, y), progress=False, evaluate_every=1)
-    for a, b in zip(quiet.weights + quiet.biases, evaluated.weights + evaluated.biases, strict=True):
+    for a, b in zip(
+        quiet.weights + quiet.biases, evaluated.weights + evaluated.biases, strict=True
+    ):
         assert_array_equal(a, b)
 
 
