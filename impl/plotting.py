@@ -47,6 +47,10 @@ def draw_history(
 ) -> Figure:
     """The two-panel figure (loss, accuracy against epoch) of ``history``.
 
+    ``history`` is what :func:`impl.training.fit` returns with ``evaluate_every`` given: the
+    losses and accuracies are drawn against ``evaluated_epoch`` (against ``epoch`` when a
+    history has no ``evaluated_epoch``, one value per epoch).
+
     ``title`` goes above both panels (the run's settings and outcome); ``chance`` (a
     fraction) draws the accuracy of always guessing the most common class, ``loss_before`` the
     loss of the untrained network.
@@ -54,7 +58,7 @@ def draw_history(
     figure = Figure(figsize=(10, 4.4), layout="constrained")
     FigureCanvasAgg(figure)
     loss_axes, accuracy_axes = figure.subplots(1, 2)
-    epochs = history["epoch"]
+    epochs = history.get("evaluated_epoch", history["epoch"])  # see impl.training.fit
     for axes, key, name in (
         (loss_axes, "loss", "cost J (mean loss)"),
         (accuracy_axes, "accuracy", "accuracy"),

@@ -12,10 +12,22 @@ to gain from threads, and on a shared 2-core machine a second BLAS thread that w
 core made training ~3x slower in our measurements. One thread also makes the floating-point
 results independent of the machine's core count. ``blas_threads=None`` leaves the setting alone.
 
+Evaluation: ``fit`` trains and measures only what it is asked to. By default it evaluates
+``validation_data`` (when given) after every epoch and never the training set: a pass over the
+whole training set costs about as much as a training epoch's arithmetic, so evaluating it after
+every epoch made a default ``fit`` up to twice as slow. ``evaluate_every=k`` evaluates the
+training set (and the validation data) after every k-th epoch and after the last.
+
+Progress: the bar counts examples, but is told about them once per about
+``PROGRESS_EXAMPLES`` examples (and at the end of every epoch), not after every mini-batch:
+at mini-batches of 10 a call per step would be a measurable part of the step.
+
 Divergence: a learning rate that is far too large makes the steps grow until the parameters or
 the loss overflow to infinity or NaN. Training runs with NumPy's overflow/invalid warnings
-silenced and instead checks after every epoch that the parameters and the losses are finite;
-if not, :func:`fit` stops with a ``ValueError`` that names the epoch and the learning rate.
+silenced and instead checks after every epoch that the parameters and the pre-activations of
+the epoch's last mini-batch are finite (a few thousand numbers, not a pass over the data), and
+that every loss it evaluates is finite; if not, :func:`fit` stops with a ``ValueError`` that
+names the epoch and the learning rate.
 """
 
 from __future__ import annotations
@@ -23,6 +35,7 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,6 +46,10 @@ from impl.validation import check_positive_int, check_positive_number
 
 if TYPE_CHECKING:
     from impl.network import Network
+
+
+#: examples between two progress-bar updates (and one at the end of every epoch)
+PROGRESS_EXAMPLES = 4096
 
 
 def fit(
@@ -46,24 +63,39 @@ def fit(
     progress: bool = True,
     blas_threads: int | None = 1,
     validation_name: str = "val",
+    evaluate_every: int | None = None,
 ) -> dict[str, list[float]]:
-    """Train ``network`` in place and return its history, a dict of per-epoch lists.
+    """Train ``network`` in place and return its history, a dict of lists.
 
-        Keys: ``epoch`` (1, 2, ...), ``loss`` and ``accuracy`` on the training data after the
-        epoch, ``seconds`` (wall time of the epoch's training steps) and, when ``validation_data =
-        (X_val, Y_val)`` is given, ``val_loss`` and ``val_accuracy``. The progress bar goes to
-        stderr; ``progress=False`` disables it. ``blas_threads`` caps the BLAS threads while
-        training (default 1, see the module docstring; ``None``: no cap). ``validation_name`` is
-    what the progress bar calls the validation data (``"test"`` when it is the test split).
+    Always: ``epoch`` (1, 2, ..., epochs), ``seconds`` (wall time of each epoch's training
+    steps, shuffle and mini-batch gathers included, evaluation not) and ``cpu_seconds`` (the
+    same in CPU time of this process).
 
-        Raises :class:`TrainingDivergedError` (a ``ValueError``) when training diverges (a
-        parameter or the epoch's loss is inf or NaN); the network's parameters are then unusable.
+    Evaluation (see the module docstring), one entry per evaluation, all aligned with
+    ``evaluated_epoch`` (the epochs after which it ran), which is present when anything is
+    evaluated:
+
+    * ``val_loss``, ``val_accuracy``: on ``validation_data = (X_val, Y_val)`` when given, after
+      every epoch (or as ``evaluate_every`` says);
+    * ``loss``, ``accuracy``: on the training data, only when ``evaluate_every = k`` is given:
+      after every k-th epoch and after the last (``evaluate_every=1``: after every epoch).
+
+    The progress bar goes to stderr; ``progress=False`` disables it. ``blas_threads`` caps the
+    BLAS threads while training (default 1, see the module docstring; ``None``: no cap).
+    ``validation_name`` is what the progress bar calls the validation data (``"test"`` when it
+    is the test split).
+
+    Raises :class:`TrainingDivergedError` (a ``ValueError``) when training diverges (a
+    parameter, a pre-activation of the epoch's last mini-batch or an evaluated loss is inf or
+    NaN); the network's parameters are then unusable.
     """
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
     eta = check_positive_number("learning_rate", learning_rate)
     if blas_threads is not None:
         blas_threads = check_positive_int("blas_threads", blas_threads)
+    if evaluate_every is not None:
+        evaluate_every = check_positive_int("evaluate_every", evaluate_every)
     inputs = network.check_inputs(X)
     targets = network.check_targets(Y, inputs.shape[1])
     validation = None
@@ -90,9 +122,7 @@ def fit(
             inputs,
             targets,
             validation,
-            epochs,
-            batch_size,
-            eta,
+            _Schedule(epochs, batch_size, eta, evaluate_every),
             progress,
             validation_name,
         )
@@ -112,14 +142,69 @@ class TrainingDivergedError(ValueError):
         )
 
 
+@dataclass(frozen=True)
+class _Schedule:
+    """What :func:`fit` was asked to do: epochs, mini-batch size, step size, evaluation."""
+
+    epochs: int
+    batch_size: int
+    eta: float
+    evaluate_every: int | None
+
+    def evaluates_training_data(self, epoch: int) -> bool:
+        every = self.evaluate_every
+        return every is not None and (epoch % every == 0 or epoch == self.epochs)
+
+    def evaluates_validation_data(self, epoch: int) -> bool:
+        return self.evaluate_every is None or self.evaluates_training_data(epoch)
+
+
+def _check_finite(network: Network, epoch: int, schedule: _Schedule, last_batch: int) -> None:
+    """Divergence after an epoch: non-finite parameters, or logits of the last mini-batch.
+
+    The pre-activations of the epoch's last step are still in the step's buffers: finite
+    parameters with infinite pre-activations (inputs or weights too large for the dtype) mean
+    that the loss is no longer finite, found without a pass over the data.
+    """
+    bad = network.first_non_finite_parameter()
+    if bad is not None:
+        raise TrainingDivergedError(
+            epoch, schedule.epochs, f"{bad} contains inf or nan", schedule.eta
+        )
+    buffers = network._workspaces.get(last_batch)
+    for layer, z in enumerate(buffers.Z if buffers is not None else [], start=1):
+        if not np.isfinite(z).all():
+            raise TrainingDivergedError(
+                epoch,
+                schedule.epochs,
+                f"the pre-activations Z^{layer} of the last mini-batch overflowed to inf or nan",
+                schedule.eta,
+            )
+
+
+def _evaluate(
+    network: Network,
+    data: tuple[np.ndarray, np.ndarray],
+    epoch: int,
+    schedule: _Schedule,
+    name: str,
+) -> tuple[float, float]:
+    """(loss, accuracy) on ``data``, or TrainingDivergedError if the loss is not finite."""
+    try:
+        loss, accuracy = network._evaluate_checked(*data)
+    except ValueError as error:  # the logits overflowed although W, b are finite
+        raise TrainingDivergedError(epoch, schedule.epochs, str(error), schedule.eta) from error
+    if not np.isfinite(loss):
+        raise TrainingDivergedError(epoch, schedule.epochs, f"{name} is {loss}", schedule.eta)
+    return loss, accuracy
+
+
 def _run_epochs(
     network: Network,
     inputs: np.ndarray,
     targets: np.ndarray,
     validation: tuple[np.ndarray, np.ndarray] | None,
-    epochs: int,
-    batch_size: int,
-    eta: float,
+    schedule: _Schedule,
     progress: bool,
     validation_name: str = "val",
 ) -> dict[str, list[float]]:
@@ -127,17 +212,24 @@ def _run_epochs(
     m = inputs.shape[1]
     input_rows = np.ascontiguousarray(inputs.T)  # (m, n_0): example i is a contiguous row
     target_rows = np.ascontiguousarray(targets.T)
-    batch = min(batch_size, m)
+    batch = min(schedule.batch_size, m)
     input_buffer = np.empty((batch, input_rows.shape[1]), network.dtype)
     target_buffer = np.empty((batch, target_rows.shape[1]), network.dtype)
+    last_batch = m - (m - 1) // batch * batch  # the size of each epoch's last mini-batch
+    steps_per_update = max(1, PROGRESS_EXAMPLES // batch)
 
-    history: dict[str, list[float]] = {"epoch": [], "loss": [], "accuracy": [], "seconds": []}
+    history: dict[str, list[float]] = {"epoch": [], "seconds": [], "cpu_seconds": []}
+    if schedule.evaluate_every is not None or validation is not None:
+        history["evaluated_epoch"] = []
+    if schedule.evaluate_every is not None:
+        history["loss"] = []
+        history["accuracy"] = []
     if validation is not None:
         history["val_loss"] = []
         history["val_accuracy"] = []
 
     bar = tqdm(
-        total=epochs * m,
+        total=schedule.epochs * m,
         unit="ex",
         unit_scale=True,
         desc="training",
@@ -147,10 +239,10 @@ def _run_epochs(
         dynamic_ncols=True,
     )
     try:
-        for epoch in range(1, epochs + 1):
-            started = time.perf_counter()
+        for epoch in range(1, schedule.epochs + 1):
+            started, cpu_started = time.perf_counter(), time.process_time()
             order = network.rng.permutation(m)
-            for start in range(0, m, batch):
+            for step, start in enumerate(range(0, m, batch), start=1):
                 indices = order[start : start + batch]
                 size = indices.shape[0]
                 if size == batch:
@@ -163,32 +255,30 @@ def _run_epochs(
                 # into ``out`` afterwards, which made the gather 1.5-2.5x slower.
                 np.take(input_rows, indices, axis=0, out=x_rows, mode="clip")
                 np.take(target_rows, indices, axis=0, out=y_rows, mode="clip")
-                network._train_step(x_rows.T, y_rows.T, eta)
-                bar.update(size)
-            seconds = time.perf_counter() - started
-            bad = network.first_non_finite_parameter()
-            if bad is not None:
-                raise TrainingDivergedError(epoch, epochs, f"{bad} contains inf or nan", eta)
-            try:
-                loss, accuracy = network._evaluate_checked(inputs, targets)
-            except ValueError as error:  # the logits overflowed although W, b are finite
-                raise TrainingDivergedError(epoch, epochs, str(error), eta) from error
-            if not np.isfinite(loss):
-                raise TrainingDivergedError(epoch, epochs, f"loss is {loss}", eta)
+                network._train_step(x_rows.T, y_rows.T, schedule.eta)
+                if step % steps_per_update == 0:
+                    bar.update(steps_per_update * batch)
+            history["seconds"].append(time.perf_counter() - started)
+            history["cpu_seconds"].append(time.process_time() - cpu_started)
+            bar.update(epoch * m - bar.n)  # the steps since the last update
             history["epoch"].append(epoch)
-            history["loss"].append(loss)
-            history["accuracy"].append(accuracy)
-            history["seconds"].append(seconds)
-            postfix = {"epoch": epoch, "loss": f"{loss:.4f}", "acc": f"{accuracy:.4f}"}
-            if validation is not None:
-                val_loss, val_accuracy = network._evaluate_checked(*validation)
-                if not np.isfinite(val_loss):
-                    raise TrainingDivergedError(
-                        epoch, epochs, f"validation loss is {val_loss}", eta
-                    )
+            _check_finite(network, epoch, schedule, last_batch)
+            postfix: dict[str, object] = {"epoch": epoch}
+            if schedule.evaluates_training_data(epoch):
+                loss, accuracy = _evaluate(network, (inputs, targets), epoch, schedule, "loss")
+                history["loss"].append(loss)
+                history["accuracy"].append(accuracy)
+                postfix |= {"loss": f"{loss:.4f}", "acc": f"{accuracy:.4f}"}
+            if validation is not None and schedule.evaluates_validation_data(epoch):
+                val_loss, val_accuracy = _evaluate(
+                    network, validation, epoch, schedule, "validation loss"
+                )
                 history["val_loss"].append(val_loss)
                 history["val_accuracy"].append(val_accuracy)
+                postfix[f"{validation_name}_loss"] = f"{val_loss:.4f}"
                 postfix[f"{validation_name}_acc"] = f"{val_accuracy:.4f}"
+            if "evaluated_epoch" in history and len(postfix) > 1:
+                history["evaluated_epoch"].append(epoch)
             bar.set_postfix(postfix, refresh=False)
     finally:
         bar.close()

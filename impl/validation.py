@@ -226,11 +226,27 @@ def _first_bad_position(bad: np.ndarray) -> str:
     return f"index {position[0]}"
 
 
+def _all_finite(array: np.ndarray) -> bool:
+    """True when every entry of ``array`` is finite (no NaN, no infinity).
+
+    A float matrix is first screened by one BLAS product, the column sums 1^T X: a sum with an
+    infinite or NaN term is never finite, so finite sums prove every entry finite, reading the
+    array once without the temporary boolean array of ``np.isfinite(X)`` (about half the time
+    on a 125 MB training set). Sums that overflow (or a genuinely non-finite entry) fall back
+    to the exact entrywise test.
+    """
+    if array.ndim == 2 and array.dtype.kind == "f" and array.size >= 1 << 16:
+        with np.errstate(over="ignore", invalid="ignore"):
+            sums = np.ones(array.shape[0], array.dtype) @ array
+        if np.isfinite(sums).all():
+            return True
+    return bool(np.isfinite(array).all())
+
+
 def _refuse_non_finite(array: np.ndarray, argument: str, kinds: str, requirement: str) -> None:
     """ValueError naming ``argument``, its shape, the count and first position of NaN/inf."""
-    finite = np.isfinite(array)
-    if not finite.all():
-        bad = ~finite
+    if not _all_finite(array):
+        bad = ~np.isfinite(array)
         raise ValueError(
             f"{argument} (shape {_shape(array.shape)}) contains {int(bad.sum())} non-finite "
             f"value(s){kinds}, the first at {_first_bad_position(bad)}: {requirement}"

@@ -2,8 +2,8 @@
 
 Nothing here is a timed test: no figure is checked, only that the command runs, writes the one
 file it is given (inside ``tmp_path``) and that the file has every section, well-formed
-tables and a verdict for every target. PyTorch is optional: one test hides it, one (skipped
-without PyTorch) uses it.
+tables and a verdict for every target. PyTorch and JAX are optional (CI does not install the
+bench extra): one test hides both, one (skipped without them) uses them.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from types import SimpleNamespace
 import pytest
 
 from impl.bench.report import Target
+from impl.bench.training import PEERS
 from impl.commands import bench as bench_command
 
 SECTIONS = (
     "# Benchmarks",
     "## Targets",
+    "## Against the best peer",
     "## 1. Training throughput",
     "## 2. Hardware limit",
     "### Where impl's training step spends its time",
@@ -53,8 +55,8 @@ def tables(text: str) -> list[list[list[str]]]:
     return found
 
 
-def check_report(text: str) -> list[list[list[str]]]:
-    for section in SECTIONS:
+def check_report(text: str, sections: tuple[str, ...] = SECTIONS) -> list[list[list[str]]]:
+    for section in sections:
         assert f"\n{section}\n" in f"\n{text}", f"missing section {section!r}"
     assert text.endswith("\n") and not text.endswith("\n\n")
     assert text.count("```") % 2 == 0
@@ -74,37 +76,46 @@ def table_with(found: list[list[list[str]]], first_header: str) -> list[list[str
     return next(rows for rows in found if rows[0][0] == first_header)
 
 
-def run_tiny(tmp_path: Path) -> tuple[str, list[list[list[str]]]]:
+def run_tiny(
+    tmp_path: Path, sections: tuple[str, ...] = SECTIONS
+) -> tuple[str, list[list[list[str]]]]:
     out = tmp_path / "nested" / "benchmarks.md"
     assert bench_command.main(["--tiny", "--out", str(out)]) == 0
     written = sorted(path for path in tmp_path.rglob("*") if path.is_file())
     assert written == [out], f"bench wrote other files: {written}"
     text = out.read_text(encoding="utf-8")
-    return text, check_report(text)
+    return text, check_report(text, sections)
 
 
 def test_bench_writes_a_well_formed_report_without_pytorch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(bench_command, "torch_available", lambda: False)
-    text, found = run_tiny(tmp_path)
+    monkeypatch.setattr(bench_command, "jax_available", lambda: False)
+    text, found = run_tiny(tmp_path, sections=SECTIONS[:2] + SECTIONS[3:])
 
     machine = dict(row[:2] for row in table_with(found, "")[2:])
-    for key in ("date", "command", "CPU", "NumPy", "PyTorch", "threads", "BLAS environment"):
+    for key in ("date", "command", "CPU", "NumPy", "PyTorch", "JAX", "threads", "timer"):
         assert machine.get(key), f"machine description lacks {key!r}"
     assert machine["PyTorch"].startswith("not installed")
+    assert machine["JAX"].startswith("not installed")
+    assert "## Against the best peer" not in text  # no peer, no ratios
     assert "verified-backprop bench --tiny --out" in machine["command"]
     assert "BLAS:" in machine["NumPy"]
 
     targets = table_with(found, "target")[2:]
     assert targets and all(row[2] in VERDICTS for row in targets)
-    assert any("PyTorch" in row[0] and row[2] == "**not evaluated**" for row in targets)
+    assert any("best peer" in row[0] and row[2] == "**not evaluated**" for row in targets)
 
     throughput = table_with(found, "mini-batch")[2:]
     by_name = {row[1]: row for row in throughput}
-    assert by_name["PyTorch plain tensors (manual backward)"][2] == "not installed"
-    assert by_name["PyTorch nn.Sequential + autograd + optim.SGD"][2] == "not installed"
-    assert float(by_name["**impl (Network.fit)**"][2].replace(",", "")) > 0
+    for peer in PEERS:
+        assert by_name[peer][2] == "not installed", peer
+    for impl_row in (
+        "**impl (whole Network.fit call, defaults)**",
+        "**impl (epoch inside Network.fit)**",
+    ):
+        assert float(by_name[impl_row][2].replace(",", "")) > 0
     assert any("per-example loop" in name and "reference baseline" in name for name in by_name)
 
     gradcheck = table_with(found, "method")[2:]
@@ -116,15 +127,16 @@ def test_bench_writes_a_well_formed_report_without_pytorch(
     assert "wrote" in capsys.readouterr().out
 
 
-def test_bench_with_pytorch_fills_the_pytorch_rows(tmp_path: Path) -> None:
+def test_bench_with_pytorch_and_jax_fills_their_rows_and_the_ratio_table(tmp_path: Path) -> None:
     pytest.importorskip("torch")
+    pytest.importorskip("jax")
     text, found = run_tiny(tmp_path)
     throughput = {row[1]: row for row in table_with(found, "mini-batch")[2:]}
-    for name in (
-        "PyTorch plain tensors (manual backward)",
-        "PyTorch nn.Sequential + autograd + optim.SGD",
-    ):
-        assert float(throughput[name][2].replace(",", "")) > 0
+    for name in PEERS:
+        assert float(throughput[name][2].replace(",", "")) > 0, name
+    header, _, *ratios = table_with(found, "dtype")
+    assert header[:4] == ["dtype", "m", "best peer", "best peer ex/s"] and len(ratios) == 1
+    assert "1×" in ratios[0][4:]  # the best peer against itself
     gradcheck = {row[0]: row for row in table_with(found, "method")[2:]}
     assert gradcheck["torch.autograd.gradcheck (every parameter)"][6] == "passed"
     assert "not installed" not in text
@@ -132,7 +144,7 @@ def test_bench_with_pytorch_fills_the_pytorch_rows(tmp_path: Path) -> None:
 
 def test_help_documents_the_options_and_hides_tiny() -> None:
     text = bench_command.build_parser().format_help()
-    for option in ("--quick", "--out", "--threads", "--no-torch", "--keep-blas-env"):
+    for option in ("--quick", "--out", "--threads", "--no-torch", "--no-jax", "--keep-blas-env"):
         assert option in text
     assert "--tiny" not in text
 

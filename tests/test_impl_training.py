@@ -28,26 +28,98 @@ def test_history_has_one_entry_per_epoch_for_every_metric() -> None:
     X, y = toy_problem()
     net = Network([4, 5, 2], seed=0)
     history = net.fit(
-        X, y, epochs=4, batch_size=8, learning_rate=0.5, validation_data=(X, y), progress=False
+        X,
+        y,
+        epochs=4,
+        batch_size=8,
+        learning_rate=0.5,
+        validation_data=(X, y),
+        progress=False,
+        evaluate_every=1,
     )
-    assert set(history) == {"epoch", "loss", "accuracy", "seconds", "val_loss", "val_accuracy"}
-    assert history["epoch"] == [1, 2, 3, 4]
+    assert set(history) == {
+        "epoch",
+        "seconds",
+        "cpu_seconds",
+        "evaluated_epoch",
+        "loss",
+        "accuracy",
+        "val_loss",
+        "val_accuracy",
+    }
+    assert history["epoch"] == history["evaluated_epoch"] == [1, 2, 3, 4]
     assert all(len(values) == 4 for values in history.values())
     assert history["val_loss"] == pytest.approx(history["loss"])  # same data, same numbers
     assert history["loss"][-1] == pytest.approx(net.evaluate(X, y)[0])
 
 
+def test_by_default_fit_evaluates_nothing_on_the_training_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    X, y = toy_problem()
+    net = Network([4, 3, 2], seed=0)
+    evaluated: list[int] = []
+    original = net._evaluate_checked
+    monkeypatch.setattr(
+        net, "_evaluate_checked", lambda a, b: evaluated.append(a.shape[1]) or original(a, b)
+    )
+    history = net.fit(X, y, 3, 10, 0.1, progress=False)
+    assert set(history) == {"epoch", "seconds", "cpu_seconds"}
+    assert history["epoch"] == [1, 2, 3] and evaluated == []
+    assert all(seconds >= 0 for seconds in history["seconds"] + history["cpu_seconds"])
+
+
+def test_validation_data_alone_is_evaluated_after_every_epoch() -> None:
+    X, y = toy_problem()
+    history = Network([4, 3, 2], seed=0).fit(
+        X, y, 3, 10, 0.1, validation_data=(X[:, :20], y[:20]), progress=False
+    )
+    assert "loss" not in history and "accuracy" not in history
+    assert history["evaluated_epoch"] == [1, 2, 3]
+    assert len(history["val_loss"]) == len(history["val_accuracy"]) == 3
+
+
+def test_evaluate_every_k_evaluates_every_kth_epoch_and_the_last() -> None:
+    X, y = toy_problem()
+    net = Network([4, 3, 2], seed=0)
+    history = net.fit(X, y, 7, 10, 0.1, validation_data=(X, y), progress=False, evaluate_every=3)
+    assert history["epoch"] == [1, 2, 3, 4, 5, 6, 7]
+    assert history["evaluated_epoch"] == [3, 6, 7]
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert len(history[key]) == 3, key
+    assert history["loss"][-1] == pytest.approx(net.evaluate(X, y)[0])
+
+
+def test_evaluate_every_must_be_a_positive_integer() -> None:
+    X, y = toy_problem()
+    with pytest.raises(ValueError, match=r"evaluate_every is 0 but must be a positive integer"):
+        Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False, evaluate_every=0)
+
+
+def test_the_same_training_with_or_without_evaluation() -> None:
+    """Evaluating does not touch the generator or the parameters: the same trained network."""
+    X, y = toy_problem()
+    quiet, evaluated = Network([4, 5, 2], seed=3), Network([4, 5, 2], seed=3)
+    quiet.fit(X, y, 3, 7, 0.5, progress=False)
+    evaluated.fit(X, y, 3, 7, 0.5, validation_data=(X, y), progress=False, evaluate_every=1)
+    for a, b in zip(
+        quiet.weights + quiet.biases, evaluated.weights + evaluated.biases, strict=True
+    ):
+        assert_array_equal(a, b)
+
+
 def test_history_without_validation_data_has_no_validation_keys() -> None:
     X, y = toy_problem()
-    history = Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False)
+    history = Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False, evaluate_every=1)
     assert "val_loss" not in history and "val_accuracy" not in history
+    assert history["evaluated_epoch"] == [1]
 
 
 def test_fit_is_reproducible_for_a_fixed_seed() -> None:
     X, y = toy_problem()
     first, again = Network([4, 5, 2], seed=3), Network([4, 5, 2], seed=3)
-    history = first.fit(X, y, 3, 7, 0.5, progress=False)
-    history_again = again.fit(X, y, 3, 7, 0.5, progress=False)
+    history = first.fit(X, y, 3, 7, 0.5, progress=False, evaluate_every=1)
+    history_again = again.fit(X, y, 3, 7, 0.5, progress=False, evaluate_every=1)
     assert history["loss"] == history_again["loss"]
     for a, b in zip(first.weights + first.biases, again.weights + again.biases, strict=True):
         assert_array_equal(a, b)
@@ -82,7 +154,9 @@ def test_uneven_last_mini_batch_is_used() -> None:
 
 def test_fit_learns_a_separable_toy_problem() -> None:
     X, y = toy_problem()
-    history = Network([4, 5, 2], init="xavier", seed=0).fit(X, y, 20, 10, 1.0, progress=False)
+    history = Network([4, 5, 2], init="xavier", seed=0).fit(
+        X, y, 20, 10, 1.0, progress=False, evaluate_every=1
+    )
     assert history["loss"][-1] < history["loss"][0]
     assert history["accuracy"][-1] == 1.0
 
@@ -101,9 +175,9 @@ def test_progress_bar_goes_to_stderr_and_can_be_disabled(
 
 def test_float32_training_works_and_stays_single_precision(digits) -> None:
     net = Network([64, 30, 10], seed=0, dtype=np.float32)
-    history = net.fit(digits.X_train, digits.y_train, 3, 10, 3.0, progress=False)
+    net.fit(digits.X_train, digits.y_train, 3, 10, 3.0, progress=False)
     assert net.weights[0].dtype == np.float32
-    assert history["accuracy"][-1] > 0.8
+    assert net.evaluate(digits.X_train, digits.y_train)[1] > 0.8
 
 
 def test_the_seed_network_reaches_95_percent_on_the_digits_test_split(digits) -> None:
@@ -151,9 +225,10 @@ def test_fit_runs_every_step_on_one_blas_thread_and_restores_the_count_afterward
 
 def test_capping_blas_threads_does_not_change_the_results() -> None:
     X, y = toy_problem()
-    uncapped = Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False, blas_threads=None)
-    capped = Network([4, 3, 2], seed=0).fit(X, y, 1, 10, 0.1, progress=False)
-    assert uncapped["loss"] == pytest.approx(capped["loss"], rel=1e-12)  # same maths either way
+    uncapped, capped = Network([4, 3, 2], seed=0), Network([4, 3, 2], seed=0)
+    uncapped.fit(X, y, 1, 10, 0.1, progress=False, blas_threads=None)
+    capped.fit(X, y, 1, 10, 0.1, progress=False)
+    assert uncapped.loss(X, y) == pytest.approx(capped.loss(X, y), rel=1e-12)  # same maths
 
 
 def test_fit_rejects_a_bad_blas_thread_count() -> None:
@@ -188,7 +263,7 @@ def test_a_non_finite_epoch_loss_with_finite_parameters_counts_as_divergence(
     losses = iter([(0.5, 0.9), (float("inf"), 0.5)])
     monkeypatch.setattr(net, "_evaluate_checked", lambda inputs, targets: next(losses))
     with pytest.raises(TrainingDivergedError, match=r"at epoch 2 of 5 \(loss is inf\)"):
-        net.fit(X, y, 5, 10, 0.1, progress=False)
+        net.fit(X, y, 5, 10, 0.1, progress=False, evaluate_every=1)
 
 
 def test_a_non_finite_validation_loss_counts_as_divergence(
@@ -199,7 +274,23 @@ def test_a_non_finite_validation_loss_counts_as_divergence(
     losses = iter([(0.5, 0.9), (float("nan"), 0.5)])
     monkeypatch.setattr(net, "_evaluate_checked", lambda inputs, targets: next(losses))
     with pytest.raises(TrainingDivergedError, match=r"epoch 1 of 5 \(validation loss is nan\)"):
-        net.fit(X, y, 5, 10, 0.1, validation_data=(X, y), progress=False)
+        net.fit(X, y, 5, 10, 0.1, validation_data=(X, y), progress=False, evaluate_every=1)
+
+
+def test_overflowing_pre_activations_with_finite_parameters_count_as_divergence() -> None:
+    """Inputs too large for float32 overflow Z^1 although every parameter stays finite: found
+    from the last mini-batch's own pre-activations, without evaluating anything."""
+    _, y = toy_problem()
+    net = Network([4, 3, 2], hidden_activation="sigmoid", seed=0, dtype=np.float32)
+    huge = np.zeros((4, y.size), np.float32)
+    huge[0] = 3e38  # one input: Z^1_j = W1[j, 0] 3e38 + b_j, inf where |W1[j, 0]| > 1.14
+    net.weights[0][0, 0] = 2.0  # so Z^1_1 = inf (one term: never inf - inf = nan)
+    with pytest.raises(
+        TrainingDivergedError,
+        match=r"epoch 1 of 2 \(the pre-activations Z\^1 of the last mini-batch overflowed",
+    ):
+        net.fit(huge, y, 2, 10, 0.1, progress=False)
+    assert net.first_non_finite_parameter() is None  # sigma'(+-inf) = 0: W1 never moved
 
 
 def test_numpy_error_settings_are_restored_after_fit() -> None:

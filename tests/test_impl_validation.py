@@ -183,6 +183,25 @@ def test_non_finite_inputs_are_rejected_with_their_position(bad: float) -> None:
         NET_784.backward(X, y)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_the_fast_finiteness_screen_of_large_inputs_misses_no_bad_value(
+    bad: float, order: str, dtype: type
+) -> None:
+    """Large inputs are screened by their column sums (one BLAS product) before the exact
+    test; a NaN or an infinity anywhere, even beside values whose sum overflows, is refused."""
+    rng = np.random.default_rng(0)
+    X = np.asarray(rng.random((784, 100)), dtype=dtype, order=order)  # above the screen's size
+    X[:, 7] = np.finfo(dtype).max  # this column's sum overflows: the exact test decides
+    X[500, 42] = bad
+    message = r"X \(shape \(784, 100\)\) contains 1 non-finite value\(s\).*row 500, column 42"
+    with pytest.raises(ValueError, match=message):
+        NET_784.check_inputs(X)
+    X[500, 42] = 0.5
+    assert NET_784.check_inputs(X) is not None  # overflowing sums alone are no reason to refuse
+
+
 @pytest.mark.parametrize("X", [np.full((784, 2), "a"), np.zeros((784, 2), dtype=complex)])
 def test_inputs_that_are_not_real_numbers_are_rejected(X: np.ndarray) -> None:
     with pytest.raises(ValueError, match=r"X has dtype .* but must hold real numbers"):

@@ -1,25 +1,26 @@
-"""Training throughput of ``Network([784, 30, 10])`` against its baselines, and the hardware limit.
+"""Training throughput of ``Network([784, 30, 10])`` against its peers, and the hardware limit.
 
 Contenders (sigmoid hidden layer, softmax cross-entropy, plain SGD, one epoch per timed run over
-the same synthetic MNIST-shaped data; the timed region includes the epoch's shuffle and the
-mini-batch gathers, not the one-off data preparation):
+the same synthetic MNIST-shaped data; every rate is examples per second of **CPU time** of the
+process, ``time.process_time``, so that work handed to helper threads counts too):
 
-``impl``
-    :meth:`impl.network.Network.fit` itself (``progress=False``); the rate is computed from the
-    epoch time it reports in its history (training steps only, not its end-of-epoch evaluation).
+``impl (whole fit)``
+    one whole :meth:`impl.network.Network.fit` call for one epoch, as a user calls it, with its
+    defaults (progress bar on, drawn to a null device; whatever it evaluates by default):
+    input checks, the copy into row order if needed, the epoch, the checks after it.
+``impl (epoch inside fit)``
+    the same calls, timed by ``fit`` itself: the epoch's shuffle, gathers and steps only
+    (``history["cpu_seconds"]``), the figure comparable to a step loop.
 ``loop``
     the sources' per-example loop, :func:`impl.per_example.gradient_descent_by_loop`: the
     reference baseline, timed on a subset of the examples (its rate does not depend on the
     data set size).
-``torch plain``
-    PyTorch tensors with a hand-written forward and backward pass (``addmm``, in-place updates,
-    ``index_select`` into reused buffers, ``torch.no_grad``).
-``torch nn``
-    ``nn.Sequential(Linear, Sigmoid, Linear)`` + ``CrossEntropyLoss`` + autograd +
-    ``torch.optim.SGD``: the idiomatic PyTorch program.
+PyTorch and JAX peers
+    see :mod:`impl.bench.peers`: PyTorch plain tensors and ``nn.Sequential`` + autograd, JAX
+    jit step and jit + ``lax.scan`` over the epoch. For them the whole call *is* the epoch.
 
 All of them run on the same number of threads: NumPy's BLAS through threadpoolctl, PyTorch
-through ``torch.set_num_threads``.
+through ``torch.set_num_threads``, XLA through ``XLA_FLAGS`` (:func:`impl.bench.peers.prepare_jax`).
 
 The hardware limit: the matrix products of one training step of 784-30-10 at mini-batch m are
 timed on their own with the best of the four operand layouts (C/F order of each factor), with
@@ -29,7 +30,9 @@ NumPy's BLAS and with PyTorch's. A step can be no faster than its products, so
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from impl.bench.peers import jax_runner, torch_nn_runner, torch_plain_runner
 from impl.bench.timing import Stats, calls_for, interleaved, seconds_per_call
 from impl.network import Network
 from impl.per_example import gradient_descent_by_loop
@@ -45,12 +49,17 @@ SIZES = (784, 30, 10)
 LEARNING_RATE = 0.5
 CLASSES = SIZES[-1]
 
-IMPL = "impl (Network.fit)"
+IMPL_FIT = "impl (whole Network.fit call, defaults)"
+IMPL = "impl (epoch inside Network.fit)"
 LOOP = "per-example loop (as in the sources, reference baseline)"
 TORCH_PLAIN = "PyTorch plain tensors (manual backward)"
 TORCH_NN = "PyTorch nn.Sequential + autograd + optim.SGD"
-CONTENDERS = (IMPL, LOOP, TORCH_PLAIN, TORCH_NN)
+JAX_STEP = "JAX jit step (jax.grad)"
+JAX_SCAN = "JAX jit + lax.scan over the epoch"
 TORCH_CONTENDERS = (TORCH_PLAIN, TORCH_NN)
+JAX_CONTENDERS = (JAX_STEP, JAX_SCAN)
+PEERS = (*TORCH_CONTENDERS, *JAX_CONTENDERS)
+CONTENDERS = (IMPL_FIT, IMPL, LOOP, *PEERS)
 
 
 # --------------------------------------------------------------------------- data
@@ -95,21 +104,27 @@ def mnist_like(count: int, seed: int = 0, dtype: Any = np.float64) -> TrainingDa
 Runner = Callable[[int], float]
 
 
-def impl_runner(data: TrainingData, batch: int, threads: int, seed: int = 0) -> Runner:
-    """``Network.fit`` for one epoch; the rate comes from the epoch time in its history."""
+def impl_runner(data: TrainingData, batch: int, epoch_rates: list[float], seed: int = 0) -> Runner:
+    """One whole ``Network.fit`` call for one epoch, with fit's defaults; CPU-time rates.
+
+    Returns the whole call's rate and appends the epoch's own rate (``history["cpu_seconds"]``)
+    to ``epoch_rates``. The progress bar is on (the default) and drawn to a null device.
+    """
     net = Network(list(SIZES), seed=seed, dtype=data.rows.dtype)
 
     def run(count: int) -> float:
-        history = net.fit(
-            data.rows[:count].T,
-            data.target_rows[:count].T,
-            epochs=1,
-            batch_size=batch,
-            learning_rate=LEARNING_RATE,
-            progress=False,
-            blas_threads=threads,
-        )
-        return count / history["seconds"][0]
+        with open(os.devnull, "w") as null, contextlib.redirect_stderr(null):
+            started = time.process_time()
+            history = net.fit(
+                data.rows[:count].T,
+                data.target_rows[:count].T,
+                epochs=1,
+                batch_size=batch,
+                learning_rate=LEARNING_RATE,
+            )
+            seconds = time.process_time() - started
+        epoch_rates.append(count / history["cpu_seconds"][0])
+        return count / seconds
 
     return run
 
@@ -121,155 +136,94 @@ def loop_runner(data: TrainingData, batch: int, seed: int = 0) -> Runner:
 
     def run(count: int) -> float:
         rows, targets = data.rows[:count], data.target_rows[:count]
-        started = time.perf_counter()
+        started = time.process_time()
         order = rng.permutation(count)
         for start in range(0, count, batch):
             indices = order[start : start + batch]
             gradient_descent_by_loop(net, rows[indices].T, targets[indices].T, LEARNING_RATE)
-        return count / (time.perf_counter() - started)
+        return count / (time.process_time() - started)
 
     return run
-
-
-def torch_available() -> bool:
-    """True when PyTorch can be imported."""
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _torch_dtype(torch: Any, dtype: np.dtype) -> Any:
     return torch.float64 if dtype == np.float64 else torch.float32
 
 
-def torch_plain_runner(data: TrainingData, batch: int, seed: int = 0) -> Runner:
-    """PyTorch tensors, forward and backward written out (rows are examples, as in PyTorch)."""
-    import torch
-
-    dtype = _torch_dtype(torch, data.rows.dtype)
-    rows = torch.from_numpy(data.rows)
-    targets = torch.from_numpy(data.target_rows)
-    generator = torch.Generator().manual_seed(seed)
-    n_in, n_hidden, n_out = SIZES
-    W1 = torch.randn(n_hidden, n_in, generator=generator, dtype=dtype)
-    b1 = torch.randn(n_hidden, generator=generator, dtype=dtype)
-    W2 = torch.randn(n_out, n_hidden, generator=generator, dtype=dtype)
-    b2 = torch.randn(n_out, generator=generator, dtype=dtype)
-    x_buffer = torch.empty(batch, n_in, dtype=dtype)
-    y_buffer = torch.empty(batch, n_out, dtype=dtype)
-
-    def run(count: int) -> float:
-        started = time.perf_counter()
-        with torch.no_grad():
-            order = torch.randperm(count, generator=generator)
-            for start in range(0, count, batch):
-                indices = order[start : start + batch]
-                size = int(indices.shape[0])
-                xb = x_buffer if size == batch else torch.empty(size, n_in, dtype=dtype)
-                yb = y_buffer if size == batch else torch.empty(size, n_out, dtype=dtype)
-                torch.index_select(rows, 0, indices, out=xb)
-                torch.index_select(targets, 0, indices, out=yb)
-                a1 = torch.sigmoid(torch.addmm(b1, xb, W1.t()))
-                d2 = torch.softmax(torch.addmm(b2, a1, W2.t()), dim=1)
-                d2.sub_(yb).mul_(LEARNING_RATE / size)  # eta/m * dL/dz^2, one row per example
-                d1 = torch.mm(d2, W2).mul_(a1).mul_(1.0 - a1)  # * sigma'(z^1) = a(1 - a)
-                W2.sub_(torch.mm(d2.t(), a1))
-                b2.sub_(d2.sum(dim=0))
-                W1.sub_(torch.mm(d1.t(), xb))
-                b1.sub_(d1.sum(dim=0))
-        return count / (time.perf_counter() - started)
-
-    return run
-
-
-def torch_nn_runner(data: TrainingData, batch: int, seed: int = 0) -> Runner:
-    """``nn.Sequential`` + ``CrossEntropyLoss`` + ``loss.backward()`` + ``optim.SGD``."""
-    import torch
-
-    dtype = _torch_dtype(torch, data.rows.dtype)
-    rows = torch.from_numpy(data.rows)
-    labels = torch.from_numpy(data.labels)
-    generator = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    n_in, n_hidden, n_out = SIZES
-    model = torch.nn.Sequential(
-        torch.nn.Linear(n_in, n_hidden), torch.nn.Sigmoid(), torch.nn.Linear(n_hidden, n_out)
-    ).to(dtype)
-    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
-    loss_function = torch.nn.CrossEntropyLoss()
-    x_buffer = torch.empty(batch, n_in, dtype=dtype)
-    label_buffer = torch.empty(batch, dtype=labels.dtype)
-
-    def run(count: int) -> float:
-        started = time.perf_counter()
-        order = torch.randperm(count, generator=generator)
-        for start in range(0, count, batch):
-            indices = order[start : start + batch]
-            size = int(indices.shape[0])
-            xb = x_buffer if size == batch else torch.empty(size, n_in, dtype=dtype)
-            lb = label_buffer if size == batch else torch.empty(size, dtype=labels.dtype)
-            torch.index_select(rows, 0, indices, out=xb)
-            torch.index_select(labels, 0, indices, out=lb)
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_function(model(xb), lb)
-            loss.backward()
-            optimizer.step()
-        return count / (time.perf_counter() - started)
-
-    return run
-
-
 @dataclass
 class ThroughputResult:
-    """Examples per second of every contender at one (dtype, mini-batch size)."""
+    """Examples per second (CPU time) of every contender at one (dtype, mini-batch size)."""
 
     dtype: str
     batch: int
     examples: int
     loop_examples: int
-    rates: dict[str, Stats | None]  # None: PyTorch not installed / not run
-    missing: str = "not installed"  # what the rows of contenders that did not run say
+    rates: dict[str, Stats | None]  # None: a peer that is not installed / not run
+    missing: dict[str, str] = field(default_factory=dict)  # why a contender did not run
 
     def median(self, name: str) -> float:
         """Median ex/s of ``name`` (NaN if it did not run)."""
         stats = self.rates.get(name)
         return stats.median if stats is not None else float("nan")
 
+    def best_of(self, names: Sequence[str]) -> tuple[str, float] | None:
+        """The contender among ``names`` with the highest median rate (None if none ran)."""
+        medians = [(name, self.median(name)) for name in names if self.rates.get(name)]
+        return max(medians, key=lambda item: item[1]) if medians else None
+
+    def best_peer(self) -> tuple[str, float] | None:
+        """The fastest PyTorch or JAX peer, or None when none is installed."""
+        return self.best_of(PEERS)
+
     def best_torch(self) -> tuple[str, float] | None:
         """The PyTorch variant with the highest median rate, or None without PyTorch."""
-        medians = [(name, self.median(name)) for name in TORCH_CONTENDERS if self.rates.get(name)]
-        return max(medians, key=lambda item: item[1]) if medians else None
+        return self.best_of(TORCH_CONTENDERS)
 
 
 def measure_throughput(
     data: TrainingData,
     batch: int,
-    threads: int,
     repeats: int,
     loop_examples: int,
-    with_torch: bool,
-    missing: str = "not installed",
+    peers: dict[str, str],
 ) -> ThroughputResult:
-    """Interleaved repeats of all contenders at one mini-batch size and dtype."""
+    """Interleaved repeats of all contenders at one mini-batch size and dtype.
+
+    ``peers`` maps each peer of :data:`PEERS` to "" (run it) or why it does not run ("not
+    installed", "not used (--no-torch)"). JAX peers are warmed up with a full run (their first
+    run of each shape compiles); the others with a short one.
+    """
     count = data.count
     loop_count = min(loop_examples, count)
     warm = min(count, max(4 * batch, 256))
-    contenders: dict[str, Callable[[], float]] = {}
-    warmups: dict[str, Callable[[], object]] = {}
-    runners: dict[str, tuple[Runner, int]] = {
-        IMPL: (impl_runner(data, batch, threads), count),
-        LOOP: (loop_runner(data, batch), loop_count),
+    epoch_rates: list[float] = []
+    runners: dict[str, tuple[Runner, int, int]] = {
+        IMPL_FIT: (impl_runner(data, batch, epoch_rates), count, warm),
+        LOOP: (loop_runner(data, batch), loop_count, min(warm, loop_count)),
     }
-    if with_torch:
-        runners[TORCH_PLAIN] = (torch_plain_runner(data, batch), count)
-        runners[TORCH_NN] = (torch_nn_runner(data, batch), count)
-    for name, (runner, examples) in runners.items():
-        contenders[name] = lambda runner=runner, examples=examples: runner(examples)
-        warmups[name] = lambda runner=runner, examples=examples: runner(min(warm, examples))
+    rows, targets = data.rows, data.target_rows
+    makers: dict[str, Callable[[], Runner]] = {
+        TORCH_PLAIN: lambda: torch_plain_runner(rows, targets, batch, LEARNING_RATE),
+        TORCH_NN: lambda: torch_nn_runner(rows, data.labels, batch, LEARNING_RATE),
+        JAX_STEP: lambda: jax_runner(rows, targets, batch, LEARNING_RATE, scan=False),
+        JAX_SCAN: lambda: jax_runner(rows, targets, batch, LEARNING_RATE, scan=True),
+    }
+    for name in PEERS:
+        if not peers.get(name, "not installed"):
+            runners[name] = (makers[name](), count, count if name in JAX_CONTENDERS else warm)
+    contenders = {
+        name: (lambda runner=runner, examples=examples: runner(examples))
+        for name, (runner, examples, _) in runners.items()
+    }
+    warmups = {
+        name: (lambda runner=runner, examples=warm_count: runner(examples))
+        for name, (runner, _, warm_count) in runners.items()
+    }
     stats = interleaved(contenders, repeats, warmups)
+    epoch_rates = epoch_rates[-repeats:]  # the timed rounds (the warm-up came first)
     rates: dict[str, Stats | None] = {name: stats.get(name) for name in CONTENDERS}
+    rates[IMPL] = Stats(tuple(epoch_rates))
+    missing = {name: peers.get(name, "not installed") for name in PEERS if name not in runners}
     return ThroughputResult(data.rows.dtype.name, batch, count, loop_count, rates, missing)
 
 

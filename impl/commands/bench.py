@@ -2,9 +2,12 @@
 
 Runs, in one process and side by side (interleaved repeats, medians with min-max ranges):
 
-1. training throughput of ``Network([784, 30, 10])`` against the sources' per-example loop and
-   PyTorch on the CPU (plain tensors; ``nn.Sequential`` + autograd + ``optim.SGD``), float64
-   and float32, mini-batches 10, 128 and 1024 (:mod:`impl.bench.training`);
+1. training throughput of ``Network([784, 30, 10])`` (the whole ``fit`` call as a user makes it,
+   and the epoch inside it) against the sources' per-example loop, PyTorch (plain tensors;
+   ``nn.Sequential`` + autograd + ``optim.SGD``) and JAX (a jit step; jit + ``lax.scan`` over
+   the epoch) on the CPU, float64 and float32, mini-batches 10, 128 and 1024, in CPU time
+   (:mod:`impl.bench.training`, :mod:`impl.bench.peers`), and one table of ratios against the
+   best peer;
 2. the hardware limit: GFLOP/s of the step's matrix products, FLOPs per example, the
    compute-bound ceiling in examples/s and everyone's share of it, and where impl's step
    spends its time;
@@ -20,8 +23,9 @@ What it prints explains itself: each target is a speed the project aims for on t
 "met" or "MISSED" with the measured figure and the shortfall.  A missed target is a finding,
 not an error: the exit status is 0 unless ``--strict`` is given (then 1 when one is missed).
 
-PyTorch is optional (``pip install -e ".[bench]"``):
-without it its rows say "not installed".
+PyTorch and JAX are optional (``pip install -e ".[bench]"``): without them their rows say
+"not installed". Run it pinned to one idle core for reproducible figures, e.g.
+``taskset -c 1 verified-backprop bench``.
 
 BLAS environment: ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE`` force a slower OpenBLAS kernel
 on this NumPy. OpenBLAS reads them when it is loaded, so when either is set the command
@@ -50,6 +54,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 from impl.atomic import write_text_atomically
 from impl.bench.gradcheck import GradcheckSettings, gradcheck_problem, measure_gradcheck
+from impl.bench.peers import jax_available, prepare_jax, torch_available
 from impl.bench.report import (
     BenchResults,
     Target,
@@ -62,7 +67,9 @@ from impl.bench.report import (
 from impl.bench.symbolic import time_deltas, time_proofs
 from impl.bench.training import (
     IMPL,
+    JAX_CONTENDERS,
     LEARNING_RATE,
+    TORCH_CONTENDERS,
     Breakdown,
     copy_bandwidth,
     measure_hardware_limit,
@@ -70,7 +77,6 @@ from impl.bench.training import (
     mnist_like,
     peak_gflops,
     step_breakdown,
-    torch_available,
 )
 from impl.validation import check_output_file
 
@@ -310,16 +316,22 @@ def run_benchmarks(
     command: str = "verified-backprop bench",
     removed_environment: dict[str, str] | None = None,
     quiet: bool = False,
+    use_jax: bool = True,
 ) -> BenchResults:
     """Run every section with ``config`` and return the results (nothing is written)."""
     started = time.perf_counter()
     progress = (lambda _message: None) if quiet else (lambda m: _progress(m, started))
     with_torch = use_torch and torch_available()
+    with_jax = use_jax and jax_available()
     missing = "not installed" if use_torch else "not used (--no-torch)"
+    missing_jax = "not installed" if use_jax else "not used (--no-jax)"
+    peers = {name: "" if with_torch else missing for name in TORCH_CONTENDERS}
+    peers |= {name: "" if with_jax else missing_jax for name in JAX_CONTENDERS}
     if with_torch:
         import torch
 
         torch.set_num_threads(threads)
+    jax_text = prepare_jax(threads) if with_jax else missing_jax
     load_before = load_average()
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -336,13 +348,7 @@ def run_benchmarks(
                 progress(f"training throughput, {dtype}, mini-batch {batch}")
                 throughput.append(
                     measure_throughput(
-                        data[dtype],
-                        batch,
-                        threads,
-                        config.repeats,
-                        config.loop_examples,
-                        with_torch,
-                        missing,
+                        data[dtype], batch, config.repeats, config.loop_examples, peers
                     )
                 )
 
@@ -407,7 +413,13 @@ def run_benchmarks(
         ("Python", platform.python_version()),
         ("NumPy", f"{np.__version__}; BLAS: {blas_description()}"),
         ("PyTorch", torch_description(threads) if use_torch else missing),
-        ("threads", f"{threads} (NumPy's BLAS via threadpoolctl, PyTorch via set_num_threads)"),
+        ("JAX", jax_text if with_jax else missing_jax),
+        (
+            "threads",
+            f"{threads} (NumPy's BLAS via threadpoolctl, PyTorch via set_num_threads, XLA via "
+            "XLA_FLAGS); impl's whole fit uses fit's default, one BLAS thread",
+        ),
+        ("timer", "CPU time of the process (time.process_time) for training rates"),
         ("BLAS environment", environment),
     ]
     settings = [
@@ -479,6 +491,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--no-torch", action="store_true", help="leave PyTorch out even when it is installed"
+    )
+    parser.add_argument(
+        "--no-jax", action="store_true", help="leave JAX out even when it is installed"
     )
     parser.add_argument(
         "--keep-blas-env",
@@ -553,6 +568,7 @@ def run(args: argparse.Namespace) -> int:
         command=command,
         removed_environment=removed,
         quiet=args.tiny,
+        use_jax=not args.no_jax,
     )
     if args.out is not None:
         try:

@@ -3,8 +3,9 @@
 Writes exactly three files into the output directory (default ``runs/<timestamp>/``):
 ``model.npz`` (the trained network, see :mod:`impl.serialization`), ``history.json`` (the
 per-epoch history plus the run's settings and final test scores) and ``training.png`` (loss and
-accuracy per epoch). The held-out test split is evaluated after every epoch for the history
-only: it is never used for training or for choosing anything.
+accuracy per epoch). The training data and the held-out test split are evaluated after every
+epoch (``evaluate_every=1``) for the history only: the test split is never used for training or
+for choosing anything.
 
 The output directory is checked before training, so a bad ``--out`` (or an empty name, or
 one that already holds a run, unless ``--overwrite`` is given) fails at once; it is created
@@ -349,6 +350,7 @@ def run(args: argparse.Namespace) -> int:
             validation_data=(data.X_test, data.y_test),
             progress=not args.no_progress,
             validation_name="test",
+            evaluate_every=1,  # the plot shows the training and test curves epoch by epoch
         )
     except TrainingDivergedError as error:
         print(
