@@ -86,22 +86,28 @@ def unfold(expr: sp.Basic, definitions: Iterable[Definition]) -> sp.Basic:
     memo: dict[sp.Basic, sp.Basic] = {}
 
     def unfolded(node: sp.Basic, nesting: int) -> sp.Basic:
+        """``node`` unfolded; ``nesting`` counts the definitions whose bodies it sits in.
+
+        Arguments first (σ(σ(x)) nests σ through its argument, not through its body), then
+        the node itself; only what a body brings in is one definition deeper."""
         if node in memo:
             return memo[node]
-        definition = lookup(node)
-        if definition is not None:
-            if nesting == len(definitions):
-                names = ", ".join(d.printed_name for d in definitions)
-                raise CircularDefinitionError(
-                    f"the definitions of {names} do not unfold: they refer in a cycle"
-                )
-            result = unfolded(definition.expand_node(node), nesting + 1)
-        elif not node.args or isinstance(node, sp.IndexedBase | sp.Symbol):
-            result = node
-        else:
+        if node.args and not isinstance(node, sp.IndexedBase | sp.Symbol):
             args = tuple(unfolded(arg, nesting) for arg in node.args)
-            result = node if args == node.args else node.func(*args)
-        memo[node] = result
+            node_now = node if args == node.args else node.func(*args)
+        else:
+            node_now = node
+        definition = lookup(node_now)
+        if definition is None:
+            result = node_now
+        elif nesting == len(definitions):
+            names = ", ".join(d.printed_name for d in definitions)
+            raise CircularDefinitionError(
+                f"the definitions of {names} do not unfold: they refer in a cycle"
+            )
+        else:
+            result = unfolded(definition.expand_node(node_now), nesting + 1)
+        memo[node] = memo[result] = result
         return result
 
     if isinstance(expr, sp.MatrixBase):

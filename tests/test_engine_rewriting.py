@@ -231,3 +231,16 @@ def test_unfolding_refuses_a_definition_that_recurs_forever_through_its_index() 
     recurring = Definition(x_, x_[j + 1], index=j, text="recurring")
     with pytest.raises(CircularDefinitionError):
         unfold(x_[1], [recurring])
+
+
+def test_a_function_applied_to_itself_unfolds_and_is_not_mistaken_for_a_cycle() -> None:
+    """σ(σ(x)) nests σ through its argument, not through its body: it unfolds fully."""
+    from derivations.engine import Definition
+    from derivations.rewriting import unfold
+
+    t = sp.Symbol("t", real=True)
+    sigma = sp.Function("sigma")
+    logistic = Definition(sigma, 1 / (1 + sp.exp(-t)), index=t, text="logistic")
+    twice = unfold(sigma(sigma(t)), [logistic])
+    assert not twice.has(sigma)
+    assert sp.simplify(twice - 1 / (1 + sp.exp(-1 / (1 + sp.exp(-t))))) == 0
