@@ -177,12 +177,9 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-#: the claims a worker process verifies, by position (inherited when the worker is forked)
-_QUEUED: list[Claim] = []
-
-
-def _verify_queued(position: int) -> dict:
-    return claim_row(verify(_QUEUED[position]))
+def _verify_by_name(name: str) -> dict:
+    """The row of the catalogue's claim ``name``, verified in a worker process."""
+    return claim_row(verify(get_claim(name)))
 
 
 def _cost(claim: Claim) -> int:
@@ -194,28 +191,28 @@ def _cost(claim: Claim) -> int:
 def _verified(claims: Sequence[Claim], jobs: int) -> Iterator[tuple[Claim, dict]]:
     """Each claim with its row (:func:`claim_row`), in the order given.
 
-    With ``jobs > 1`` the proofs run in that many forked worker processes, the largest
-    first so that no long proof starts last; each proof is the same computation as in one
-    process (only its row, plain text and numbers, comes back).
+    With ``jobs > 1`` the catalogue's claims are proven in that many fresh worker processes
+    (started with "spawn": nothing inherited, no threads forked), the largest first so that
+    no long proof starts last.  A worker builds the claim from the catalogue by its name,
+    the same object as here, and sends back only its row (text and numbers).
     """
-    if jobs <= 1 or len(claims) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    catalogue = all_claims()
+    shared = [claim for claim in claims if catalogue.get(claim.name) is claim]
+    if jobs <= 1 or len(shared) <= 1:
         for claim in claims:
             yield claim, claim_row(verify(claim))
         return
-    _QUEUED[:] = claims
-    context = multiprocessing.get_context("fork")
-    try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(claims)), mp_context=context) as pool:
-            largest_first = sorted(range(len(claims)), key=lambda n: -_cost(claims[n]))
-            futures = {n: pool.submit(_verify_queued, n) for n in largest_first}
-            for position, claim in enumerate(claims):
-                try:
-                    row = futures[position].result()
-                except Exception:  # a worker that died (memory, a signal): prove it here
-                    row = claim_row(verify(claim))
-                yield claim, row
-    finally:
-        _QUEUED.clear()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(shared)), mp_context=context) as pool:
+        largest_first = sorted(shared, key=lambda claim: -_cost(claim))
+        futures = {claim.name: pool.submit(_verify_by_name, claim.name) for claim in largest_first}
+        for claim in claims:
+            future = futures.get(claim.name) if catalogue.get(claim.name) is claim else None
+            try:
+                row = future.result() if future is not None else claim_row(verify(claim))
+            except Exception:  # a worker that died (memory, a signal): prove it here
+                row = claim_row(verify(claim))
+            yield claim, row
 
 
 def _report_claims(
