@@ -406,4 +406,12 @@ CATALOGUED = (
 
 
 def claims() -> list[Claim]:
-    return [_bce_with_logits(), *(network_claim(depth, pairing) for depth, pairing in CATALOGUED)]
+    """``bce_with_logits``, the catalogued networks, then the batch network of
+    :mod:`derivations.claims.network_batch` (imported here: it imports this module)."""
+    from derivations.claims import network_batch
+
+    return [
+        _bce_with_logits(),
+        *(network_claim(depth, pairing) for depth, pairing in CATALOGUED),
+        *network_batch.claims(),
+    ]

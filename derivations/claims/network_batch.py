@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derivations.claims.network import g_prime_at, row_indices
 from derivations.engine import Claim, Definition, Step
 from derivations.language import IndexRange
 from derivations.notation import J, K, g, i, j, k, m
-from derivations.claims.network import g_prime_at, row_indices
 
 __all__ = ["BatchNetwork", "claims", "network_batch_claim"]
 
@@ -137,8 +137,8 @@ class BatchNetwork:
     def chain(self, layer: int, named: int, weight: bool) -> sp.Expr:
         """∂J/∂W^layer[r, s] (or ∂J/∂b^layer[r]) with Δ^named named:
 
-            (1/m) Σ_t Δ^layer[r, t] A^{layer−1}[s, t]                          (named = layer),
-            (1/m) Σ_t Σ_{k_2} Δ^2[k_2, t] W^2[k_2, r] g′(Z^1[r, t]) X[s, t]    (layer 1, named 2).
+        (1/m) Σ_t Δ^layer[r, t] A^{layer−1}[s, t]                          (named = layer),
+        (1/m) Σ_t Σ_{k_2} Δ^2[k_2, t] W^2[k_2, r] g′(Z^1[r, t]) X[s, t]    (layer 1, named 2).
         """
         r, s = row_indices(layer)
         factor = self.A(layer - 1)[s, t] if weight else sp.Integer(1)
