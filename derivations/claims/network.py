@@ -30,6 +30,9 @@ Output pairings (``PAIRINGS``):
 * ``quadratic``: sigmoid outputs with the quadratic cost ½ Σ_k (a^H_k − y_k)², for
   comparison: there δ^H = (a^H − y) ⊙ σ′(z^H), the factor cross-entropy cancels.
 
+The same network on a batch of m examples, J the batch-mean cost: claim
+``network_batch_sigmoid_bce_1_hidden`` (:mod:`derivations.claims.network_batch`).
+
 The induction step for any depth is :mod:`derivations.claims.recursion` (claims
 ``layer_recursion``, ``weight_gradient``, ``bias_gradient``), which rests on the chain rule
 (premise P1); the claims here are its base cases, proven with no premise.
@@ -406,4 +409,12 @@ CATALOGUED = (
 
 
 def claims() -> list[Claim]:
-    return [_bce_with_logits(), *(network_claim(depth, pairing) for depth, pairing in CATALOGUED)]
+    """``bce_with_logits``, the catalogued networks, then the batch network of
+    :mod:`derivations.claims.network_batch` (imported here: it imports this module)."""
+    from derivations.claims import network_batch
+
+    return [
+        _bce_with_logits(),
+        *(network_claim(depth, pairing) for depth, pairing in CATALOGUED),
+        *network_batch.claims(),
+    ]
