@@ -49,8 +49,10 @@ def test_verify_all_claims_exits_zero_and_writes_json(tmp_path, capsys) -> None:
         assert softmax["verdict"] == "proven under assumption"
     assert len(network) >= 6 and all(row["premises"] == [] for row in network.values())
     proofs = {row["claim"]: row["proof"] for row in report["source_claims"]}
-    for key in ("000-layer-recursion", "000-weight-gradient", "000-bias-gradient"):
+    cited = ("000-layer-recursion", "000-weight-gradient", "000-bias-gradient", "001-dW", "001-db")
+    for key in cited:
         assert proofs[key].split(", ")[0] in network, key
+    assert network["network_batch_sigmoid_bce_1_hidden"]["premises"] == []
     assert "rest on a premise (marked [P…]); the other" in out
 
 

@@ -311,7 +311,7 @@ def statements() -> list[CheckedStatement]:
             ranges=(u_range, v_range),
             assumption=PER_EXAMPLE_DZ,
             expected=Verdict.PROVEN_UNDER_ASSUMPTION,
-            proof="batch_weight_gradient",
+            proof="network_batch_sigmoid_bce_1_hidden, batch_weight_gradient",
             correction="True when dZ is the per-example derivative (dZ = m ∂J/∂Z), not "
             "∂J/∂Z as section 3.A writes.",
         ),
@@ -328,7 +328,7 @@ def statements() -> list[CheckedStatement]:
             ranges=(u_range,),
             assumption=PER_EXAMPLE_DZ,
             expected=Verdict.PROVEN_UNDER_ASSUMPTION,
-            proof="batch_bias_gradient",
+            proof="network_batch_sigmoid_bce_1_hidden, batch_bias_gradient",
             correction="True when dZ is the per-example derivative (dZ = m ∂J/∂Z).",
         ),
     ]
