@@ -184,7 +184,7 @@ def _featured_section(proven: ProvenClaim, introduction: str) -> str:
         lines += ["", to_latex(introduction)]
     if claim.summary:
         lines += ["", to_latex(claim.summary)]
-    lines += ["", r"\paragraph{The network, as named quantities.}"]
+    lines += ["", r"\paragraph{The network, as named quantities.}\mbox{}"]
     for title, group in definition_groups(claim.definitions):
         lines += ["", rf"\textit{{{latex_plain(title)}}}", *_definitions(group)]
     lines += _hypotheses(claim)
@@ -208,27 +208,31 @@ def _featured_section(proven: ProvenClaim, introduction: str) -> str:
 
 
 def _network_table(table: ClaimTable) -> list[str]:
+    """One entry per whole-network claim: its name on a line of its own (typewriter names do
+    not break), then what it proves."""
     lines = [
         r"{\small",
-        r"\begin{longtable}{>{\raggedright}p{0.20\linewidth}>{\raggedright}p{0.14\linewidth}"
-        r">{\raggedright}p{0.27\linewidth}>{\raggedright}p{0.09\linewidth}"
-        r">{\raggedright\arraybackslash}p{0.20\linewidth}}",
-        r"\toprule claim & network & rows proven & premise & witness \\ \midrule \endhead",
+        r"\begin{longtable}{>{\raggedright}p{0.06\linewidth}>{\raggedright}p{0.20\linewidth}"
+        r">{\raggedright}p{0.27\linewidth}>{\raggedright}p{0.12\linewidth}"
+        r">{\raggedright}p{0.07\linewidth}>{\raggedright\arraybackslash}p{0.10\linewidth}}",
+        r"\toprule hidden layers & output and loss & rows proven & verdict & premise & witness "
+        r"\\ \midrule \endhead",
     ]
     for proven in table.claims:
         row = network_row(proven)
         name = rf"\claimname{{{latex_plain(row.name)}}}"
         if proven is table.featured:
-            name = rf"\hyperref[{_label(row.name)}]{{{name}}} (Section~\ref{{{_label(row.name)}}})"
+            label = _label(row.name)
+            name = rf"\hyperref[{label}]{{{name}}} (printed in full in Section~\ref{{{label}}})"
         else:
             name += rf"\label{{{_label(row.name)}}}"
-        hidden = f"{row.hidden} hidden layer{'' if row.hidden == '1' else 's'}"
-        network = f"{latex_plain(hidden)}; {to_latex(row.output)}; {latex_plain(row.verdict)}"
-        rows = f"{row.count} rows, {row.steps} steps: ${row.rows}$"
-        lines.append(
-            rf"{name} & {network} & {rows} & {to_latex(row.premise)} & "
-            rf"{to_latex(row.witness)} \\"
-        )
+        lines += [
+            rf"\multicolumn{{6}}{{l}}{{{name}}} \\*",
+            rf"{row.hidden} & {to_latex(row.output)} & "
+            rf"{row.count} rows, {row.steps} steps: ${row.rows}$ & "
+            rf"{latex_plain(row.verdict)} & {to_latex(row.premise)} & "
+            rf"{to_latex(row.witness)} \\[0.8ex]",
+        ]
     lines += [r"\bottomrule", r"\end{longtable}", r"}", ""]
     return lines
 
