@@ -8,9 +8,10 @@ import pytest
 import sympy as sp
 
 from derivations.catalog import all_claims
-from derivations.claims import activations, batch, recursion
+from derivations.claims import activations, batch, network, recursion
 from derivations.notation import J, K, a, g, i, j, k, m, r, sigma, x, y, z
 from derivations.rendering.latex import indexed_base_latex, latex, latex_lines, natural_key
+from derivations.rendering.terminal import pretty
 from derivations.sources.catalogue import source_dZ
 
 
@@ -62,6 +63,20 @@ def test_squared_entry_with_a_superscript_is_bracketed() -> None:
 )
 def test_functions_derivatives_and_sums(expr, expected) -> None:
     assert latex(expr) == expected
+
+
+def test_the_derivative_of_g_evaluated_at_a_point_prints_as_g_prime() -> None:
+    # SymPy's own printers give \left. \frac{d}{d\xi} g(\xi) \right|_{\xi = z^1_r} and a bar
+    z1 = network.network(2, "softmax_ce").z(1)
+    r1, _ = network.row_indices(1)
+    at = network.g_prime_at(z1[r1])
+    assert isinstance(at, sp.Subs)
+    assert latex(at) == "g'(z^{1}_{r_{1}})"
+    assert latex(at * z1[r1]) == "z^{1}_{r_{1}} g'(z^{1}_{r_{1}})"
+    assert latex(sp.Subs(sp.Derivative(g(x), (x, 2)), x, z[j])) == "g''(z_{j})"
+    printed = pretty(at, indent=0)
+    assert printed.strip() == "g′(z^1[r_1])", printed
+    assert "ξ" not in printed and "│" not in printed
 
 
 def test_derivatives_inside_a_matrix_are_written_on_one_line() -> None:

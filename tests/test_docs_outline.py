@@ -10,7 +10,14 @@ import pytest
 
 from derivations.catalog import CLAIM_MODULES, all_claims, topic_of
 from derivations.rendering.algorithm import BACKWARD_PASS
-from derivations.rendering.outline import PARTS, ClaimTable, Part, arrange
+from derivations.rendering.outline import (
+    NETWORK_TABLE,
+    PARTS,
+    ClaimTable,
+    Part,
+    TableSpec,
+    arrange,
+)
 from impl.network import backward_into
 
 
@@ -43,6 +50,28 @@ def test_arrange_keeps_the_parts_order_and_tables_the_fixed_sizes() -> None:
     tables = [item for item in output.items if isinstance(item, ClaimTable)]
     assert len(tables) == 1 and len(tables[0].claims) == 10
     assert sum(len(item.names()) for item in arranged) == len(all_claims())
+
+
+def test_the_network_claims_are_one_featured_derivation_and_one_table() -> None:
+    arranged = arrange([_proven(name) for name in all_claims()])
+    part = next(item for item in arranged if item.part.key == "network")
+    assert part.part.title == "Backpropagation for a whole network"
+    (table,) = [item for item in part.items if isinstance(item, ClaimTable)]
+    networks = [name for name in all_claims() if name.startswith("network_")]
+    assert [proven.claim.name for proven in table.claims] == networks
+    assert table.featured is not None and table.featured.claim.name == NETWORK_TABLE.featured
+    assert table.featured in table.claims
+    # bce_with_logits (the loss the sigmoid networks use) is printed as a section of its own
+    others = [item.claim.name for item in part.items if not isinstance(item, ClaimTable)]
+    assert others == ["bce_with_logits"]
+    assert part.names().count(NETWORK_TABLE.featured) == 1
+
+
+def test_a_featured_claim_missing_from_its_table_is_refused() -> None:
+    spec = TableSpec("network", "t", "", columns="network", prefix="network_", featured="nope")
+    parts = (Part("network", "Networks", "", ("network",), tables=(spec,)),)
+    with pytest.raises(ValueError, match="features 'nope'"):
+        arrange([_proven("network_sigmoid_bce_1_hidden")], parts)
 
 
 def test_a_claim_whose_topic_is_in_no_part_is_refused_with_the_fix() -> None:

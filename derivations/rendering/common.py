@@ -8,12 +8,15 @@ passes them through :mod:`derivations.rendering.prose`.  Formulas come from
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sympy as sp
 
-from derivations.engine import PROVEN_RESTS_ON, Claim, IndexRange, subject_of
+from derivations.claims.network import PAIRINGS
+from derivations.engine import PROVEN_RESTS_ON, Claim, Definition, IndexRange, subject_of
 from derivations.rendering.content import ProvenClaim
-from derivations.rendering.latex import latex
+from derivations.rendering.latex import indexed_base_latex, latex
 from derivations.sources.census import CensusEntry
 from derivations.sources.documents import THIS_PROJECT, document_of
 from derivations.verdicts import CheckedStatement, Verdict
@@ -23,13 +26,21 @@ __all__ = [
     "HOW_TO_READ",
     "INTRODUCTION",
     "WHAT_PROVEN_RESTS_ON",
+    "NetworkRow",
     "claim_facts",
+    "column_derivation_rows",
+    "column_statement",
+    "definition_groups",
     "errata_introduction",
     "first_and_last",
+    "layer_order",
     "matrix_rows",
+    "network_row",
+    "premise_sentence",
     "proof_names",
     "quote_pieces",
     "range_latex",
+    "row_chains",
     "source_citation",
     "values_latex",
     "verdict_sentence",
@@ -206,3 +217,143 @@ def proven_statements(statement: CheckedStatement) -> list[tuple[str, str, str]]
         for name in proof_names(statement)
         if name in claims and not isinstance(claims[name].lhs, sp.MatrixBase)
     ]
+
+
+# ---------------------------------------------------------------------- whole networks
+
+
+def premise_sentence(claim: Claim) -> str:
+    """Whether ``claim`` rests on a premise, said plainly: the premises, or that there is
+    none (what the documents say under a whole-network claim)."""
+    premises = list(dict.fromkeys(claim.premises))
+    if premises:
+        return " ".join(f"Premise: {premise}" for premise in premises)
+    return (
+        "It rests on no premise: SymPy differentiated the loss of the whole network itself, "
+        "and the first-order form of J (the chain rule) is not assumed anywhere."
+    )
+
+
+def row_chains(claim: Claim) -> list[list[tuple[int, sp.Basic]]]:
+    """A claim about a column, row by row: for each row, (step number, the row's entry after
+    that step) for each step that changes the row.
+
+    A step that leaves a row as it was is left out of that row's chain (the whole-network
+    claims finish a row at its own layer's error signal); the last entry of every chain is
+    the row of the claimed result.  A claim about a single expression is one row.
+    """
+    rows = len(claim.lhs) if isinstance(claim.lhs, sp.MatrixBase) else 1
+    chains: list[list[tuple[int, sp.Basic]]] = [[] for _ in range(rows)]
+    for number, step in enumerate(claim.steps, start=1):
+        entries = list(step.expr) if isinstance(step.expr, sp.MatrixBase) else [step.expr]
+        for chain, entry in zip(chains, entries, strict=True):
+            if not chain or chain[-1][1] != entry:
+                chain.append((number, entry))
+    return chains
+
+
+def layer_order(rows: int) -> list[int]:
+    """The rows of a whole-network column in the order backpropagation finds them: the rows
+    come in pairs (the weight and the bias of one layer, from layer 1 up), printed from the
+    output layer's pair down to layer 1's.  Rows that do not pair up keep their order."""
+    if rows % 2:
+        return list(range(rows))
+    return [at + offset for at in range(rows - 2, -1, -2) for offset in (0, 1)]
+
+
+def column_statement(claim: Claim) -> str:
+    """The statement of a whole-network claim as an ``aligned`` block, one layer to a line:
+    its weight's equation and its bias's, from the output layer down."""
+    rows = matrix_rows(claim.lhs, claim.result)
+    equations = [f"{latex(left)} &= {latex(right)}" for left, right in rows]
+    ordered = [equations[at] for at in layer_order(len(equations))]
+    lines = [" &\\quad ".join(ordered[at : at + 2]) for at in range(0, len(ordered), 2)]
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def column_derivation_rows(claim: Claim) -> list[list[str]]:
+    """The derivation of a whole-network claim row by row (:func:`row_chains`), from the
+    output layer down (:func:`layer_order`), as lines of an aligned display:
+    ``left &= entry && \\text{(n)}``, the row's left side on its first line only."""
+    lefts = list(claim.lhs) if isinstance(claim.lhs, sp.MatrixBase) else [claim.lhs]
+    chains = row_chains(claim)
+    return [
+        [
+            f"{latex(lefts[row]) if at == 0 else ''} &= {latex(entry)} && \\text{{({number})}}"
+            for at, (number, entry) in enumerate(chains[row])
+        ]
+        for row in layer_order(len(chains))
+    ]
+
+
+def _stem_and_layer(definition: Definition) -> tuple[str, int]:
+    """``("z", 2)`` for z^2, ``("delta", 3)`` for δ^3, ``("J", 0)`` for J."""
+    stem, layer = indexed_base_latex(str(definition.name))
+    return stem.lstrip("\\"), int(layer) if layer.isdigit() else 0
+
+
+def definition_groups(definitions: Sequence[Definition]) -> list[tuple[str, list[Definition]]]:
+    """A network's definitions as named quantities, in three groups: the forward pass
+    (z^l and a^l, layer by layer from the input), the loss, and the error signals δ^l (in
+    the claim's order, from the output layer down).  Empty groups are left out."""
+    forward, loss, signals = [], [], []
+    for definition in definitions:
+        stem, _ = _stem_and_layer(definition)
+        if stem == "delta":
+            signals.append(definition)
+        elif isinstance(definition.name, sp.IndexedBase):
+            forward.append(definition)
+        else:
+            loss.append(definition)
+    forward.sort(key=lambda d: (_stem_and_layer(d)[1], _stem_and_layer(d)[0] != "z"))
+    groups = [
+        ("The forward pass", forward),
+        ("The loss", loss),
+        ("The error signals, named", signals),
+    ]
+    return [(title, group) for title, group in groups if group]
+
+
+_NETWORK_NAME = re.compile(r"^network_(?P<pairing>[a-z_]+?)_(?P<depth>\d+)_hidden")
+
+
+@dataclass(frozen=True)
+class NetworkRow:
+    """One row of the table of whole-network claims (prose is Unicode, ``rows`` LaTeX)."""
+
+    name: str
+    hidden: str
+    output: str
+    #: the rows proven: the first and the last equation of the claimed column, LaTeX
+    rows: str
+    count: int
+    steps: int
+    verdict: str
+    premise: str
+    #: what the independent witness found, without the list of points (printed under the
+    #: featured claim and by ``verified-backprop show``)
+    witness: str
+
+
+def network_row(proven: ProvenClaim) -> NetworkRow:
+    """The table row of a whole-network claim ``network_<pairing>_<depth>_hidden``: its
+    depth and output pairing (from its name), the rows it proves (from its statement)."""
+    claim = proven.claim
+    match = _NETWORK_NAME.match(claim.name)
+    if match is None or match.group("pairing") not in PAIRINGS:
+        raise ValueError(
+            f"{claim.name!r} is not a whole-network claim (network_<pairing>_<n>_hidden)"
+        )
+    rows = matrix_rows(claim.lhs, claim.result)
+    premises = list(dict.fromkeys(claim.premises))
+    return NetworkRow(
+        name=claim.name,
+        hidden=match.group("depth"),
+        output=PAIRINGS[match.group("pairing")].words,
+        rows=first_and_last(rows),
+        count=len(rows),
+        steps=len(claim.steps),
+        verdict=str(proven.verdict),
+        premise="; ".join(premises) if premises else "none",
+        witness=(proven.result.witness or "-").split(" (", 1)[0],
+    )

@@ -8,7 +8,8 @@ hypotheses, seed statements) with :class:`DerivationLatexPrinter`, a subclass of
   ``"dZ^{[l]}"`` print as ``z^{l+1}_{r}``, ``W^{l}_{k,r}``, ``\\delta^{l+1}_{k}``,
   ``\\mathrm{d}Z^{[l]}_{u,i}`` (no ``{z^{(l+1)}}_{r}`` brace noise);
 * ``Derivative(g(x), x)`` prints as ``g'(x)`` and ``Derivative(J, z_j)`` as
-  ``\\frac{\\partial J}{\\partial z_{j}}``;
+  ``\\frac{\\partial J}{\\partial z_{j}}``; the derivative of ``g`` evaluated at a point,
+  ``Subs(Derivative(g(ξ), ξ), ξ, z^l_r)``, prints as ``g'(z^{l}_{r})``;
 * ``Heaviside(x)`` is ``H(x)``, ``KroneckerDelta(i, j)`` is the indicator ``[i = j]`` (δ is
   kept for error signals, ∂J/∂z), ``log a`` loses
   its redundant brackets, multi-letter functions (ReLU, softplus, ...) are operator names;
@@ -34,6 +35,7 @@ from sympy.printing.latex import LatexPrinter
 __all__ = [
     "DerivationLatexPrinter",
     "claim_display",
+    "derivative_at",
     "indexed_base_latex",
     "latex",
     "latex_lines",
@@ -210,6 +212,18 @@ class DerivationLatexPrinter(LatexPrinter):
             return rf"\frac{{{top} {self._print(target)}}}{{{denominator}}}"
         return rf"\frac{{{top}}}{{{denominator}}} \left({self._print(target)}\right)"
 
+    def _print_Subs(self, expr: sp.Subs) -> str:
+        # g'(z^l_r): the derivative of a one-argument function, evaluated at a point
+        prime = derivative_at(expr)
+        if prime is None:
+            return super()._print_Subs(expr)
+        function, count, point = prime
+        if isinstance(function, AppliedUndef):
+            name = self._function_name(function.func.__name__)
+        else:
+            name = self._print(function.func)
+        return name + "'" * count + self._arguments((point,))
+
     def _print_Sum(self, expr: sp.Sum) -> str:
         signs = "".join(
             rf"\sum_{{{self._print(var)}={self._print(lo)}}}^{{{self._print(hi)}}} "
@@ -241,6 +255,8 @@ class DerivationLatexPrinter(LatexPrinter):
             return 7
         if isinstance(factor, sp.Derivative):
             return 6
+        if isinstance(factor, sp.Subs):
+            return 4  # g'(z^l_r) reads like a function, after the entries
         if isinstance(factor, sp.KroneckerDelta):
             return 5
         base = factor.base if isinstance(factor, sp.Pow) else factor
@@ -328,6 +344,22 @@ class DerivationLatexPrinter(LatexPrinter):
         if isinstance(expr.base, sp.Sum):
             return rf"\left({self._print(expr.base)}\right)^{{{self._print(expr.exp)}}}"
         return super()._print_Pow(expr)
+
+
+def derivative_at(expr: sp.Basic) -> tuple[sp.Function, int, sp.Basic] | None:
+    """``(g(ξ), n, p)`` when ``expr`` is ``Subs(Derivative(g(ξ), (ξ, n)), ξ, p)``: the n-th
+    derivative of a one-argument function evaluated at ``p`` (printed ``g'(p)``); else None."""
+    if not isinstance(expr, sp.Subs) or len(expr.variables) != 1:
+        return None
+    derivative, (variable,), (point,) = expr.expr, expr.variables, expr.point
+    if not isinstance(derivative, sp.Derivative) or len(derivative.variable_count) != 1:
+        return None
+    target, ((by, count),) = derivative.expr, derivative.variable_count
+    if not isinstance(target, sp.Function) or target.args != (variable,) or by != variable:
+        return None
+    if count > 3:
+        return None
+    return target, int(count), point
 
 
 def latex(expr: Any) -> str:

@@ -2,9 +2,12 @@
 
 A *topic* is a module of :mod:`derivations.claims` (``"activations"``, ``"batch"``, ...).
 Each part of the documents lists the topics it prints, in order; a topic in ``tables`` is
-printed as one section with a table (claims that repeat one proof at fixed sizes) instead of
-one section per claim.  To add a part or a claim module, add it to :data:`PARTS`:
-:func:`arrange` refuses to leave a proven claim out of the documents.
+printed as one section with a table (claims that repeat one proof at fixed sizes, or at
+several depths) instead of one section per claim.  A table may *feature* one of its claims:
+that claim's derivation is printed in full, row by row, before the table (the whole-network
+claims: one network end to end, then every network in a table).  To add a part or a claim
+module, add it to :data:`PARTS`: :func:`arrange` refuses to leave a proven claim out of the
+documents.
 
 The documents end with the errata and with "The whole algorithm"
 (:mod:`derivations.rendering.algorithm`).
@@ -14,20 +17,40 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from derivations.catalog import topic_of
 from derivations.rendering.content import ProvenClaim
 
-__all__ = ["PARTS", "ArrangedPart", "ClaimTable", "Part", "TableSpec", "arrange"]
+__all__ = [
+    "NETWORK_TABLE",
+    "PARTS",
+    "ArrangedPart",
+    "ClaimTable",
+    "Part",
+    "TableSpec",
+    "arrange",
+]
 
 
 @dataclass(frozen=True)
 class TableSpec:
-    """A topic printed as one section with a table: its title and what the table shows."""
+    """A topic printed as one section with a table: its title and what the table shows.
+
+    ``columns`` names the table's layout (``"fixed_sizes"``: sizes, statement, steps,
+    verdict, witness; ``"network"``: hidden layers, output and loss, the rows proven, steps,
+    premise, witness).  ``prefix`` keeps only the topic's claims whose names start with it
+    in the table (the others are printed as sections after it); ``featured`` names a claim
+    of the table printed in full first, with ``featured_introduction`` before it.
+    """
 
     topic: str
     title: str
     introduction: str
+    columns: Literal["fixed_sizes", "network"] = "fixed_sizes"
+    prefix: str = ""
+    featured: str = ""
+    featured_introduction: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +78,29 @@ FIXED_SIZES_TABLE = TableSpec(
     "reach a − y.",
 )
 
+
+NETWORK_TABLE = TableSpec(
+    "network",
+    "Every network proven, at every depth",
+    "Every whole-network claim, proven in the same way as the one above: SymPy differentiates "
+    "the loss of the whole network with respect to one weight and one bias of every layer, and "
+    "the engine checks each step down to that layer's error signal. Each row of the table is a "
+    "separate proof, at symbolic widths and for any differentiable hidden activation g; none "
+    "rests on a premise. The witness column says at how many points the independent witness "
+    "compared the two sides at small sizes (“verified-backprop show” followed by the claim's "
+    "name lists them).",
+    columns="network",
+    prefix="network_",
+    featured="network_softmax_ce_2_hidden",
+    featured_introduction="One network end to end: two hidden layers, so that the derivation "
+    "shows both the step at the output layer and one step of the recursion from one hidden "
+    "layer to the one below. The network is given as a list of named quantities: the forward "
+    "pass, the loss, and the error signals δ^l that backpropagation computes. The derivation "
+    "then treats each weight and bias as one row of a column: each row is shown on its own, "
+    "with its value after each step that changes it and that step's number (a row is finished "
+    "once its own layer's error signal is named; later steps leave it as it is). SymPy checks "
+    "each step for all rows at once.",
+)
 
 PARTS: tuple[Part, ...] = (
     Part(
@@ -84,7 +130,11 @@ PARTS: tuple[Part, ...] = (
         "layer",
         "One layer",
         "From the error signal of one layer to the gradients of its weights and biases and "
-        "to the error signal of the layer below.",
+        "to the error signal of the layer below. These claims are the induction step of "
+        "backpropagation for a network of any depth, and they rest on a premise: J enters "
+        "through its first-order form, which is the multivariable chain rule (each verdict "
+        "below names it). The base cases, whole networks proven from the loss itself with no "
+        "premise, are in the next part.",
         ("recursion",),
     ),
     Part(
@@ -92,16 +142,21 @@ PARTS: tuple[Part, ...] = (
         "Backpropagation for a whole network",
         "The loss of a whole network, every width a symbol and the hidden activation any "
         "differentiable g, differentiated by SymPy with respect to one weight and one bias of "
-        "every layer: the backpropagation formulas follow with no premise. These are the base "
-        "cases of the layer recursion above, which is the induction step for any depth and "
-        "rests on the chain rule.",
+        "every layer: the backpropagation formulas (the error signal of the output layer, the "
+        "recursion from each layer's error signal to the one below, the gradient of every "
+        "weight and bias) follow with no premise: nothing here assumes the chain rule, SymPy "
+        "applies it to the loss written out in full. These claims are the base cases (one, two "
+        "and three hidden layers) of the layer recursion of the previous part, which is the "
+        "induction step for any depth and rests on the chain rule as a premise.",
         ("network",),
+        tables=(NETWORK_TABLE,),
     ),
     Part(
         "batch",
         "The batch",
         "A mini-batch of m examples as the columns of Z, with the cost J the mean of their "
-        "losses: where the 1/m goes.",
+        "losses: where the 1/m goes. Like the layer claims, these rest on the chain rule as a "
+        "premise (J's first-order form in Z).",
         ("batch",),
     ),
     Part(
@@ -130,10 +185,12 @@ PARTS: tuple[Part, ...] = (
 
 @dataclass(frozen=True)
 class ClaimTable:
-    """Claims printed together as one table (see :class:`TableSpec`)."""
+    """Claims printed together as one table (see :class:`TableSpec`), and the claim among
+    them printed in full before the table, if the spec features one."""
 
     spec: TableSpec
     claims: tuple[ProvenClaim, ...]
+    featured: ProvenClaim | None = None
 
 
 @dataclass(frozen=True)
@@ -171,8 +228,17 @@ def arrange(claims: Sequence[ProvenClaim], parts: Sequence[Part] = PARTS) -> lis
         for topic in part.topics:
             group = tuple(by_topic.get(topic, ()))
             spec = part.table_for(topic)
-            if spec is not None and group:
-                items.append(ClaimTable(spec, group))
+            tabled = tuple(p for p in group if spec and p.claim.name.startswith(spec.prefix))
+            if spec is not None and tabled:
+                featured = next((p for p in tabled if p.claim.name == spec.featured), None)
+                if spec.featured and featured is None:
+                    raise ValueError(
+                        f"the table of {topic} features {spec.featured!r}, which is not among "
+                        "its claims: change featured in derivations/rendering/outline.py"
+                    )
+                items.append(ClaimTable(spec, tabled, featured))
+                names = {p.claim.name for p in tabled}
+                items += [p for p in group if p.claim.name not in names]
             else:
                 items += group
         if items:

@@ -17,6 +17,7 @@ from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from derivations.rendering.content import ProvenClaim
+from derivations.rendering.latex import derivative_at
 from derivations.sources.census import CensusVerdict
 from derivations.sources.documents import document_of
 from derivations.verdicts import Assessment
@@ -26,8 +27,20 @@ __all__ = ["pretty", "render_census_entry", "render_claim", "render_statement"]
 WIDTH = 100
 
 
+class _Printer(PrettyPrinter):
+    """SymPy's Unicode pretty printer, with g′(z) for the derivative of g evaluated at z."""
+
+    def _print_Subs(self, expr: sp.Subs) -> prettyForm:
+        prime = derivative_at(expr)
+        if prime is None:
+            return super()._print_Subs(expr)
+        function, count, point = prime
+        name = getattr(function.func, "__name__", str(function.func))
+        return self._print(sp.Function(name + "′" * count)(point))
+
+
 def _form(expr: sp.Basic) -> prettyForm:
-    return PrettyPrinter({"use_unicode": True, "wrap_line": False})._print(expr)
+    return _Printer({"use_unicode": True, "wrap_line": False})._print(expr)
 
 
 def pretty(expr: sp.Basic, indent: int = 4) -> str:

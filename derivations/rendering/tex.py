@@ -16,9 +16,14 @@ from derivations.rendering.common import (
     INTRODUCTION,
     WHAT_PROVEN_RESTS_ON,
     claim_facts,
+    column_derivation_rows,
+    column_statement,
+    definition_groups,
     errata_introduction,
     first_and_last,
     matrix_rows,
+    network_row,
+    premise_sentence,
     proof_names,
     proven_statements,
     quote_pieces,
@@ -105,13 +110,7 @@ def _definitions(definitions) -> list[str]:
     return [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
 
 
-def _claim_section(proven: ProvenClaim) -> str:
-    claim = proven.claim
-    lines = [
-        rf"\subsection{{{_bookmarked(to_latex(claim.title), claim.name)}}}"
-        rf"\label{{{_label(claim.name)}}}",
-        "",
-    ]
+def _facts(claim) -> str:
     facts = [rf"Claim \claimname{{{latex_plain(claim.name)}}}"]
     facts += [
         rf"\textbf{{{latex_plain(label)}:}} {to_latex(value)}"
@@ -120,11 +119,11 @@ def _claim_section(proven: ProvenClaim) -> str:
     if claim.ranges:
         ranges = ", ".join("$" + range_latex(index_range) + "$" for index_range in claim.ranges)
         facts.append(rf"\textbf{{index ranges:}} {ranges}")
-    lines.append(r" \quad ".join(facts))
-    if claim.summary:
-        lines += ["", to_latex(claim.summary)]
-    if claim.definitions:
-        lines += ["", r"\paragraph{Definitions.}", *_definitions(claim.definitions)]
+    return r" \quad ".join(facts)
+
+
+def _hypotheses(claim) -> list[str]:
+    lines = []
     for hypothesis in claim.hypotheses:
         lines += [
             "",
@@ -133,6 +132,22 @@ def _claim_section(proven: ProvenClaim) -> str:
             + ":",
             rf"\[ {latex(hypothesis.statement)} \]",
         ]
+    return lines
+
+
+def _claim_section(proven: ProvenClaim) -> str:
+    claim = proven.claim
+    lines = [
+        rf"\subsection{{{_bookmarked(to_latex(claim.title), claim.name)}}}"
+        rf"\label{{{_label(claim.name)}}}",
+        "",
+        _facts(claim),
+    ]
+    if claim.summary:
+        lines += ["", to_latex(claim.summary)]
+    if claim.definitions:
+        lines += ["", r"\paragraph{Definitions.}", *_definitions(claim.definitions)]
+    lines += _hypotheses(claim)
     lines += ["", r"\paragraph{Statement.}", rf"\[ {latex(claim.statement)} \]"]
     rows = []
     for number, step in enumerate(claim.steps, start=1):
@@ -154,13 +169,88 @@ def _claim_section(proven: ProvenClaim) -> str:
     return "\n".join(lines)
 
 
-def _claim_table(table: ClaimTable) -> str:
+def _featured_section(proven: ProvenClaim, introduction: str) -> str:
+    """One claim about a column printed in full for a student: the named quantities in
+    groups, the statement two equations to a line, the derivation row by row (each row's
+    entry after each step that changes it), then the numbered justifications."""
+    claim = proven.claim
     lines = [
+        rf"\subsection{{{_bookmarked(to_latex(claim.title), claim.name)}}}"
+        rf"\label{{{_label(claim.name)}}}",
+        "",
+        _facts(claim),
+    ]
+    if introduction:
+        lines += ["", to_latex(introduction)]
+    if claim.summary:
+        lines += ["", to_latex(claim.summary)]
+    lines += ["", r"\paragraph{The network, as named quantities.}\mbox{}"]
+    for title, group in definition_groups(claim.definitions):
+        lines += ["", rf"\textit{{{latex_plain(title)}}}", *_definitions(group)]
+    lines += _hypotheses(claim)
+    lines += ["", r"\paragraph{Statement.}", rf"\[ {column_statement(claim)} \]"]
+    chains = [" \\\\\n".join(rows) for rows in column_derivation_rows(claim)]
+    verdict = f"{verdict_sentence(proven)} {premise_sentence(claim)}"
+    lines += [
+        "",
+        r"\paragraph{Derivation, row by row.}",
+        r"\begin{align*}",
+        " \\\\[1.5ex]\n".join(chains),
+        r"\end{align*}",
+        r"\begin{enumerate}",
+        *[rf"\item {to_latex(step.why)}" for step in claim.steps],
+        r"\end{enumerate}",
+        "",
+        r"\paragraph{Verdict.} " + to_latex(verdict),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _network_table(table: ClaimTable) -> list[str]:
+    """One entry per whole-network claim: its name on a line of its own (typewriter names do
+    not break), then what it proves."""
+    lines = [
+        r"{\small",
+        r"\begin{longtable}{>{\raggedright}p{0.06\linewidth}>{\raggedright}p{0.20\linewidth}"
+        r">{\raggedright}p{0.27\linewidth}>{\raggedright}p{0.12\linewidth}"
+        r">{\raggedright}p{0.07\linewidth}>{\raggedright\arraybackslash}p{0.10\linewidth}}",
+        r"\toprule hidden layers & output and loss & rows proven & verdict & premise & witness "
+        r"\\ \midrule \endhead",
+    ]
+    for proven in table.claims:
+        row = network_row(proven)
+        name = rf"\claimname{{{latex_plain(row.name)}}}"
+        if proven is table.featured:
+            label = _label(row.name)
+            name = rf"\hyperref[{label}]{{{name}}} (printed in full in Section~\ref{{{label}}})"
+        else:
+            name += rf"\label{{{_label(row.name)}}}"
+        lines += [
+            rf"\multicolumn{{6}}{{l}}{{{name}}} \\*",
+            rf"{row.hidden} & {to_latex(row.output)} & "
+            rf"{row.count} rows, {row.steps} steps: ${row.rows}$ & "
+            rf"{latex_plain(row.verdict)} & {to_latex(row.premise)} & "
+            rf"{to_latex(row.witness)} \\[0.8ex]",
+        ]
+    lines += [r"\bottomrule", r"\end{longtable}", r"}", ""]
+    return lines
+
+
+def _claim_table(table: ClaimTable) -> str:
+    lines = []
+    if table.featured is not None:
+        lines += [_featured_section(table.featured, table.spec.featured_introduction)]
+    lines += [
         rf"\subsection{{{_bookmarked(to_latex(table.spec.title), table.spec.topic)}}}"
         rf"\label{{{_label(table.spec.topic)}}}",
         "",
         to_latex(table.spec.introduction),
         "",
+    ]
+    if table.spec.columns == "network":
+        return "\n".join(lines + _network_table(table))
+    lines += [
         r"\begin{longtable}{>{\raggedright}p{0.22\linewidth}>{\raggedright}p{0.40\linewidth}"
         r">{\raggedright}p{0.06\linewidth}>{\raggedright\arraybackslash}p{0.22\linewidth}}",
         r"\toprule claim & statement & steps & witness \\ \midrule \endhead",
