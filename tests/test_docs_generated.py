@@ -492,9 +492,8 @@ def test_the_featured_network_derivation_names_the_error_signals_row_by_row(
     assert r"&= a^{2}_{s_{3}} \delta^{3}_{r_{3}} && \text{(1)}" in markdown
     for layer in (1, 2, 3):  # the named quantities appear, not only nested sums
         assert rf"\delta^{{{layer}}}" in markdown, layer
-    assert (
-        "3. swap the finite sums over $k_{2}$ and $k_{1}$; definition of $\\delta^{1}" in markdown
-    )
+    assert "2. swap the finite sums over $k_{3}$ and $k_{2}$ in the rows below layer 2" in markdown
+    assert "3. definition of $\\delta^{1}" in markdown
 
 
 def test_g_prime_at_a_point_is_printed_as_g_prime(generated: Generated) -> None:

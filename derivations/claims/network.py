@@ -336,13 +336,15 @@ def network_claim(depth: int, pairing: str, layers: Sequence[int] | None = None)
         if named == H:
             steps.append(Step(expr, _first_step_words(net), pairing_data.hypotheses))
         else:
-            steps.append(
-                Step(
-                    expr,
-                    f"swap the finite sums over k_{named + 1} and k_{named}; definition of "
-                    f"δ^{named} := (W^{named + 1})ᵀ δ^{named + 1} ⊙ g′(z^{named})",
-                )
+            definition = (
+                f"definition of δ^{named} := (W^{named + 1})ᵀ δ^{named + 1} ⊙ g′(z^{named})"
             )
+            if named > min(layers):  # the rows of the layers below also swap two sums
+                definition = (
+                    f"swap the finite sums over k_{named + 1} and k_{named} in the rows below "
+                    f"layer {named}; {definition}"
+                )
+            steps.append(Step(expr, definition))
     widths = ", ".join(str(net.width(n)) for n in range(0, H + 1))
     hidden = f"{depth} hidden layer{'s' if depth > 1 else ''}"
     suffix = "" if layers == tuple(range(1, H + 1)) else "_layers" + "".join(map(str, layers))
