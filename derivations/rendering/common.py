@@ -314,7 +314,9 @@ def definition_groups(definitions: Sequence[Definition]) -> list[tuple[str, list
     return [(title, group) for title, group in groups if group]
 
 
-_NETWORK_NAME = re.compile(r"^network_(?P<pairing>[a-z_]+?)_(?P<depth>\d+)_hidden")
+_NETWORK_NAME = re.compile(
+    r"^network_(?P<batch>batch_)?(?P<pairing>[a-z_]+?)_(?P<depth>\d+)_hidden"
+)
 
 
 @dataclass(frozen=True)
@@ -342,14 +344,16 @@ def network_row(proven: ProvenClaim) -> NetworkRow:
     match = _NETWORK_NAME.match(claim.name)
     if match is None or match.group("pairing") not in PAIRINGS:
         raise ValueError(
-            f"{claim.name!r} is not a whole-network claim (network_<pairing>_<n>_hidden)"
+            f"{claim.name!r} is not a whole-network claim "
+            "(network_[batch_]<pairing>_<n>_hidden)"
         )
     rows = matrix_rows(claim.lhs, claim.result)
     premises = list(dict.fromkeys(claim.premises))
     return NetworkRow(
         name=claim.name,
         hidden=match.group("depth"),
-        output=PAIRINGS[match.group("pairing")].words,
+        output=PAIRINGS[match.group("pairing")].words
+        + (", mean over a batch of m examples" if match.group("batch") else ""),
         rows=first_and_last(rows),
         count=len(rows),
         steps=len(claim.steps),
