@@ -40,6 +40,7 @@ __all__ = [
     "alpha_equal",
     "canonical",
     "canonical_at",
+    "first_level",
     "free_symbols",
     "rename_bound",
     "substitute",
@@ -200,10 +201,16 @@ def canonical(expr: sp.Basic) -> sp.Basic:
     alpha-equivalent pieces, having the same free names, start at the same level.
     """
     expr = sp.sympify(expr)
-    free_levels = [
-        symbol.dummy_index - _CANONICAL_BASE for symbol in _free_level_names(expr, {})
-    ]
-    return _relabel(expr, _level_dummy, 1 + max(free_levels, default=-1), memo={})
+    return _relabel(expr, _level_dummy, first_level(expr), memo={})
+
+
+def first_level(expr: sp.Basic) -> int:
+    """The level :func:`canonical` names ``expr``'s outermost binders from: past the highest
+    level name free in ``expr`` (0 when none is).  Whoever renames the binders of a canonical
+    expression by position again (:func:`canonical_at`) must start there too, or an outer
+    binder gets the name of a free level name inside it and captures it."""
+    free = _free_level_names(sp.sympify(expr), {})
+    return 1 + max((symbol.dummy_index - _CANONICAL_BASE for symbol in free), default=-1)
 
 
 def _free_level_names(node: sp.Basic, memo: dict) -> frozenset:

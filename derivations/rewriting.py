@@ -21,7 +21,13 @@ from sympy.concrete.summations import eval_sum
 from sympy.core.function import AppliedUndef
 from sympy.simplify.simplify import factor_sum
 
-from derivations.binding import canonical, canonical_at, rename_bound, symbols_free_in
+from derivations.binding import (
+    canonical,
+    canonical_at,
+    first_level,
+    rename_bound,
+    symbols_free_in,
+)
 from derivations.language import definition_lookup
 
 if TYPE_CHECKING:
@@ -423,7 +429,9 @@ def collapse(expr: sp.Basic, ranges: Sequence[IndexRange] = ()) -> sp.Basic:
         check_lengths(expr)
         expr = evaluate(_deltas_inward(expr))
         expr = _refine_in_scope(expr, assumptions)
-        expr = _commute_limits(canonical(_merge_nested_sums(_split_sums(expr))))
+        expr = canonical(_merge_nested_sums(_split_sums(expr)))
+        # from the level canonical started at (past the level names free in expr)
+        expr = _commute_limits(expr, first_level(expr))
         if expr == before:
             break
     return expr

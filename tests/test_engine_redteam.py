@@ -547,3 +547,28 @@ def test_an_exponential_tower_is_judged_in_finite_time() -> None:
     assert true.proven or "usable point" in " | ".join(true.failures), true.failures
     wrong = verify(_claim(sp.Derivative(F(x), x), 2 * sp.diff(_TOWER, x), tower))
     assert not wrong.proven
+
+
+# ---------------------------------------------------------------- round 4 of the review
+# (the speed-ups of cc522a2..71269c0: difference quotients in the witness, memoized
+# unfolding and scoping walks, canonical names started past a piece's free level names)
+
+
+def test_collapse_keeps_a_free_level_name_free() -> None:
+    """``canonical`` names a piece's binders from the level after its free level names, so
+    ``_commute_limits`` must rename from there too: starting at level 0 it named the outer
+    limit of Σ_i Σ_j (i + 2j) e^{x_b0 y_i} y_j like the free ``_b0`` and captured it, turning
+    ``x_b0`` into ``x_i``.  Level names cannot be written in a claim (Dummy symbols and names
+    starting with ``_`` are refused), so this guards the engine's own pieces."""
+    from derivations.binding import _level_dummy
+    from derivations.rewriting import collapse
+
+    i, j = sp.symbols("i j", integer=True)
+    n = sp.Symbol("n", integer=True, positive=True)
+    xb, yb = sp.IndexedBase("x"), sp.IndexedBase("y")
+    free = _level_dummy(i, 0, True)
+    collapsed = collapse(
+        sp.Sum(sp.exp(xb[free] * yb[i]) * yb[j] * (i + 2 * j), (i, 1, n), (j, 1, n))
+    )
+    assert all(limit[0] != free for node in collapsed.atoms(sp.Sum) for limit in node.limits)
+    assert free in collapsed.free_symbols
