@@ -17,9 +17,9 @@ only if **all** of these hold:
 4. the last step is literally the claimed ``result``;
 5. **Witnessed** (:mod:`derivations.witness`): on a separate code path, the explicit
    finite expressions at sizes 1..3 (abstract functions replaced by concrete smooth ones)
-   are differentiated by SymPy and every step and the result agree with them at random
-   rational points (60 digits) that satisfy the hypotheses — so the hypotheses are
-   satisfiable and nothing is proven vacuously.
+   are differentiated numerically by mpmath (no rule of SymPy's) and every step and the
+   result agree with them at random rational points (60 digits) that satisfy the
+   hypotheses — so the hypotheses are satisfiable and nothing is proven vacuously.
 
 What "proven" rests on: SymPy's differentiation and simplification, the rules above, and
 the independent witness.  Claims whose definitions carry a premise (J's first-order form,
@@ -75,10 +75,10 @@ PROVEN_RESTS_ON = (
     "derivative at a kink, a premise differentiated once, only SymPy's own classes and plain "
     "ASCII names, real values only. (3) An independent witness: every "
     "claim and verdict is re-evaluated on a separate code path with sizes 1..3 and concrete "
-    "functions in place of abstract ones, differentiated by SymPy from the explicit finite "
-    "expressions, at random rational points that satisfy the hypotheses, in 60-digit "
-    "arithmetic. Claims marked with a premise (the chain rule, as the first-order form of J) are "
-    "proven given that premise."
+    "functions in place of abstract ones; a derivative is valued by mpmath's numerical "
+    "derivative of the explicit finite expressions, not by SymPy; at random rational points "
+    "that satisfy the hypotheses, in 60-digit arithmetic. Claims marked with a premise (the "
+    "chain rule, as the first-order form of J) are proven given that premise."
 )
 
 

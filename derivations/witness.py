@@ -10,7 +10,10 @@ A second code path behind the symbolic engine (defence in depth: a bug in
 2. builds the *explicit finite* expressions directly from the definitions: every sum
    written out term by term, every defined object replaced by its body — no Kronecker-delta
    collapsing, no ``refine``, no simplification;
-3. lets SymPy differentiate those explicit expressions;
+3. values a derivative on the left by mpmath's numerical derivative (``mpmath.diff``, in
+   extra precision) of the explicit undifferentiated expression — no rule of SymPy's; SymPy
+   differentiates the explicit form only to certify a disagreement, or where the left side
+   is not a derivative;
 4. evaluates both sides at random rational points with mpmath at 60 digits.  The points
    satisfy the hypotheses (solved for: labels normalised to sum 1, …), respect every
    symbol's assumptions (x ≠ 0, K even, …) and avoid kinks; a point where a side is not
@@ -861,7 +864,8 @@ def _exact_left(
 ) -> sp.Basic | None:
     """The exact value of the left-hand side's ``entry`` at ``values``, to certify a
     disagreement: SymPy's explicit derivative, computed only now when the difference quotient
-    stood for it (None if SymPy cannot, or if its derivative disagrees with the quotient)."""
+    stood for it (None if SymPy cannot compute it).  If SymPy's derivative happens to agree
+    with the right-hand side, the difference is not certified and the point is skipped."""
     if left is not None:
         return _entries(left)[entry].xreplace(values)
     try:
