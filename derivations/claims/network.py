@@ -45,6 +45,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from derivations.claims import network_batch
+from derivations.claims.network_parts import g_prime_at, row_indices
 from derivations.claims.shared import LABELS_SUM_TO_ONE
 from derivations.engine import Claim, Definition, Hypothesis, Step
 from derivations.language import IndexRange
@@ -62,20 +64,6 @@ __all__ = [
 
 #: the depths (numbers of hidden layers) proven here
 DEPTHS = (1, 2, 3)
-
-#: the real variable of g′ (g′(z^l_r) is g′ evaluated at z^l_r, a defined quantity)
-xi = sp.Symbol("xi", real=True)
-
-
-def row_indices(layer: int) -> tuple[sp.Symbol, sp.Symbol]:
-    """The free indices of layer ``layer``'s rows: unit r_l of layer l, unit s_l of l − 1."""
-    return sp.Symbol(f"r_{layer}", integer=True), sp.Symbol(f"s_{layer}", integer=True)
-
-
-def g_prime_at(point: sp.Expr) -> sp.Expr:
-    """g′(point): the derivative of g evaluated at ``point`` (printed g′(z^l_r))."""
-    return sp.Subs(sp.Derivative(g(xi), xi), xi, point)
-
 
 def _width(layer: int, depth: int) -> sp.Symbol:
     """n_l, with the output layer's width called K."""
@@ -412,9 +400,7 @@ CATALOGUED = (
 
 def claims() -> list[Claim]:
     """``bce_with_logits``, the catalogued networks, then the batch network of
-    :mod:`derivations.claims.network_batch` (imported here: it imports this module)."""
-    from derivations.claims import network_batch
-
+    :mod:`derivations.claims.network_batch`."""
     return [
         _bce_with_logits(),
         *(network_claim(depth, pairing) for depth, pairing in CATALOGUED),

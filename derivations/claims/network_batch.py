@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derivations.claims.network import g_prime_at, row_indices
+from derivations.claims.network_parts import g_prime_at, row_indices
 from derivations.engine import Claim, Definition, Step
 from derivations.language import IndexRange
 from derivations.notation import J, K, g, i, j, k, m
