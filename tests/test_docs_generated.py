@@ -20,8 +20,10 @@ from dataclasses import dataclass
 
 import pytest
 import sympy as sp
+from proof_cache import verified
 
 from derivations.engine import Claim, Definition, Step
+from derivations.rendering import content as content_module
 from derivations.rendering.common import first_and_last, matrix_rows, quote_pieces, values_latex
 from derivations.rendering.content import DocumentContent, NotProvenError, collect
 from derivations.rendering.latex import latex, latex_lines
@@ -45,8 +47,11 @@ class Generated:
 
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
-    """Run every proof once, then the real command (``main``) on that content, no PDF."""
-    content = collect()
+    """Run every proof once (shared with tests/test_proofs.py), then the real command
+    (``main``) on that content, no PDF."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(content_module, "verify", verified)
+        content = collect()
     out = tmp_path_factory.mktemp("docs")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(docs_command, "collect", lambda: content)

