@@ -65,6 +65,7 @@ __all__ = [
 #: the depths (numbers of hidden layers) proven here
 DEPTHS = (1, 2, 3)
 
+
 def _width(layer: int, depth: int) -> sp.Symbol:
     """n_l, with the output layer's width called K."""
     if layer == depth + 1:
