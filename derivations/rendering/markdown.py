@@ -77,12 +77,17 @@ def derivation_block(proven: ProvenClaim) -> str:
     for number, step in enumerate(claim.steps, start=1):
         left = latex(claim.lhs) if number == 1 else ""
         rows.append(rf"{left} &= {latex(step.expr)} && \text{{({number})}}")
+    return _derivation_display(claim, " \\\\\n".join(rows))
+
+
+def _derivation_display(claim, aligned: str) -> str:
+    """A derivation between its markers: the aligned rows, then the numbered justifications."""
     lines = [
         f"<!-- derivation:{claim.name} -->",
         "",
         "$$",
         r"\begin{aligned}",
-        " \\\\\n".join(rows),
+        aligned,
         r"\end{aligned}",
         "$$",
         "",
@@ -143,21 +148,7 @@ def row_derivation_block(proven: ProvenClaim) -> str:
     step that changes it, numbered by the step, then the numbered justifications."""
     claim = proven.claim
     chains = [" \\\\\n".join(rows) for rows in column_derivation_rows(claim)]
-    lines = [
-        f"<!-- derivation:{claim.name} -->",
-        "",
-        "$$",
-        r"\begin{aligned}",
-        " \\\\[1ex]\n".join(chains),
-        r"\end{aligned}",
-        "$$",
-        "",
-    ]
-    lines += [
-        f"{number}. {to_markdown(step.why)}" for number, step in enumerate(claim.steps, start=1)
-    ]
-    lines += ["", f"<!-- /derivation:{claim.name} -->"]
-    return "\n".join(lines)
+    return _derivation_display(claim, " \\\\[1ex]\n".join(chains))
 
 
 def _featured_section(proven: ProvenClaim, introduction: str) -> str:

@@ -135,14 +135,36 @@ def _hypotheses(claim) -> list[str]:
     return lines
 
 
-def _claim_section(proven: ProvenClaim) -> str:
-    claim = proven.claim
-    lines = [
+def _section_head(claim) -> list[str]:
+    """A claim's subsection heading (bookmarked, labelled) and its facts line."""
+    return [
         rf"\subsection{{{_bookmarked(to_latex(claim.title), claim.name)}}}"
         rf"\label{{{_label(claim.name)}}}",
         "",
         _facts(claim),
     ]
+
+
+def _derivation_and_verdict(claim, heading: str, aligned: str, verdict: str) -> list[str]:
+    """The aligned derivation under ``heading``, its numbered justifications, the verdict."""
+    return [
+        "",
+        rf"\paragraph{{{heading}}}",
+        r"\begin{align*}",
+        aligned,
+        r"\end{align*}",
+        r"\begin{enumerate}",
+        *[rf"\item {to_latex(step.why)}" for step in claim.steps],
+        r"\end{enumerate}",
+        "",
+        r"\paragraph{Verdict.} " + to_latex(verdict),
+        "",
+    ]
+
+
+def _claim_section(proven: ProvenClaim) -> str:
+    claim = proven.claim
+    lines = _section_head(claim)
     if claim.summary:
         lines += ["", to_latex(claim.summary)]
     if claim.definitions:
@@ -153,19 +175,9 @@ def _claim_section(proven: ProvenClaim) -> str:
     for number, step in enumerate(claim.steps, start=1):
         left = latex(claim.lhs) if number == 1 else ""
         rows.append(f"{left} &= {latex(step.expr)} && \\text{{({number})}}")
-    lines += [
-        "",
-        r"\paragraph{Derivation.}",
-        r"\begin{align*}",
-        " \\\\\n".join(rows),
-        r"\end{align*}",
-        r"\begin{enumerate}",
-        *[rf"\item {to_latex(step.why)}" for step in claim.steps],
-        r"\end{enumerate}",
-        "",
-        r"\paragraph{Verdict.} " + to_latex(verdict_sentence(proven)),
-        "",
-    ]
+    lines += _derivation_and_verdict(
+        claim, "Derivation.", " \\\\\n".join(rows), verdict_sentence(proven)
+    )
     return "\n".join(lines)
 
 
@@ -174,12 +186,7 @@ def _featured_section(proven: ProvenClaim, introduction: str) -> str:
     groups, the statement two equations to a line, the derivation row by row (each row's
     entry after each step that changes it), then the numbered justifications."""
     claim = proven.claim
-    lines = [
-        rf"\subsection{{{_bookmarked(to_latex(claim.title), claim.name)}}}"
-        rf"\label{{{_label(claim.name)}}}",
-        "",
-        _facts(claim),
-    ]
+    lines = _section_head(claim)
     if introduction:
         lines += ["", to_latex(introduction)]
     if claim.summary:
@@ -191,19 +198,9 @@ def _featured_section(proven: ProvenClaim, introduction: str) -> str:
     lines += ["", r"\paragraph{Statement.}", rf"\[ {column_statement(claim)} \]"]
     chains = [" \\\\\n".join(rows) for rows in column_derivation_rows(claim)]
     verdict = f"{verdict_sentence(proven)} {premise_sentence(claim)}"
-    lines += [
-        "",
-        r"\paragraph{Derivation, row by row.}",
-        r"\begin{align*}",
-        " \\\\[1.5ex]\n".join(chains),
-        r"\end{align*}",
-        r"\begin{enumerate}",
-        *[rf"\item {to_latex(step.why)}" for step in claim.steps],
-        r"\end{enumerate}",
-        "",
-        r"\paragraph{Verdict.} " + to_latex(verdict),
-        "",
-    ]
+    lines += _derivation_and_verdict(
+        claim, "Derivation, row by row.", " \\\\[1.5ex]\n".join(chains), verdict
+    )
     return "\n".join(lines)
 
 
