@@ -209,37 +209,10 @@ def first_level(expr: sp.Basic) -> int:
     level name free in ``expr`` (0 when none is).  Whoever renames the binders of a canonical
     expression by position again (:func:`canonical_at`) must start there too, or an outer
     binder gets the name of a free level name inside it and captures it."""
-    free = _free_level_names(sp.sympify(expr), {})
+    expr = sp.sympify(expr)
+    entries = list(expr) if isinstance(expr, sp.MatrixBase) else [expr]
+    free = [s for entry in entries for s in symbols_free_in(entry) if _is_level_name(s)]
     return 1 + max((symbol.dummy_index - _CANONICAL_BASE for symbol in free), default=-1)
-
-
-def _free_level_names(node: sp.Basic, memo: dict) -> frozenset:
-    """The level names (:func:`canonical`'s) that occur free in ``node``, by the scoping rule
-    of the module docstring; each distinct subtree is looked at once."""
-    if isinstance(node, sp.MatrixBase):
-        return frozenset().union(*(_free_level_names(entry, memo) for entry in node))
-    if node in memo:
-        return memo[node]
-    if isinstance(node, sp.Symbol):
-        found = frozenset({node}) if _is_level_name(node) else frozenset()
-    elif _atomic(node):
-        found = frozenset()
-    elif isinstance(node, ExprWithLimits):
-        found = _free_level_names(node.function, memo)
-        for var, *bounds in node.limits:  # innermost first
-            found = found - {var}
-            for bound in bounds:
-                found |= _free_level_names(bound, memo)
-    elif isinstance(node, sp.Subs):
-        expr, variables, point = node.args
-        found = _free_level_names(expr, memo) - set(variables)
-        found |= _free_level_names(point, memo)
-    elif isinstance(node, sp.Lambda):
-        found = _free_level_names(node.expr, memo) - set(node.signature)
-    else:
-        found = frozenset().union(*(_free_level_names(arg, memo) for arg in node.args))
-    memo[node] = found
-    return found
 
 
 def canonical_at(expr: sp.Basic, depth: int) -> sp.Basic:
