@@ -20,8 +20,8 @@
 * :mod:`derivations.user_claims` — a user's formula, parsed as hostile input and judged by
   :func:`~derivations.verdicts.assess` like the catalogue (``check-claim``);
 * :mod:`derivations.rendering` — the generated documents (LaTeX, Markdown, errata);
-* :mod:`derivations.sympy_speedup` — SymPy's ``Sum.free_symbols`` without a needless walk of
-  the body (same result, checked against SymPy's own), installed on import.
+* :mod:`derivations.sympy_speedup` — SymPy's ``Sum.free_symbols`` remembered per object
+  instead of recomputed on every query (SymPy's own answer), installed on import.
 
 ``python -m derivations`` (or ``verified-backprop verify``) runs them all.
 

@@ -22,7 +22,7 @@ only if **all** of these hold:
    hypotheses — so the hypotheses are satisfiable and nothing is proven vacuously.
 
 What "proven" rests on: SymPy's differentiation and simplification (with
-:mod:`derivations.sympy_speedup`'s faster, equal ``Sum.free_symbols``), the rules above, and
+``Sum.free_symbols`` remembered per object, :mod:`derivations.sympy_speedup`), the rules above, and
 the independent witness.  Claims whose definitions carry a premise (J's first-order form,
 i.e. the chain rule) are proven *given* that premise, and say so.
 """
@@ -70,9 +70,9 @@ __all__ = [
 PROVEN_RESTS_ON = (
     "“Proven” rests on three things. (1) SymPy: it differentiates the definitions itself "
     "and every step must simplify to exactly 0 against the previous one (cancel or "
-    "simplify); one of its properties, the free symbols of a sum, is computed without a "
-    "needless walk of the sum's body (the same code otherwise, tested against SymPy's own "
-    "and used only over the SymPy release it was checked against). (2) The engine's rules: "
+    "simplify); one of its properties, the free symbols of a sum, is remembered per object "
+    "instead of recomputed on every query (SymPy's own code, used only over the SymPy "
+    "release it was checked against). (2) The engine's rules: "
     "capture-free substitution, acyclic definitions, "
     "hypotheses used only as stated and each licensed rewrite checked, every assumption on a "
     "symbol printed in the claim's domain, integer indices with non-empty ranges, no "

@@ -1,20 +1,21 @@
-"""One SymPy property computed without a needless walk: ``free_symbols`` of a Sum.
+"""One SymPy property remembered instead of recomputed: ``free_symbols`` of a Sum.
 
-SymPy 1.14's ``ExprWithLimits.free_symbols`` (the free symbols of a ``Sum``) first renames
-its limit variables, ``function.xreplace(reps)``, where ``reps`` maps each limit variable
-that is a plain symbol to *itself* (only a non-symbol variable, such as ``x[i]``, gets a
-fresh ``Dummy``).  For the plain-symbol case that renaming is the identity: ``xreplace``
-walks the whole body and returns the very same object.  SymPy asks for ``free_symbols``
-on every assumption query (``is_number``, ``is_positive``, …) and never caches it, so a sum
-nested d deep is walked d times per query; for the whole-network claims this walk was more
-than half the time of a proof (``network_softmax_ce_3_hidden``: 29 s → 13 s).
+SymPy 1.14's ``ExprWithLimits.free_symbols`` (the free symbols of a ``Sum``, ``Product``
+or ``Integral``) renames its limit variables by ``function.xreplace(reps)``, which walks and
+rebuilds the whole body, on every call.  SymPy asks for it on every assumption query
+(``is_number``, ``is_positive``, …) and never caches it, so a sum nested d deep is walked
+d times per query; for the whole-network claims this was more than half the time of a
+proof (``network_softmax_ce_3_hidden``: 29 s of CPU → 12 s).
 
-:func:`install` replaces the property by :func:`_sum_free_symbols`: the same code, line for
-line, except that the identity renaming is skipped.  It returns the same set for every
-input (``xreplace`` with a mapping of each key to itself returns ``self``; tested against
-SymPy's own property on generated sums, tests/test_sympy_speedup.py).  It is installed only
-when SymPy's property is exactly the code it was checked against (:data:`CHECKED_SOURCE_SHA256`);
-any other SymPy keeps its own property, slower and unchanged.
+:func:`install` replaces the property by :func:`_sum_free_symbols`, which calls SymPy's own
+code once per *object* (by identity, not by equality: two equal objects are asked
+separately) and returns a new copy of the remembered set each time.  SymPy's objects are
+immutable and its code is a deterministic function of the object, so the answer is the one
+SymPy's property gives (tested against it on generated sums, evaluated or not,
+tests/test_sympy_speedup.py).  The memory is bounded (:data:`MEMO_SIZE` answers, the oldest
+dropped first); an entry keeps its object alive, so its id is never reused while the entry
+lives.  It is installed only when SymPy's property is exactly the code it was checked
+against (:data:`CHECKED_SOURCE_SHA256`); any other SymPy keeps its own property.
 """
 
 from __future__ import annotations
@@ -26,10 +27,15 @@ import textwrap
 import sympy as sp
 from sympy.concrete.expr_with_limits import ExprWithLimits
 
-__all__ = ["CHECKED_SOURCE_SHA256", "install", "installed", "original_free_symbols"]
+__all__ = [
+    "CHECKED_SOURCE_SHA256",
+    "MEMO_SIZE",
+    "install",
+    "installed",
+    "original_free_symbols",
+]
 
-#: sha256 of the source of SymPy 1.14's ExprWithLimits.free_symbols, which
-#: :func:`_sum_free_symbols` repeats without the identity renaming
+#: sha256 of the source of SymPy 1.14's ExprWithLimits.free_symbols, the code remembered
 CHECKED_SOURCE_SHA256 = "bca15049f5eb6a99b0b41ad2c3adf574fee484eb6990e5cb9123b4daf784cba4"
 
 #: SymPy's own getter, kept for the tests and for :func:`install`'s check
@@ -41,26 +47,24 @@ def _source_sha256(function: object) -> str:
     return hashlib.sha256(source.encode()).hexdigest()
 
 
+#: Sum (or Integral, Product) object -> its free symbols, by identity; the object is kept
+#: with its answer, so its id cannot be reused while the entry lives
+_MEMO: dict[int, tuple[ExprWithLimits, frozenset[sp.Basic]]] = {}
+
+#: how many answers are kept (the oldest is dropped first): bounded memory in a long run
+MEMO_SIZE = 20_000
+
+
 def _sum_free_symbols(self: ExprWithLimits) -> set[sp.Basic]:
-    """SymPy 1.14's ``ExprWithLimits.free_symbols``, the identity renaming skipped."""
-    function, limits = self.function, self.limits
-    # mask off non-symbol limit variables that have more than themselves as a free symbol
-    reps = {
-        xab[0]: xab[0] if xab[0].free_symbols == {xab[0]} else sp.Dummy() for xab in limits
-    }
-    if any(new is not old for old, new in reps.items()):
-        function = function.xreplace(reps)
-    isyms = set(function.free_symbols)
-    for xab in limits:
-        v = reps[xab[0]]
-        if len(xab) == 1:
-            isyms.add(v)
-            continue
-        isyms.discard(v)  # take out the target symbol
-        for bound in xab[1:]:  # add in the limits' symbols
-            isyms.update(bound.free_symbols)
-    back = {new: old for old, new in reps.items()}
-    return {back.get(symbol, symbol) for symbol in isyms}
+    """SymPy's own ``free_symbols`` of this very object, computed once and remembered."""
+    hit = _MEMO.get(id(self))
+    if hit is not None and hit[0] is self:
+        return set(hit[1])  # a new set each time, as SymPy's: callers may change it
+    answer = original_free_symbols(self)
+    if len(_MEMO) >= MEMO_SIZE:
+        _MEMO.pop(next(iter(_MEMO)), None)
+    _MEMO[id(self)] = (self, frozenset(answer))
+    return answer
 
 
 def installed() -> bool:

@@ -1,10 +1,11 @@
-"""The faster ``Sum.free_symbols`` (derivations.sympy_speedup) returns what SymPy's does.
+"""The remembered ``Sum.free_symbols`` (derivations.sympy_speedup) is SymPy's own answer.
 
-The replacement is under the trust base of every proof (SymPy decides "does not depend on
-x" by it), so it is checked against SymPy's own property on generated nested sums,
-products and integrals, with plain and non-symbol limit variables, limits that mention
-other bound variables, and one-element limits; and it is installed only over the exact
-SymPy code it repeats.
+The memo is under the trust base of every proof (SymPy decides "does not depend on x" by
+it), so its answers are checked against SymPy's own property (installed at every level) on
+generated nested sums, products and integrals, with plain and non-symbol limit variables,
+limits that mention other bound variables, one-element limits and unevaluated bodies, asked
+inner sums first and twice; a caller changing a returned set changes nothing remembered;
+the memory is bounded; and it is installed only over the exact SymPy code it remembers.
 """
 
 from __future__ import annotations
@@ -57,21 +58,67 @@ def _with_limits(draw: st.DrawFn, depth: int = 3) -> sp.Expr:
     return cls(body, *limits)
 
 
+def _sympys_own_answer(expr: sp.Basic) -> set[sp.Basic]:
+    """``expr.free_symbols`` with SymPy's own property at every level (no memo anywhere)."""
+    remembered = ExprWithLimits.free_symbols
+    ExprWithLimits.free_symbols = property(sympy_speedup.original_free_symbols)
+    try:
+        return expr.free_symbols
+    finally:
+        ExprWithLimits.free_symbols = remembered
+
+
+def _inner_sums_first(expr: sp.Basic) -> None:
+    """Ask every nested sum first, so the outer answer is built from remembered ones."""
+    for node in sp.postorder_traversal(expr):
+        if isinstance(node, ExprWithLimits):
+            node.free_symbols  # noqa: B018
+
+
 @given(_with_limits())
-def test_sum_free_symbols_equals_sympys_own_on_generated_nested_sums(expr: sp.Expr) -> None:
-    assert sympy_speedup._sum_free_symbols(expr) == sympy_speedup.original_free_symbols(expr)
+def test_remembered_free_symbols_equal_sympys_own_on_generated_nested_sums(
+    expr: sp.Expr,
+) -> None:
+    expected = _sympys_own_answer(expr)
+    _inner_sums_first(expr)
+    assert expr.free_symbols == expected
+    assert expr.free_symbols == expected  # a second time: from the memo
 
 
-def test_sum_free_symbols_equals_sympys_own_with_non_symbol_limit_variables() -> None:
+def test_remembered_free_symbols_equal_sympys_own_with_unusual_limits_and_bodies() -> None:
     examples = [
-        sp.Sum(x[i] * x[j], (x[i], 1, n)),
+        sp.Sum(x[i] * x[j], (x[i], 1, n)),  # a non-symbol limit variable
         sp.Integral(t * f(t), (f(t), 0, 1)),
-        sp.Integral(n * t, t),
+        sp.Integral(n * t, t),  # a one-element limit
         sp.Sum(sp.Sum(i * j, (j, 1, i)), (i, 1, n)),
         sp.Sum(sp.Sum(i * j, (j, 1, k)), (i, 1, j)),  # j free in the outer limit only
+        # unevaluated bodies: SymPy's own answer rebuilds (and so evaluates) the body
+        sp.Sum(sp.Add(i, n, -n, evaluate=False), (i, 1, 3)),
+        sp.Sum(sp.Mul(0, n, i, evaluate=False), (i, 1, 3)),
+        sp.Sum(sp.Sum(sp.Add(i, j, n, -n, evaluate=False), (j, 1, 2)), (i, 1, k)),
     ]
     for expr in examples:
-        assert sympy_speedup._sum_free_symbols(expr) == sympy_speedup.original_free_symbols(expr)
+        expected = _sympys_own_answer(expr)
+        _inner_sums_first(expr)
+        assert expr.free_symbols == expected, expr
+        assert expr.free_symbols == expected, expr
+
+
+def test_changing_a_returned_set_does_not_change_the_next_answer() -> None:
+    total = sp.Sum(x[i] * t, (i, 1, n))
+    first = total.free_symbols
+    first.add(k)
+    first.discard(t)
+    assert total.free_symbols == _sympys_own_answer(total)
+
+
+def test_memo_keeps_at_most_memo_size_answers_and_stays_right(monkeypatch) -> None:
+    monkeypatch.setattr(sympy_speedup, "MEMO_SIZE", 5)
+    monkeypatch.setattr(sympy_speedup, "_MEMO", {})
+    sums = [sp.Sum(x[i] * sp.Symbol(f"u{number}"), (i, 1, n)) for number in range(12)]
+    for total in sums + sums:
+        assert total.free_symbols == _sympys_own_answer(total)
+        assert len(sympy_speedup._MEMO) <= 5
 
 
 def test_speedup_is_installed_over_the_pinned_sympy() -> None:
