@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from impl import kernels
 from impl.activations import HIDDEN_ACTIVATIONS, HiddenActivation
 from impl.initializers import INITIALIZERS, initialize_parameters
 from impl.losses import OUTPUT_LAYERS, OutputLayer
@@ -324,7 +325,7 @@ class Network:
         loss and the gradients would be NaN: refused with the sizes involved instead.
         """
         with np.errstate(over="ignore", invalid="ignore"):
-            forward_into(self.weights, self.biases, self.hidden, self.output_layer, X, Z, A)
+            self._forward_into(X, Z, A)
         for layer, z in enumerate(Z, start=1):
             if not np.isfinite(z).all():
                 raise ValueError(
@@ -333,6 +334,52 @@ class Network:
                     f"{float(np.max(np.abs(self.weights[layer - 1]))):g}): the values of X or of "
                     f"the parameters are too large for {self.dtype.name}; scale X, e.g. to [0, 1]"
                 )
+
+    def _forward_into(self, X: np.ndarray, Z: list[np.ndarray], A: list) -> None:
+        """:func:`forward_into`, on the compiled kernels when :func:`impl.kernels.kernels_pay`."""
+        if kernels.kernels_pay(self.sizes, X.shape[1], training=False):
+            kernels.forward_into(
+                self.weights,
+                self.biases,
+                kernels.HIDDEN_CODES[self.hidden_activation],
+                kernels.OUTPUT_CODES[self.output],
+                X,
+                Z,
+                A,
+            )
+        else:
+            forward_into(self.weights, self.biases, self.hidden, self.output_layer, X, Z, A)
+
+    def _backward_into(self, Y: np.ndarray, buffers: _Workspace, scale: float) -> None:
+        """:func:`backward_into` on ``buffers`` after a forward pass into them (kernels alike)."""
+        if kernels.kernels_pay(self.sizes, Y.shape[1], training=False):
+            kernels.backward_into(
+                self.weights,
+                kernels.HIDDEN_CODES[self.hidden_activation],
+                kernels.OUTPUT_CODES[self.output],
+                Y,
+                buffers.Z,
+                buffers.A,
+                buffers.delta,
+                buffers.grad_W,
+                buffers.grad_b,
+                scale,
+            )
+        else:
+            backward_into(
+                self.weights,
+                self.hidden,
+                self.output_layer,
+                Y,
+                buffers.Z,
+                buffers.A,
+                buffers.delta,
+                buffers.work,
+                buffers.grad_W,
+                buffers.grad_b,
+                buffers.ones,
+                scale,
+            )
 
     def backward(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Gradients (dW, db) of the batch-mean cost J = (1/m) sum_i L_i.
@@ -351,20 +398,7 @@ class Network:
         m = X.shape[1]
         buffers = _Workspace(self.sizes, m, self.dtype)
         self._forward_or_refuse_overflow(X, buffers.Z, buffers.A)
-        backward_into(
-            self.weights,
-            self.hidden,
-            self.output_layer,
-            Y,
-            buffers.Z,
-            buffers.A,
-            buffers.delta,
-            buffers.work,
-            buffers.grad_W,
-            buffers.grad_b,
-            buffers.ones,
-            1.0 / m,
-        )
+        self._backward_into(Y, buffers, 1.0 / m)
         return buffers.grad_W, buffers.grad_b
 
     # ------------------------------------------------------------------ training
@@ -406,15 +440,41 @@ class Network:
         return None
 
     def _train_step(self, X: np.ndarray, Y: np.ndarray, learning_rate: float) -> None:
-        """The unchecked hot path of :meth:`gradient_descent` (inputs already validated)."""
+        """The unchecked hot path of :meth:`gradient_descent` (inputs already validated).
+
+        On the compiled kernels of :mod:`impl.kernels` when :func:`impl.kernels.kernels_pay`
+        (numba installed and a small step, or the mode chosen by :func:`impl.kernels.use`).
+        """
         m = X.shape[1]
         buffers = self._workspace(m)
-        hidden, output = self.hidden, self.output_layer
-        forward_into(self.weights, self.biases, hidden, output, X, buffers.Z, buffers.A)
+        if kernels.kernels_pay(self.sizes, m):
+            hidden = kernels.HIDDEN_CODES[self.hidden_activation]
+            output = kernels.OUTPUT_CODES[self.output]
+            kernels.forward_into(self.weights, self.biases, hidden, output, X, buffers.Z, buffers.A)
+            kernels.backward_into(
+                self.weights,
+                hidden,
+                output,
+                Y,
+                buffers.Z,
+                buffers.A,
+                buffers.delta,
+                buffers.grad_W,
+                buffers.grad_b,
+                learning_rate / m,
+            )
+            for W, step_W, b, step_b in zip(
+                self.weights, buffers.grad_W, self.biases, buffers.grad_b, strict=True
+            ):
+                kernels.descend(W, step_W, b, step_b)
+            buffers.A[0] = None
+            return
+        hidden_layer, output_layer = self.hidden, self.output_layer
+        forward_into(self.weights, self.biases, hidden_layer, output_layer, X, buffers.Z, buffers.A)
         backward_into(
             self.weights,
-            hidden,
-            output,
+            hidden_layer,
+            output_layer,
             Y,
             buffers.Z,
             buffers.A,

@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 from error_bounds import SAFETY, loss_error
 
-from impl import Network, check_directional_derivatives, check_gradients, numerical_gradients
+from impl import (
+    Network,
+    check_directional_derivatives,
+    check_gradients,
+    kernels,
+    numerical_gradients,
+)
 from impl.gradcheck import cost_with_parameters, relative_error
 from impl.network import EVALUATION_CHUNK
 
@@ -447,11 +453,14 @@ def test_training_reuses_one_workspace_per_batch_size_and_keeps_at_most_four() -
 def test_training_step_computes_derivatives_in_its_preallocated_buffers(hidden: str) -> None:
     """Kills g' or σ' written to fresh arrays (``out=None``, no ``work``): after a step, the
     workspace's scratch buffers hold g'(Z^k) of each hidden layer and σ'(Z^L) of the
-    quadratic cost's output — nothing is allocated per mini-batch."""
+    quadratic cost's output — nothing is allocated per mini-batch. The NumPy path's buffers:
+    the compiled kernels (impl.kernels, taken for small steps when numba is installed) fuse
+    g' into the delta and need no scratch buffer."""
     net = Network([3, 4, 5, 2], hidden_activation=hidden, output="sigmoid_quadratic", seed=0)
     X, Y = np.linspace(-1, 1, 6).reshape(3, 2), np.array([[1.0, 0.0], [0.0, 1.0]])
     cache = net.forward(X)
-    net.gradient_descent(X, Y, 0.1)
+    with kernels.using("numpy"):
+        net.gradient_descent(X, Y, 0.1)
     (buffers,) = net._workspaces.values()
     for k in range(net.num_layers - 1):
         derivative = net.hidden.derivative(cache.Z[k], cache.A[k + 1].copy())

@@ -1,0 +1,285 @@
+"""Optional compiled (numba) kernels for the element-wise work of a training step.
+
+At small mini-batches a step of :meth:`impl.network.Network._train_step` is dominated by the
+fixed cost of its NumPy calls on tiny arrays (about 15 groups of calls per step for 784-30-10
+at m = 10, see docs/benchmarks.md), not by arithmetic. These kernels fuse the work *between*
+the matrix products into a few compiled calls; every matrix product stays a NumPy call
+(``np.matmul``, the same BLAS as the NumPy path), so the two paths differ only where noted
+below. Notation and conventions are those of :mod:`impl.network` (columns are examples;
+D^l = scale * dZ^l with scale = 1/m for gradients and eta/m for a descent step).
+
+What each kernel computes, and the verified claim each line comes from (``verified-backprop
+show <name>``):
+
+* :func:`bias_activation` — Z^l <- Z^l + b^l, A^l = g(Z^l) for a hidden layer, with
+  sigmoid(z) = e^{min(z,0)} / (e^{min(z,0)} + e^{-max(z,0)}) (``sigmoid_stable_form``),
+  tanh, or relu(z) = max(z, 0).
+* :func:`bias_output` — Z^L <- Z^L + b^L, A^L = h(Z^L): softmax_k = e^{z_k - c} / sum_j
+  e^{z_j - c}, c = max_j z_j (``softmax_shift_invariance``), or the sigmoid above.
+* :func:`output_delta` — D^L = scale * (A^L - Y) for both cross-entropy pairings
+  (``batch_softmax_ce_delta``, ``batch_sigmoid_bce_delta``), D^L = scale * (A^L - Y) *
+  A^L (1 - A^L) for the quadratic cost (``quadratic_sigmoid_delta``), and the bias gradient
+  grad_b^L = D^L 1 (``batch_bias_gradient``).
+* :func:`hidden_delta` — D^l <- D^l * g'(Z^l) on D^l = (W^{l+1})^T D^{l+1} already computed
+  by BLAS (``layer_recursion``), with sigmoid' = a (1 - a), tanh' = 1 - a^2, relu' = [z > 0]
+  (``sigmoid_derivative``, ``tanh_derivative``, ``relu_derivative``), and grad_b^l = D^l 1
+  (``batch_bias_gradient``). The weight gradient grad_W^l = D^l (A^{l-1})^T
+  (``batch_weight_gradient``) is a NumPy product.
+* :func:`descend` — W^l <- W^l - grad_W^l, b^l <- b^l - grad_b^l for one layer (the scale
+  eta/m is already inside D^l).
+
+Every kernel performs the same floating-point operations in the same order as the NumPy path
+(:mod:`impl.activations`, :mod:`impl.losses`, :func:`impl.network.backward_into`), in the
+array's own dtype, except in two places:
+
+1. e^x and tanh x come from the C math library (through LLVM) instead of NumPy's own
+   vectorised routines; both are within 4 ulp of the exact value (tests/error_bounds.py, LIBM),
+   so one activation of the two paths can differ by a few ulp;
+2. a bias gradient D^l 1 is a left-to-right sum over the m columns instead of a BLAS
+   matrix-vector product (the NumPy path's ``np.matmul(D, ones)``), whose summation order is
+   BLAS's choice: each is within gamma_m sum_i |D^l[:, i]| of the exact sum.
+
+tests/test_impl_kernels.py derives from these two facts the bound within which the two paths
+agree, and checks it.
+
+Which path runs (:func:`use`, :func:`using`): ``"auto"`` (the default) takes the kernels for
+training steps when numba is installed and the step is small enough for the fixed cost of
+NumPy's calls to matter (:func:`kernels_pay`), ``"numba"`` takes them for every forward and
+backward pass as well (numba must be installed; the tests use it), ``"numpy"`` never does.
+numba is an optional dependency (``pip install 'verified-backprop[fast]'``); without it
+everything runs on NumPy. The kernels are compiled in memory on first use in a process (about
+a second per dtype, once): nothing is written to disk (no ``cache=True``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+try:
+    import numba
+except ImportError:  # the optional extra is not installed: the NumPy path only
+    numba = None
+
+AVAILABLE = numba is not None
+MODES = ("auto", "numba", "numpy")
+
+#: codes the kernels take for the activations (``Network.hidden_activation``, ``.output``)
+HIDDEN_CODES = {"sigmoid": 0, "tanh": 1, "relu": 2}
+OUTPUT_CODES = {"softmax": 0, "sigmoid": 1, "sigmoid_quadratic": 2}
+
+#: "auto" takes the kernels while a step's activations (sum of n_l over the layers, times the
+#: mini-batch size m) number at most this many. Measured on 784-30-10, one core, whole
+#: ``Network.fit`` calls, kernels against NumPy interleaved: the kernels save the fixed cost of
+#: about ten NumPy calls per step, 1.2x (float64) to 1.5x (float32) at m = 10, 1.03-1.04x at
+#: m = 128; at m = 1024 the two paths are equally fast (the matrix products dominate and the
+#: kernels' scalar e^x is slower per element than NumPy's vectorised one), so larger steps
+#: stay on NumPy.
+AUTO_MAX_ACTIVATIONS = 8192
+
+_mode = "auto"
+
+
+def use(mode: str) -> str:
+    """Select the path for every later step: "auto", "numba" or "numpy"; returns the old one."""
+    global _mode
+    if mode not in MODES:
+        raise ValueError(f"kernel mode must be one of {MODES}, got {mode!r}")
+    if mode == "numba" and not AVAILABLE:
+        raise ValueError(
+            "kernel mode 'numba' needs numba: pip install 'verified-backprop[fast]'"
+        )
+    previous, _mode = _mode, mode
+    return previous
+
+
+@contextmanager
+def using(mode: str) -> Iterator[None]:
+    """``with using("numpy"): ...`` runs the block on one path, then restores the previous."""
+    previous = use(mode)
+    try:
+        yield
+    finally:
+        use(previous)
+
+
+def mode() -> str:
+    """The selected mode ("auto", "numba" or "numpy")."""
+    return _mode
+
+
+def kernels_pay(sizes: Sequence[int], batch: int, training: bool = True) -> bool:
+    """Whether a computation of ``sizes`` on ``batch`` columns runs on the kernels.
+
+    Mode "numba": always; "numpy" (or numba not installed): never; "auto": only training steps
+    (``training=True``) of at most :data:`AUTO_MAX_ACTIVATIONS` activations. One-off forward
+    and backward passes stay on NumPy in "auto", where the kernels' compilation (about a
+    second per dtype, once per process) would cost more than they save.
+    """
+    if _mode == "numpy" or not AVAILABLE:
+        return False
+    if _mode == "numba":
+        return True
+    return training and sum(sizes[1:]) * batch <= AUTO_MAX_ACTIVATIONS
+
+
+def _njit(function: Any) -> Any:
+    # no fastmath (it would reorder and contract the operations this module promises to keep),
+    # no cache=True (nothing written to disk), no parallel (one thread like the BLAS calls)
+    return numba.njit(function, cache=False, fastmath=False, nogil=True) if AVAILABLE else function
+
+
+@_njit
+def _sigmoid(z: Any, one: Any) -> Any:
+    # e^{min(z,0)} / (e^{min(z,0)} + e^{-max(z,0)}): one of the two exps is e^0 = 1 exactly,
+    # the other is e^{-|z|}, so this is the NumPy path's formula, operation for operation
+    e = np.exp(-abs(z))
+    return (one if z >= 0 else e) / (e + one)
+
+
+@_njit
+def bias_activation(Z: Any, b: Any, A: Any, code: int) -> None:
+    """Z <- Z + b (b broadcast over the columns), A = g(Z) for a hidden layer (see module)."""
+    one = Z.dtype.type(1)
+    zero = Z.dtype.type(0)
+    n, m = Z.shape
+    for i in range(n):
+        shift = b[i, 0]
+        for j in range(m):
+            z = Z[i, j] + shift
+            Z[i, j] = z
+            if code == 0:
+                A[i, j] = _sigmoid(z, one)
+            elif code == 1:
+                A[i, j] = np.tanh(z)
+            else:
+                A[i, j] = z if not z <= zero else zero  # max(z, 0), NaN stays NaN
+
+
+@_njit
+def bias_output(Z: Any, b: Any, A: Any, code: int) -> None:
+    """Z <- Z + b, A = h(Z): softmax per column (code 0) or the sigmoid (codes 1, 2)."""
+    one = Z.dtype.type(1)
+    n, m = Z.shape
+    for i in range(n):
+        shift = b[i, 0]
+        for j in range(m):
+            Z[i, j] += shift
+    if code != 0:
+        for i in range(n):
+            for j in range(m):
+                A[i, j] = _sigmoid(Z[i, j], one)
+        return
+    for j in range(m):
+        c = Z[0, j]
+        for i in range(1, n):
+            z = Z[i, j]
+            if z > c or np.isnan(z):  # the maximum, NaN propagating like np.maximum.reduce
+                c = z
+        total = Z.dtype.type(0)
+        for i in range(n):
+            e = np.exp(Z[i, j] - c)
+            A[i, j] = e
+            total += e
+        for i in range(n):
+            A[i, j] /= total
+
+
+@_njit
+def output_delta(A: Any, Y: Any, D: Any, grad_b: Any, code: int, scale: Any) -> None:
+    """D = scale * (A - Y) (codes 0, 1) or scale * (A - Y) * a (1 - a) (code 2); grad_b = D 1."""
+    one = A.dtype.type(1)
+    n, m = A.shape
+    for i in range(n):
+        total = A.dtype.type(0)
+        for j in range(m):
+            a = A[i, j]
+            d = a - Y[i, j]
+            if code == 2:
+                d *= (one - a) * a
+            d *= scale
+            D[i, j] = d
+            total += d
+        grad_b[i, 0] = total
+
+
+@_njit
+def hidden_delta(D: Any, Z: Any, A: Any, grad_b: Any, code: int) -> None:
+    """D <- D * g'(Z) with g' from A (see module), grad_b = D 1."""
+    one = D.dtype.type(1)
+    zero = D.dtype.type(0)
+    n, m = D.shape
+    for i in range(n):
+        total = D.dtype.type(0)
+        for j in range(m):
+            a = A[i, j]
+            if code == 0:
+                slope = (one - a) * a
+            elif code == 1:
+                slope = one - a * a
+            else:
+                slope = one if Z[i, j] > zero else zero
+            d = D[i, j] * slope
+            D[i, j] = d
+            total += d
+        grad_b[i, 0] = total
+
+
+@_njit
+def _subtract(target: Any, step: Any) -> None:
+    rows, columns = target.shape
+    for i in range(rows):
+        for j in range(columns):
+            target[i, j] -= step[i, j]
+
+
+@_njit
+def descend(W: Any, grad_W: Any, b: Any, grad_b: Any) -> None:
+    """W <- W - grad_W and b <- b - grad_b for one layer."""
+    _subtract(W, grad_W)
+    _subtract(b, grad_b)
+
+
+def forward_into(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    hidden: int,
+    output: int,
+    X: np.ndarray,
+    Z: list[np.ndarray],
+    A: list[Any],
+) -> None:
+    """:func:`impl.network.forward_into` on the kernels (codes from HIDDEN_/OUTPUT_CODES)."""
+    A[0] = X
+    last = len(weights) - 1
+    for k in range(last + 1):
+        np.matmul(weights[k], A[k], out=Z[k])
+        if k < last:
+            bias_activation(Z[k], biases[k], A[k + 1], hidden)
+        else:
+            bias_output(Z[k], biases[k], A[k + 1], output)
+
+
+def backward_into(
+    weights: Sequence[np.ndarray],
+    hidden: int,
+    output: int,
+    Y: np.ndarray,
+    Z: list[np.ndarray],
+    A: list[Any],
+    delta: list[np.ndarray],
+    grad_W: list[np.ndarray],
+    grad_b: list[np.ndarray],
+    scale: float,
+) -> None:
+    """:func:`impl.network.backward_into` on the kernels: the same D^l, grad_W, grad_b."""
+    last = len(weights) - 1
+    output_delta(A[-1], Y, delta[last], grad_b[last], output, delta[last].dtype.type(scale))
+    for k in range(last, -1, -1):
+        np.matmul(delta[k], A[k].T, out=grad_W[k])
+        if k:
+            np.matmul(weights[k].T, delta[k], out=delta[k - 1])
+            hidden_delta(delta[k - 1], Z[k - 1], A[k], grad_b[k - 1], hidden)
