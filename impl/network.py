@@ -443,11 +443,12 @@ class Network:
         """The unchecked hot path of :meth:`gradient_descent` (inputs already validated).
 
         On the compiled kernels of :mod:`impl.kernels` when :func:`impl.kernels.kernels_pay`
-        (numba installed and a small step, or the mode chosen by :func:`impl.kernels.use`).
+        (numba installed, a small step in a fit long enough to pay for compiling them, or
+        the mode chosen by :func:`impl.kernels.use`).
         """
         m = X.shape[1]
         buffers = self._workspace(m)
-        if kernels.kernels_pay(self.sizes, m):
+        if kernels.kernels_pay(self.sizes, m, dtype=self.dtype):
             hidden = kernels.HIDDEN_CODES[self.hidden_activation]
             output = kernels.OUTPUT_CODES[self.output]
             kernels.forward_into(self.weights, self.biases, hidden, output, X, buffers.Z, buffers.A)
@@ -467,6 +468,7 @@ class Network:
                 self.weights, buffers.grad_W, self.biases, buffers.grad_b, strict=True
             ):
                 kernels.descend(W, step_W, b, step_b)
+            kernels.compiled(self.dtype)
             buffers.A[0] = None
             return
         hidden_layer, output_layer = self.hidden, self.output_layer

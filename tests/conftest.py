@@ -43,3 +43,12 @@ def seeds_dir() -> pathlib.Path:
     if not SEEDS_DIR.is_dir():
         pytest.skip(f"seed documents not found at {SEEDS_DIR}")
     return SEEDS_DIR
+
+
+@pytest.fixture(autouse=True)
+def _kernels_as_in_a_fresh_process(monkeypatch):
+    """No test depends on an earlier one having compiled impl.kernels: mode "auto" starts
+    with nothing compiled in every test (a test may still choose a mode itself)."""
+    from impl import kernels
+
+    monkeypatch.setattr(kernels, "_compiled", set())

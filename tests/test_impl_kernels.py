@@ -140,29 +140,41 @@ def test_fit_on_the_kernels_is_reproducible_for_a_fixed_seed(dtype) -> None:
 
 
 @needs_numba
-def test_auto_takes_the_kernels_for_small_training_steps_only(monkeypatch) -> None:
+def test_auto_takes_the_kernels_for_small_steps_of_fits_long_enough_to_pay(monkeypatch) -> None:
     calls = []
     original = kernels.forward_into
     monkeypatch.setattr(kernels, "forward_into", lambda *a: calls.append(1) or original(*a))
+    monkeypatch.setattr(kernels, "_compiled", set())  # as in a fresh process
+    monkeypatch.setattr(kernels, "AUTO_MIN_STEPS", 8)
     rng = np.random.default_rng(0)
     X, y = rng.random((784, 300)), rng.integers(0, 10, 300)
     net = Network([784, 30, 10], seed=0)
+    fit = {"learning_rate": 0.1, "progress": False}
     with kernels.using("auto"):
-        assert kernels.kernels_pay(net.sizes, 10)
-        assert not kernels.kernels_pay(net.sizes, 1024)
-        assert not kernels.kernels_pay(net.sizes, 10, training=False)
-        net.fit(X[:, :64], y[:64], epochs=1, batch_size=16, learning_rate=0.1, progress=False)
-        assert len(calls) == 4  # one per mini-batch
+        # nothing compiled, no fit planned: compiling would cost more than it saves
+        assert not kernels.kernels_pay(net.sizes, 10, dtype=net.dtype)
+        net.fit(X[:, :64], y[:64], epochs=1, batch_size=16, **fit)  # 4 steps < 8
+        assert calls == []
+        with kernels.planned(8):
+            assert kernels.kernels_pay(net.sizes, 10, dtype=net.dtype)
+            assert not kernels.kernels_pay(net.sizes, 1024, dtype=net.dtype)
+            assert not kernels.kernels_pay(net.sizes, 10, training=False, dtype=net.dtype)
+        net.fit(X[:, :64], y[:64], epochs=2, batch_size=16, **fit)  # 8 steps: pays
+        assert len(calls) == 8  # one per mini-batch
+        # compiled now for float64: a short fit takes them too, float32 still does not
+        net.fit(X[:, :64], y[:64], epochs=1, batch_size=16, **fit)
+        assert len(calls) == 12
+        assert not kernels.kernels_pay(net.sizes, 10, dtype=np.float32)
         net.backward(X[:, :10], y[:10])  # one-off passes stay on NumPy
         assert kernels.AUTO_MAX_ACTIVATIONS < 40 * 300
-        net.fit(X, y, epochs=1, batch_size=300, learning_rate=0.1, progress=False)
-        assert len(calls) == 4  # a large step stays on NumPy
+        net.fit(X, y, epochs=1, batch_size=300, **fit)
+        assert len(calls) == 12  # a large step stays on NumPy
     with kernels.using("numpy"):
-        net.fit(X[:, :64], y[:64], epochs=1, batch_size=16, learning_rate=0.1, progress=False)
-    assert len(calls) == 4
+        net.fit(X[:, :64], y[:64], epochs=1, batch_size=16, **fit)
+    assert len(calls) == 12
     with kernels.using("numba"):
         net.backward(X[:, :10], y[:10])
-    assert len(calls) == 5
+    assert len(calls) == 13
 
 
 def test_the_mode_is_checked_and_restored() -> None:

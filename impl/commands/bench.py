@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from impl import kernels
 from impl.atomic import write_text_atomically
 from impl.bench.gradcheck import GradcheckSettings, gradcheck_problem, measure_gradcheck
 from impl.bench.peers import jax_available, prepare_jax, torch_available
@@ -68,7 +69,9 @@ from impl.bench.symbolic import time_deltas, time_proofs
 from impl.bench.training import (
     IMPL,
     JAX_CONTENDERS,
+    KERNEL_COMPILE_SECONDS,
     LEARNING_RATE,
+    SIZES,
     TORCH_CONTENDERS,
     Breakdown,
     copy_bandwidth,
@@ -180,6 +183,23 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def _kernels_text() -> str:
+    """Which path impl's fit took: the compiled kernels (with their compile time) or NumPy."""
+    if not kernels.AVAILABLE:
+        return "numba not installed: NumPy only (pip install '.[fast]' for the kernels)"
+    if kernels.mode() != "auto":
+        return f"mode {kernels.mode()!r} chosen"
+    compiled = ", ".join(
+        f"{seconds:.2f} s {name}" for name, seconds in KERNEL_COMPILE_SECONDS.items()
+    )
+    return (
+        f"numba {kernels.numba.__version__}, compiled before timing ({compiled or 'not needed'}"
+        "), as JAX's jit compiles in its warm-up; fit (mode auto) takes them for steps of at "
+        f"most {kernels.AUTO_MAX_ACTIVATIONS} activations (m ≤ "
+        f"{kernels.AUTO_MAX_ACTIVATIONS // sum(SIZES[1:])} here), NumPy for larger ones"
+    )
 
 
 def _usable_cpus() -> int:
@@ -419,6 +439,7 @@ def run_benchmarks(
             f"{threads} (NumPy's BLAS via threadpoolctl, PyTorch via set_num_threads, XLA via "
             "XLA_FLAGS); impl's whole fit uses fit's default, one BLAS thread",
         ),
+        ("impl kernels", _kernels_text()),
         ("timer", "CPU time of the process (time.process_time) for training rates"),
         ("BLAS environment", environment),
     ]
