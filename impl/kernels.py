@@ -152,12 +152,17 @@ def kernels_pay(
         return True
     if not training or sum(sizes[1:]) * batch > AUTO_MAX_ACTIVATIONS:
         return False
-    return np.dtype(dtype) in _compiled or _planned_steps >= AUTO_MIN_STEPS
+    return is_compiled(dtype) or _planned_steps >= AUTO_MIN_STEPS
 
 
 def compiled(dtype: Any) -> None:
     """Record that a training step ran on the kernels in ``dtype`` (they are compiled)."""
     _compiled.add(np.dtype(dtype))
+
+
+def is_compiled(dtype: Any) -> bool:
+    """Whether a training step ran on the kernels in ``dtype`` in this process."""
+    return np.dtype(dtype) in _compiled
 
 
 def _njit(function: Any) -> Any:

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from impl import kernels
 from impl.bench.report import Target
 from impl.bench.training import PEERS
 from impl.commands import bench as bench_command
@@ -102,6 +103,13 @@ def test_bench_writes_a_well_formed_report_without_pytorch(
     assert "## Against the best peer" not in text  # no peer, no ratios
     assert "verified-backprop bench --tiny --out" in machine["command"]
     assert "BLAS:" in machine["NumPy"]
+    # which path impl's fit took, and what compiling the kernels cost (timed apart, as JAX's)
+    if kernels.AVAILABLE:
+        assert re.match(
+            r"numba \S+, compiled before timing \(\d+\.\d\d s float", machine["impl kernels"]
+        ), machine["impl kernels"]
+    else:
+        assert machine["impl kernels"].startswith("numba not installed")
 
     targets = table_with(found, "target")[2:]
     assert targets and all(row[2] in VERDICTS for row in targets)

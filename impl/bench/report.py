@@ -309,7 +309,7 @@ def _products_sentence(limit: HardwareLimit) -> str:
     )
 
 
-def _breakdown_sentence(breakdown: Breakdown, copy_gbs: float) -> str:
+def _breakdown_sentence(breakdown: Breakdown, copy_gbs: float, on_kernels: bool = False) -> str:
     parts = dict(breakdown.parts)
     products = sum(v for k, v in breakdown.parts if "matmul" in k)
     feed = sum(v for k, v in breakdown.parts if k.startswith(("gather", "shuffle")))
@@ -318,6 +318,13 @@ def _breakdown_sentence(breakdown: Breakdown, copy_gbs: float) -> str:
     gather = parts.get("gather X (np.take of m rows of 784)", math.nan)
     itemsize = 8 if breakdown.dtype == "float64" else 4
     gigabytes = breakdown.batch * SIZES[0] * itemsize / (gather * 1e-6) / 1e9
+    if on_kernels:  # the parts are the NumPy path's: they do not add up to this step
+        return (
+            f"of impl's {total:.0f} µs per step on the kernels, the products take about "
+            f"{products:.0f} µs and shuffling and gathering the mini-batch {feed:.0f} µs (each "
+            f"timed alone); the NumPy path's element-wise operations and update, timed alone, "
+            f"take {sum(small):.0f} µs, which the kernels do in five compiled calls"
+        )
     return (
         f"of impl's {total:.0f} µs per step, the products take {products:.0f} µs, shuffling "
         f"and gathering the mini-batch {feed:.0f} µs (the gather moves "
@@ -381,8 +388,19 @@ def explain_misses(results: BenchResults) -> list[str]:
             if limit is not None:
                 reasons.append(_products_sentence(limit))
             if breakdown is not None:
-                reasons.append(_breakdown_sentence(breakdown, results.copy_gbs))
-            if batch <= 16 and breakdown is not None:
+                on_kernels = throughput is not None and throughput.on_kernels
+                reasons.append(_breakdown_sentence(breakdown, results.copy_gbs, on_kernels))
+            if batch <= 16 and throughput is not None and throughput.on_kernels:
+                reasons.append(
+                    "the element-wise work of each step already runs on the compiled kernels "
+                    "(impl/kernels.py), so what is left per step is the two large products on "
+                    "NumPy's BLAS, the gather and a few calls of Python between them, where "
+                    "JAX's scan runs the whole "
+                    "epoch as one compiled call; what would close the rest is the same: the "
+                    "whole epoch in one compiled call (its products then on another BLAS than "
+                    "the NumPy path's), or a faster BLAS"
+                )
+            elif batch <= 16 and breakdown is not None:
                 calls = len(breakdown.parts) - 1  # the shuffle is once per epoch
                 reasons.append(
                     f"at so small a mini-batch a step is about {calls} groups of NumPy calls on "

@@ -143,7 +143,7 @@ def compile_kernels(data: TrainingData) -> None:
     (:func:`impl.kernels.kernels_pay`).  Nothing happens without numba or outside "auto".
     """
     dtype = data.rows.dtype
-    if not kernels.AVAILABLE or kernels.mode() != "auto" or dtype.name in KERNEL_COMPILE_SECONDS:
+    if not kernels.AVAILABLE or kernels.mode() != "auto" or kernels.is_compiled(dtype):
         return
     net = Network(list(SIZES), seed=0, dtype=dtype)
     count = min(data.count, 32)
@@ -190,6 +190,8 @@ class ThroughputResult:
     loop_examples: int
     rates: dict[str, Stats | None]  # None: a peer that is not installed / not run
     missing: dict[str, str] = field(default_factory=dict)  # why a contender did not run
+    #: whether impl's fit ran its element-wise work on the compiled kernels (impl.kernels)
+    on_kernels: bool = False
 
     def median(self, name: str) -> float:
         """Median ex/s of ``name`` (NaN if it did not run)."""
@@ -255,7 +257,10 @@ def measure_throughput(
     rates: dict[str, Stats | None] = {name: stats.get(name) for name in CONTENDERS}
     rates[IMPL] = Stats(tuple(epoch_rates))
     missing = {name: peers.get(name, "not installed") for name in PEERS if name not in runners}
-    return ThroughputResult(data.rows.dtype.name, batch, count, loop_count, rates, missing)
+    on_kernels = kernels.kernels_pay(SIZES, batch, dtype=data.rows.dtype)
+    return ThroughputResult(
+        data.rows.dtype.name, batch, count, loop_count, rates, missing, on_kernels
+    )
 
 
 # --------------------------------------------------------------------------- hardware limit
