@@ -395,10 +395,9 @@ def explain_misses(results: BenchResults) -> list[str]:
                     "the element-wise work of each step already runs on the compiled kernels "
                     "(impl/kernels.py), so what is left per step is the two large products on "
                     "NumPy's BLAS, the gather and a few calls of Python between them, where "
-                    "JAX's scan runs the whole "
-                    "epoch as one compiled call; what would close the rest is the same: the "
-                    "whole epoch in one compiled call (its products then on another BLAS than "
-                    "the NumPy path's), or a faster BLAS"
+                    "JAX's scan runs the whole epoch as one compiled call; what would close "
+                    "the rest is doing as JAX does (the whole epoch in one compiled call, its "
+                    "products then on another BLAS than the NumPy path's) or a faster BLAS"
                 )
             elif batch <= 16 and breakdown is not None:
                 calls = len(breakdown.parts) - 1  # the shuffle is once per epoch
