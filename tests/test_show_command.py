@@ -43,3 +43,23 @@ def test_show_a_census_entry_gives_the_document_the_verdict_and_the_evidence(cap
     assert "seed" not in out.lower()
     assert cli_main(["show", "000-network-class"]) == 0
     assert "Verdict: definition: " in capsys.readouterr().out
+
+
+def test_show_prints_a_whole_network_row_by_row_from_the_output_layer_down(capsys) -> None:
+    assert cli_main(["show", "network_sigmoid_bce_1_hidden"]) == 0
+    out = capsys.readouterr().out
+    statement = out[out.index("\nStatement\n") : out.index("\nDerivation, row by row")]
+    derivation = out[out.index("\nDerivation, row by row") : out.index("\nSteps\n")]
+    assert "⎡" not in out and "⎣" not in out  # no column matrix: one equation per row
+    # the output layer's rows first, layer 1's last: each parameter's row once in each part
+    for part in (statement, derivation):
+        assert part.index("dW^2[r_2, s_2]") < part.index("db^2[r_2]") < part.index(
+            "dW^1[r_1, s_1]"
+        ) < part.index("db^1[r_1]")
+    # a row is shown after each step that changes it, numbered by the step, and ends at
+    # its own layer's delta: layer 2's rows need step 1 only, layer 1's steps 1 and 2
+    layer_2, layer_1 = derivation.split("dW^1[r_1, s_1]")
+    assert "(1)" in layer_2 and "(2)" not in layer_2
+    assert "(1)" in layer_1 and "(2)" in layer_1 and "delta^1[r_1]" in layer_1
+    assert "(1) chain rule through the whole network" in out
+    assert "(2) definition of δ^1" in out

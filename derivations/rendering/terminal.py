@@ -16,6 +16,8 @@ import sympy as sp
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
+from derivations.engine import Claim
+from derivations.rendering.common import layer_order, matrix_rows, row_chains
 from derivations.rendering.content import ProvenClaim
 from derivations.rendering.latex import derivative_at
 from derivations.sources.census import CensusVerdict
@@ -48,9 +50,9 @@ def pretty(expr: sp.Basic, indent: int = 4) -> str:
     return textwrap.indent(str(_form(expr).render(wrap_line=False)), " " * indent)
 
 
-def _equals(expr: sp.Basic, indent: int = 4) -> str:
-    """``= expr`` with the sign on the formula's baseline."""
-    form = prettyForm(*stringPict.next(stringPict("= "), _form(expr)))
+def _equals(expr: sp.Basic, indent: int = 4, tag: str = "") -> str:
+    """``= expr`` with the sign (and ``tag`` after the formula) on the formula's baseline."""
+    form = prettyForm(*stringPict.next(stringPict("= "), _form(expr), stringPict(tag)))
     return textwrap.indent(form.render(wrap_line=False), " " * indent)
 
 
@@ -75,10 +77,13 @@ def render_claim(proven: ProvenClaim) -> str:
     for hypothesis in claim.hypotheses:
         lines += ["", _wrapped(f"Hypothesis ({hypothesis.name}): {hypothesis.text}")]
         lines.append(pretty(hypothesis.statement))
-    lines += ["", "Statement", pretty(claim.statement), "", "Derivation", pretty(claim.lhs)]
-    for number, step in enumerate(claim.steps, start=1):
-        lines.append(_equals(step.expr, 2))
-        lines.append(_wrapped(f"({number}) {step.why}", 6))
+    if claim.name.startswith("network_"):
+        lines += _network_statement_and_derivation(claim)
+    else:
+        lines += ["", "Statement", pretty(claim.statement), "", "Derivation", pretty(claim.lhs)]
+        for number, step in enumerate(claim.steps, start=1):
+            lines.append(_equals(step.expr, 2))
+            lines.append(_wrapped(f"({number}) {step.why}", 6))
     premises = "".join(f" Premise: {premise}" for premise in dict.fromkeys(claim.premises))
     witness = proven.result.witness
     lines += [
@@ -91,6 +96,29 @@ def render_claim(proven: ProvenClaim) -> str:
         ),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _network_statement_and_derivation(claim: Claim) -> list[str]:
+    """A whole-network claim row by row, from the output layer down (as in the docs): each
+    row's equation, then each row's entry after every step that changes it, numbered by the
+    step, then the numbered justifications (a wall of nested sums otherwise)."""
+    equations = matrix_rows(claim.lhs, claim.result)
+    order = layer_order(len(equations))
+    lines = ["", "Statement"]
+    for row in order:
+        left, right = equations[row]
+        lines.append(pretty(sp.Eq(left, right, evaluate=False)))
+    lines += ["", "Derivation, row by row (the number is the step's, below)"]
+    lefts = [left for left, _ in equations]
+    chains = row_chains(claim)
+    for at, row in enumerate(order):
+        lines += [*([""] if at else []), pretty(lefts[row])]
+        lines += [_equals(entry, 2, f"    ({number})") for number, entry in chains[row]]
+    lines += ["", "Steps"]
+    lines += [
+        _wrapped(f"({number}) {step.why}", 2) for number, step in enumerate(claim.steps, start=1)
+    ]
+    return lines
 
 
 def render_statement(assessment: Assessment) -> str:
