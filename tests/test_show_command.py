@@ -53,9 +53,12 @@ def test_show_prints_a_whole_network_row_by_row_from_the_output_layer_down(capsy
     assert "⎡" not in out and "⎣" not in out  # no column matrix: one equation per row
     # the output layer's rows first, layer 1's last: each parameter's row once in each part
     for part in (statement, derivation):
-        assert part.index("dW^2[r_2, s_2]") < part.index("db^2[r_2]") < part.index(
-            "dW^1[r_1, s_1]"
-        ) < part.index("db^1[r_1]")
+        assert (
+            part.index("dW^2[r_2, s_2]")
+            < part.index("db^2[r_2]")
+            < part.index("dW^1[r_1, s_1]")
+            < part.index("db^1[r_1]")
+        )
     # a row is shown after each step that changes it, numbered by the step, and ends at
     # its own layer's delta: layer 2's rows need step 1 only, layer 1's steps 1 and 2
     layer_2, layer_1 = derivation.split("dW^1[r_1, s_1]")
