@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import textwrap
+import threading
 
 import sympy as sp
 from sympy.concrete.expr_with_limits import ExprWithLimits
@@ -53,6 +54,7 @@ _MEMO: dict[int, tuple[ExprWithLimits, frozenset[sp.Basic]]] = {}
 
 #: how many answers are kept (the oldest is dropped first): bounded memory in a long run
 MEMO_SIZE = 20_000
+_MEMO_LOCK = threading.Lock()
 
 
 def _sum_free_symbols(self: ExprWithLimits) -> set[sp.Basic]:
@@ -61,9 +63,10 @@ def _sum_free_symbols(self: ExprWithLimits) -> set[sp.Basic]:
     if hit is not None and hit[0] is self:
         return set(hit[1])  # a new set each time, as SymPy's: callers may change it
     answer = original_free_symbols(self)
-    if len(_MEMO) >= MEMO_SIZE:
-        _MEMO.pop(next(iter(_MEMO)), None)
-    _MEMO[id(self)] = (self, frozenset(answer))
+    with _MEMO_LOCK:  # SymPy may be used from several threads: evict and insert as one
+        while len(_MEMO) >= MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[id(self)] = (self, frozenset(answer))
     return answer
 
 

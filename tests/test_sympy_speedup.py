@@ -136,3 +136,29 @@ def test_speedup_is_not_installed_over_code_it_was_not_checked_against(monkeypat
     monkeypatch.setattr(sympy_speedup, "CHECKED_SOURCE_SHA256", "another SymPy's code")
     assert not sympy_speedup.install()
     assert ExprWithLimits.free_symbols.fget is sympy_speedup.original_free_symbols
+
+
+def test_sums_asked_from_many_threads_get_sympys_answers(monkeypatch) -> None:
+    import threading
+
+    monkeypatch.setattr(sympy_speedup, "MEMO_SIZE", 7)  # evictions all the time
+    monkeypatch.setattr(sympy_speedup, "_MEMO", {})
+    sums = [sp.Sum(x[i] * sp.Symbol(f"v{number}"), (i, 1, n)) for number in range(40)]
+    expected = [_sympys_own_answer(total) for total in sums]
+    failures: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            for _ in range(20):
+                for total, answer in zip(sums, expected, strict=True):
+                    assert total.free_symbols == answer
+        except BaseException as error:  # reported below, not lost in the thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(sympy_speedup._MEMO) <= 7
