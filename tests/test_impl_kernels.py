@@ -66,6 +66,25 @@ def test_both_paths_give_the_same_gradient_within_twice_the_rounding_bound(hidde
 
 
 @needs_numba
+def test_both_paths_take_relu_derivative_zero_at_the_kink() -> None:
+    """relu'(0) = 0 by convention (impl.activations.relu_derivative) on both paths: hidden
+    pre-activations exactly 0 (zero input, zero hidden biases) pass no gradient back."""
+    net = Network([3, 4, 2], hidden_activation="relu", seed=0)
+    net.biases[0] = np.zeros((4, 1))
+    X, y = np.zeros((3, 5)), np.array([0, 1, 0, 1, 1])
+    with kernels.using("numpy"):
+        numpy_W, numpy_b = map(_copy, net.backward(X, y))
+    with kernels.using("numba"):
+        kernel_W, kernel_b = net.backward(X, y)
+    # Z^1 = 0 everywhere: relu'(Z^1) = 0, so layer 1's gradients are exactly 0 on both paths
+    # (with relu'(0) = 1 its bias gradient would be (W^2ᵀ D^2) 1 ≠ 0; its weight gradient is
+    # 0 either way, as X = 0)
+    assert np.any(net.weights[1] != 0)
+    for path_W, path_b in ((numpy_W, numpy_b), (kernel_W, kernel_b)):
+        assert np.all(path_W[0] == 0) and np.all(path_b[0] == 0)
+
+
+@needs_numba
 @pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("hidden", HIDDEN)
 def test_both_paths_take_the_same_descent_step_within_its_bound(hidden, output):
