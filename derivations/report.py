@@ -225,7 +225,9 @@ def _report_claims(
     rows = []
     count = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}"
     say(f"Proofs ({count}; every derivative computed by SymPy)")
-    widths = (32, 24, 24, 36, 7)
+    # the rows are printed as each proof finishes: the widths come from what is known before
+    sources = [" + ".join(cited[claim.name]) for claim in claims if claim.name in cited]
+    widths = (32, max([len("settles a claim of"), *map(len, sources)]), 24, 36, 7)
     say(_format_row(("claim", "settles a claim of", "verdict", "sizes", "time"), widths))
     for claim, row in _verified(claims, jobs):
         rows.append(row)
