@@ -10,13 +10,15 @@ the memory is bounded; and it is installed only over the exact SymPy code it rem
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 from sympy.concrete.expr_with_limits import ExprWithLimits
 
-import derivations  # noqa: F401  (installs the replacement)
-from derivations import sympy_speedup
+from derivations import get_claim, sympy_speedup, verify
 
 i, j, k, n = sp.symbols("i j k n", integer=True)
 t = sp.Symbol("t")
@@ -162,3 +164,39 @@ def test_sums_asked_from_many_threads_get_sympys_answers(monkeypatch) -> None:
         thread.join()
     assert failures == []
     assert len(sympy_speedup._MEMO) <= 7
+
+
+def _outcome(result) -> tuple:
+    """What a verification says, without its times."""
+    steps = tuple((step.number, step.ok, step.message) for step in result.steps)
+    return result.proven, tuple(result.failures), steps, result.witness
+
+
+@pytest.mark.parametrize(
+    ("name", "also_wrong"),
+    [
+        ("softmax_ce_delta", True),
+        ("layer_recursion", True),
+        ("network_sigmoid_bce_1_hidden", False),
+    ],
+)
+def test_verify_says_the_same_with_sympys_own_free_symbols(
+    name: str, also_wrong: bool, monkeypatch
+) -> None:
+    """Differential check of the trust base: a proof, and the same claim with a wrong last
+    step, give the same verdict, step messages and witness report either way (the wrong
+    network is left out: its failing step costs seconds of simplify)."""
+    claim = get_claim(name)
+    claims = [claim]
+    if also_wrong:
+        last = dataclasses.replace(claim.steps[-1], expr=claim.steps[-1].expr * 2)
+        claims.append(dataclasses.replace(claim, steps=(*claim.steps[:-1], last), result=last.expr))
+    remembered = [_outcome(verify(each)) for each in claims]
+    monkeypatch.setattr(
+        ExprWithLimits, "free_symbols", property(sympy_speedup.original_free_symbols)
+    )
+    assert not sympy_speedup.installed()
+    assert [_outcome(verify(each)) for each in claims] == remembered
+    assert remembered[0][0]
+    if also_wrong:  # refused because SymPy and the witness found the step wrong
+        assert not remembered[1][0] and "does not follow" in " ".join(remembered[1][1])
