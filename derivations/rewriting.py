@@ -213,9 +213,7 @@ def _sum_exactly(body: sp.Expr, limit: tuple) -> sp.Expr | None:
         return eval_sum(body, limit)
     if not body.has(sp.Indexed, AppliedUndef, sp.Derivative, sp.Subs, sp.Sum):
         return eval_sum(body, limit)  # a closed-form term: Σ (−1)^c, Σ 2^{−c}, …
-    if isinstance(body, sp.Piecewise) and not any(
-        condition.has(var) for _, condition in body.args
-    ):
+    if isinstance(body, sp.Piecewise) and not any(condition.has(var) for _, condition in body.args):
         # the conditions do not depend on v: sum each piece
         return sp.Piecewise(
             *(

@@ -101,9 +101,7 @@ def use(mode: str) -> str:
     if mode not in MODES:
         raise ValueError(f"kernel mode must be one of {MODES}, got {mode!r}")
     if mode == "numba" and not AVAILABLE:
-        raise ValueError(
-            "kernel mode 'numba' needs numba: pip install 'verified-backprop[fast]'"
-        )
+        raise ValueError("kernel mode 'numba' needs numba: pip install 'verified-backprop[fast]'")
     previous, _mode = _mode, mode
     return previous
 
@@ -134,9 +132,7 @@ def planned(steps: int) -> Iterator[None]:
         _planned_steps = previous
 
 
-def kernels_pay(
-    sizes: Sequence[int], batch: int, training: bool = True, dtype: Any = None
-) -> bool:
+def kernels_pay(sizes: Sequence[int], batch: int, training: bool = True, dtype: Any = None) -> bool:
     """Whether a computation of ``sizes`` on ``batch`` columns runs on the kernels.
 
     Mode "numba": always; "numpy" (or numba not installed): never; "auto": only training steps

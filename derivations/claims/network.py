@@ -173,8 +173,9 @@ class Network:
         zH, aH = self.z(H), self.a(H)
         if self.pairing == "softmax_ce":
             return (
-                Definition(J, -sp.Sum(y[c] * sp.log(aH[c]), (c, 1, K)), text="categorical "
-                           "cross-entropy"),
+                Definition(
+                    J, -sp.Sum(y[c] * sp.log(aH[c]), (c, 1, K)), text="categorical cross-entropy"
+                ),
                 Definition(
                     aH,
                     sp.exp(zH[c]) / sp.Sum(sp.exp(zH[k]), (k, 1, K)),
@@ -197,7 +198,8 @@ class Network:
             )
         else:
             loss = Definition(
-                J, sp.Rational(1, 2) * sp.Sum((aH[k] - y[k]) ** 2, (k, 1, K)),
+                J,
+                sp.Rational(1, 2) * sp.Sum((aH[k] - y[k]) ** 2, (k, 1, K)),
                 text="quadratic cost",
             )
         return (loss, sigmoid_output)
@@ -210,8 +212,12 @@ class Network:
         if self.pairing == "quadratic":
             output_delta = (aH[k] - y[k]) * aH[k] * (1 - aH[k])
         definitions = [
-            Definition(self.delta(H), output_delta, index=k, text=PAIRINGS[self.pairing]
-                       .delta_words.replace("H", str(H)))
+            Definition(
+                self.delta(H),
+                output_delta,
+                index=k,
+                text=PAIRINGS[self.pairing].delta_words.replace("H", str(H)),
+            )
         ]
         for layer in range(self.depth, 0, -1):
             definitions.append(
@@ -260,9 +266,7 @@ class Network:
             )
 
         top = self.unit(named)
-        return sp.Sum(
-            self.delta(named)[top] * below(named, top), (top, 1, self.width(named))
-        )
+        return sp.Sum(self.delta(named)[top] * below(named, top), (top, 1, self.width(named)))
 
     def derivative(self, layer: int, weight: bool) -> sp.Derivative:
         r, s = row_indices(layer)

@@ -344,8 +344,7 @@ def network_row(proven: ProvenClaim) -> NetworkRow:
     match = _NETWORK_NAME.match(claim.name)
     if match is None or match.group("pairing") not in PAIRINGS:
         raise ValueError(
-            f"{claim.name!r} is not a whole-network claim "
-            "(network_[batch_]<pairing>_<n>_hidden)"
+            f"{claim.name!r} is not a whole-network claim (network_[batch_]<pairing>_<n>_hidden)"
         )
     rows = matrix_rows(claim.lhs, claim.result)
     premises = list(dict.fromkeys(claim.premises))

@@ -312,8 +312,10 @@ def _proof_references(names: list[str], known: set[str], *, short: bool = False)
         ref = rf"\claimname{{{latex_plain(name)}}}"
         if name in known:
             ref = rf"\hyperref[{_label(name)}]{{{ref}}}"
-            ref += rf" (p.~\pageref{{{_label(name)}}})" if short else (
-                rf" (Section~\ref{{{_label(name)}}})"
+            ref += (
+                rf" (p.~\pageref{{{_label(name)}}})"
+                if short
+                else (rf" (Section~\ref{{{_label(name)}}})")
             )
         refs.append(ref)
     return ", ".join(refs)
