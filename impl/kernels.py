@@ -35,12 +35,19 @@ array's own dtype, except in two places:
 1. e^x and tanh x come from the C math library (through LLVM) instead of NumPy's own
    vectorised routines; both are within 4 ulp of the exact value (tests/error_bounds.py, LIBM),
    so one activation of the two paths can differ by a few ulp;
-2. a bias gradient D^l 1 is a left-to-right sum over the m columns instead of a BLAS
-   matrix-vector product (the NumPy path's ``np.matmul(D, ones)``), whose summation order is
-   BLAS's choice: each is within gamma_m sum_i |D^l[:, i]| of the exact sum.
+2. a sum, over the m columns (a bias gradient D^l 1) or over the K classes (the softmax's
+   denominator), is taken left to right instead of in BLAS's or NumPy's order (NumPy's
+   ``np.add.reduce`` sums pairwise, in blocks of 8): each order is within
+   gamma_n sum_i |term_i| of the exact sum.
 
-tests/test_impl_kernels.py derives from these two facts the bound within which the two paths
-agree, and checks it.
+Values that are not finite: each kernel reports whether what it wrote is finite (by a sum
+of it, which is inf or NaN when any term is); a pass that meets inf or NaN, and a step whose
+parameters are read-only, is redone on the NumPy path before any parameter changes, so
+that inf, NaN, overflow warnings and errors are exactly the NumPy path's (a red-team round
+found the first version differing there: tests/test_impl_kernels_redteam.py).
+
+For finite values, tests/test_impl_kernels.py derives from these two facts the bound within
+which the two paths agree, and checks it.
 
 Which path runs (:func:`use`, :func:`using`): ``"auto"`` (the default) takes the kernels for
 training steps when numba is installed, the step is small enough for the fixed cost of
@@ -56,6 +63,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -88,48 +96,65 @@ AUTO_MAX_ACTIVATIONS = 8192
 #: 10: 180,000 steps). Once compiled for a dtype, every later small step takes them.
 AUTO_MIN_STEPS = 100_000
 
+#: the mode of every thread that did not choose its own (:func:`use`)
 _mode = "auto"
+#: a mode chosen for one block of code (:func:`using`): local to its thread (and asyncio
+#: task), so a block in one thread never changes the path of another
+_block_mode: ContextVar[str | None] = ContextVar("kernel_block_mode", default=None)
 #: the dtypes whose training step ran on the kernels in this process (compiled already)
 _compiled: set[np.dtype] = set()
-#: the small training steps the running fit plans (:func:`planned`); 0 outside a fit
-_planned_steps = 0
+#: the small training steps the running fit plans (:func:`planned`), local like
+#: ``_block_mode``: 0 outside a fit
+_planned_steps: ContextVar[int] = ContextVar("kernel_planned_steps", default=0)
 
 
-def use(mode: str) -> str:
-    """Select the path for every later step: "auto", "numba" or "numpy"; returns the old one."""
-    global _mode
+def _checked_mode(mode: str) -> str:
     if mode not in MODES:
         raise ValueError(f"kernel mode must be one of {MODES}, got {mode!r}")
     if mode == "numba" and not AVAILABLE:
         raise ValueError("kernel mode 'numba' needs numba: pip install 'verified-backprop[fast]'")
-    previous, _mode = _mode, mode
+    return mode
+
+
+def use(mode: str) -> str:
+    """Select the path for every later step of every thread that is not inside a
+    :func:`using` block: "auto", "numba" or "numpy"; returns the previous one."""
+    global _mode
+    previous, _mode = _mode, _checked_mode(mode)
     return previous
 
 
 @contextmanager
 def using(mode: str) -> Iterator[None]:
-    """``with using("numpy"): ...`` runs the block on one path, then restores the previous."""
-    previous = use(mode)
+    """``with using("numpy"): ...`` runs the block on one path, in this thread only, then
+    restores the previous."""
+    token = _block_mode.set(_checked_mode(mode))
     try:
         yield
     finally:
-        use(previous)
+        _block_mode.reset(token)
 
 
 def mode() -> str:
-    """The selected mode ("auto", "numba" or "numpy")."""
-    return _mode
+    """The mode that applies here ("auto", "numba" or "numpy")."""
+    block = _block_mode.get()
+    return _mode if block is None else block
+
+
+def planned_steps() -> int:
+    """The training steps the running fit of this thread plans (0 outside a fit)."""
+    return _planned_steps.get()
 
 
 @contextmanager
 def planned(steps: int) -> Iterator[None]:
-    """``with planned(steps): ...`` — a fit of ``steps`` training steps runs in the block."""
-    global _planned_steps
-    previous, _planned_steps = _planned_steps, steps
+    """``with planned(steps): ...`` — a fit of ``steps`` training steps runs in the block
+    (in this thread: a fit in another thread plans its own)."""
+    token = _planned_steps.set(steps)
     try:
         yield
     finally:
-        _planned_steps = previous
+        _planned_steps.reset(token)
 
 
 def kernels_pay(sizes: Sequence[int], batch: int, training: bool = True, dtype: Any = None) -> bool:
@@ -142,13 +167,14 @@ def kernels_pay(sizes: Sequence[int], batch: int, training: bool = True, dtype: 
     backward passes, and short fits, stay on NumPy in "auto", where the compilation (about a
     second per dtype, once per process) would cost more than the kernels save.
     """
-    if _mode == "numpy" or not AVAILABLE:
+    chosen = mode()
+    if chosen == "numpy" or not AVAILABLE:
         return False
-    if _mode == "numba":
+    if chosen == "numba":
         return True
     if not training or sum(sizes[1:]) * batch > AUTO_MAX_ACTIVATIONS:
         return False
-    return is_compiled(dtype) or _planned_steps >= AUTO_MIN_STEPS
+    return is_compiled(dtype) or planned_steps() >= AUTO_MIN_STEPS
 
 
 def compiled(dtype: Any) -> None:
@@ -176,38 +202,51 @@ def _sigmoid(z: Any, one: Any) -> Any:
 
 
 @_njit
-def bias_activation(Z: Any, b: Any, A: Any, code: int) -> None:
-    """Z <- Z + b (b broadcast over the columns), A = g(Z) for a hidden layer (see module)."""
+def bias_activation(Z: Any, b: Any, A: Any, code: int) -> bool:
+    """Z <- Z + b (b broadcast over the columns), A = g(Z) for a hidden layer (see module).
+
+    Returns whether every Z is finite (then so is every A): if not, the caller redoes the
+    pass on the NumPy path (see :func:`forward_into`)."""
     one = Z.dtype.type(1)
     zero = Z.dtype.type(0)
+    check = zero  # inf or nan in any z makes the sum inf or nan
     n, m = Z.shape
     for i in range(n):
         shift = b[i, 0]
         for j in range(m):
             z = Z[i, j] + shift
             Z[i, j] = z
+            check += z
             if code == 0:
                 A[i, j] = _sigmoid(z, one)
             elif code == 1:
                 A[i, j] = np.tanh(z)
             else:
                 A[i, j] = z if not z <= zero else zero  # max(z, 0), NaN stays NaN
+    return np.isfinite(check)
 
 
 @_njit
-def bias_output(Z: Any, b: Any, A: Any, code: int) -> None:
-    """Z <- Z + b, A = h(Z): softmax per column (code 0) or the sigmoid (codes 1, 2)."""
+def bias_output(Z: Any, b: Any, A: Any, code: int) -> bool:
+    """Z <- Z + b, A = h(Z): softmax per column (code 0) or the sigmoid (codes 1, 2).
+
+    Returns whether every Z is finite (then so is every A), as :func:`bias_activation`."""
     one = Z.dtype.type(1)
+    check = Z.dtype.type(0)
     n, m = Z.shape
     for i in range(n):
         shift = b[i, 0]
         for j in range(m):
-            Z[i, j] += shift
+            z = Z[i, j] + shift
+            Z[i, j] = z
+            check += z
+    if not np.isfinite(check):
+        return False
     if code != 0:
         for i in range(n):
             for j in range(m):
                 A[i, j] = _sigmoid(Z[i, j], one)
-        return
+        return True
     for j in range(m):
         c = Z[0, j]
         for i in range(1, n):
@@ -221,12 +260,17 @@ def bias_output(Z: Any, b: Any, A: Any, code: int) -> None:
             total += e
         for i in range(n):
             A[i, j] /= total
+    return True
 
 
 @_njit
-def output_delta(A: Any, Y: Any, D: Any, grad_b: Any, code: int, scale: Any) -> None:
-    """D = scale * (A - Y) (codes 0, 1) or scale * (A - Y) * a (1 - a) (code 2); grad_b = D 1."""
+def output_delta(A: Any, Y: Any, D: Any, grad_b: Any, code: int, scale: Any) -> bool:
+    """D = scale * (A - Y) (codes 0, 1) or scale * (A - Y) * a (1 - a) (code 2); grad_b = D 1.
+
+    Returns whether every bias-gradient sum is finite (then so is every D), as
+    :func:`bias_activation`."""
     one = A.dtype.type(1)
+    check = A.dtype.type(0)
     n, m = A.shape
     for i in range(n):
         total = A.dtype.type(0)
@@ -239,13 +283,18 @@ def output_delta(A: Any, Y: Any, D: Any, grad_b: Any, code: int, scale: Any) -> 
             D[i, j] = d
             total += d
         grad_b[i, 0] = total
+        check += total
+    return np.isfinite(check)
 
 
 @_njit
-def hidden_delta(D: Any, Z: Any, A: Any, grad_b: Any, code: int) -> None:
-    """D <- D * g'(Z) with g' from A (see module), grad_b = D 1."""
+def hidden_delta(D: Any, Z: Any, A: Any, grad_b: Any, code: int) -> bool:
+    """D <- D * g'(Z) with g' from A (see module), grad_b = D 1.
+
+    Returns whether every bias-gradient sum is finite, as :func:`output_delta`."""
     one = D.dtype.type(1)
     zero = D.dtype.type(0)
+    check = zero
     n, m = D.shape
     for i in range(n):
         total = D.dtype.type(0)
@@ -261,6 +310,8 @@ def hidden_delta(D: Any, Z: Any, A: Any, grad_b: Any, code: int) -> None:
             D[i, j] = d
             total += d
         grad_b[i, 0] = total
+        check += total
+    return np.isfinite(check)
 
 
 @_njit
@@ -286,16 +337,19 @@ def forward_into(
     X: np.ndarray,
     Z: list[np.ndarray],
     A: list[Any],
-) -> None:
-    """:func:`impl.network.forward_into` on the kernels (codes from HIDDEN_/OUTPUT_CODES)."""
+) -> bool:
+    """:func:`impl.network.forward_into` on the kernels (codes from HIDDEN_/OUTPUT_CODES).
+
+    Returns False, and stops, at the first layer whose Z is not finite: the caller then
+    redoes the pass on the NumPy path, so that inf and NaN behave there exactly as on it."""
     A[0] = X
     last = len(weights) - 1
     for k in range(last + 1):
         np.matmul(weights[k], A[k], out=Z[k])
-        if k < last:
-            bias_activation(Z[k], biases[k], A[k + 1], hidden)
-        else:
-            bias_output(Z[k], biases[k], A[k + 1], output)
+        layer = bias_activation if k < last else bias_output
+        if not layer(Z[k], biases[k], A[k + 1], hidden if k < last else output):
+            return False
+    return True
 
 
 def backward_into(
@@ -309,12 +363,20 @@ def backward_into(
     grad_W: list[np.ndarray],
     grad_b: list[np.ndarray],
     scale: float,
-) -> None:
-    """:func:`impl.network.backward_into` on the kernels: the same D^l, grad_W, grad_b."""
+) -> bool:
+    """:func:`impl.network.backward_into` on the kernels: the same D^l, grad_W, grad_b.
+
+    Returns False, and stops, at the first layer with a bias-gradient sum that is not finite
+    (the NumPy path's ``D 1`` would warn of an overflow there): the caller then redoes the
+    pass on the NumPy path, as for :func:`forward_into`."""
     last = len(weights) - 1
-    output_delta(A[-1], Y, delta[last], grad_b[last], output, delta[last].dtype.type(scale))
+    scale_ = delta[last].dtype.type(scale)
+    if not output_delta(A[-1], Y, delta[last], grad_b[last], output, scale_):
+        return False
     for k in range(last, -1, -1):
         np.matmul(delta[k], A[k].T, out=grad_W[k])
         if k:
             np.matmul(weights[k].T, delta[k], out=delta[k - 1])
-            hidden_delta(delta[k - 1], Z[k - 1], A[k], grad_b[k - 1], hidden)
+            if not hidden_delta(delta[k - 1], Z[k - 1], A[k], grad_b[k - 1], hidden):
+                return False
+    return True

@@ -336,36 +336,40 @@ class Network:
                 )
 
     def _forward_into(self, X: np.ndarray, Z: list[np.ndarray], A: list) -> None:
-        """:func:`forward_into`, on the compiled kernels when :func:`impl.kernels.kernels_pay`."""
-        if kernels.kernels_pay(self.sizes, X.shape[1], training=False):
-            kernels.forward_into(
-                self.weights,
-                self.biases,
-                kernels.HIDDEN_CODES[self.hidden_activation],
-                kernels.OUTPUT_CODES[self.output],
-                X,
-                Z,
-                A,
-            )
-        else:
-            forward_into(self.weights, self.biases, self.hidden, self.output_layer, X, Z, A)
+        """:func:`forward_into`, on the compiled kernels when :func:`impl.kernels.kernels_pay`
+        (and on NumPy's path again when they meet a value that is not finite)."""
+        if kernels.kernels_pay(self.sizes, X.shape[1], training=False) and self._kernel_forward(
+            X, Z, A
+        ):
+            return
+        forward_into(self.weights, self.biases, self.hidden, self.output_layer, X, Z, A)
+
+    def _kernel_forward(self, X: np.ndarray, Z: list[np.ndarray], A: list) -> bool:
+        hidden = kernels.HIDDEN_CODES[self.hidden_activation]
+        output = kernels.OUTPUT_CODES[self.output]
+        return kernels.forward_into(self.weights, self.biases, hidden, output, X, Z, A)
+
+    def _kernel_backward(self, Y: np.ndarray, buffers: _Workspace, scale: float) -> bool:
+        return kernels.backward_into(
+            self.weights,
+            kernels.HIDDEN_CODES[self.hidden_activation],
+            kernels.OUTPUT_CODES[self.output],
+            Y,
+            buffers.Z,
+            buffers.A,
+            buffers.delta,
+            buffers.grad_W,
+            buffers.grad_b,
+            scale,
+        )
 
     def _backward_into(self, Y: np.ndarray, buffers: _Workspace, scale: float) -> None:
-        """:func:`backward_into` on ``buffers`` after a forward pass into them (kernels alike)."""
-        if kernels.kernels_pay(self.sizes, Y.shape[1], training=False):
-            kernels.backward_into(
-                self.weights,
-                kernels.HIDDEN_CODES[self.hidden_activation],
-                kernels.OUTPUT_CODES[self.output],
-                Y,
-                buffers.Z,
-                buffers.A,
-                buffers.delta,
-                buffers.grad_W,
-                buffers.grad_b,
-                scale,
-            )
-        else:
+        """:func:`backward_into` on ``buffers`` after a forward pass into them (kernels alike,
+        NumPy's path again when they meet a value that is not finite)."""
+        if not (
+            kernels.kernels_pay(self.sizes, Y.shape[1], training=False)
+            and self._kernel_backward(Y, buffers, scale)
+        ):
             backward_into(
                 self.weights,
                 self.hidden,
@@ -448,29 +452,13 @@ class Network:
         """
         m = X.shape[1]
         buffers = self._workspace(m)
-        if kernels.kernels_pay(self.sizes, m, dtype=self.dtype):
-            hidden = kernels.HIDDEN_CODES[self.hidden_activation]
-            output = kernels.OUTPUT_CODES[self.output]
-            kernels.forward_into(self.weights, self.biases, hidden, output, X, buffers.Z, buffers.A)
-            kernels.backward_into(
-                self.weights,
-                hidden,
-                output,
-                Y,
-                buffers.Z,
-                buffers.A,
-                buffers.delta,
-                buffers.grad_W,
-                buffers.grad_b,
-                learning_rate / m,
-            )
-            for W, step_W, b, step_b in zip(
-                self.weights, buffers.grad_W, self.biases, buffers.grad_b, strict=True
-            ):
-                kernels.descend(W, step_W, b, step_b)
-            kernels.compiled(self.dtype)
+        if kernels.kernels_pay(self.sizes, m, dtype=self.dtype) and self._kernel_step(
+            X, Y, learning_rate / m, buffers
+        ):
             buffers.A[0] = None
             return
+        # the NumPy path; also after the kernels met a value that is not finite (before any
+        # parameter changed), so that inf and NaN behave exactly as here
         hidden_layer, output_layer = self.hidden, self.output_layer
         forward_into(self.weights, self.biases, hidden_layer, output_layer, X, buffers.Z, buffers.A)
         backward_into(
@@ -493,6 +481,24 @@ class Network:
             W -= step_W
             b -= step_b
         buffers.A[0] = None  # do not keep the caller's batch alive
+
+    def _kernel_step(self, X: np.ndarray, Y: np.ndarray, scale: float, buffers: _Workspace) -> bool:
+        """One step on the kernels; False, with no parameter changed, if a parameter is
+        read-only or a value met is not finite (the caller then takes the NumPy path)."""
+        parameters = (*self.weights, *self.biases)
+        if not all(parameter.flags.writeable for parameter in parameters):
+            return False
+        done = self._kernel_forward(X, buffers.Z, buffers.A) and self._kernel_backward(
+            Y, buffers, scale
+        )
+        kernels.compiled(self.dtype)
+        if not done:
+            return False
+        for W, step_W, b, step_b in zip(
+            self.weights, buffers.grad_W, self.biases, buffers.grad_b, strict=True
+        ):
+            kernels.descend(W, step_W, b, step_b)
+        return True
 
     # ------------------------------------------------------------------ inference
     def predict_proba(self, X: np.ndarray) -> np.ndarray:

@@ -206,6 +206,28 @@ def test_the_mode_is_checked_and_restored() -> None:
     assert kernels.mode() == before
 
 
+def test_a_using_block_chooses_the_path_of_its_own_thread_only() -> None:
+    import threading
+
+    inside, checked = threading.Event(), threading.Event()
+    seen: list[str] = []
+
+    def other_thread() -> None:
+        with kernels.using("numpy"):
+            inside.set()
+            checked.wait(5)
+            seen.append(kernels.mode())
+
+    thread = threading.Thread(target=other_thread)
+    before = kernels.mode()
+    thread.start()
+    inside.wait(5)
+    assert kernels.mode() == before  # the other thread's block does not reach this one
+    checked.set()
+    thread.join(5)
+    assert seen == ["numpy"] and kernels.mode() == before
+
+
 @needs_numba
 def test_nothing_compiled_is_cached_on_disk() -> None:
     """No kernel has a disk cache (numba's NullCache: cache=False); no index files appear."""
