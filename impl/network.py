@@ -370,20 +370,24 @@ class Network:
             kernels.kernels_pay(self.sizes, Y.shape[1], training=False)
             and self._kernel_backward(Y, buffers, scale)
         ):
-            backward_into(
-                self.weights,
-                self.hidden,
-                self.output_layer,
-                Y,
-                buffers.Z,
-                buffers.A,
-                buffers.delta,
-                buffers.work,
-                buffers.grad_W,
-                buffers.grad_b,
-                buffers.ones,
-                scale,
-            )
+            self._numpy_backward(Y, buffers, scale)
+
+    def _numpy_backward(self, Y: np.ndarray, buffers: _Workspace, scale: float) -> None:
+        """:func:`backward_into` on ``buffers`` (the NumPy path)."""
+        backward_into(
+            self.weights,
+            self.hidden,
+            self.output_layer,
+            Y,
+            buffers.Z,
+            buffers.A,
+            buffers.delta,
+            buffers.work,
+            buffers.grad_W,
+            buffers.grad_b,
+            buffers.ones,
+            scale,
+        )
 
     def backward(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Gradients (dW, db) of the batch-mean cost J = (1/m) sum_i L_i.
@@ -459,22 +463,9 @@ class Network:
             return
         # the NumPy path; also after the kernels met a value that is not finite (before any
         # parameter changed), so that inf and NaN behave exactly as here
-        hidden_layer, output_layer = self.hidden, self.output_layer
-        forward_into(self.weights, self.biases, hidden_layer, output_layer, X, buffers.Z, buffers.A)
-        backward_into(
-            self.weights,
-            hidden_layer,
-            output_layer,
-            Y,
-            buffers.Z,
-            buffers.A,
-            buffers.delta,
-            buffers.work,
-            buffers.grad_W,
-            buffers.grad_b,
-            buffers.ones,
-            learning_rate / m,
-        )
+        hidden, output = self.hidden, self.output_layer
+        forward_into(self.weights, self.biases, hidden, output, X, buffers.Z, buffers.A)
+        self._numpy_backward(Y, buffers, learning_rate / m)
         for W, step_W, b, step_b in zip(
             self.weights, buffers.grad_W, self.biases, buffers.grad_b, strict=True
         ):
