@@ -89,8 +89,9 @@ OUTPUT_CODES = {"softmax": 0, "sigmoid": 1, "sigmoid_quadratic": 2}
 #: stay on NumPy.
 AUTO_MAX_ACTIVATIONS = 8192
 
-#: "auto" compiles the kernels (about 1.0 s in float32, 1.35 s in float64, once per dtype and
-#: process, measured) only for a fit planned to make at least this many small steps: they
+#: "auto" compiles the kernels (1.0-1.5 s per dtype, once per process: measured by the helper's
+#: experiment and by three bench runs) only for a fit planned to make at least this many small
+#: steps: they
 #: save about 12-13 µs per step at m = 10 (measured, same run), so a fit pays the compilation
 #: back after about 100,000 steps (e.g. MNIST's 60,000 examples, 30 epochs of mini-batches of
 #: 10: 180,000 steps). Once compiled for a dtype, every later small step takes them.
