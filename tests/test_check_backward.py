@@ -108,13 +108,18 @@ def _file(tmp_path: pathlib.Path, body: str) -> pathlib.Path:
     return path
 
 
-def test_check_backward_command_exits_0_for_a_correct_function(tmp_path, capsys) -> None:
+def test_check_backward_command_exits_0_for_a_correct_function(
+    tmp_path, capsys, monkeypatch
+) -> None:
     path = _file(tmp_path, "from student_backward import per_example_loop as backward\n")
+    monkeypatch.chdir(tmp_path)
     assert (
         main(["check-backward", f"{path}:backward", "--hidden", "sigmoid", "--output", "softmax"])
         == 0
     )
     assert "correct on" in capsys.readouterr().out
+    # nothing written but what was asked for: no .hypothesis cache in the working folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.py"]
 
 
 def test_check_backward_command_exits_1_with_the_diagnosis_in_json(tmp_path, capsys) -> None:

@@ -112,3 +112,17 @@ def test_check_claim_bad_input_exits_2_with_one_line(capsys, argv, message) -> N
     assert main(["check-claim", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_unwritable_json_path_is_refused_before_any_work(tmp_path, capsys) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    argv = ["check-claim", "output-delta", "--output", "softmax", "a - y"]
+    assert main([*argv, "--json", str(blocker / "result.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("check-claim: --json") and "is an existing file" in err
+    assert err.count("\n") == 1  # one line, no traceback
+    # a missing folder is created, as train --out and bench --out do
+    target = tmp_path / "new" / "result.json"
+    assert main([*argv, "--json", str(target)]) == 0
+    assert json.loads(target.read_text(encoding="utf-8"))["verdict"]

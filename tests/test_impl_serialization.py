@@ -272,3 +272,10 @@ def test_loaded_network_draws_from_the_seed_given_to_load(tmp_path: Path) -> Non
     _, path = saved_network(tmp_path)
     loaded = Network.load(path, seed=5)
     assert loaded.rng.random(4).tolist() == np.random.default_rng(5).random(4).tolist()
+
+
+def test_saving_into_a_missing_folder_names_the_path_and_the_folder(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "model.npz"
+    with pytest.raises(FileNotFoundError, match=r"the folder .*missing.* does not exist"):
+        Network([3, 2], seed=0).save(target)
+    assert not (tmp_path / "missing").exists()  # nothing created, nothing half-written

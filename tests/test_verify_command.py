@@ -188,3 +188,20 @@ def test_verify_one_census_entry_by_name_and_list_names_it(capsys) -> None:
     listed = capsys.readouterr().out
     assert "The census of “Deriving Backpropagation with Cross-Entropy Loss”" in listed
     assert "000-converges-to-minimiser" in listed
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["-m", "impl.commands", "verify", "--list"], ["-m", "derivations", "--list"]],
+)
+def test_a_reader_that_goes_away_ends_the_listing_quietly(command) -> None:
+    """``verified-backprop verify --list | head -1``: no BrokenPipeError traceback, and the
+    status of a process stopped by SIGPIPE (128 + 13). The reader here closes the pipe
+    before the command can write (it is still importing), so every write meets it."""
+    process = subprocess.Popen(
+        [sys.executable, *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert process.returncode == 141

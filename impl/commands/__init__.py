@@ -24,6 +24,7 @@ implementation, :mod:`impl.bench`, :mod:`impl.testing` and, for ``verify``, ``do
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tomllib
 from importlib import metadata
@@ -108,4 +109,18 @@ def main(argv: list[str] | None = None) -> int:
     if unrecognized:  # reported by the command's own parser, with its usage line
         args.command_parser.error(f"unrecognized arguments: {' '.join(unrecognized)}")
     args.argv = arguments[1:]  # the command's own arguments, as typed
-    return int(args.run(args))
+    try:
+        status = int(args.run(args))
+        sys.stdout.flush()  # here, so that a reader gone at the last write is caught too
+        return status
+    except BrokenPipeError:  # the reader went away (``verified-backprop verify --list | head``)
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """Exit quietly as a process stopped by SIGPIPE does (status 128 + 13), without the
+    traceback Python prints when it flushes standard output at exit (see the Python docs,
+    "Note on SIGPIPE")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 128 + 13

@@ -11,11 +11,14 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from hypothesis.configuration import set_hypothesis_home_dir
+
 from impl.activations import HIDDEN_ACTIVATIONS
-from impl.commands.output import write_json
+from impl.commands.output import check_json_destination, write_json
 from impl.losses import OUTPUT_LAYERS
 from impl.testing import check_backward
 
@@ -73,6 +76,11 @@ def load_function(target: str) -> Callable[..., object]:
 
 def run(args: argparse.Namespace) -> int:
     try:
+        check_json_destination(args.json)  # before any work: the path and why it cannot be used
+    except ValueError as error:
+        print(f"check-backward: {error}", file=sys.stderr)
+        return 2
+    try:
         function = load_function(args.target)
     except UsageError as error:
         print(f"check-backward: {error}", file=sys.stderr)
@@ -80,9 +88,16 @@ def run(args: argparse.Namespace) -> int:
     if args.examples < 1:
         print("check-backward: --examples must be at least 1", file=sys.stderr)
         return 2
-    result = check_backward(
-        function, hidden=args.hidden, output=args.output, max_examples=args.examples
-    )
+    # Hypothesis caches what it learns of the user's code under ./.hypothesis: the command
+    # writes nothing but what it is asked to, so that cache lives in a temporary folder
+    with tempfile.TemporaryDirectory(prefix="verified-backprop-") as scratch:
+        set_hypothesis_home_dir(scratch)
+        try:
+            result = check_backward(
+                function, hidden=args.hidden, output=args.output, max_examples=args.examples
+            )
+        finally:
+            set_hypothesis_home_dir(None)
     print(result.report(), file=sys.stderr if args.json == "-" else sys.stdout)
     write_json(result.to_json(), args.json)
     return 0 if result.passed else 1

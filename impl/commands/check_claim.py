@@ -14,7 +14,7 @@ import sys
 
 from derivations.user_claims import KINDS, FormulaError, judge, options_of
 from derivations.verdicts import Verdict
-from impl.commands.output import write_json
+from impl.commands.output import check_json_destination, write_json
 
 HELP = "check your own formula for a delta or an activation derivative"
 DESCRIPTION = (
@@ -54,6 +54,11 @@ def _option(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        check_json_destination(args.json)  # before any work: the path and why it cannot be used
+    except ValueError as error:
+        print(f"check-claim: {error}", file=sys.stderr)
+        return 2
     try:
         result = judge(args.kind, _option(args), args.formula)
     except FormulaError as error:

@@ -6,13 +6,24 @@ import json
 import sys
 from pathlib import Path
 
+from impl.atomic import write_text_atomically
+from impl.validation import check_output_file
+
+
+def check_json_destination(destination: str | None) -> None:
+    """Refuse, before any work, a ``--json`` path that cannot be written (ValueError naming
+    it and why); its folder is created when it is written."""
+    if destination not in (None, "-"):
+        check_output_file("--json", Path(destination))
+
 
 def write_json(data: object, destination: str | None) -> None:
-    """Write ``data`` as JSON to ``destination`` (``-`` for standard output; None: nowhere)."""
+    """Write ``data`` as JSON to ``destination`` (``-`` for standard output; None: nowhere),
+    atomically, creating the folder (check it first with :func:`check_json_destination`)."""
     if destination is None:
         return
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if destination == "-":
         sys.stdout.write(text)
     else:
-        Path(destination).write_text(text, encoding="utf-8")
+        write_text_atomically(Path(destination), text)
