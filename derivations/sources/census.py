@@ -1292,8 +1292,13 @@ def summary(verdicts: Sequence[CensusVerdict]) -> str:
         if not total:
             continue
         shown = ", ".join(f"{count} {name}" for name, count in counts.items())
-        lines.append(f"{document_of(source).short}: {total} entries ({shown})")
+        lines.append(f"{document_of(source).short}: {_count(total, 'entry', 'entries')} ({shown})")
     return "; ".join(lines)
+
+
+def _count(number: int, one: str, many: str) -> str:
+    """``1 entry``, ``2 entries``."""
+    return f"{number} {one if number == 1 else many}"
 
 
 def report_census(
@@ -1312,7 +1317,8 @@ def report_census(
     verdicts = judge_all(claims, statements, only)
     documents = (DERIVING_BACKPROPAGATION, CORE_CONCEPTS)
     titles = "; ".join(f"{document.short} = “{document.title}”" for document in documents)
-    say(f"\nCensus of the sources ({len(verdicts)} statements; {summary(verdicts)})")
+    counted = _count(len(verdicts), "statement", "statements")
+    say(f"\nCensus of the sources ({counted}; {summary(verdicts)})")
     say(f"  Sources: {titles}.")
     sources = [f"{document_of(v.entry.source).short} § {v.entry.section}" for v in verdicts]
     widths = (34, min(max(map(len, sources)), 44), 28, 7)
