@@ -22,6 +22,9 @@ def write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> Path:
         prefix=f".{target.name}.", suffix=".partial", dir=target.parent
     )
     try:
+        # mkstemp makes the file private (0600); give it the permissions any new file gets
+        # (0666 less the umask), as open() would
+        os.fchmod(descriptor, 0o666 & ~_umask())
         with os.fdopen(descriptor, "wb") as handle:
             write(handle)
             handle.flush()
@@ -31,6 +34,14 @@ def write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
+
+
+def _umask() -> int:
+    """The process's umask, read by setting it and setting it back at once (Python 3.11 has
+    no way to read it alone; a file another thread creates in between gets umask 022)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomically(target: Path, text: str) -> Path:

@@ -279,3 +279,14 @@ def test_saving_into_a_missing_folder_names_the_path_and_the_folder(tmp_path: Pa
     with pytest.raises(FileNotFoundError, match=r"the folder .*missing.* does not exist"):
         Network([3, 2], seed=0).save(target)
     assert not (tmp_path / "missing").exists()  # nothing created, nothing half-written
+
+
+def test_a_saved_model_gets_the_permissions_of_any_new_file(tmp_path: Path) -> None:
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        target = Network([3, 2], seed=0).save(tmp_path / "model.npz")
+    finally:
+        os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o644  # 0666 less the umask, not mkstemp's 0600
