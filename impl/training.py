@@ -116,8 +116,14 @@ def fit(
         validation = (val_inputs, val_targets)
 
     limit = nullcontext() if blas_threads is None else threadpool_limits(blas_threads, "blas")
+    # the compiled kernels (impl.kernels, when installed) pay only in a long enough fit
+    steps = epochs * -(-inputs.shape[1] // batch_size)
     # overflow to inf/nan is detected after every epoch (see the module docstring)
-    with limit, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with (
+        limit,
+        kernels.planned(steps),
+        np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+    ):
         return _run_epochs(
             network,
             inputs,
@@ -240,49 +246,47 @@ def _run_epochs(
         dynamic_ncols=True,
     )
     try:
-        # the compiled kernels (impl.kernels, when installed) pay only in a long enough fit
-        with kernels.planned(schedule.epochs * -(-m // batch)):
-            for epoch in range(1, schedule.epochs + 1):
-                started, cpu_started = time.perf_counter(), time.process_time()
-                order = network.rng.permutation(m)
-                for step, start in enumerate(range(0, m, batch), start=1):
-                    indices = order[start : start + batch]
-                    size = indices.shape[0]
-                    if size == batch:
-                        x_rows, y_rows = input_buffer, target_buffer
-                    else:
-                        x_rows = np.empty((size, input_rows.shape[1]), network.dtype)
-                        y_rows = np.empty((size, target_rows.shape[1]), network.dtype)
-                    # mode="clip": the indices come from a permutation of range(m), so nothing is
-                    # ever clipped; the default mode="raise" gathers into a temporary and copies it
-                    # into ``out`` afterwards, which made the gather 1.5-2.5x slower.
-                    np.take(input_rows, indices, axis=0, out=x_rows, mode="clip")
-                    np.take(target_rows, indices, axis=0, out=y_rows, mode="clip")
-                    network._train_step(x_rows.T, y_rows.T, schedule.eta)
-                    if step % steps_per_update == 0:
-                        bar.update(steps_per_update * batch)
-                history["seconds"].append(time.perf_counter() - started)
-                history["cpu_seconds"].append(time.process_time() - cpu_started)
-                bar.update(epoch * m - bar.n)  # the steps since the last update
-                history["epoch"].append(epoch)
-                _check_finite(network, epoch, schedule, last_batch)
-                postfix: dict[str, object] = {"epoch": epoch}
-                if schedule.evaluates_training_data(epoch):
-                    loss, accuracy = _evaluate(network, (inputs, targets), epoch, schedule, "loss")
-                    history["loss"].append(loss)
-                    history["accuracy"].append(accuracy)
-                    postfix |= {"loss": f"{loss:.4f}", "acc": f"{accuracy:.4f}"}
-                if validation is not None and schedule.evaluates_validation_data(epoch):
-                    val_loss, val_accuracy = _evaluate(
-                        network, validation, epoch, schedule, "validation loss"
-                    )
-                    history["val_loss"].append(val_loss)
-                    history["val_accuracy"].append(val_accuracy)
-                    postfix[f"{validation_name}_loss"] = f"{val_loss:.4f}"
-                    postfix[f"{validation_name}_acc"] = f"{val_accuracy:.4f}"
-                if "evaluated_epoch" in history and len(postfix) > 1:
-                    history["evaluated_epoch"].append(epoch)
-                bar.set_postfix(postfix, refresh=False)
+        for epoch in range(1, schedule.epochs + 1):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            order = network.rng.permutation(m)
+            for step, start in enumerate(range(0, m, batch), start=1):
+                indices = order[start : start + batch]
+                size = indices.shape[0]
+                if size == batch:
+                    x_rows, y_rows = input_buffer, target_buffer
+                else:
+                    x_rows = np.empty((size, input_rows.shape[1]), network.dtype)
+                    y_rows = np.empty((size, target_rows.shape[1]), network.dtype)
+                # mode="clip": the indices come from a permutation of range(m), so nothing is
+                # ever clipped; the default mode="raise" gathers into a temporary and copies it
+                # into ``out`` afterwards, which made the gather 1.5-2.5x slower.
+                np.take(input_rows, indices, axis=0, out=x_rows, mode="clip")
+                np.take(target_rows, indices, axis=0, out=y_rows, mode="clip")
+                network._train_step(x_rows.T, y_rows.T, schedule.eta)
+                if step % steps_per_update == 0:
+                    bar.update(steps_per_update * batch)
+            history["seconds"].append(time.perf_counter() - started)
+            history["cpu_seconds"].append(time.process_time() - cpu_started)
+            bar.update(epoch * m - bar.n)  # the steps since the last update
+            history["epoch"].append(epoch)
+            _check_finite(network, epoch, schedule, last_batch)
+            postfix: dict[str, object] = {"epoch": epoch}
+            if schedule.evaluates_training_data(epoch):
+                loss, accuracy = _evaluate(network, (inputs, targets), epoch, schedule, "loss")
+                history["loss"].append(loss)
+                history["accuracy"].append(accuracy)
+                postfix |= {"loss": f"{loss:.4f}", "acc": f"{accuracy:.4f}"}
+            if validation is not None and schedule.evaluates_validation_data(epoch):
+                val_loss, val_accuracy = _evaluate(
+                    network, validation, epoch, schedule, "validation loss"
+                )
+                history["val_loss"].append(val_loss)
+                history["val_accuracy"].append(val_accuracy)
+                postfix[f"{validation_name}_loss"] = f"{val_loss:.4f}"
+                postfix[f"{validation_name}_acc"] = f"{val_accuracy:.4f}"
+            if "evaluated_epoch" in history and len(postfix) > 1:
+                history["evaluated_epoch"].append(epoch)
+            bar.set_postfix(postfix, refresh=False)
     finally:
         bar.close()
     return history
