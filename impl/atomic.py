@@ -18,6 +18,11 @@ from typing import BinaryIO
 
 def write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> Path:
     """Write ``target`` through ``write(handle)`` on a temporary file, then rename it over."""
+    if not target.parent.is_dir():  # else the error would name the temporary file
+        raise FileNotFoundError(
+            f"cannot write {str(target)!r}: the folder {str(target.parent)!r} does not exist "
+            "(create it first)"
+        )
     descriptor, temporary = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".partial", dir=target.parent
     )

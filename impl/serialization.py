@@ -88,11 +88,6 @@ def save_network(network: Network, path: str | PathLike[str]) -> Path:
                 f"path {str(candidate)!r} is a directory; give a file name such as "
                 f"{str(candidate / 'model.npz')!r}"
             )
-    if not target.parent.is_dir():  # else the error would name the temporary file
-        raise FileNotFoundError(
-            f"cannot save the model to {str(target)!r}: the folder {str(target.parent)!r} "
-            "does not exist (create it first)"
-        )
     shapes = _expected_shapes(network.sizes)
     layers = len(shapes) // 2
     if len(network.weights) != layers or len(network.biases) != layers:
