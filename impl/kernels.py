@@ -91,10 +91,10 @@ AUTO_MAX_ACTIVATIONS = 8192
 
 #: "auto" compiles the kernels (1.0-1.5 s per dtype, once per process: measured by the helper's
 #: experiment and by three bench runs) only for a fit planned to make at least this many small
-#: steps: they
-#: save about 12-13 µs per step at m = 10 (measured, same run), so a fit pays the compilation
-#: back after about 100,000 steps (e.g. MNIST's 60,000 examples, 30 epochs of mini-batches of
-#: 10: 180,000 steps). Once compiled for a dtype, every later small step takes them.
+#: steps: they save about 12-13 µs per step at m = 10 (measured, same run), so a fit pays the
+#: compilation back after about 100,000 steps (e.g. MNIST's 60,000 examples, 30 epochs of
+#: mini-batches of 10: 180,000 steps). Once compiled for a dtype, every later small step takes
+#: them.
 AUTO_MIN_STEPS = 100_000
 
 #: the mode of every thread that did not choose its own (:func:`use`)
@@ -173,9 +173,15 @@ def kernels_pay(sizes: Sequence[int], batch: int, training: bool = True, dtype: 
         return False
     if chosen == "numba":
         return True
-    if not training or sum(sizes[1:]) * batch > AUTO_MAX_ACTIVATIONS:
+    if not training or batch > largest_small_batch(sizes):
         return False
     return is_compiled(dtype) or planned_steps() >= AUTO_MIN_STEPS
+
+
+def largest_small_batch(sizes: Sequence[int]) -> int:
+    """The largest mini-batch whose step has at most :data:`AUTO_MAX_ACTIVATIONS` activations
+    (sum of n_l over the layers after the input, times m): 204 for 784-30-10."""
+    return AUTO_MAX_ACTIVATIONS // sum(sizes[1:])
 
 
 def compiled(dtype: Any) -> None:
@@ -347,8 +353,11 @@ def forward_into(
     last = len(weights) - 1
     for k in range(last + 1):
         np.matmul(weights[k], A[k], out=Z[k])
-        layer = bias_activation if k < last else bias_output
-        if not layer(Z[k], biases[k], A[k + 1], hidden if k < last else output):
+        if k < last:
+            finite = bias_activation(Z[k], biases[k], A[k + 1], hidden)
+        else:
+            finite = bias_output(Z[k], biases[k], A[k + 1], output)
+        if not finite:
             return False
     return True
 

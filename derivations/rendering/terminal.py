@@ -109,10 +109,9 @@ def _network_statement_and_derivation(claim: Claim) -> list[str]:
         left, right = equations[row]
         lines.append(pretty(sp.Eq(left, right, evaluate=False)))
     lines += ["", "Derivation, row by row (the number is the step's, below)"]
-    lefts = [left for left, _ in equations]
     chains = row_chains(claim)
     for at, row in enumerate(order):
-        lines += [*([""] if at else []), pretty(lefts[row])]
+        lines += [*([""] if at else []), pretty(equations[row][0])]
         lines += [_equals(entry, 2, f"    ({number})") for number, entry in chains[row]]
     lines += ["", "Steps"]
     lines += [

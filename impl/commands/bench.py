@@ -198,7 +198,7 @@ def _kernels_text() -> str:
         f"numba {kernels.numba.__version__}, compiled before timing ({compiled or 'not needed'}"
         "), as JAX's jit compiles in its warm-up; fit (mode auto) takes them for steps of at "
         f"most {kernels.AUTO_MAX_ACTIVATIONS} activations (m ≤ "
-        f"{kernels.AUTO_MAX_ACTIVATIONS // sum(SIZES[1:])} here), NumPy for larger ones"
+        f"{kernels.largest_small_batch(SIZES)} here), NumPy for larger ones"
     )
 
 
