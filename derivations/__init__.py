@@ -1,14 +1,10 @@
 """SymPy proofs of the backpropagation equations for cross-entropy classifiers.
 
-* :mod:`derivations.engine` — :func:`verify`: a claim is proven only by checks that could fail;
-* :mod:`derivations.language` — what proofs are written in: definitions, hypotheses, steps,
-  claims;
-* :mod:`derivations.binding` — bound variables: capture-free substitution, alpha-equivalence;
-* :mod:`derivations.wellformed` — what may be stated (the rules that close forgeries);
-* :mod:`derivations.rewriting` — how two expressions are decided equal;
-* :mod:`derivations.witness` — the independent check at concrete sizes, 60-digit arithmetic;
-* :mod:`derivations.verdicts` — verdicts on claims made by others: proven, proven under an
-  assumption, or refuted with a counterexample;
+* :mod:`derivations.kernel` — the trusted kernel, everything "proven" rests on: the claim
+  language, bound variables, the well-formedness rules, rewriting, the engine
+  (:func:`verify`), the independent witness, the counterexample search, verdicts on claims
+  made by others, interval enclosures and the SymPy property memo.  It imports nothing
+  else of the project;
 * :mod:`derivations.notation` — the shared symbols, and the conventions stated once;
 * :mod:`derivations.matrix_form` — from matrix statements to the indexed forms proven;
 * :mod:`derivations.claims` — the claims, one module per topic, for symbolic sizes;
@@ -18,30 +14,27 @@
 * :mod:`derivations.numeric` — the lambdify bridge: proven results as NumPy functions;
 * :mod:`derivations.mistakes` — the known mistakes, each tied to the proof of the right formula;
 * :mod:`derivations.user_claims` — a user's formula, parsed as hostile input and judged by
-  :func:`~derivations.verdicts.assess` like the catalogue (``check-claim``);
-* :mod:`derivations.rendering` — the generated documents (LaTeX, Markdown, errata);
-* :mod:`derivations.sympy_speedup` — SymPy's ``Sum.free_symbols`` remembered per object
-  instead of recomputed on every query (SymPy's own answer), installed on import.
+  :func:`~derivations.kernel.verdicts.assess` like the catalogue (``check-claim``);
+* :mod:`derivations.rendering` — the generated documents (LaTeX, Markdown, errata), and the
+  notebook display of claims and results.
 
 ``python -m derivations`` (or ``verified-backprop verify``) runs them all.
 
-Dependencies run one way, from the documents down to the engine (no module imports one
+Dependencies run one way, from the documents down to the kernel (no module imports one
 above it)::
 
-    rendering  ->  report  ->  catalog, sources  ->  claims  ->  engine, notation, matrix_form
-    sources  ->  verdicts  ->  engine;   matrix_form  ->  engine;   numeric  ->  catalog, claims
-    user_claims  ->  verdicts, mistakes, numeric, catalog;   rendering  ->  mistakes
-    engine  ->  wellformed  ->  rewriting  ->  binding;   engine, witness, language  ->  binding
-    (the witness imports neither rewriting nor wellformed: it is the separate code path)
+    rendering  ->  report  ->  catalog, sources  ->  claims  ->  kernel, notation, matrix_form
+    sources  ->  kernel;   matrix_form  ->  kernel;   numeric  ->  catalog, claims
+    user_claims  ->  kernel, mistakes, numeric, catalog;   rendering  ->  mistakes
 
 Nothing here imports :mod:`impl`: the implementation and the commands import
 :mod:`derivations` where they need it, never the reverse.
 """
 
-from derivations import sympy_speedup as _sympy_speedup
 from derivations.catalog import UnknownClaimError, all_claims, get_claim
-from derivations.engine import Claim, ProofError, verify
+from derivations.kernel.engine import Claim, ProofError, verify
+from derivations.rendering import notebook as _notebook
 
-_sympy_speedup.install()  # same results, faster: see derivations.sympy_speedup
+_notebook.attach()  # a claim in Jupyter displays as in the documents
 
 __all__ = ["Claim", "ProofError", "UnknownClaimError", "all_claims", "get_claim", "verify"]

@@ -19,7 +19,7 @@ from derivations.claims import (
     softmax_curvature,
     stability,
 )
-from derivations.engine import Claim
+from derivations.kernel.engine import Claim
 
 #: the modules whose ``claims()`` make up the catalogue, in presentation order
 CLAIM_MODULES = (

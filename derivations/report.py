@@ -29,12 +29,13 @@ from pathlib import Path
 import sympy as sp
 
 from derivations.catalog import UnknownClaimError, all_claims, get_claim
-from derivations.engine import PROVEN_RESTS_ON, Claim, ClaimResult, verify
+from derivations.kernel import sympy_speedup
+from derivations.kernel.engine import PROVEN_RESTS_ON, Claim, ClaimResult, verify
+from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict, assess
 from derivations.sources.catalogue import beyond_sources, statements
 from derivations.sources.census import CensusEntry, report_census
 from derivations.sources.census import entries as census_entries
 from derivations.sources.documents import DOCUMENTS, THIS_PROJECT, document_of
-from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
 
 
 def claim_verdict(result: ClaimResult) -> Verdict:
@@ -179,6 +180,7 @@ def usable_cores() -> int:
 
 def _verify_by_name(name: str) -> dict:
     """The row of the catalogue's claim ``name``, verified in a worker process."""
+    sympy_speedup.install_unless_disabled()  # a spawned worker starts with SymPy's own
     return claim_row(verify(get_claim(name)))
 
 
@@ -361,6 +363,7 @@ def _one_line(text: str, width: int = 80) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m derivations [options]``; returns the exit status."""
+    sympy_speedup.install_unless_disabled()
     return run(build_parser().parse_args(argv))
 
 

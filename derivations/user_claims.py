@@ -3,12 +3,13 @@
 ``check-claim KIND FORMULA`` states: "the quantity KIND equals FORMULA".  The quantity comes
 from a claim of the catalogue (its unevaluated derivative, its definitions, its index ranges
 and its hypothesis), the formula is the user's; together they make a
-:class:`~derivations.verdicts.CheckedStatement` that :func:`derivations.verdicts.assess` judges
-with every rule of the engine and the witness: **proven**, **proven under assumption** (the
-claim's hypothesis, e.g. Σ_c y_c = 1, with a found point where it fails and so does the
-formula), or **refuted** at the simplest point :func:`derivations.witness.find_counterexample`
-finds.  A refuted formula is then compared (by :func:`derivations.engine.equivalent`) with the
-wrong formulas of :mod:`derivations.mistakes`, to name the mistake.
+:class:`~derivations.kernel.verdicts.CheckedStatement` that
+:func:`derivations.kernel.verdicts.assess` judges with every rule of the engine and the
+witness: **proven**, **proven under assumption** (the claim's hypothesis, e.g. Σ_c y_c = 1,
+with a found point where it fails and so does the formula), or **refuted** at the simplest
+point :func:`derivations.kernel.counterexamples.find_counterexample` finds.  A refuted formula
+is then compared (by :func:`derivations.kernel.engine.equivalent`) with the wrong formulas of
+:mod:`derivations.mistakes`, to name the mistake.
 
 Kinds (the names a formula may use):
 
@@ -50,11 +51,11 @@ from derivations.catalog import get_claim
 from derivations.claims import batch
 from derivations.claims.activations import LEAKY_RELU, RELU, SOFTPLUS, TANH, alpha
 from derivations.claims.shared import SIGMOID
-from derivations.engine import Definition, equivalent, unfold
+from derivations.kernel.engine import Definition, equivalent, unfold
+from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict, assess
 from derivations.mistakes import KNOWN_MISTAKES, KnownMistake
 from derivations.notation import K, a, c, j, m, y, z
 from derivations.numeric import ACTIVATION_CLAIMS
-from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
 
 __all__ = [
     "KINDS",

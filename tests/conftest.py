@@ -29,6 +29,12 @@ settings.register_profile(
 _default = "ci" if os.environ.get("CI", "").lower() in {"1", "true", "yes"} else "dev"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default))
 
+from derivations.kernel import sympy_speedup  # noqa: E402
+
+# as the commands do: SymPy's Sum.free_symbols remembered (VERIFIED_BACKPROP_SYMPY_MEMO=off
+# runs the suite with SymPy's own property)
+sympy_speedup.install_unless_disabled()
+
 
 import pathlib  # noqa: E402
 

@@ -10,7 +10,7 @@ object (a test's modified copy) is always verified afresh.
 from __future__ import annotations
 
 from derivations.catalog import all_claims
-from derivations.engine import Claim, ClaimResult, verify
+from derivations.kernel.engine import Claim, ClaimResult, verify
 
 _RESULTS: dict[str, ClaimResult] = {}
 

@@ -17,8 +17,9 @@ import sympy as sp
 
 from derivations.catalog import all_claims
 from derivations.claims import convexity, information, stability
-from derivations.engine import Step, verify
-from derivations.intervals import enclose, sign
+from derivations.kernel.engine import Step, verify
+from derivations.kernel.intervals import enclose, sign
+from derivations.kernel.verdicts import Verdict
 from derivations.notation import K, a, c, j, k, sigma, x, z
 from derivations.sources import findings
 from derivations.sources.catalogue import statements
@@ -29,7 +30,6 @@ from derivations.sources.census import (
     judge,
     uncovered,
 )
-from derivations.verdicts import Verdict
 
 ENTRIES = {entry.key: entry for entry in entries()}
 CLAIMS = all_claims()

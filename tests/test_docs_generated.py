@@ -22,7 +22,7 @@ import pytest
 import sympy as sp
 from proof_cache import verified
 
-from derivations.engine import Claim, Definition, Step
+from derivations.kernel.engine import Claim, Definition, Step
 from derivations.rendering import content as content_module
 from derivations.rendering.common import first_and_last, matrix_rows, quote_pieces, values_latex
 from derivations.rendering.content import DocumentContent, NotProvenError, collect

@@ -1,4 +1,4 @@
-"""Capture-free substitution and alpha-equivalence (derivations.binding), piece by piece.
+"""Capture-free substitution and alpha-equivalence (derivations.kernel.binding), piece by piece.
 
 Every rewrite of the engine goes through this module, so each scoping rule is pinned here:
 the variable of limit i of a Sum is bound in the body and in the bounds of the inner limits,
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derivations.binding import (
+from derivations.kernel.binding import (
     UnsupportedConstructError,
     alpha_equal,
     canonical,
@@ -144,7 +144,7 @@ def test_canonical_names_of_a_piece_with_free_level_names_never_capture_them() -
     """A piece cut out of a canonical form keeps the level name of the sum around it free;
     its own sum must not be given that name: g(Σ_i W_{j,i} a_i) with j free stays apart from
     the diagonal g(Σ_i W_{i,i} a_i)."""
-    from derivations.binding import symbols_free_in
+    from derivations.kernel.binding import symbols_free_in
 
     W, A = sp.IndexedBase("W"), sp.IndexedBase("a")
     i, j = sp.symbols("i j", integer=True)
@@ -162,7 +162,7 @@ def test_canonical_names_of_a_piece_with_free_level_names_never_capture_them() -
 def test_symbols_free_in_follows_the_scoping_rule_where_sympy_does_not() -> None:
     """SymPy reports the bound c of Σ_d Σ_{c ≤ d} x_c as free (a merged sum); the scoping walk
     does not, and it counts an entry's index but not the name of an IndexedBase."""
-    from derivations.binding import symbols_free_in
+    from derivations.kernel.binding import symbols_free_in
 
     d = sp.Symbol("d", integer=True)
     merged = sp.Sum(X[c], (c, 1, d), (d, 1, K))

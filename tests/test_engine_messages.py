@@ -9,10 +9,10 @@ import time
 import pytest
 import sympy as sp
 
-from derivations import engine
 from derivations.catalog import get_claim
 from derivations.claims.shared import LABELS_SUM_TO_ONE
-from derivations.engine import (
+from derivations.kernel import engine
+from derivations.kernel.engine import (
     Claim,
     Definition,
     Hypothesis,
@@ -23,8 +23,8 @@ from derivations.engine import (
     _timed,
     verify,
 )
+from derivations.kernel.witness import Point, WitnessReport
 from derivations.notation import K, a, c, j, y
-from derivations.witness import Point, WitnessReport
 
 x = sp.Symbol("x", real=True)
 F = sp.Function("F")
@@ -81,8 +81,8 @@ def test_a_wrong_step_names_the_point_and_both_exact_values() -> None:
 def test_a_claim_with_no_steps_is_refused_saying_so_and_nothing_else() -> None:
     claim = dataclasses.replace(get_claim("sigmoid_derivative"), steps=())
     result = verify(claim)
-    assert result.failures == ["the derivation has no steps"]
-    assert result.steps == []
+    assert result.failures == ("the derivation has no steps",)
+    assert result.steps == ()
 
 
 def test_a_step_with_unstated_hypotheses_names_them_all_and_the_next_step_follows_from_it() -> None:
@@ -99,7 +99,7 @@ def test_a_step_with_unstated_hypotheses_names_them_all_and_the_next_step_follow
         f"step 4 ({steps[3].why}) uses hypothesis labels sum to one, y_j vanishes which the "
         "claim does not state (a step may use only a hypothesis equal to a stated one)"
     )
-    assert result.failures == [message]
+    assert result.failures == (message,)
     assert result.steps[3] == StepResult(4, steps[3].why, False, 0.0, message)
     assert [(s.number, s.why, s.ok, s.message) for s in result.steps[4:]] == [
         (5, "reorder", True, "")
@@ -215,7 +215,7 @@ def test_an_extra_check_that_returns_a_problem_fails_the_claim_quoting_it(
     claim = get_claim("sigmoid_derivative")
     broken = dataclasses.replace(claim, extra_checks=(("extra", lambda: returned),))
     result = verify(broken)
-    assert result.failures == [failure]
+    assert result.failures == (failure,)
     assert result.witness == ""  # the witness is not asked once a check failed
 
 
@@ -224,9 +224,9 @@ def test_an_extra_check_that_raises_fails_the_claim_naming_the_error() -> None:
         raise NotImplementedError("no closed form")
 
     claim = dataclasses.replace(get_claim("sigmoid_derivative"), extra_checks=(("extra", boom),))
-    assert verify(claim).failures == [
-        "check 'extra' failed: raised NotImplementedError: no closed form"
-    ]
+    assert verify(claim).failures == (
+        "check 'extra' failed: raised NotImplementedError: no closed form",
+    )
 
 
 def test_an_extra_check_that_returns_none_passes() -> None:
@@ -238,10 +238,10 @@ def test_an_extra_check_that_returns_none_passes() -> None:
 def test_a_claim_that_makes_a_check_raise_names_the_error_instead_of_crashing() -> None:
     claim = dataclasses.replace(get_claim("sigmoid_derivative"), definitions=(object(),))
     result = verify(claim)
-    assert result.failures == [
-        "the check raised AttributeError: 'object' object has no attribute 'lhs'"
-    ]
-    assert (result.computed, result.steps, result.domain) == (None, [], [])
+    assert result.failures == (
+        "the check raised AttributeError: 'object' object has no attribute 'lhs'",
+    )
+    assert (result.computed, result.steps, result.domain) == (None, (), ())
 
 
 def test_the_witness_draws_a_free_index_only_from_its_stated_range() -> None:
@@ -292,5 +292,5 @@ def test_the_hypotheses_a_step_uses_are_screened_like_the_claims_own() -> None:
     steps = list(claim.steps)
     steps[3] = dataclasses.replace(steps[3], uses=(impostor,))
     result = verify(dataclasses.replace(claim, steps=tuple(steps)))
-    assert result.steps == []
+    assert result.steps == ()
     assert any("Dummy" in failure for failure in result.failures), result.failures

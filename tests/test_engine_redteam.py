@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derivations.engine import Claim, Definition, Hypothesis, IndexRange, Step, verify
+from derivations.kernel.engine import Claim, Definition, Hypothesis, IndexRange, Step, verify
+from derivations.kernel.verdicts import CheckedStatement, Counterexample, Verdict, assess
 from derivations.notation import K, c, j
-from derivations.verdicts import CheckedStatement, Counterexample, Verdict, assess
 
 x, y, u = (sp.Symbol(name, real=True) for name in "xyu")
 F, S, J = sp.Function("F"), sp.Symbol("S"), sp.Symbol("J")
@@ -560,8 +560,8 @@ def test_collapse_keeps_a_free_level_name_free() -> None:
     limit of Σ_i Σ_j (i + 2j) e^{x_b0 y_i} y_j like the free ``_b0`` and captured it, turning
     ``x_b0`` into ``x_i``.  Level names cannot be written in a claim (Dummy symbols and names
     starting with ``_`` are refused), so this guards the engine's own pieces."""
-    from derivations.binding import _level_dummy
-    from derivations.rewriting import collapse
+    from derivations.kernel.binding import _level_dummy
+    from derivations.kernel.rewriting import collapse
 
     i, j = sp.symbols("i j", integer=True)
     n = sp.Symbol("n", integer=True, positive=True)

@@ -1,4 +1,4 @@
-"""How equality is decided (derivations.rewriting), one mechanism per test: hypotheses as
+"""How equality is decided (derivations.kernel.rewriting), one mechanism per test: hypotheses as
 substitutions (alpha-matching of sums, algebraic matching of sums of entries), the check of
 licensed substitutions, and the refusal of Kronecker sums SymPy evaluates unsoundly."""
 
@@ -7,15 +7,15 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derivations.engine import Hypothesis, IndexRange
-from derivations.notation import K, c, j, k, y
-from derivations.rewriting import (
+from derivations.kernel.engine import Hypothesis, IndexRange
+from derivations.kernel.rewriting import (
     CannotDecideError,
     apply_hypothesis,
     collapse,
     equivalent,
     unjustified_substitutions,
 )
+from derivations.notation import K, c, j, k, y
 
 LABELS = Hypothesis("labels sum to one", "", sp.Sum(y[c], (c, 1, K)), sp.Integer(1))
 y1, y2, y3 = sp.symbols("y1 y2 y3", real=True)
@@ -104,8 +104,8 @@ def test_sums_whose_limits_depend_on_each_other_are_not_swapped() -> None:
     assert collapse(triangle - square) != 0
     assert not equivalent(triangle, square)
     # the order of dependent limits is never changed, whatever order prints first
-    from derivations.binding import canonical
-    from derivations.rewriting import _commute_limits
+    from derivations.kernel.binding import canonical
+    from derivations.kernel.rewriting import _commute_limits
 
     for limits in (((c, 1, d), (d, 1, K)), ((d, 1, c), (c, 1, K))):
         merged = canonical(sp.Sum(x_[c] * A_[c, d], *limits))
@@ -128,7 +128,7 @@ def test_sums_are_evaluated_only_by_exact_rules_and_the_rest_is_left_alone() -> 
     """A sum of unknown entries stays a sum (no closed form exists; SymPy's search for one
     takes seconds); a constant body, a polynomial, a Kronecker delta and a closed-form term
     are summed."""
-    from derivations.rewriting import evaluate
+    from derivations.kernel.rewriting import evaluate
 
     assert evaluate(sp.Sum(sp.exp(x_[k]), (k, 1, K))) == sp.Sum(sp.exp(x_[k]), (k, 1, K))
     assert evaluate(sp.Sum(3, (k, 1, K))) == 3 * K
@@ -142,8 +142,8 @@ def test_sums_are_evaluated_only_by_exact_rules_and_the_rest_is_left_alone() -> 
 
 
 def test_folding_replaces_a_defined_entrys_unfolded_form_by_the_entry() -> None:
-    from derivations.engine import Definition
-    from derivations.rewriting import fold, unfold
+    from derivations.kernel.engine import Definition
+    from derivations.kernel.rewriting import fold, unfold
 
     z_ = sp.IndexedBase("z")
     b_ = sp.IndexedBase("b", real=True)
@@ -174,8 +174,8 @@ def test_a_derivative_of_a_defined_entry_is_never_taken_with_the_entry_opaque() 
 def test_a_negated_written_out_entry_folds_to_the_negated_entry_and_nothing_else_does() -> None:
     """SymPy's derivative of log(e^z/Σ e^z) holds e^(−z) written out: −b_j − Σ A_(j,c) x_c
     folds to −z_j; a sum that is not exactly the negated definition stays as it is."""
-    from derivations.engine import Definition
-    from derivations.rewriting import fold
+    from derivations.kernel.engine import Definition
+    from derivations.kernel.rewriting import fold
 
     z_ = sp.IndexedBase("z")
     b_ = sp.IndexedBase("b", real=True)
@@ -190,8 +190,8 @@ def test_the_derivative_of_an_abstract_function_at_an_entry_stays_a_derivative_a
     """g′(z_j) = Subs(d/dξ g(ξ), ξ, z_j) is left as it is (doit would turn it into d/dz_j g(z_j),
     a derivative with respect to an entry that a named quantity could hide); a concrete
     function's derivative at the point is evaluated."""
+    from derivations.kernel.rewriting import evaluate
     from derivations.notation import g
-    from derivations.rewriting import evaluate
 
     xi = sp.Symbol("xi", real=True)
     z_ = sp.IndexedBase("z")
@@ -204,9 +204,9 @@ def test_a_quantity_named_on_one_side_is_reached_through_the_one_above_it_on_the
     """z^2 on the left beside a^2 := σ(z^2) on the right: a^2 is unfolded (not z^2, which would
     unfold the whole network), so the opaque comparison proves the quadratic network's
     output rows without writing the network out."""
-    from derivations.binding import rename_bound
     from derivations.claims.network import network_claim
-    from derivations.rewriting import _partly_unfolded_is_zero, evaluate, unfold
+    from derivations.kernel.binding import rename_bound
+    from derivations.kernel.rewriting import _partly_unfolded_is_zero, evaluate, unfold
 
     claim = network_claim(1, "quadratic", layers=[2])
     computed = evaluate(rename_bound(unfold(claim.lhs, claim.definitions)))
@@ -225,8 +225,8 @@ def test_a_quantity_named_on_one_side_is_reached_through_the_one_above_it_on_the
 def test_unfolding_refuses_a_definition_that_recurs_forever_through_its_index() -> None:
     """a_j := a_(j+1) never repeats a node, yet never ends: deeper than the definitions nest
     is a cycle."""
-    from derivations.engine import Definition
-    from derivations.rewriting import CircularDefinitionError, unfold
+    from derivations.kernel.engine import Definition
+    from derivations.kernel.rewriting import CircularDefinitionError, unfold
 
     recurring = Definition(x_, x_[j + 1], index=j, text="recurring")
     with pytest.raises(CircularDefinitionError):
@@ -235,8 +235,8 @@ def test_unfolding_refuses_a_definition_that_recurs_forever_through_its_index() 
 
 def test_a_function_applied_to_itself_unfolds_and_is_not_mistaken_for_a_cycle() -> None:
     """σ(σ(x)) nests σ through its argument, not through its body: it unfolds fully."""
-    from derivations.engine import Definition
-    from derivations.rewriting import unfold
+    from derivations.kernel.engine import Definition
+    from derivations.kernel.rewriting import unfold
 
     t = sp.Symbol("t", real=True)
     sigma = sp.Function("sigma")

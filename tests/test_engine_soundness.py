@@ -20,7 +20,7 @@ import sympy as sp
 from derivations.catalog import get_claim
 from derivations.claims.recursion import Z_NEXT, delta_next, first_order_cost, z_l, z_next
 from derivations.claims.shared import LABELS_SUM_TO_ONE
-from derivations.engine import (
+from derivations.kernel.engine import (
     Claim,
     Definition,
     Hypothesis,
@@ -28,8 +28,8 @@ from derivations.engine import (
     Step,
     verify,
 )
+from derivations.kernel.verdicts import CheckedStatement, Counterexample, Verdict, assess
 from derivations.notation import K, a, c, j, n, p, r, y
-from derivations.verdicts import CheckedStatement, Counterexample, Verdict, assess
 
 x = sp.Symbol("x", real=True)
 t = sp.Symbol("t", real=True)

@@ -125,7 +125,7 @@ def _within(module: str, packages: tuple[str, ...]) -> bool:
 
 def test_the_graph_sees_every_module_and_imports_inside_functions() -> None:
     graph = import_graph()
-    assert {"derivations.engine", "impl.network", "impl.commands.bench"} <= set(graph)
+    assert {"derivations.kernel.engine", "impl.network", "impl.commands.bench"} <= set(graph)
     # an import inside a function (impl.bench.symbolic imports the proofs when it times them)
     assert "derivations.catalog" in graph["impl.bench.symbolic"]
     # an import under ``if TYPE_CHECKING:``
@@ -178,14 +178,16 @@ def test_no_rendering_or_command_module_beside_the_proof_modules() -> None:
         assert f"derivations.rendering.{name}" in project_modules(), name
 
 
-#: the rendering modules a claim may use to display itself in Jupyter (Claim._repr_latex_):
-#: the LaTeX printer and the prose renderer, which import nothing of the project
+#: the rendering modules the notebook display of a claim uses (attached by ``import
+#: derivations``): the LaTeX printer and the prose renderer, which import nothing of the
+#: project but the kernel's language
 LEAF_RENDERERS = ("derivations.rendering.latex", "derivations.rendering.prose")
+NOTEBOOK = "derivations.rendering.notebook"
 
 
 def test_the_proofs_do_not_depend_on_the_documents() -> None:
     offenders = {
-        module: targets - ({*LEAF_RENDERERS} if module == "derivations.language" else set())
+        module: targets - ({NOTEBOOK} if module == "derivations" else set())
         for module, targets in _importers_of("derivations.rendering").items()
         if not _within(module, ("derivations.rendering", "impl.commands"))
     }
@@ -197,6 +199,40 @@ def test_the_printer_a_claim_displays_itself_with_imports_nothing_of_the_project
     graph = import_graph()
     for leaf in LEAF_RENDERERS:
         assert graph[leaf] <= {*LEAF_RENDERERS, "derivations.rendering"}, (leaf, graph[leaf])
+    assert graph[NOTEBOOK] <= {*LEAF_RENDERERS, "derivations.kernel.language"}
+
+
+def test_the_kernel_imports_nothing_of_the_project_outside_itself() -> None:
+    outside = {
+        module: {t for t in targets if not _within(t, ("derivations.kernel",))}
+        for module, targets in import_graph().items()
+        if _within(module, ("derivations.kernel",))
+    }
+    outside = {module: targets for module, targets in outside.items() if targets}
+    assert not outside, f"the kernel must stand alone: {outside}"
+
+
+def test_everything_proven_rests_on_is_inside_the_kernel_folder() -> None:
+    kernel = {
+        name.rpartition(".")[2]
+        for name in project_modules()
+        if name.startswith("derivations.kernel.")
+    }
+    assert {
+        "language",
+        "binding",
+        "wellformed",
+        "rewriting",
+        "engine",
+        "explicit",
+        "witness",
+        "counterexamples",
+        "verdicts",
+        "intervals",
+        "sympy_speedup",
+    } <= kernel
+    loose = {path.stem for path in (ROOT / "derivations").glob("*.py")} & kernel
+    assert not loose, f"kernel modules outside derivations/kernel/: {loose}"
 
 
 def test_every_package_says_what_it_holds_and_which_way_dependencies_run() -> None:

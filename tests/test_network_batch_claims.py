@@ -12,7 +12,7 @@ import dataclasses
 import sympy as sp
 
 from derivations.claims import network, network_batch
-from derivations.engine import Definition, Step, verify
+from derivations.kernel.engine import Definition, Step, verify
 from derivations.notation import J, K, j, k, m
 
 NET = network_batch.BatchNetwork()

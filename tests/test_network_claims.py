@@ -15,7 +15,7 @@ import pytest
 import sympy as sp
 
 from derivations.claims import network
-from derivations.engine import Definition, Step, verify
+from derivations.kernel.engine import Definition, Step, verify
 from derivations.notation import k
 
 slow = pytest.mark.slow

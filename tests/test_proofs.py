@@ -6,8 +6,8 @@ import pytest
 from proof_cache import verified
 
 from derivations.catalog import all_claims
+from derivations.kernel.verdicts import Verdict, assess
 from derivations.sources.catalogue import beyond_seeds, statements
-from derivations.verdicts import Verdict, assess
 
 CLAIMS = all_claims()
 SEED_STATEMENTS = {statement.key: statement for statement in statements()}

@@ -29,7 +29,7 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 
 
 def test_readme_says_what_proven_rests_on_in_the_engines_words() -> None:
-    from derivations.engine import PROVEN_RESTS_ON
+    from derivations.kernel.engine import PROVEN_RESTS_ON
 
     quoted = " ".join(
         line[2:] for line in README.splitlines() if line.startswith("> ") or line == ">"

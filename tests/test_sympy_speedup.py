@@ -1,4 +1,4 @@
-"""The remembered ``Sum.free_symbols`` (derivations.sympy_speedup) is SymPy's own answer.
+"""The remembered ``Sum.free_symbols`` (derivations.kernel.sympy_speedup) is SymPy's own answer.
 
 The memo is under the trust base of every proof (SymPy decides "does not depend on x" by
 it), so its answers are checked against SymPy's own property (installed at every level) on
@@ -18,7 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sympy.concrete.expr_with_limits import ExprWithLimits
 
-from derivations import get_claim, sympy_speedup, verify
+from derivations import get_claim, verify
+from derivations.kernel import sympy_speedup
 
 i, j, k, n = sp.symbols("i j k n", integer=True)
 t = sp.Symbol("t")
@@ -200,3 +201,34 @@ def test_verify_says_the_same_with_sympys_own_free_symbols(
     assert remembered[0][0]
     if also_wrong:  # refused because SymPy and the witness found the step wrong
         assert not remembered[1][0] and "does not follow" in " ".join(remembered[1][1])
+
+
+def _installed_in_a_fresh_process(code: str, **environment: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, **environment}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_importing_the_library_changes_no_sympy_class() -> None:
+    code = (
+        "import derivations, impl, derivations.report\n"
+        "from derivations.kernel import sympy_speedup\n"
+        "print(sympy_speedup.installed())"
+    )
+    assert _installed_in_a_fresh_process(code) == "False"
+
+
+def test_the_entry_points_install_it_unless_the_variable_says_off() -> None:
+    code = (
+        "from derivations.kernel import sympy_speedup\n"
+        "print(sympy_speedup.install_unless_disabled(), sympy_speedup.installed())"
+    )
+    assert _installed_in_a_fresh_process(code) == "True True"
+    off = {sympy_speedup.DISABLE_VARIABLE: "off"}
+    assert _installed_in_a_fresh_process(code, **off) == "False False"

@@ -11,7 +11,7 @@ outputs, one example with the one-hot label y = (1, 0).  With the six parameters
 
 * ``loss_not_convex_in_weights``: J(θ_M) − (J(θ_A) + J(θ_B))/2, with θ_M the midpoint of
   θ_A and θ_B, equals an exact closed form whose value an interval enclosure
-  (:func:`derivations.intervals.enclose`, outward rounding) certifies to be > 0: the
+  (:func:`derivations.kernel.intervals.enclose`, outward rounding) certifies to be > 0: the
   midpoint has a higher loss than the mean of the ends, so J is not convex in θ.  The two
   settings are the first ones, θ_A = (s, 0, s, 0, 0, 0) and θ_B = −θ_A for s = 1, 2, …, whose
   gap is certified positive (:func:`midpoint_violation`): s = 1.
@@ -36,8 +36,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derivations.claims.shared import SIGMOID
-from derivations.engine import Claim, Definition, Step
-from derivations.intervals import approximately, enclose, sign
+from derivations.kernel.engine import Claim, Definition, Step
+from derivations.kernel.intervals import approximately, enclose, sign
 from derivations.notation import sigma, sigmoid_expr
 
 __all__ = ["J_NET", "PARAMETERS", "MidpointViolation", "claims", "loss_at", "midpoint_violation"]

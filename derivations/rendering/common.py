@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derivations.claims.network import PAIRINGS
-from derivations.engine import PROVEN_RESTS_ON, Claim, Definition, IndexRange, subject_of
+from derivations.kernel.engine import PROVEN_RESTS_ON, Claim, Definition, IndexRange, subject_of
+from derivations.kernel.verdicts import CheckedStatement, Verdict
+from derivations.kernel.wellformed import domain
 from derivations.rendering.content import ProvenClaim
 from derivations.rendering.latex import indexed_base_latex, latex
 from derivations.sources.census import CensusEntry
 from derivations.sources.documents import THIS_PROJECT, document_of
-from derivations.verdicts import CheckedStatement, Verdict
-from derivations.wellformed import domain
 
 __all__ = [
     "HOW_TO_READ",

@@ -1,7 +1,7 @@
 """What the generated documents say: every claim with its checked proof, every seed verdict.
 
-:func:`collect` runs every proof (:func:`derivations.engine.verify`) and every seed
-assessment (:func:`derivations.verdicts.assess`) and returns them together.  It refuses, with
+:func:`collect` runs every proof (:func:`derivations.kernel.engine.verify`) and every seed
+assessment (:func:`derivations.kernel.verdicts.assess`) and returns them together.  It refuses, with
 :class:`NotProvenError`, when a claim is not proven or a seed verdict is not the one the
 catalogue expects: the documents only ever show results that SymPy has just confirmed.
 The renderers (:mod:`derivations.rendering.tex`, :mod:`derivations.rendering.markdown`)
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from derivations import notation
 from derivations.catalog import all_claims
-from derivations.engine import Claim, ClaimResult, verify
+from derivations.kernel.engine import Claim, ClaimResult, verify
+from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict, assess
 from derivations.report import claim_verdict
 from derivations.sources.catalogue import beyond_sources, statements
 from derivations.sources.census import CensusVerdict, judge_all
-from derivations.verdicts import Assessment, CheckedStatement, Verdict, assess
 
 __all__ = ["DocumentContent", "NotProvenError", "ProvenClaim", "collect", "errata"]
 

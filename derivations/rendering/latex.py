@@ -375,7 +375,7 @@ def claim_display(
     """The derivation of ``claim`` as one ``aligned`` block, each step numbered (n), followed
     by its reason when ``reasons`` (LaTeX for math mode, one per step) are given.
 
-    ``claim`` is a :class:`derivations.language.Claim` (not imported: this module prints
+    ``claim`` is a :class:`derivations.kernel.language.Claim` (not imported: this module prints
     SymPy objects and imports nothing of the project).
     """
     printer = printer or DerivationLatexPrinter()

@@ -11,6 +11,7 @@ comments, so that the README can quote one verbatim and a test can check it did.
 
 from __future__ import annotations
 
+from derivations.kernel.verdicts import Assessment, Verdict
 from derivations.rendering.algorithm import BACKWARD_PASS
 from derivations.rendering.algorithm import INTRODUCTION as ALGORITHM_INTRODUCTION
 from derivations.rendering.common import (
@@ -47,7 +48,6 @@ from derivations.rendering.prose import (
 )
 from derivations.sources.census import INTRODUCTION as CENSUS_INTRODUCTION
 from derivations.sources.census import CensusEntry, CensusVerdict
-from derivations.verdicts import Assessment, Verdict
 
 __all__ = [
     "derivation_block",

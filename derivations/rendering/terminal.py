@@ -16,13 +16,13 @@ import sympy as sp
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
-from derivations.engine import Claim
+from derivations.kernel.engine import Claim
+from derivations.kernel.verdicts import Assessment
 from derivations.rendering.common import layer_order, matrix_rows, row_chains
 from derivations.rendering.content import ProvenClaim
 from derivations.rendering.latex import derivative_at
 from derivations.sources.census import CensusVerdict
 from derivations.sources.documents import document_of
-from derivations.verdicts import Assessment
 
 __all__ = ["pretty", "render_census_entry", "render_claim", "render_statement"]
 

@@ -1,7 +1,7 @@
 """``derivations.tex``: the derivations and the errata as a standalone LaTeX article.
 
 Every formula is printed by :func:`derivations.rendering.latex.latex` from the SymPy
-objects that :func:`derivations.engine.verify` and :func:`derivations.verdicts.assess`
+objects that :func:`derivations.kernel.engine.verify` and :func:`derivations.kernel.verdicts.assess`
 checked; every piece of prose goes through :mod:`derivations.rendering.prose`, so the file
 is pure ASCII and compiles with ``pdflatex`` using only texlive-latex-base and
 texlive-latex-recommended.
@@ -9,6 +9,7 @@ texlive-latex-recommended.
 
 from __future__ import annotations
 
+from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict
 from derivations.rendering.algorithm import BACKWARD_PASS
 from derivations.rendering.algorithm import INTRODUCTION as ALGORITHM_INTRODUCTION
 from derivations.rendering.common import (
@@ -45,7 +46,6 @@ from derivations.rendering.prose import (
 )
 from derivations.sources.census import INTRODUCTION as CENSUS_INTRODUCTION
 from derivations.sources.census import CensusEntry, CensusVerdict
-from derivations.verdicts import Assessment, CheckedStatement, Verdict
 
 __all__ = ["render_tex"]
 

@@ -7,7 +7,7 @@ Networks: Core Concepts and Backpropagation Derivations”, named in
 SymPy is expected to compute for it (proven, proven under an assumption, or refuted), plus
 the counterexamples beyond the sources.
 
-Dependencies run one way: this package imports :mod:`derivations.engine`,
-:mod:`derivations.verdicts`, :mod:`derivations.notation` and :mod:`derivations.claims`;
+Dependencies run one way: this package imports :mod:`derivations.kernel.engine`,
+:mod:`derivations.kernel.verdicts`, :mod:`derivations.notation` and :mod:`derivations.claims`;
 none of those imports it.
 """

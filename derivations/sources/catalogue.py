@@ -8,7 +8,7 @@ Definitions are not claims and are not listed (e.g. the J = (1/m) Σ L of “Neu
 Core Concepts and Backpropagation Derivations”, the update rule W := W − α dW).
 
 No entry types a counterexample: each point shown in the errata is the simplest one
-:func:`derivations.witness.find_counterexample` finds (smallest sizes, then the values 0, 1,
+:func:`derivations.kernel.witness.find_counterexample` finds (smallest sizes, then the values 0, 1,
 −1, 2, 1/2, … in order), the same search that judges a user's formula.
 """
 
@@ -24,10 +24,10 @@ from derivations.claims.shared import (
     SIGMOID_OUTPUT,
     SOFTMAX,
 )
-from derivations.engine import Definition, Hypothesis, IndexRange
+from derivations.kernel.engine import Definition, Hypothesis, IndexRange
+from derivations.kernel.verdicts import CheckedStatement, Verdict
 from derivations.notation import J, K, a, g, j, m, n, q, r, sigma, x, y, z
 from derivations.sources.documents import CORE_CONCEPTS, DERIVING_BACKPROPAGATION, THIS_PROJECT
-from derivations.verdicts import CheckedStatement, Verdict
 
 SOFTMAX_CE = (softmax_ce.SOFTMAX_CE_LOSS, SOFTMAX)
 SIGMOID_BCE = (sigmoid_ce.BINARY_CE_LOSS, SIGMOID_OUTPUT, SIGMOID)

@@ -6,8 +6,8 @@ section, our reading, and
 
 * for a **mathematical** statement, a verdict the project computes (:func:`judge`): it is the
   weakest of the verdicts of what the entry cites — catalogue statements
-  (:mod:`derivations.sources.catalogue`, judged by :func:`derivations.verdicts.assess`),
-  claims (:mod:`derivations.catalog`, proven by :func:`derivations.engine.verify`: proven, or
+  (:mod:`derivations.sources.catalogue`, judged by :func:`derivations.kernel.verdicts.assess`),
+  claims (:mod:`derivations.catalog`, proven by :func:`derivations.kernel.engine.verify`: proven, or
   proven under assumption when the claim states a hypothesis) and computed findings
   (:mod:`derivations.sources.findings`: float64 against interval enclosures, shapes);
   proven < proven under assumption < refuted < undecided;
@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 
+from derivations.kernel.verdicts import Verdict
 from derivations.sources.catalogue import statements
 from derivations.sources.documents import CORE_CONCEPTS, DERIVING_BACKPROPAGATION, document_of
-from derivations.verdicts import Verdict
 
 __all__ = [
     "SKIPPED",
@@ -1198,7 +1198,7 @@ _RANK = {
 
 def _claim_verdict(name: str) -> tuple[str, str]:
     from derivations.catalog import get_claim
-    from derivations.engine import verify
+    from derivations.kernel.engine import verify
 
     result = verify(get_claim(name))
     if not result.proven:
@@ -1212,7 +1212,7 @@ def _claim_verdict(name: str) -> tuple[str, str]:
 
 
 def _statement_verdict(key: str) -> tuple[str, str]:
-    from derivations.verdicts import assess
+    from derivations.kernel.verdicts import assess
 
     assessment = assess(_catalogue()[key])
     return str(assessment.verdict), assessment.detail

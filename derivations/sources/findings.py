@@ -6,7 +6,7 @@ refuted) with the input where the statement fails — and types no answer in:
 * **float64** (:func:`sigmoid_code_in_float64`, :func:`cross_entropy_from_sigmoid_in_float64`,
   :func:`softmax_formula_in_float64`): the formula is evaluated as written with NumPy in
   float64 at z = 0, ±1, ±2, … and compared with its exact value enclosed by interval
-  arithmetic (:func:`derivations.intervals.enclose`); the first input where the float64
+  arithmetic (:func:`derivations.kernel.intervals.enclose`); the first input where the float64
   result is not within a few units in the last place of the exact value is the
   counterexample.  The corrections are proven equal to the formulas (claims
   ``sigmoid_stable_form``, ``softmax_shift_invariance``).
@@ -33,9 +33,9 @@ import numpy as np
 import sympy as sp
 
 from derivations.claims import convexity
-from derivations.intervals import approximately, enclose
+from derivations.kernel.intervals import approximately, enclose
+from derivations.kernel.verdicts import Verdict
 from derivations.notation import m, n, p, q
-from derivations.verdicts import Verdict
 
 __all__ = ["FINDINGS", "Finding"]
 

@@ -109,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     if unrecognized:  # reported by the command's own parser, with its usage line
         args.command_parser.error(f"unrecognized arguments: {' '.join(unrecognized)}")
     args.argv = arguments[1:]  # the command's own arguments, as typed
+    from derivations.kernel import sympy_speedup  # the commands' entry point installs it
+
+    sympy_speedup.install_unless_disabled()
     try:
         status = int(args.run(args))
         sys.stdout.flush()  # here, so that a reader gone at the last write is caught too

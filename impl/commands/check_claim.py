@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from derivations.kernel.verdicts import Verdict
 from derivations.user_claims import KINDS, FormulaError, judge, options_of
-from derivations.verdicts import Verdict
 from impl.commands.output import check_json_destination, write_json
 
 HELP = "check your own formula for a delta or an activation derivative"

@@ -12,12 +12,12 @@ import argparse
 import sys
 
 from derivations.catalog import UnknownClaimError
-from derivations.engine import verify
+from derivations.kernel.engine import verify
+from derivations.kernel.verdicts import assess
 from derivations.rendering.content import ProvenClaim
 from derivations.rendering.terminal import render_census_entry, render_claim, render_statement
 from derivations.report import select_claims
 from derivations.sources.census import judge
-from derivations.verdicts import assess
 
 HELP = "print one derivation (or a source claim's verdict) in the terminal"
 DESCRIPTION = (

@@ -1,7 +1,7 @@
 """What may be stated: the rules a claim (or a statement to judge) must meet before any step
 is checked.  Each rule closes a way to "prove" something false through the public API.
 
-* **Binders** — only constructs whose bound variables :mod:`derivations.binding` models
+* **Binders** — only constructs whose bound variables :mod:`derivations.kernel.binding` models
   (``Sum``, ``Product``, ``Integral``, ``Subs``, ``Lambda``); no ``Dummy`` symbols.
 * **Names** — two different objects may not print the same (``IndexedBase("z")`` twice with
   different assumptions, a symbol and a function both called ``g``).
@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING
 import sympy as sp
 from sympy.core.function import AppliedUndef, UndefinedFunction
 
-from derivations.binding import UnsupportedConstructError, rename_bound
-from derivations.rewriting import MAX_TERMS, is_zero, unfold, unjustified_substitutions
+from derivations.kernel.binding import UnsupportedConstructError, rename_bound
+from derivations.kernel.rewriting import MAX_TERMS, is_zero, unfold, unjustified_substitutions
 
 if TYPE_CHECKING:
-    from derivations.language import Definition, Hypothesis, IndexRange
+    from derivations.kernel.language import Definition, Hypothesis, IndexRange
 
 __all__ = ["Subject", "domain", "problems"]
 

@@ -1,27 +1,23 @@
-"""The independent witness: every claim and verdict evaluated at concrete sizes and points.
+"""Statements at concrete sizes: explicit finite forms, evaluated in 60-digit arithmetic.
 
-A second code path behind the symbolic engine (defence in depth: a bug in
-:mod:`derivations.rewriting` or in SymPy's simplifier cannot pass alone).  For a statement
-``lhs = rhs_1 = … = rhs_n`` it
+The machinery shared by the proof witness (:mod:`derivations.kernel.witness`) and the
+counterexample search (:mod:`derivations.kernel.counterexamples`), a code path apart from the
+symbolic engine (it imports neither :mod:`~derivations.kernel.rewriting` nor
+:mod:`~derivations.kernel.wellformed`):
 
-1. instantiates every symbolic size at small values (each of 1, 2, 3 at least, and mixed
-   combinations), every free index inside its range (both ends included), and every
-   abstract function (the "any g") with concrete smooth functions;
-2. builds the *explicit finite* expressions directly from the definitions: every sum
-   written out term by term, every defined object replaced by its body — no Kronecker-delta
+1. an *instance* fixes every symbolic size at a small value, every free index inside its
+   range, and every abstract function (the "any g") to a concrete smooth function;
+2. the *explicit finite* form of an expression at an instance has every sum written out
+   term by term and every defined object replaced by its body — no Kronecker-delta
    collapsing, no ``refine``, no simplification;
-3. values a derivative on the left by mpmath's numerical derivative (``mpmath.diff``, in
-   extra precision) of the explicit undifferentiated expression — no rule of SymPy's; SymPy
-   differentiates the explicit form only to certify a disagreement, or where the left side
-   is not a derivative;
-4. evaluates both sides at random rational points with mpmath at 60 digits.  The points
-   satisfy the hypotheses (solved for: labels normalised to sum 1, …), respect every
-   symbol's assumptions (x ≠ 0, K even, …) and avoid kinks; a point where a side is not
-   finite (nan, zoo: a 0/0) is skipped, never counted.
+3. explicit forms are compiled once (``lambdify`` to mpmath) and evaluated at rational
+   points; a derivative on the left is valued by mpmath's numerical derivative
+   (``mpmath.diff``) of the explicit undifferentiated expression — no rule of SymPy's;
+4. points satisfy the hypotheses (solved for), respect every symbol's assumptions and avoid
+   kinks; a point where a side is not finite or not real is skipped, never counted.
 
 A disagreement is *certified*: the difference is evaluated with ``evalf(strict=True)``, so a
-value is only called non-zero when mpmath proves enough digits of it.  The same machinery
-evaluates a verdict's counterexample and searches for one (:func:`find_counterexample`).
+value is only called non-zero when mpmath proves enough digits of it.
 """
 
 from __future__ import annotations
@@ -29,7 +25,7 @@ from __future__ import annotations
 import itertools
 import random
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,19 +35,13 @@ from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core.function import AppliedUndef, UndefinedFunction
 from sympy.printing.pycode import MpmathPrinter
 
-from derivations.binding import free_symbols, rename_bound, substitute
-from derivations.language import definition_lookup
+from derivations.kernel.binding import free_symbols, rename_bound, substitute
+from derivations.kernel.language import definition_lookup
 
 if TYPE_CHECKING:
-    from derivations.language import Definition, Hypothesis, IndexRange
+    from derivations.kernel.language import Definition, Hypothesis, IndexRange
 
-__all__ = [
-    "Point",
-    "WitnessReport",
-    "evaluate",
-    "find_counterexample",
-    "witness",
-]
+__all__ = ["Point"]
 
 #: digits of the evaluation; agreement means |left − right| ≤ 10^-AGREE · max(1, |left|)
 DIGITS = 60
@@ -85,18 +75,6 @@ class Point:
         parts += [f"{key} = {value}" for key, value in sorted(self.values.items(), key=str)]
         parts += [f"{name} = {body}" for name, body in self.functions.items()]
         return ", ".join(parts)
-
-
-@dataclass
-class WitnessReport:
-    """What the witness found: ``ok`` when every counted point agreed and enough counted."""
-
-    ok: bool
-    points: int
-    message: str
-    disagreement: Point | None = None
-    #: when refuting: the two values at the disagreement
-    values: tuple[sp.Expr, sp.Expr] | None = None
 
 
 class _SkipError(Exception):
@@ -853,339 +831,3 @@ def _difference_quotients(lhs: sp.Basic, instance: _Instance) -> list:
         ]
         quotients.append((number, body, variables))
     return quotients
-
-
-def _exact_left(
-    instance: _Instance,
-    lhs: sp.Basic,
-    left: sp.Basic | None,
-    entry: int,
-    values: Mapping[sp.Basic, sp.Expr],
-) -> sp.Basic | None:
-    """The exact value of the left-hand side's ``entry`` at ``values``, to certify a
-    disagreement: SymPy's explicit derivative, computed only now when the difference quotient
-    stood for it (None if SymPy cannot compute it).  If SymPy's derivative happens to agree
-    with the right-hand side, the difference is not certified and the point is skipped."""
-    if left is not None:
-        return _entries(left)[entry].xreplace(values)
-    try:
-        derivative = instance.explicit(_entries(lhs)[entry])
-    except Exception:
-        return None
-    return derivative.xreplace(values)
-
-
-def witness(
-    lhs: sp.Basic,
-    rights: Sequence[tuple[str, sp.Basic]],
-    definitions: Sequence[Definition] = (),
-    hypotheses: Sequence[Hypothesis] = (),
-    ranges: Sequence[IndexRange] = (),
-    *,
-    instances: int = 5,
-    points: int = 10,
-    minimum_points: int = 3,
-) -> WitnessReport:
-    """Check ``lhs = right`` for every ``(label, right)`` at concrete sizes and points.
-
-    ``ok`` is True only if at least ``minimum_points`` points satisfying the hypotheses (and
-    the assumptions, away from kinks, with every side finite) were evaluated and every
-    right-hand side agreed with ``lhs`` at each of them (|difference| ≤ 10^-40 relative in
-    60-digit arithmetic).  A disagreement is confirmed exactly (``evalf(strict=True)``)
-    before it is reported.
-    """
-    problem = _Problem(lhs, rights, definitions, hypotheses, ranges)
-    rng = random.Random(_seed(problem))
-    counted = 0
-    reasons: list[str] = []
-    sizes_seen: list[str] = []
-    base_equalities = _base_equalities(hypotheses)
-    equations = [
-        sp.sympify(h.lhs) - sp.sympify(h.rhs)
-        for h in hypotheses
-        if not (isinstance(h.lhs, sp.IndexedBase) and isinstance(h.rhs, sp.IndexedBase))
-    ]
-    built = list(_instances(problem, rng, instances))
-    per_instance = max(2, -(-points // max(1, len(built))))
-    for integers, functions in built:
-        instance = _Instance(integers, functions, definitions, base_equalities)
-        try:
-            quotients = _difference_quotients(lhs, instance)
-            # a derivative's value is its difference quotient: SymPy need not differentiate
-            # the explicit form (seconds for a whole network), and its rules are not trusted
-            left = None if quotients else instance.explicit(lhs)
-            explicit_rights = [(label, instance.explicit(right)) for label, right in rights]
-            explicit_equations = [instance.explicit(eq) for eq in equations]
-            if any(_shape(right) != _shape(lhs) for _, right in explicit_rights):
-                return WitnessReport(False, counted, "the two sides have different shapes")
-            lefts = [body for _, body, _ in quotients] if left is None else _entries(left)
-            atoms: set[sp.Basic] = set()
-            for expr in (*lefts, *(right for _, right in explicit_rights)):
-                atoms |= _free_atoms(expr)
-            flat = ([] if left is None else lefts) + [
-                e for _, right in explicit_rights for e in _entries(right)
-            ]
-            checked = flat + ([] if left is not None else lefts)
-            # in the order met (sorting them by their printed form costs seconds on a network)
-            denominators = list(dict.fromkeys(d for e in checked for d in _denominators(e)))
-            for constant in {d for e in checked for d in _denominators(e, numbers=True)}:
-                if not _certainly_different(constant, sp.Integer(0)):
-                    raise _SkipError(f"the constant denominator {constant} may be 0 (0/0)")
-            ordered = sorted(atoms, key=str)
-            compiled = _Compiled(flat + denominators, ordered)
-            compiled_bodies: dict[sp.Basic, _Compiled] = {}
-            for _, body, _ in quotients:
-                if body not in compiled_bodies:
-                    compiled_bodies[body] = _Compiled([body], ordered)
-            bodies = [(compiled_bodies[body], variables) for _, body, variables in quotients]
-        except _SkipError as skip:
-            reasons.append(str(skip))
-            continue
-        except Exception as error:  # SymPy failed on the explicit form: no evidence
-            reasons.append(f"{type(error).__name__}: {error}")
-            continue
-        kinks = [k for e in lefts for k in _kinks(e)]
-        kinks += [k for _, right in explicit_rights for k in _kinks(right)]
-        sizes_seen.append(", ".join(f"{k} = {v}" for k, v in integers.items()) or "scalar")
-        size = len(_entries(lhs))
-        # the rights' entries start here in ``numbers`` (after the left's, when SymPy's)
-        offset = 0 if left is None else size
-        usable = 0
-        # a point that cannot be used (a kink, 0/0, an overflow) is replaced, a few times
-        for _ in range(_DRAWS_PER_POINT * per_instance):
-            if usable == per_instance:
-                break
-            try:
-                values = _solve_hypotheses(explicit_equations, atoms, rng)
-                if _at_a_kink(kinks, values):
-                    raise _SkipError("at a kink")
-                numbers = compiled(values)
-                if any(abs(d) < _NEAR_ZERO for d in numbers[len(flat) :]):
-                    raise _SkipError("a denominator vanishes at this point (0/0 is no evidence)")
-                slopes = []
-                for number, (body, variables) in enumerate(bodies):
-                    body.check_real(values)
-                    slope = body.partial(values, variables)
-                    if mpmath.mag(slope) > _STEEPEST_BITS:
-                        raise _SkipError("too steep here for a difference quotient")
-                    if left is not None and not _agree(
-                        slope, numbers[number], digits=QUOTIENT_AGREE
-                    ):
-                        point = Point(integers, values, instance.describe_functions())
-                        return WitnessReport(
-                            False,
-                            counted,
-                            f"SymPy's derivative {mpmath.nstr(numbers[number], 15)} disagrees "
-                            f"with the difference quotient {mpmath.nstr(slope, 15)} at "
-                            f"{point.describe()}: no derivative there, or a wrong rule",
-                            point,
-                        )
-                    slopes.append(slope)
-            except _SkipError as skip:
-                reasons.append(str(skip))
-                continue
-            except Exception as error:
-                reasons.append(f"{type(error).__name__}: {error}")
-                continue
-            left_values = slopes if left is None else numbers[:size]
-            inconclusive = False
-            for position, (label, _) in enumerate(explicit_rights):
-                for entry in range(size):
-                    lv = left_values[entry]
-                    rv = numbers[offset + position * size + entry]
-                    if _agree(lv, rv):
-                        continue
-                    exact_right = flat[offset + position * size + entry].xreplace(values)
-                    exact_left = _exact_left(instance, lhs, left, entry, values)
-                    if exact_left is None or not _certainly_different(exact_left, exact_right):
-                        inconclusive = True  # differs in 60 digits, not certified: no evidence
-                        continue
-                    point = Point(integers, values, instance.describe_functions())
-                    return WitnessReport(
-                        False,
-                        counted,
-                        f"{label} disagrees at {point.describe()}: "
-                        f"{mpmath.nstr(lv, 15)} vs {mpmath.nstr(rv, 15)}",
-                        point,
-                        (exact_left, exact_right),
-                    )
-            if inconclusive:
-                reasons.append("a difference that could not be certified either way")
-                continue
-            counted += 1
-            usable += 1
-    if counted < minimum_points:
-        why = "; ".join(dict.fromkeys(reasons)) or "no instance could be built"
-        return WitnessReport(
-            False,
-            counted,
-            f"the witness found only {counted} usable point(s) (needs {minimum_points}): {why}",
-        )
-    shown = "; ".join(dict.fromkeys(sizes_seen))
-    return WitnessReport(True, counted, f"agrees at {counted} points ({shown})")
-
-
-def evaluate(
-    expr: sp.Basic,
-    definitions: Sequence[Definition],
-    integers: Mapping[sp.Symbol, int],
-    values: Mapping[sp.Basic, sp.Expr],
-    base_equalities: Mapping[sp.IndexedBase, sp.IndexedBase] | None = None,
-) -> tuple[sp.Basic, sp.Basic]:
-    """(exact value, 60-digit value) of ``expr`` at a concrete point, by the explicit form.
-
-    Raises ``ValueError`` when the point leaves a symbol free, makes a side non-finite, or
-    sits at a kink: such a point is never a counterexample.
-    """
-    instance = _Instance(integers, {}, definitions, base_equalities or {})
-    values = {key: sp.sympify(value) for key, value in values.items()}
-    try:
-        explicit = instance.explicit(expr)
-        if _at_a_kink(_kinks(explicit), values):
-            raise _SkipError("the point is at a kink, where no derivative exists")
-        exact = [sp.sympify(e.xreplace(dict(values))).doit() for e in _entries(explicit)]
-        numeric = [_numeric(e) for e in exact]
-        quotients = _difference_quotients(expr, instance)
-        for number, body, variables in quotients:
-            compiled = _Compiled([body], sorted(_free_atoms(body), key=str))
-            compiled.check_real(values)
-            slope = compiled.partial(values, variables)
-            with mpmath.workdps(DIGITS):
-                symbolic = sp.sympify(numeric[number])._to_mpmath(mpmath.mp.prec)
-            if not _agree(symbolic, slope, digits=QUOTIENT_AGREE):
-                raise _SkipError(
-                    "the derivative SymPy computes there disagrees with the difference "
-                    "quotient: the function has no derivative at this point"
-                )
-    except _SkipError as skip:
-        raise ValueError(str(skip)) from None
-    if isinstance(explicit, sp.MatrixBase):
-        return sp.ImmutableMatrix(explicit.shape[0], explicit.shape[1], exact), sp.ImmutableMatrix(
-            explicit.shape[0], explicit.shape[1], numeric
-        )
-    return exact[0], numeric[0]
-
-
-def differ(left: sp.Basic, right: sp.Basic) -> bool:
-    """Certified: do two concrete values (or matrices of them) differ?"""
-    return any(
-        _certainly_different(a, b) for a, b in zip(_entries(left), _entries(right), strict=True)
-    )
-
-
-def _simplest_ranks(caps: Sequence[int], total: int) -> Iterator[tuple[int, ...]]:
-    """Every tuple of ranks ``0 <= r_i < caps[i]`` with ``sum(r) == total``, lexicographic."""
-    if not caps:
-        if total == 0:
-            yield ()
-        return
-    head, *rest = caps
-    for rank in range(min(head - 1, total) + 1):
-        for tail in _simplest_ranks(rest, total - rank):
-            yield (rank, *tail)
-
-
-def _simplest_assignments(
-    variables: Sequence[sp.Basic], options: Sequence[Sequence[object]]
-) -> Iterator[dict[sp.Basic, object]]:
-    """Assignments of ``options[i]`` (listed simplest first) to ``variables[i]``, in order of
-    increasing total rank: all simplest first, then one variable one step less simple, …"""
-    caps = [len(choices) for choices in options]
-    if any(cap == 0 for cap in caps):
-        return
-    for total in range(sum(cap - 1 for cap in caps) + 1):
-        for ranks in _simplest_ranks(caps, total):
-            pairs = enumerate(zip(variables, ranks, strict=True))
-            yield {variable: options[n][rank] for n, (variable, rank) in pairs}
-
-
-def _simplest_instances(problem: _Problem) -> Iterator[tuple[dict, dict]]:
-    """Sizes from the smallest (each size among its 4 smallest values, by total rank), every
-    free index in its range from the lowest, each abstract function by each concrete
-    stand-in in turn."""
-    sizes, ranges = _integer_symbols(problem)
-    functions = _abstract_functions(problem)
-    size_options = [_integer_choices(size)[:4] for size in sizes]
-    for variant in range(len(_ONE_ARGUMENT) if functions else 1):
-        concrete = _stand_ins(functions, variant)
-        for assignment in _simplest_assignments(sizes, size_options):
-            integers = {key: sp.Integer(value) for key, value in assignment.items()}
-            index_options = []
-            for index_range in ranges:
-                lo = sp.sympify(index_range.lo).xreplace(integers)
-                hi = sp.sympify(index_range.hi).xreplace(integers)
-                if not (lo.is_Integer and hi.is_Integer) or hi < lo:
-                    break
-                index_options.append([sp.Integer(v) for v in range(int(lo), int(hi) + 1)])
-            else:
-                indices = [index_range.index for index_range in ranges]
-                for chosen in _simplest_assignments(indices, index_options):
-                    yield {**integers, **chosen}, concrete
-
-
-def find_counterexample(
-    lhs: sp.Basic,
-    right: sp.Basic,
-    definitions: Sequence[Definition] = (),
-    ranges: Sequence[IndexRange] = (),
-    *,
-    tries: int = 400,
-    per_instance: int = 80,
-) -> WitnessReport:
-    """The simplest certified point where ``lhs ≠ right``, searched systematically.
-
-    Sizes go from the smallest (K = 1 before K = 2; several sizes by their total), free
-    indices from the lowest, and the values of the free atoms run through the simple values
-    0, 1, −1, 2, 1/2, −2, −1/2, 3, … in order of total simplicity (every atom 0 first, then
-    one atom 1, …), each inside its symbol's domain.  The first point where both sides are
-    finite, no kink is hit, and the difference is certified non-zero
-    (:func:`_certainly_different`) is returned (``ok=True``, the point in ``disagreement``);
-    at most ``per_instance`` points per choice of sizes and ``tries`` in all.
-    """
-    problem = _Problem(lhs, [("claimed", right)], definitions, (), ranges)
-    rng = random.Random(_seed(problem))
-    attempts = 0
-    for integers, functions in _simplest_instances(problem):
-        if attempts >= tries:
-            break
-        instance = _Instance(integers, functions, definitions, {})
-        try:
-            left = instance.explicit(lhs)
-            claimed = instance.explicit(right)
-            # the functions the derivatives differentiate: real at a counterexample
-            differentiated = [
-                _Compiled([body], sorted(_free_atoms(body), key=str))
-                for _, body, _ in _difference_quotients(lhs, instance)
-            ]
-        except Exception:
-            continue
-        if _shape(left) != _shape(claimed):
-            continue
-        atoms = sorted(_free_atoms(left) | _free_atoms(claimed), key=str)
-        kinks = _kinks(left) + _kinks(claimed)
-        try:
-            options = [
-                [v for v in _SIMPLE_VALUES if _satisfies(v, _required(atom))]
-                or [_random_value(rng, _required(atom)) for _ in range(3)]
-                for atom in atoms
-            ]
-        except _SkipError:
-            continue
-        for count, values in enumerate(_simplest_assignments(atoms, options)):
-            if count >= per_instance or attempts >= tries:
-                break
-            attempts += 1
-            try:
-                if _at_a_kink(kinks, values):
-                    continue
-                for body in differentiated:
-                    body.check_real(values)
-                lv = [_numeric(e.xreplace(values)) for e in _entries(left)]
-                rv = [_numeric(e.xreplace(values)) for e in _entries(claimed)]
-            except Exception:
-                continue
-            for le, re_, a, b in zip(_entries(left), _entries(claimed), lv, rv, strict=True):
-                if _certainly_different(le.xreplace(values), re_.xreplace(values)):
-                    point = Point(integers, values, instance.describe_functions())
-                    return WitnessReport(True, attempts, point.describe(), point, (a, b))
-    return WitnessReport(False, attempts, f"no disagreement in {attempts} tries")

@@ -4,11 +4,11 @@ A :class:`Claim` states ``lhs = result``.  For a ``"derivative"`` claim ``lhs`` 
 *unevaluated* derivative (``sympy.Derivative``) of an object fixed by a :class:`Definition`
 (``J := −Σ_c y_c log a_c``, ``a_c := e^{z_c}/Σ_k e^{z_k}``); for an ``"identity"`` claim it is
 an expression built from defined objects.  Its derivation is the chain
-``lhs = step_1 = … = step_n = result``; :func:`derivations.engine.verify` checks it.
+``lhs = step_1 = … = step_n = result``; :func:`derivations.kernel.engine.verify` checks it.
 
-These classes only hold data; every rule about them lives in :mod:`derivations.wellformed`
-(what may be stated), :mod:`derivations.rewriting` (how equality is decided) and
-:mod:`derivations.witness` (the independent evaluation at concrete sizes).
+These classes only hold data; every rule about them lives in :mod:`derivations.kernel.wellformed`
+(what may be stated), :mod:`derivations.kernel.rewriting` (how equality is decided) and
+:mod:`derivations.kernel.witness` (the independent evaluation at concrete sizes).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derivations.binding import substitute
+from derivations.kernel.binding import substitute
 
 __all__ = [
     "Claim",
@@ -108,7 +108,7 @@ class Definition:
     def expand_node(self, node: sp.Basic) -> sp.Expr:
         """The definition at ``node``'s arguments (``a_j`` → ``e^{z_j}/Σ_k e^{z_k}``).
 
-        Capture-free (:func:`derivations.binding.substitute`): ``a_k`` never becomes
+        Capture-free (:func:`derivations.kernel.binding.substitute`): ``a_k`` never becomes
         ``e^{z_k}/Σ_k e^{z_k}`` with the argument caught by the summation index.
         """
         if not self.indices:
@@ -177,9 +177,13 @@ class Step:
     uses: tuple[Hypothesis, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Claim:
-    """A statement ``lhs = result`` with its derivation, hypotheses and definitions."""
+    """A statement ``lhs = result`` with its derivation, hypotheses and definitions.
+
+    Immutable: the sequences given are stored as tuples, so a claim cannot change after it
+    is verified (a :class:`ClaimResult` holds the very claim it judged).
+    """
 
     name: str
     title: str
@@ -197,6 +201,10 @@ class Claim:
     #: extra machine checks run after the chain (name, callable returning an error or None)
     extra_checks: Sequence[tuple[str, Callable[[], str | None]]] = field(default_factory=tuple)
 
+    def __post_init__(self) -> None:
+        for name in ("steps", "definitions", "hypotheses", "ranges", "extra_checks"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
     @property
     def statement(self) -> sp.Eq:
         return sp.Eq(self.lhs, self.result, evaluate=False)
@@ -206,20 +214,8 @@ class Claim:
         """The premises of the definitions this claim uses (shown with its verdict)."""
         return [definition.premise for definition in self.definitions if definition.premise]
 
-    def _repr_latex_(self) -> str:
-        """How Jupyter shows a claim: as in the generated documents, its derivation with
-        each step numbered and the reasons below (the printer and the prose renderer are
-        leaf modules of :mod:`derivations.rendering`, imported here only when displayed)."""
-        from derivations.rendering.latex import claim_display
-        from derivations.rendering.prose import to_math_mode
 
-        reasons = [to_math_mode(step.why) for step in self.steps]
-        title = to_math_mode(f"{self.name}: {self.title}")
-        display = claim_display(self, reasons=reasons)
-        return f"$$\n\\begin{{gathered}}\n{title} \\\\\n{display}\n\\end{{gathered}}\n$$"
-
-
-@dataclass
+@dataclass(frozen=True)
 class StepResult:
     number: int
     why: str
@@ -228,23 +224,40 @@ class StepResult:
     message: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class ClaimResult:
+    """What :func:`derivations.kernel.engine.verify` found: immutable, with its verdict.
+
+    Only ``verify`` makes one that says proven: ``failures`` empty means every check ran
+    and passed.
+    """
+
     claim: Claim
     computed: sp.Expr | None
-    steps: list[StepResult]
-    failures: list[str]
+    steps: tuple[StepResult, ...]
+    failures: tuple[str, ...]
     seconds: float
     #: the claim's domain: every assumption on its symbols, as printed with the verdict
-    domain: list[str] = field(default_factory=list)
+    domain: tuple[str, ...] = ()
     #: what the independent witness did (sizes, points), or why it could not
     witness: str = ""
     #: of ``seconds``, the time the independent witness took
     witness_seconds: float = 0.0
 
+    def __post_init__(self) -> None:
+        for name in ("steps", "failures", "domain"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
     @property
     def proven(self) -> bool:
         return not self.failures
+
+    @property
+    def verdict(self) -> str:
+        """ "proven", "proven given its premise" (a definition carries one) or "not proven"."""
+        if self.failures:
+            return "not proven"
+        return "proven given its premise" if self.claim.premises else "proven"
 
     def raise_if_failed(self) -> None:
         if self.failures:

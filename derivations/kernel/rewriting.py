@@ -5,8 +5,8 @@ symbolic sizes produce (``doit`` → ``refine`` of ``Piecewise`` conditions with
 ranges → split and factor the sums → canonical names of bound variables, to a fixed point),
 applies the hypotheses a step names as substitutions, and accepts only if ``cancel`` or
 ``simplify`` of the difference is exactly ``0``.  Every substitution is capture-free
-(:mod:`derivations.binding`).  Nothing here is trusted alone: every claim is also evaluated
-independently at concrete sizes by :mod:`derivations.witness`.
+(:mod:`derivations.kernel.binding`).  Nothing here is trusted alone: every claim is also evaluated
+independently at concrete sizes by :mod:`derivations.kernel.witness`.
 """
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ from sympy.concrete.summations import eval_sum
 from sympy.core.function import AppliedUndef
 from sympy.simplify.simplify import factor_sum
 
-from derivations.binding import (
+from derivations.kernel.binding import (
     canonical,
     canonical_at,
     first_level,
     rename_bound,
     symbols_free_in,
 )
-from derivations.language import definition_lookup
+from derivations.kernel.language import definition_lookup
 
 if TYPE_CHECKING:
-    from derivations.language import Definition, Hypothesis, IndexRange
+    from derivations.kernel.language import Definition, Hypothesis, IndexRange
 
 __all__ = [
     "MAX_TERMS",
@@ -592,7 +592,7 @@ def _partly_unfolded_is_zero(
     atoms on both sides, shows them equal at a fraction of the cost of unfolding the whole
     network.  Sound because an identity in opaque atoms holds for every value they take, in
     particular for their definitions: the atoms carry no assumption their definitions do
-    not meet (:mod:`derivations.wellformed`), and no derivative may see an atom (the
+    not meet (:mod:`derivations.kernel.wellformed`), and no derivative may see an atom (the
     derivative of an opaque ``a_c`` would be 0, not the derivative of its definition), so
     where one could, only the full unfolding is tried.  Only an exact 0 (after collapsing,
     hypotheses and ``cancel``) counts; anything else falls through to the full unfolding.

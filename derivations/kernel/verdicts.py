@@ -2,11 +2,11 @@
 
 A :class:`CheckedStatement` pairs what a source *claims* (an expression typed from the
 source) with the *truth* (an unevaluated derivative that SymPy computes from the
-definitions).  It must first be well-formed (:mod:`derivations.wellformed`); then
+definitions).  It must first be well-formed (:mod:`derivations.kernel.wellformed`); then
 :func:`assess` decides, in this order:
 
 1. **proven** if SymPy confirms ``truth == claimed`` with no hypothesis *and* the
-   independent witness (:mod:`derivations.witness`) agrees at concrete sizes and points;
+   independent witness (:mod:`derivations.kernel.witness`) agrees at concrete sizes and points;
 2. **proven under assumption** if both confirm it only with the stated assumption (witness
    points satisfy it), *and* there is a point where the assumption fails and so does the
    statement (the given counterexample, or one the witness search finds);
@@ -28,11 +28,12 @@ from enum import StrEnum
 
 import sympy as sp
 
-from derivations.binding import rename_bound
-from derivations.engine import Definition, Hypothesis, IndexRange, equivalent, unfold
-from derivations.rewriting import check_lengths
-from derivations.wellformed import Subject, problems
-from derivations.witness import differ, evaluate, find_counterexample, witness
+from derivations.kernel.binding import rename_bound
+from derivations.kernel.counterexamples import differ, evaluate, find_counterexample
+from derivations.kernel.engine import Definition, Hypothesis, IndexRange, equivalent, unfold
+from derivations.kernel.rewriting import check_lengths
+from derivations.kernel.wellformed import Subject, problems
+from derivations.kernel.witness import witness
 
 
 class Verdict(StrEnum):
@@ -241,9 +242,9 @@ def _counterexample(statement: CheckedStatement) -> tuple[Counterexample | None,
     found = find_counterexample(
         statement.truth, statement.claimed, statement.definitions, statement.ranges
     )
-    if not found.ok or found.disagreement is None:
+    if not found.found or found.point is None:
         return None, found.message
-    point = found.disagreement
+    point = found.point
     indices = {r.index for r in statement.ranges}
     return (
         Counterexample(

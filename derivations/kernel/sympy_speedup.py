@@ -16,12 +16,18 @@ tests/test_sympy_speedup.py).  The memory is bounded (:data:`MEMO_SIZE` answers,
 dropped first); an entry keeps its object alive, so its id is never reused while the entry
 lives.  It is installed only when SymPy's property is exactly the code it was checked
 against (:data:`CHECKED_SOURCE_SHA256`); any other SymPy keeps its own property.
+
+Importing the library installs nothing: the entry points (the ``verified-backprop``
+command, ``python -m derivations``, the proof workers and the test configuration) call
+:func:`install_unless_disabled`, which leaves SymPy untouched when the environment variable
+``VERIFIED_BACKPROP_SYMPY_MEMO`` is ``off`` (or ``0``, ``no``, ``false``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import inspect
+import os
 import textwrap
 import threading
 
@@ -30,8 +36,10 @@ from sympy.concrete.expr_with_limits import ExprWithLimits
 
 __all__ = [
     "CHECKED_SOURCE_SHA256",
+    "DISABLE_VARIABLE",
     "MEMO_SIZE",
     "install",
+    "install_unless_disabled",
     "installed",
     "original_free_symbols",
 ]
@@ -85,3 +93,14 @@ def install() -> bool:
         _sum_free_symbols, doc=ExprWithLimits.free_symbols.__doc__
     )
     return True
+
+
+#: the environment variable that turns the memo off (SymPy's own property is used)
+DISABLE_VARIABLE = "VERIFIED_BACKPROP_SYMPY_MEMO"
+
+
+def install_unless_disabled() -> bool:
+    """:func:`install`, unless :data:`DISABLE_VARIABLE` says ``off``; say if installed."""
+    if os.environ.get(DISABLE_VARIABLE, "").strip().lower() in {"off", "0", "no", "false"}:
+        return installed()
+    return install()

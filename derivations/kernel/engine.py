@@ -6,25 +6,25 @@ A :class:`Claim` states ``lhs = result`` where ``lhs`` is an *unevaluated* deriv
 derivation is a chain ``lhs = step_1 = … = step_n (= result)`` and :func:`verify` proves it
 only if **all** of these hold:
 
-1. **Well-formed** (:mod:`derivations.wellformed`): definitions acyclic and named once,
+1. **Well-formed** (:mod:`derivations.kernel.wellformed`): definitions acyclic and named once,
    every assumption on a symbol printed in the claim's domain, indices integers with
    non-empty ranges, no derivative at a kink, a premise differentiated once, …;
 2. **Computed**: SymPy differentiates the unfolded definitions itself (the starting point
    is never typed in);
 3. **Every step** is confirmed equal to the previous one by :func:`equivalent`
-   (:mod:`derivations.rewriting`), using only hypotheses *equal* (by value) to ones the
+   (:mod:`derivations.kernel.rewriting`), using only hypotheses *equal* (by value) to ones the
    claim states, each licensed substitution checked;
 4. the last step is literally the claimed ``result``;
-5. **Witnessed** (:mod:`derivations.witness`): on a separate code path, the explicit
+5. **Witnessed** (:mod:`derivations.kernel.witness`): on a separate code path, the explicit
    finite expressions at sizes 1..3 (abstract functions replaced by concrete smooth ones)
    are differentiated numerically by mpmath (no rule of SymPy's) and every step and the
    result agree with them at random rational points (60 digits) that satisfy the
    hypotheses — so the hypotheses are satisfiable and nothing is proven vacuously.
 
 What "proven" rests on: SymPy's differentiation and simplification (with
-``Sum.free_symbols`` remembered per object, :mod:`derivations.sympy_speedup`), the rules above, and
-the independent witness.  Claims whose definitions carry a premise (J's first-order form,
-i.e. the chain rule) are proven *given* that premise, and say so.
+``Sum.free_symbols`` remembered per object, :mod:`derivations.kernel.sympy_speedup`), the
+rules above, and the independent witness.  Claims whose definitions carry a premise (J's
+first-order form, i.e. the chain rule) are proven *given* that premise, and say so.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from collections.abc import Callable
 
 import sympy as sp
 
-from derivations.binding import rename_bound
-from derivations.language import (
+from derivations.kernel.binding import rename_bound
+from derivations.kernel.language import (
     Claim,
     ClaimResult,
     Definition,
@@ -45,9 +45,9 @@ from derivations.language import (
     Step,
     StepResult,
 )
-from derivations.rewriting import check_lengths, collapse, equivalent, evaluate, unfold
-from derivations.wellformed import Subject, domain, problems
-from derivations.witness import witness
+from derivations.kernel.rewriting import check_lengths, collapse, equivalent, evaluate, unfold
+from derivations.kernel.wellformed import Subject, domain, problems
+from derivations.kernel.witness import witness
 
 __all__ = [
     "PROVEN_RESTS_ON",
