@@ -185,7 +185,7 @@ def test_an_ill_formed_claim_computes_nothing_and_checks_no_step() -> None:
     assert not result.proven
     assert (result.computed, result.steps, result.witness, result.witness_seconds) == (
         None,
-        [],
+        (),
         "",
         0.0,
     )
