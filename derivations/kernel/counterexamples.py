@@ -33,6 +33,7 @@ from derivations.kernel.explicit import (
     _integer_choices,
     _integer_symbols,
     _kinks,
+    _linear_in,
     _numeric,
     _Problem,
     _random_value,
@@ -45,7 +46,7 @@ from derivations.kernel.explicit import (
 )
 
 if TYPE_CHECKING:
-    from derivations.kernel.language import Definition, IndexRange
+    from derivations.kernel.language import Definition, Hypothesis, IndexRange
 
 __all__ = ["SearchResult", "differ", "evaluate", "find_counterexample"]
 
@@ -160,12 +161,48 @@ def _simplest_instances(problem: _Problem) -> Iterator[tuple[dict, dict]]:
                     yield {**integers, **chosen}, concrete
 
 
+def _pivots(equations: Sequence[sp.Expr]) -> list[sp.Basic] | None:
+    """One atom per equation, linear in it and not taken by an earlier one (by name, so the
+    choice is the same every run), or None when an equation has no such atom."""
+    pivots: list[sp.Basic] = []
+    for equation in equations:
+        if equation == 0:
+            continue
+        candidates = sorted(
+            (a for a in _free_atoms(equation) if a not in pivots and _linear_in(equation, a)),
+            key=str,
+        )
+        if not candidates:
+            return None
+        pivots.append(candidates[0])
+    return pivots
+
+
+def _solved(
+    equations: Sequence[sp.Expr], pivots: Sequence[sp.Basic], values: Mapping[sp.Basic, sp.Expr]
+) -> dict[sp.Basic, sp.Expr] | None:
+    """``values`` with the pivots solved for so every equation holds exactly, or None (no
+    unique rational solution inside the pivots' domains)."""
+    remaining = [equation.xreplace(values) for equation in equations]
+    solutions = sp.solve(remaining, list(pivots), dict=True)
+    if len(solutions) != 1 or len(solutions[0]) != len(pivots):
+        return None
+    solution = solutions[0]
+    if not all(solution[p].is_Rational and _satisfies(solution[p], _required(p)) for p in pivots):
+        return None
+    point = {**values, **solution}
+    if not all(equation.xreplace(point) == 0 for equation in equations):
+        return None
+    return point
+
+
 def find_counterexample(
     lhs: sp.Basic,
     right: sp.Basic,
     definitions: Sequence[Definition] = (),
     ranges: Sequence[IndexRange] = (),
     *,
+    within: Sequence[Hypothesis] = (),
     tries: int = 400,
     per_instance: int = 80,
 ) -> SearchResult:
@@ -178,8 +215,13 @@ def find_counterexample(
     finite, no kink is hit, and the difference is certified non-zero
     (:func:`_certainly_different`) is returned (``found=True``, the point in ``point``);
     at most ``per_instance`` points per choice of sizes and ``tries`` in all.
+
+    ``within``: only points where these hypotheses hold (Σ_c y_c = 1: one-hot labels
+    first).  Each equation is solved for one atom it is linear in (the first by name); the
+    other atoms run through the simple values, and a point whose solved atom falls outside
+    its symbol's domain is passed over.
     """
-    problem = _Problem(lhs, [("claimed", right)], definitions, (), ranges)
+    problem = _Problem(lhs, [("claimed", right)], definitions, tuple(within), ranges)
     rng = random.Random(_seed(problem))
     attempts = 0
     for integers, functions in _simplest_instances(problem):
@@ -198,7 +240,19 @@ def find_counterexample(
             continue
         if _shape(left) != _shape(claimed):
             continue
-        atoms = sorted(_free_atoms(left) | _free_atoms(claimed), key=str)
+        try:
+            equations = [
+                sp.expand(instance.explicit(sp.sympify(h.lhs) - sp.sympify(h.rhs))) for h in within
+            ]
+        except Exception:
+            continue
+        found_atoms = _free_atoms(left) | _free_atoms(claimed)
+        for equation in equations:
+            found_atoms |= _free_atoms(equation)
+        pivots = _pivots(equations)
+        if pivots is None:
+            continue
+        atoms = sorted(found_atoms - set(pivots), key=str)
         kinks = _kinks(left) + _kinks(claimed)
         try:
             options = [
@@ -213,6 +267,10 @@ def find_counterexample(
                 break
             attempts += 1
             try:
+                if pivots:
+                    values = _solved(equations, pivots, values)
+                    if values is None:
+                        continue
                 if _at_a_kink(kinks, values):
                     continue
                 for body in differentiated:

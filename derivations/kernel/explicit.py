@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import itertools
 import random
-import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -35,7 +34,7 @@ from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core.function import AppliedUndef, UndefinedFunction
 from sympy.printing.pycode import MpmathPrinter
 
-from derivations.kernel.binding import free_symbols, rename_bound, substitute
+from derivations.kernel.binding import free_symbols, rename_bound, substitute, symbols_free_in
 from derivations.kernel.language import definition_lookup
 
 if TYPE_CHECKING:
@@ -43,9 +42,20 @@ if TYPE_CHECKING:
 
 __all__ = ["Point"]
 
-#: digits of the evaluation; agreement means |left − right| ≤ 10^-AGREE · max(1, |left|)
-DIGITS = 60
-AGREE = 40
+#: digits of the working precision of every evaluation
+DIGITS = 80
+#: digits the evaluation of an explicit form may lose to rounding.  Each of its operations
+#: rounds with relative error at most 10^-DIGITS; an explicit form has at most
+#: MAX_WRITTEN_TERMS = 2·10^4 terms, each a product or quotient of at most ~10^2 factors
+#: and function values (≤ 10^6 roundings, 6 digits), and the cancellation between terms in
+#: the sums the statements write out (softmax: Σ_c y_c − a_j Σ_c y_c) magnifies the relative
+#: error of a sum by its condition number, taken ≤ 10^6 at the rational points drawn (6
+#: more digits).  A difference quotient (mpmath.diff) works with at least 10 extra digits.
+GUARD_DIGITS = 12
+#: agreement means |left − right| ≤ 10^-AGREE · max(1, |left|): the rounding bound above, so
+#: a difference of 10^-50 (or anything above 10^-68) is a disagreement, certified before it
+#: is reported
+AGREE = DIGITS - GUARD_DIGITS
 #: smooth concrete functions that stand in for an abstract one-argument function
 _ONE_ARGUMENT = (
     lambda u: sp.sin(u) + u / 3,
@@ -169,21 +179,48 @@ class _Instance:
         functions: Mapping[UndefinedFunction, object],
         definitions: Sequence[Definition],
         base_equalities: Mapping[sp.IndexedBase, sp.IndexedBase],
+        shared: dict[str, dict] | None = None,
     ) -> None:
         self.integers = {key: sp.Integer(value) for key, value in integers.items()}
         self.functions = dict(functions)
         self.definitions = tuple(definitions)
         self.base_equalities = dict(base_equalities)
+        # instances at the same sizes and stand-ins that differ only in the free indices
+        # may share ``shared``: these caches are keyed by concrete nodes (a[2]), whose
+        # explicit form does not depend on the free indices
+        shared = {} if shared is None else shared
         #: each defined object expanded once per instance (``a[2]`` occurs in many places)
-        self._expanded: dict[sp.Basic, sp.Basic] = {}
+        self._expanded: dict[sp.Basic, sp.Basic] = shared.setdefault("expanded", {})
         self._explicit: dict[sp.Basic, sp.Basic] = {}
         #: each subexpression with its definitions written out (shared by all expressions)
-        self._written: dict[sp.Basic, sp.Basic] = {}
+        self._written: dict[sp.Basic, sp.Basic] = shared.setdefault("written", {})
+        #: the free indices (their values differ between instances that share the caches)
+        self._indices: frozenset[sp.Symbol] = frozenset(shared.get("indices", ()))
+        #: each expression at the sizes alone, sums written out (shared): the free indices'
+        #: values are put in afterwards (bound variables are renamed apart by then)
+        self._sized: dict[sp.Basic, sp.Basic] = shared.setdefault("sized", {})
+        self._explicit_shared: dict[sp.Basic, sp.Basic] = shared.setdefault("explicit", {})
 
     def _concrete(self, expr: sp.Basic) -> sp.Basic:
+        indices = {k: v for k, v in self.integers.items() if k in self._indices}
+        if indices:
+            if expr not in self._sized:
+                try:
+                    self._sized[expr] = self._concrete_at(expr, self.integers.keys() - indices)
+                except _SkipError:  # a sum whose limits mention a free index
+                    self._sized[expr] = None
+            sized = self._sized[expr]
+            if sized is not None:
+                return sized.xreplace(indices)
+        return self._concrete_at(expr, self.integers.keys())
+
+    def _concrete_at(self, expr: sp.Basic, known: Iterable[sp.Symbol]) -> sp.Basic:
+        """``expr`` with the integers of ``known`` put in, the stand-ins for the abstract
+        functions, the hypotheses' equal bases, and every sum and product written out."""
         expr = rename_bound(expr)
-        if self.integers:
-            expr = substitute(expr, self.integers)
+        integers = {key: self.integers[key] for key in known}
+        if integers:
+            expr = substitute(expr, integers)
         if self.functions:
             expr = expr.replace(
                 lambda node: isinstance(node, AppliedUndef) and node.func in self.functions,
@@ -217,9 +254,13 @@ class _Instance:
         """``expr`` at this instance: definitions replaced, sums written out, then ``doit``
         (each expression once: a derivation's last step is its result, every row of a
         network's gradient differentiates the same J)."""
-        if expr not in self._explicit:
-            self._explicit[expr] = self._explicit_once(expr)
-        return self._explicit[expr]
+        # an expression without a free index (J itself) is the same at every tuple of them
+        cache = self._explicit
+        if self._indices and not (symbols_free_in(expr) & self._indices):
+            cache = self._explicit_shared
+        if expr not in cache:
+            cache[expr] = self._explicit_once(expr)
+        return cache[expr]
 
     def _explicit_once(self, expr: sp.Basic) -> sp.Basic:
         lookup = definition_lookup(self.definitions)
@@ -507,38 +548,154 @@ def _abstract_functions(problem: _Problem) -> list[UndefinedFunction]:
     return sorted(found, key=str)
 
 
+#: at the small sizes every combination of values of the free indices that occur together
+#: in one entry of the statement is tried, up to this many combinations per group
+MAX_INDEX_TUPLES = 64
+
+
+def _index_groups(problem: _Problem, ranges: Sequence[IndexRange]) -> list[list[IndexRange]]:
+    """The free indices in groups that must be tried in every combination: two indices are
+    in one group when they occur free in the same entry of the statement (or a hypothesis,
+    or one's range mentions the other).  A whole network's entry ∂J/∂W^l_{rs} has the two
+    indices r_l, s_l; a scalar statement has one group of all its indices."""
+    indices = [index_range.index for index_range in ranges]
+    parent = {index: index for index in indices}
+
+    def root(index: sp.Symbol) -> sp.Symbol:
+        while parent[index] != index:
+            index = parent[index]
+        return index
+
+    def join(together: set) -> None:
+        members = [index for index in indices if index in together]
+        for other in members[1:]:
+            parent[root(other)] = root(members[0])
+
+    sides = [problem.lhs, *(expr for _, expr in problem.rights)]
+    entries = [_entries(side) for side in sides]
+    for position in range(max(len(e) for e in entries)):
+        together: set = set()
+        for side in entries:
+            if position < len(side):
+                together |= symbols_free_in(side[position])
+        join(together)
+    for hypothesis in problem.hypotheses:
+        join(set(symbols_free_in(sp.sympify(hypothesis.lhs) - sp.sympify(hypothesis.rhs))))
+    for index_range in ranges:
+        bounds = sp.sympify(index_range.lo) + sp.sympify(index_range.hi)
+        join({index_range.index, *symbols_free_in(bounds)})
+    groups: dict[sp.Symbol, list[IndexRange]] = {}
+    for index_range in ranges:
+        groups.setdefault(root(index_range.index), []).append(index_range)
+    return list(groups.values())
+
+
+def _group_tuples(
+    ranges: Sequence[IndexRange], integers: Mapping[sp.Symbol, sp.Integer]
+) -> list[dict[sp.Symbol, sp.Integer]] | None:
+    """Every combination of values of one group's indices (ranges may depend on earlier
+    indices), at most :data:`MAX_INDEX_TUPLES` (past it: combinations in which each index
+    takes each of its values), or None when a range is empty or not concrete."""
+    tuples: list[dict[sp.Symbol, sp.Integer]] = [{}]
+    for index_range in ranges:
+        extended = []
+        for partial in tuples:
+            known = {**integers, **partial}
+            lo = sp.sympify(index_range.lo).xreplace(known)
+            hi = sp.sympify(index_range.hi).xreplace(known)
+            if not (lo.is_Integer and hi.is_Integer) or hi < lo:
+                return None
+            extended += [
+                {**partial, index_range.index: sp.Integer(v)} for v in range(int(lo), int(hi) + 1)
+            ]
+        tuples = extended
+    if len(tuples) <= MAX_INDEX_TUPLES:
+        return tuples
+    # too many: tuple k gives every index its k-th value (cycling), so each value occurs
+    values = {r.index: sorted({t[r.index] for t in tuples}) for r in ranges}
+    longest = max(len(v) for v in values.values())
+    return [{index: v[k % len(v)] for index, v in values.items()} for k in range(longest)]
+
+
+def _index_tuples(
+    problem: _Problem, ranges: Sequence[IndexRange], integers: Mapping[sp.Symbol, sp.Integer]
+) -> list[dict[sp.Symbol, sp.Integer]] | None:
+    """Tuples of free-index values in which every group of :func:`_index_groups` takes each
+    of its combinations (tuple k takes group g's k-th combination, cycling): every entry
+    of the statement is tried at every combination of its own indices."""
+    per_group = []
+    for group in _index_groups(problem, ranges):
+        tuples = _group_tuples(group, integers)
+        if tuples is None:
+            return None
+        per_group.append(tuples)
+    if not per_group:
+        return [{}]
+    longest = max(len(tuples) for tuples in per_group)
+    combined = []
+    for k in range(longest):
+        chosen: dict[sp.Symbol, sp.Integer] = {}
+        for tuples in per_group:
+            chosen.update(tuples[k % len(tuples)])
+        combined.append(chosen)
+    return combined
+
+
 def _instances(problem: _Problem, rng: random.Random, count: int):
+    """(integers, stand-ins, key) for each instance the witness evaluates: the sizes at
+    their 1st, 2nd and 3rd smallest values with every tuple of free-index values
+    (:func:`_index_tuples`), then ``count − 4`` random small sizes and one size past every
+    integer constant of the statement, each with the lowest, the highest or a random value
+    of each index.  ``key`` names the sizes and stand-ins (instances that share it share
+    the definitions' explicit forms)."""
     sizes, ranges = _integer_symbols(problem)
     functions = _abstract_functions(problem)
     choices = {size: _integer_choices(size) for size in sizes}
     if any(not options for options in choices.values()):
         return
-    assignments: list[dict[sp.Symbol, int]] = []
+    assignments: list[tuple[dict[sp.Symbol, int], bool]] = []
     if sizes:
         for position in range(3):  # each size takes its 1st, 2nd, 3rd smallest value
-            assignments.append({s: choices[s][min(position, len(choices[s]) - 1)] for s in sizes})
+            assignments.append(
+                ({s: choices[s][min(position, len(choices[s]) - 1)] for s in sizes}, True)
+            )
         for _ in range(max(0, count - 4)):
-            assignments.append({s: rng.choice(choices[s][:4]) for s in sizes})
+            assignments.append(({s: rng.choice(choices[s][:4]) for s in sizes}, False))
         # one instance past every integer constant of the statement (a closed form SymPy
         # derived wrongly may hold at 1..3 only: Σ binomial(c − 5, c − 5))
         large = _large_size(problem)
         assignments.append(
-            {
-                s: min(
-                    (v for v in _integer_choices(s, upto=large) if abs(v) >= large),
-                    key=abs,
-                    default=choices[s][-1],
-                )
-                for s in sizes
-            }
+            (
+                {
+                    s: min(
+                        (v for v in _integer_choices(s, upto=large) if abs(v) >= large),
+                        key=abs,
+                        default=choices[s][-1],
+                    )
+                    for s in sizes
+                },
+                False,
+            )
         )
+        # each size assignment once, with every tuple if any of its occurrences asks for it
+        first: dict[tuple, tuple[dict[sp.Symbol, int], bool]] = {}
+        for a, every in assignments:
+            key = tuple(sorted(a.items(), key=str))
+            first[key] = (a, every or first.get(key, (a, False))[1])
+        unique = list(first.values())
     else:
-        assignments = [{} for _ in range(count if (ranges or functions) else 1)]
-    unique = list({tuple(sorted(a.items(), key=str)): a for a in assignments}.values())
-    if not sizes:
-        unique = assignments
-    for number, assignment in enumerate(unique):
+        # no sizes: every tuple, each abstract function by each stand-in in turn
+        variants = len(_ONE_ARGUMENT) if functions else 1
+        unique = [({}, True) for _ in range(variants)]
+    for number, (assignment, every) in enumerate(unique):
         integers = {key: sp.Integer(value) for key, value in assignment.items()}
+        stand_ins = _stand_ins(functions, number)
+        key = (tuple(sorted(assignment.items(), key=str)), number)
+        if every:
+            tuples = _index_tuples(problem, ranges, integers)
+            for chosen in tuples or []:
+                yield {**integers, **chosen}, stand_ins, key
+            continue
         for turn, index_range in enumerate(ranges):
             lo = sp.sympify(index_range.lo).xreplace(integers)
             hi = sp.sympify(index_range.hi).xreplace(integers)
@@ -546,11 +703,11 @@ def _instances(problem: _Problem, rng: random.Random, count: int):
                 break
             options = list(range(int(lo), int(hi) + 1))
             pick = (number + turn) % 3
-            integers[index_range.index] = (
+            integers[index_range.index] = sp.Integer(
                 options[0] if pick == 0 else options[-1] if pick == 1 else rng.choice(options)
             )
         else:
-            yield integers, _stand_ins(functions, number)
+            yield integers, stand_ins, key
 
 
 def _stand_ins(functions: Sequence[UndefinedFunction], variant: int) -> dict:
@@ -630,7 +787,10 @@ def _linear_in(equation: sp.Expr, atom: sp.Basic) -> bool:
 
 
 def _seed(problem: _Problem) -> int:
-    return zlib.crc32(f"{problem.lhs}|{[str(e) for _, e in problem.rights]}".encode())
+    """The same seed for every statement: which points are drawn must not depend on how the
+    statement is printed (a renamed symbol would otherwise move the draws)."""
+    del problem
+    return 0x5EED
 
 
 #: the largest argument (in bits of magnitude) the witness hands to exp, sin, …: mpmath

@@ -168,8 +168,9 @@ def apply_hypothesis(expr: sp.Basic, hypothesis: Hypothesis) -> sp.Basic:
 
 
 #: nodes whose ``doit`` does one evaluation of their own (their arguments are done first);
-#: a Derivative is differentiated by :func:`evaluate` itself
-_EVALUATED_NODES = (sp.Subs, sp.Integral, sp.Product)
+#: a Derivative is differentiated by :func:`evaluate` itself, sums and products by the
+#: exact rules below
+_EVALUATED_NODES = (sp.Subs, sp.Integral)
 
 
 def _unit_stride(delta: sp.KroneckerDelta, var: sp.Symbol) -> bool:
@@ -224,28 +225,50 @@ def _sum_exactly(body: sp.Expr, limit: tuple) -> sp.Expr | None:
     return None
 
 
+def _product_exactly(body: sp.Expr, limit: tuple) -> sp.Expr | None:
+    """Π_{v=lo}^{hi} body by a rule that is exact, or None (the product stays).
+
+    A body free of ``v`` is raised to the number of factors, a single factor is
+    substituted; otherwise SymPy's ``Product.doit`` — except for a body in which a Kronecker
+    delta or a condition (Piecewise, Heaviside, …) depends on ``v``: SymPy's
+    ``deltaproduct`` solves ``δ(2c, j)`` as ``c = j/2`` without asking whether ``j/2`` is an
+    integer, so such products are never evaluated (not evaluating is always sound).
+    """
+    var, lo, hi = limit
+    if var not in symbols_free_in(body):
+        return body ** (hi - lo + 1)
+    if lo == hi:
+        return body.subs(var, lo)
+    conditional = (sp.KroneckerDelta, sp.Piecewise, sp.Heaviside, sp.DiracDelta)
+    if any(node.has(var) for node in body.atoms(*conditional)):
+        return None
+    done = sp.Product(body, limit).doit(deep=False)
+    return None if isinstance(done, sp.Product) else done
+
+
 def evaluate(expr: sp.Basic) -> sp.Basic:
     """``expr.doit()``, except that a sum is evaluated only by :func:`_sum_exactly`.
 
-    Derivatives, ``Subs``, integrals and products are evaluated as ``doit`` does (after
-    their arguments); what they return is evaluated again (the derivative of a sum is a
-    sum).  Limits are summed innermost first; a limit that cannot be summed exactly stays,
-    with the limits outside it.
+    Derivatives, ``Subs`` and integrals are evaluated as ``doit`` does (after their
+    arguments), products by :func:`_product_exactly`; what they return is evaluated again
+    (the derivative of a sum is a sum).  Limits are summed innermost first; a limit that
+    cannot be summed exactly stays, with the limits outside it.
     """
     if isinstance(expr, sp.MatrixBase):
         return expr.applyfunc(evaluate)
     if not expr.args or isinstance(expr, sp.Indexed | sp.IndexedBase | sp.Symbol):
         return expr
-    if isinstance(expr, sp.Sum):
+    if isinstance(expr, sp.Sum | sp.Product):
+        exactly = _sum_exactly if isinstance(expr, sp.Sum) else _product_exactly
         body = evaluate(expr.function)
         limits = [(var, evaluate(lo), evaluate(hi)) for var, lo, hi in expr.limits]
         while limits:
-            value = _sum_exactly(body, limits[0])
+            value = exactly(body, limits[0])
             if value is None:
                 break
             body = evaluate(value)
             limits.pop(0)
-        return sp.Sum(body, *limits) if limits else body
+        return type(expr)(body, *limits) if limits else body
     args = tuple(evaluate(arg) for arg in expr.args)
     node = expr if args == expr.args else expr.func(*args)
     if isinstance(node, sp.Derivative):
@@ -399,14 +422,15 @@ def _check_kronecker_sums(expr: sp.Basic) -> None:
     """SymPy sums ``Σ_c f(c) δ_{p(c), j}`` as ``f(j)`` even when ``p(c) = 2c`` (no integer
     solution for odd ``j``) or ``j`` is not an integer.  Allowed here: ``p(c) − j = ±c + e``
     with ``e`` an integer.  Anything else is declined."""
-    for node in expr.atoms(sp.Sum):
+    for node in expr.atoms(sp.Sum, sp.Product):
         variables = [limit[0] for limit in node.limits]
+        kind = "sum" if isinstance(node, sp.Sum) else "product"
         for delta in node.function.atoms(sp.KroneckerDelta):
             for var in variables:
                 if not _unit_stride(delta, var):
                     raise CannotDecideError(
-                        f"the sum over {var} of the Kronecker delta {delta} is not of the form "
-                        f"δ_(±{var} + integer, ·): SymPy evaluates such sums unsoundly"
+                        f"the {kind} over {var} of the Kronecker delta {delta} is not of the "
+                        f"form δ_(±{var} + integer, ·): SymPy evaluates such {kind}s unsoundly"
                     )
 
 

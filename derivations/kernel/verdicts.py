@@ -235,12 +235,19 @@ def _assumption_holds_at(assumption: Hypothesis, statement: CheckedStatement, po
     return not differ(value, sp.Integer(0))
 
 
-def _counterexample(statement: CheckedStatement) -> tuple[Counterexample | None, str]:
-    """The statement's counterexample if it is one, else one found by the witness search."""
-    if statement.counterexample is not None:
+def _counterexample(
+    statement: CheckedStatement, within: Sequence[Hypothesis] = ()
+) -> tuple[Counterexample | None, str]:
+    """The statement's counterexample if it is one, else one found by the witness search
+    (``within``: only among points where these hypotheses hold)."""
+    if statement.counterexample is not None and not within:
         return statement.counterexample, ""
     found = find_counterexample(
-        statement.truth, statement.claimed, statement.definitions, statement.ranges
+        statement.truth,
+        statement.claimed,
+        statement.definitions,
+        statement.ranges,
+        within=within,
     )
     if not found.found or found.point is None:
         return None, found.message
@@ -334,15 +341,29 @@ def assess(statement: CheckedStatement) -> Assessment:
             differs, truth, claimed, why = _differ_at(statement, point)
             if differs is None:
                 return done(Verdict.UNDECIDED, f"no verdict at {point.describe()}: {why}")
-            if differs:
-                if assumption is not None and not _assumption_holds_at(
-                    assumption, statement, point
-                ):
+            if (
+                differs
+                and assumption is not None
+                and not _assumption_holds_at(assumption, statement, point)
+            ):
+                # the simplest point breaks the assumption: search inside it
+                inside, why = _counterexample(statement, within=(assumption,))
+                outside_point = point
+                differs = None
+                if inside is not None:
+                    point = inside
+                    differs, truth, claimed, why = _differ_at(statement, point)
+                    if differs and not _assumption_holds_at(assumption, statement, point):
+                        differs = None
+                if not differs:
                     return done(
                         Verdict.UNDECIDED,
-                        f"at {point.describe()} the values differ, but the stated assumption "
-                        "does not hold there, so the statement is not refuted",
+                        f"at {outside_point.describe()} the values differ, but the stated "
+                        "assumption does not hold there, and no point where it holds was "
+                        f"found where they differ ({why or 'values equal'}), so the "
+                        "statement is not refuted",
                     )
+            if differs:
                 return done(
                     Verdict.REFUTED,
                     f"at {point.describe()}: true value {shown(truth)}, claimed {shown(claimed)}",

@@ -11,6 +11,9 @@ is checked.  Each rule closes a way to "prove" something false through the publi
 * **Definitions** — each name once, acyclic (a cycle is named), used with one arity, never
   a differentiation variable, never a SymPy function under its own name unless it *is* that
   function (tanh may be defined by exponentials; ``exp := x²`` is refused).
+* **One meaning for a definition** — a defined name may not be used under a binder (a
+  ``Sum``, ``Product``, ``Integral``, ``Subs`` or ``Lambda``) that binds one of the free
+  symbols of its body (:func:`_capture_problems`).
 * **Indices** — every index, Kronecker-delta argument and summation variable is an integer;
   every index range is provably non-empty; every sum has provably non-negative length.
 * **Kinks** — a derivative of Heaviside, sign, Abs, Max, Min, DiracDelta or Piecewise needs
@@ -31,9 +34,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import sympy as sp
+from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core.function import AppliedUndef, UndefinedFunction
 
-from derivations.kernel.binding import UnsupportedConstructError, rename_bound
+from derivations.kernel.binding import UnsupportedConstructError, rename_bound, symbols_free_in
+from derivations.kernel.language import definition_lookup
 from derivations.kernel.rewriting import MAX_TERMS, is_zero, unfold, unjustified_substitutions
 
 if TYPE_CHECKING:
@@ -530,6 +535,89 @@ def _definition_problems(subject: Subject) -> list[str]:
     return problems
 
 
+# --------------------------------------------------------------------------- capture
+
+
+def _parameters(definitions: Sequence[Definition]) -> dict[sp.Basic, frozenset[sp.Symbol]]:
+    """Each definition's parameters: the symbols free in its body once every definition it
+    uses is written in, less its own indices (or arguments).  Definitions are acyclic here."""
+    lookup = definition_lookup(definitions)
+    found: dict[sp.Basic, frozenset[sp.Symbol]] = {}
+
+    def parameters(definition: Definition) -> frozenset[sp.Symbol]:
+        if definition.name not in found:
+            own = set(symbols_free_in(definition.expr))
+            for node in _walk(definition.expr):
+                used = lookup(node)
+                if used is not None and used is not definition:
+                    own |= parameters(used)
+            found[definition.name] = frozenset(own - set(definition.indices))
+        return found[definition.name]
+
+    for definition in definitions:
+        parameters(definition)
+    return found
+
+
+def _scoped(node: sp.Basic, scope: frozenset[sp.Symbol]) -> Iterator[tuple[sp.Basic, frozenset]]:
+    """Every subexpression with the variables bound around it (the scoping rule of
+    :mod:`derivations.kernel.binding`: a limit's variable binds the body and the bounds of
+    the limits inside it; ``Subs`` and ``Lambda`` bind their variables in the body only)."""
+    yield node, scope
+    if isinstance(node, ExprWithLimits):
+        variables = [limit[0] for limit in node.limits]
+        yield from _scoped(node.function, scope | frozenset(variables))
+        for position, (_variable, *bounds) in enumerate(node.limits):
+            outer = scope | frozenset(variables[position + 1 :])
+            for bound in bounds:
+                yield from _scoped(bound, outer)
+    elif isinstance(node, sp.Subs):
+        expr, variables, point = node.args
+        yield from _scoped(expr, scope | frozenset(variables))
+        yield from _scoped(point, scope)
+    elif isinstance(node, sp.Lambda):
+        yield from _scoped(node.expr, scope | frozenset(node.signature))
+    elif node.args and not isinstance(node, sp.Symbol | sp.IndexedBase):
+        for arg in node.args:
+            yield from _scoped(arg, scope)
+
+
+def _capture_problems(subject: Subject) -> list[str]:
+    """A defined name used where a binder binds one of its parameters.
+
+    ``L := x·y_c`` and ``J := Σ_{c=1}^{K} L`` could be read two ways: with the sum's ``c``
+    capturing the body's (J = Σ_c x·y_c, what writing the definition in gives) or with
+    ``L`` as one quantity that does not vary with the sum (J = K·L, what treating ``L`` as
+    an atom gives).  Rather than choose, the kernel refuses the statement: every other path
+    (unfolding, the opaque comparison, the witness) then reads every definition the same
+    way, since a definition's body never meets a binder of one of its free symbols.  The
+    dependence is stated instead as an index (``L_c := x·y_c``, used as ``L_c``), which
+    substitution carries capture-free.
+    """
+    if not subject.definitions:
+        return []
+    parameters = _parameters(subject.definitions)
+    lookup = definition_lookup(subject.definitions)
+    found = []
+    for expr in subject.expressions():
+        for entry in _entries(sp.sympify(expr)):
+            for node, scope in _scoped(entry, frozenset()):
+                definition = lookup(node) if scope else None
+                if definition is None:
+                    continue
+                captured = parameters.get(definition.name, frozenset()) & scope
+                if captured:
+                    names = ", ".join(sorted(map(str, captured)))
+                    found.append(
+                        f"{node} is used where a binder binds {names}, on which the definition "
+                        f"of {definition.printed_name} depends ({definition.lhs} := "
+                        f"{definition.expr}): the binder would capture it; state the "
+                        f"dependence as an index of {definition.printed_name} or rename the "
+                        "bound variable"
+                    )
+    return found
+
+
 # --------------------------------------------------------------------------- indices
 
 
@@ -882,6 +970,7 @@ def problems(subject: Subject) -> list[str]:
     found += _definition_problems(subject)
     if any("circular" in problem for problem in found):
         return found
+    found += _capture_problems(subject)
     found += _index_problems(subject)
     found += _shape_problems(subject)
     found += _derivative_problems(subject)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import mpmath
 import sympy as sp
 
+from derivations.kernel.binding import symbols_free_in
 from derivations.kernel.explicit import (
     _DRAWS_PER_POINT,
     _NEAR_ZERO,
@@ -112,9 +113,18 @@ def witness(
         if not (isinstance(h.lhs, sp.IndexedBase) and isinstance(h.rhs, sp.IndexedBase))
     ]
     built = list(_instances(problem, rng, instances))
-    per_instance = max(2, -(-points // max(1, len(built))))
-    for integers, functions in built:
-        instance = _Instance(integers, functions, definitions, base_equalities)
+    # points per choice of sizes; its further tuples of free-index values take one each
+    per_sizes = max(2, -(-points // max(1, len({key for _, _, key in built}))))
+    seen_keys: set[tuple] = set()
+    shared: dict[tuple, dict[str, dict]] = {}
+    # the definitions' explicit forms are shared across free-index values only when no
+    # definition's body mentions a free index (then they are the same at every tuple)
+    indices = {index_range.index for index_range in ranges}
+    if any(indices & set(symbols_free_in(d.expr)) for d in definitions):
+        built = [(i, f, (*key, tuple(sorted(i.items(), key=str)))) for i, f, key in built]
+    for integers, functions, key in built:
+        caches = shared.setdefault(key, {"indices": indices})
+        instance = _Instance(integers, functions, definitions, base_equalities, caches)
         try:
             quotients = _difference_quotients(lhs, instance)
             # a derivative's value is its difference quotient: SymPy need not differentiate
@@ -139,10 +149,12 @@ def witness(
                     raise _SkipError(f"the constant denominator {constant} may be 0 (0/0)")
             ordered = sorted(atoms, key=str)
             compiled = _Compiled(flat + denominators, ordered)
-            compiled_bodies: dict[sp.Basic, _Compiled] = {}
+            # the differentiated body (J written out) is the same at every tuple of indices:
+            # compiled once per choice of sizes, with its own atoms
+            compiled_bodies = shared[key].setdefault("compiled", {})
             for _, body, _ in quotients:
                 if body not in compiled_bodies:
-                    compiled_bodies[body] = _Compiled([body], ordered)
+                    compiled_bodies[body] = _Compiled([body], sorted(_free_atoms(body), key=str))
             bodies = [(compiled_bodies[body], variables) for _, body, variables in quotients]
         except _SkipError as skip:
             reasons.append(str(skip))
@@ -158,6 +170,8 @@ def witness(
         offset = 0 if left is None else size
         usable = 0
         # a point that cannot be used (a kink, 0/0, an overflow) is replaced, a few times
+        per_instance = 1 if key in seen_keys else per_sizes
+        seen_keys.add(key)
         for _ in range(_DRAWS_PER_POINT * per_instance):
             if usable == per_instance:
                 break
