@@ -61,19 +61,31 @@ a second per dtype, once): nothing is written to disk (no ``cache=True``).
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 try:
     import numba
+    from numba.core import caching as _numba_caching
 except ImportError:  # the optional extra is not installed: the NumPy path only
     numba = None
+else:
+    # SciPy's BLAS, which numba's np.dot calls, loaded now, so that fit's threadpool_limits
+    # (one BLAS thread) reaches it as it reaches NumPy's (scikit-learn brings SciPy)
+    with suppress(ImportError):
+        import scipy.linalg.cython_blas  # noqa: F401
 
 AVAILABLE = numba is not None
+
+#: environment variable naming the cache folder (empty: no disk cache)
+CACHE_ENV = "VERIFIED_BACKPROP_CACHE_DIR"
 MODES = ("auto", "numba", "numpy")
 
 #: codes the kernels take for the activations (``Network.hidden_activation``, ``.output``)
@@ -184,6 +196,38 @@ def largest_small_batch(sizes: Sequence[int]) -> int:
     return AUTO_MAX_ACTIVATIONS // sum(sizes[1:])
 
 
+def steps_pay(sizes: Sequence[int], batch: int, arguments: tuple) -> bool:
+    """Whether a fit takes its full mini-batches of ``batch`` examples in :func:`train_steps`
+    (whole runs of steps per compiled call) with these ``arguments``.
+
+    Mode "numba": always; "numpy" (or numba not installed): never; "auto": for steps of at
+    most :data:`AUTO_MAX_ACTIVATIONS` activations, when :func:`train_steps` is ready for
+    these arguments without compiling (compiled in this process, or found in the disk cache,
+    :func:`is_ready`) or the running fit plans at least :data:`AUTO_MIN_STEPS` steps, enough
+    to pay for compiling it.
+    """
+    chosen = mode()
+    if chosen == "numpy" or not AVAILABLE:
+        return False
+    if chosen == "numba":
+        return True
+    if batch > largest_small_batch(sizes):
+        return False
+    return planned_steps() >= AUTO_MIN_STEPS or is_ready(arguments)
+
+
+def is_ready(arguments: tuple) -> bool:
+    """Whether :func:`train_steps` runs on ``arguments`` without compiling: compiled for their
+    types in this process, or held by the disk cache (:data:`CACHE_FOLDER`)."""
+    if not AVAILABLE:
+        return False
+    signature = tuple(train_steps.typeof_pyval(argument) for argument in arguments)
+    if signature in train_steps.overloads:
+        return True
+    cache = train_steps._cache
+    return isinstance(cache, _DiskCache) and cache.holds(signature, train_steps.targetctx.codegen())
+
+
 def compiled(dtype: Any) -> None:
     """Record that a training step ran on the kernels in ``dtype`` (they are compiled)."""
     _compiled.add(np.dtype(dtype))
@@ -194,10 +238,98 @@ def is_compiled(dtype: Any) -> bool:
     return np.dtype(dtype) in _compiled
 
 
+def cache_folder() -> Path | None:
+    """The folder of the kernels' disk cache, or None when there is none (see the module).
+
+    ``$VERIFIED_BACKPROP_CACHE_DIR/numba`` when that variable is set (set and empty: no disk
+    cache), else ``$XDG_CACHE_HOME/verified-backprop/numba``, else
+    ``~/.cache/verified-backprop/numba``. Only an absolute folder is used: a relative one
+    (or no home folder) gives None, so nothing is ever written relative to the working
+    folder. Read from the environment when this module is imported.
+    """
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None:
+        folder = Path(chosen).expanduser() if chosen else None
+    else:
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        if not os.path.isabs(base):  # unset or relative: the XDG default, ~/.cache
+            base = os.path.join(os.path.expanduser("~"), ".cache")
+        folder = Path(base) / "verified-backprop"
+    if folder is None or not folder.is_absolute():
+        return None
+    return folder / "numba"
+
+
+#: the disk cache's folder for this process (None: the kernels compile in memory only)
+CACHE_FOLDER = cache_folder() if AVAILABLE else None
+
+
+if AVAILABLE:
+
+    class _Locator(_numba_caching._SourceFileBackedLocatorMixin, _numba_caching._CacheLocator):
+        """numba's cache files of this module go to :data:`CACHE_FOLDER` and nowhere else."""
+
+        def __init__(self, py_func: Any, py_file: str) -> None:
+            assert CACHE_FOLDER is not None
+            self._py_file = py_file
+            self._lineno = py_func.__code__.co_firstlineno
+            self._cache_path = str(CACHE_FOLDER / self.get_suitable_cache_subpath(py_file))
+
+        def get_cache_path(self) -> str:
+            return self._cache_path
+
+        def ensure_cache_path(self) -> None:
+            # an existing folder is enough: a read-only one still loads (saving then fails,
+            # silently, in _DiskCache.save_overload); a folder that cannot be made: no cache
+            os.makedirs(self._cache_path, exist_ok=True)
+
+    class _Impl(_numba_caching.CompileResultCacheImpl):
+        def __init__(self, py_func: Any) -> None:
+            # numba's own list of locators (next to the source, numba's user folder, or
+            # NUMBA_CACHE_LOCATOR_CLASSES) is not consulted: only _Locator
+            self._lineno = py_func.__code__.co_firstlineno
+            locator = _Locator.from_function(py_func, py_func.__code__.co_filename)
+            if locator is None:
+                raise OSError(f"cannot create the kernel cache folder in {CACHE_FOLDER}")
+            self._locator = locator
+            name = f"{Path(py_func.__code__.co_filename).stem}.{py_func.__qualname__}"
+            self._filename_base = self.get_filename_base(name, getattr(sys, "abiflags", ""))
+
+    class _DiskCache(_numba_caching.FunctionCache):
+        """numba's per-function disk cache, in :data:`CACHE_FOLDER`; a cache that cannot be
+        read or written is passed over (the kernel is then compiled in memory)."""
+
+        _impl_class = _Impl
+
+        def load_overload(self, sig: Any, target_context: Any) -> Any:
+            try:
+                return super().load_overload(sig, target_context)
+            except Exception:  # unreadable, truncated or foreign files: compile instead
+                return None
+
+        def save_overload(self, sig: Any, data: Any) -> None:
+            with suppress(OSError):  # read-only or full: this process keeps its kernel
+                super().save_overload(sig, data)
+
+        def holds(self, sig: Any, codegen: Any) -> bool:
+            """Whether the folder holds a compiled kernel for ``sig`` (fresh for this source)."""
+            try:
+                return self._index_key(sig, codegen) in self._cache_file._load_index()
+            except Exception:
+                return False
+
+
 def _njit(function: Any) -> Any:
     # no fastmath (it would reorder and contract the operations this module promises to keep),
-    # no cache=True (nothing written to disk), no parallel (one thread like the BLAS calls)
-    return numba.njit(function, cache=False, fastmath=False, nogil=True) if AVAILABLE else function
+    # no parallel (one thread like the BLAS calls); numba's own cache=True would write next to
+    # this file (into the package): the disk cache is _DiskCache, in CACHE_FOLDER only
+    if not AVAILABLE:
+        return function
+    dispatcher = numba.njit(function, cache=False, fastmath=False, nogil=True)
+    if CACHE_FOLDER is not None:
+        with suppress(OSError):  # no folder can be made: compiled in memory, every process
+            dispatcher._cache = _DiskCache(function)
+    return dispatcher
 
 
 @_njit
@@ -390,3 +522,80 @@ def backward_into(
             if not hidden_delta(delta[k - 1], Z[k - 1], A[k], grad_b[k - 1], hidden):
                 return False
     return True
+
+
+@_njit
+def train_steps(
+    weights: Any,
+    biases: Any,
+    rows: Any,
+    target_rows: Any,
+    order: Any,
+    first: int,
+    stop: int,
+    hidden: int,
+    output: int,
+    scale: Any,
+    Z: Any,
+    A: Any,
+    delta: Any,
+    grad_W: Any,
+    grad_b: Any,
+    x_rows: Any,
+    y_rows: Any,
+) -> int:
+    """Steps ``first`` .. ``stop - 1`` of an epoch in one compiled call: the training step of
+    :meth:`impl.network.Network._train_step` (forward, backward, descent, as in
+    :func:`forward_into`, :func:`backward_into`, :func:`descend`) on mini-batches of
+    ``b = x_rows.shape[0]`` examples, mini-batch s made of the examples ``order[s b : (s + 1)
+    b]`` (``rows``, ``target_rows``: one example per row), copied into ``x_rows``, ``y_rows``
+    by a compiled loop (no NumPy call per step). ``scale`` = eta / b.
+
+    Tuples: ``weights``, ``biases`` the parameters (updated in place), ``Z``, ``A`` the
+    pre-activations and activations A^1..A^L (``A[k] = g(Z[k])``), ``delta``, ``grad_W``,
+    ``grad_b`` the backward buffers, all of b columns.
+
+    Returns the number of the first step not taken: ``stop`` when all were, or the step at
+    which a value met was not finite, before any parameter changed in that step (the caller
+    takes that step on the NumPy path, as :meth:`Network._train_step` does).
+    """
+    batch = x_rows.shape[0]
+    last = len(weights) - 1
+    n_in = rows.shape[1]
+    n_out = target_rows.shape[1]
+    for step in range(first, stop):
+        start = step * batch
+        for j in range(batch):
+            example = order[start + j]
+            for c in range(n_in):
+                x_rows[j, c] = rows[example, c]
+            for c in range(n_out):
+                y_rows[j, c] = target_rows[example, c]
+        # forward: Z[k] = W[k] A[k-1] (A[-1] = X = x_rows^T), then the bias and activation
+        np.dot(weights[0], x_rows.T, Z[0])
+        if last == 0:
+            finite = bias_output(Z[0], biases[0], A[0], output)
+        else:
+            finite = bias_activation(Z[0], biases[0], A[0], hidden)
+        if not finite:
+            return step
+        for k in range(1, last + 1):
+            np.dot(weights[k], A[k - 1], Z[k])
+            if k < last:
+                finite = bias_activation(Z[k], biases[k], A[k], hidden)
+            else:
+                finite = bias_output(Z[k], biases[k], A[k], output)
+            if not finite:
+                return step
+        # backward: D^L, then grad_W^l = D^l (A^{l-1})^T and D^{l-1} = (W^l)^T D^l * g'
+        if not output_delta(A[last], y_rows.T, delta[last], grad_b[last], output, scale):
+            return step
+        for k in range(last, 0, -1):
+            np.dot(delta[k], A[k - 1].T, grad_W[k])
+            np.dot(weights[k].T, delta[k], delta[k - 1])
+            if not hidden_delta(delta[k - 1], Z[k - 1], A[k - 1], grad_b[k - 1], hidden):
+                return step
+        np.dot(delta[0], x_rows, grad_W[0])
+        for k in range(last + 1):
+            descend(weights[k], grad_W[k], biases[k], grad_b[k])
+    return stop
