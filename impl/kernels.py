@@ -221,11 +221,12 @@ def is_ready(arguments: tuple) -> bool:
     types in this process, or held by the disk cache (:data:`CACHE_FOLDER`)."""
     if not AVAILABLE:
         return False
-    signature = tuple(train_steps.typeof_pyval(argument) for argument in arguments)
-    if signature in train_steps.overloads:
+    kernel = _TRAIN_STEPS
+    signature = tuple(kernel.typeof_pyval(argument) for argument in arguments)
+    if signature in kernel.overloads:
         return True
-    cache = train_steps._cache
-    return isinstance(cache, _DiskCache) and cache.holds(signature, train_steps.targetctx.codegen())
+    cache = kernel._cache
+    return isinstance(cache, _DiskCache) and cache.holds(signature, kernel.targetctx.codegen())
 
 
 def compiled(dtype: Any) -> None:
@@ -308,7 +309,8 @@ if AVAILABLE:
                 return None
 
         def save_overload(self, sig: Any, data: Any) -> None:
-            with suppress(OSError):  # read-only or full: this process keeps its kernel
+            # read-only, full, or an index that is not numba's: this process keeps its kernel
+            with suppress(Exception):
                 super().save_overload(sig, data)
 
         def holds(self, sig: Any, codegen: Any) -> bool:
@@ -599,3 +601,7 @@ def train_steps(
         for k in range(last + 1):
             descend(weights[k], grad_W[k], biases[k], grad_b[k])
     return stop
+
+
+#: the compiled loop itself, for :func:`is_ready` (``train_steps`` may be wrapped)
+_TRAIN_STEPS = train_steps
