@@ -27,6 +27,12 @@ show <name>``):
   (``batch_weight_gradient``) is a NumPy product.
 * :func:`descend` — W^l <- W^l - grad_W^l, b^l <- b^l - grad_b^l for one layer (the scale
   eta/m is already inside D^l).
+* :func:`train_steps` — a run of training steps in one compiled call (``fit`` calls it once
+  per about 4,096 examples): each step copies its mini-batch's rows (the examples
+  ``order[s b : (s + 1) b]`` of a per-epoch permutation drawn by ``fit`` from the network's
+  generator, as on the NumPy path) into a buffer by a compiled loop, then runs the kernels
+  above with the matrix products inside the loop (numba's ``np.dot``), with no Python or NumPy
+  call between steps.
 
 Every kernel performs the same floating-point operations in the same order as the NumPy path
 (:mod:`impl.activations`, :mod:`impl.losses`, :func:`impl.network.backward_into`), in the
@@ -38,7 +44,10 @@ array's own dtype, except in two places:
 2. a sum, over the m columns (a bias gradient D^l 1) or over the K classes (the softmax's
    denominator), is taken left to right instead of in BLAS's or NumPy's order (NumPy's
    ``np.add.reduce`` sums pairwise, in blocks of 8): each order is within
-   gamma_n sum_i |term_i| of the exact sum.
+   gamma_n sum_i |term_i| of the exact sum;
+3. in :func:`train_steps` the matrix products are numba's ``np.dot``, which calls SciPy's
+   BLAS instead of NumPy's: another order of the same dot products, within the same
+   gamma_n sum_i |term_i| (the BLAS threads are capped by ``fit`` for both libraries).
 
 Values that are not finite: each kernel reports whether what it wrote is finite (by a sum
 of it, which is inf or NaN when any term is); a pass that meets inf or NaN, and a step whose
@@ -49,14 +58,22 @@ found the first version differing there: tests/test_impl_kernels_redteam.py).
 For finite values, tests/test_impl_kernels.py derives from these two facts the bound within
 which the two paths agree, and checks it.
 
-Which path runs (:func:`use`, :func:`using`): ``"auto"`` (the default) takes the kernels for
-training steps when numba is installed, the step is small enough for the fixed cost of
-NumPy's calls to matter, and the fit is long enough to pay for the compilation
-(:func:`kernels_pay`), ``"numba"`` takes them for every forward and
-backward pass as well (numba must be installed; the tests use it), ``"numpy"`` never does.
-numba is an optional dependency (``pip install 'verified-backprop[fast]'``); without it
-everything runs on NumPy. The kernels are compiled in memory on first use in a process (about
-a second per dtype, once): nothing is written to disk (no ``cache=True``).
+Which path runs (:func:`use`, :func:`using`): ``"auto"`` (the default) takes
+:func:`train_steps` for a fit's steps when numba is installed, the step is small enough for
+the fixed cost of NumPy's calls to matter, and the loop is ready without compiling (compiled
+in this process, or in the disk cache) or the fit is long enough to pay for compiling it
+(:func:`steps_pay`); the per-step kernels likewise for single training steps
+(:func:`kernels_pay`). ``"numba"`` takes them for every forward and backward pass as well
+(numba must be installed; the tests use it), ``"numpy"`` never does. numba is an optional
+dependency (``pip install 'verified-backprop[fast]'``); without it everything runs on NumPy.
+
+Disk cache: compiled kernels are kept in the user's cache folder (:func:`cache_folder`:
+``$VERIFIED_BACKPROP_CACHE_DIR/numba``, else ``$XDG_CACHE_HOME/verified-backprop/numba``,
+else ``~/.cache/verified-backprop/numba``; never next to this file nor in the working
+folder), so they are compiled once per machine, Python and numba version and source of this
+module, and later processes load them. A folder that cannot be created gives no disk cache; a
+read-only one is read but not written; unreadable files are compiled over. In each case the
+kernels are compiled in memory instead, with the same results. Deleting the folder clears it.
 """
 
 from __future__ import annotations
@@ -93,20 +110,16 @@ HIDDEN_CODES = {"sigmoid": 0, "tanh": 1, "relu": 2}
 OUTPUT_CODES = {"softmax": 0, "sigmoid": 1, "sigmoid_quadratic": 2}
 
 #: "auto" takes the kernels while a step's activations (sum of n_l over the layers, times the
-#: mini-batch size m) number at most this many. Measured on 784-30-10, one core, whole
-#: ``Network.fit`` calls, kernels against NumPy interleaved: the kernels save the fixed cost of
-#: about ten NumPy calls per step, 1.2x (float64) to 1.5x (float32) at m = 10, 1.03-1.04x at
-#: m = 128; at m = 1024 the two paths are equally fast (the matrix products dominate and the
-#: kernels' scalar e^x is slower per element than NumPy's vectorised one), so larger steps
-#: stay on NumPy.
+#: mini-batch size m) number at most this many: 204 examples for 784-30-10. Larger steps are
+#: dominated by their matrix products, where the kernels' scalar e^x is slower per element
+#: than NumPy's vectorised one (measurements: docs/benchmarks.md).
 AUTO_MAX_ACTIVATIONS = 8192
 
-#: "auto" compiles the kernels (1.0-1.5 s per dtype, once per process: measured by the helper's
-#: experiment and by three bench runs) only for a fit planned to make at least this many small
-#: steps: they save about 12-13 µs per step at m = 10 (measured, same run), so a fit pays the
-#: compilation back after about 100,000 steps (e.g. MNIST's 60,000 examples, 30 epochs of
-#: mini-batches of 10: 180,000 steps). Once compiled for a dtype, every later small step takes
-#: them.
+#: "auto" compiles the kernels (about 2.7 s per dtype with the compiled loop, once per
+#: machine with the disk cache) for a fit that finds them neither compiled nor cached only when
+#: it plans at least this many small steps: the loop saves about 30 µs per step at m = 10, so
+#: such a fit pays the compilation back (e.g. MNIST's 60,000 examples, 30 epochs of
+#: mini-batches of 10: 180,000 steps).
 AUTO_MIN_STEPS = 100_000
 
 #: the mode of every thread that did not choose its own (:func:`use`)
@@ -177,8 +190,8 @@ def kernels_pay(sizes: Sequence[int], batch: int, training: bool = True, dtype: 
     (``training=True``) of at most :data:`AUTO_MAX_ACTIVATIONS` activations, and only once
     the compilation pays: the kernels are compiled for ``dtype`` already, or the running fit
     plans at least :data:`AUTO_MIN_STEPS` steps (:func:`planned`).  One-off forward and
-    backward passes, and short fits, stay on NumPy in "auto", where the compilation (about a
-    second per dtype, once per process) would cost more than the kernels save.
+    backward passes, and short fits, stay on NumPy in "auto", where compiling them (once per
+    dtype and machine with the disk cache) would cost more than they save.
     """
     chosen = mode()
     if chosen == "numpy" or not AVAILABLE:
