@@ -27,6 +27,12 @@ show <name>``):
   (``batch_weight_gradient``) is a NumPy product.
 * :func:`descend` — W^l <- W^l - grad_W^l, b^l <- b^l - grad_b^l for one layer (the scale
   eta/m is already inside D^l).
+* :func:`train_steps` — a run of training steps in one compiled call (``fit`` calls it once
+  per about 4,096 examples): each step copies its mini-batch's rows (the examples
+  ``order[s b : (s + 1) b]`` of a per-epoch permutation drawn by ``fit`` from the network's
+  generator, as on the NumPy path) into a buffer by a compiled loop, then runs the kernels
+  above with the matrix products inside the loop (numba's ``np.dot``), with no Python or NumPy
+  call between steps.
 
 Every kernel performs the same floating-point operations in the same order as the NumPy path
 (:mod:`impl.activations`, :mod:`impl.losses`, :func:`impl.network.backward_into`), in the
@@ -38,7 +44,10 @@ array's own dtype, except in two places:
 2. a sum, over the m columns (a bias gradient D^l 1) or over the K classes (the softmax's
    denominator), is taken left to right instead of in BLAS's or NumPy's order (NumPy's
    ``np.add.reduce`` sums pairwise, in blocks of 8): each order is within
-   gamma_n sum_i |term_i| of the exact sum.
+   gamma_n sum_i |term_i| of the exact sum;
+3. in :func:`train_steps` the matrix products are numba's ``np.dot``, which calls SciPy's
+   BLAS instead of NumPy's: another order of the same dot products, within the same
+   gamma_n sum_i |term_i| (the BLAS threads are capped by ``fit`` for both libraries).
 
 Values that are not finite: each kernel reports whether what it wrote is finite (by a sum
 of it, which is inf or NaN when any term is); a pass that meets inf or NaN, and a step whose
@@ -49,31 +58,51 @@ found the first version differing there: tests/test_impl_kernels_redteam.py).
 For finite values, tests/test_impl_kernels.py derives from these two facts the bound within
 which the two paths agree, and checks it.
 
-Which path runs (:func:`use`, :func:`using`): ``"auto"`` (the default) takes the kernels for
-training steps when numba is installed, the step is small enough for the fixed cost of
-NumPy's calls to matter, and the fit is long enough to pay for the compilation
-(:func:`kernels_pay`), ``"numba"`` takes them for every forward and
-backward pass as well (numba must be installed; the tests use it), ``"numpy"`` never does.
-numba is an optional dependency (``pip install 'verified-backprop[fast]'``); without it
-everything runs on NumPy. The kernels are compiled in memory on first use in a process (about
-a second per dtype, once): nothing is written to disk (no ``cache=True``).
+Which path runs (:func:`use`, :func:`using`): ``"auto"`` (the default) takes
+:func:`train_steps` for a fit's steps when numba is installed, the step is small enough for
+the fixed cost of NumPy's calls to matter, and the loop is ready without compiling (compiled
+in this process, or in the disk cache) or the fit is long enough to pay for compiling it
+(:func:`steps_pay`); the per-step kernels likewise for single training steps
+(:func:`kernels_pay`). ``"numba"`` takes them for every forward and backward pass as well
+(numba must be installed; the tests use it), ``"numpy"`` never does. numba is an optional
+dependency (``pip install 'verified-backprop[fast]'``); without it everything runs on NumPy.
+
+Disk cache: compiled kernels are kept in the user's cache folder (:func:`cache_folder`:
+``$VERIFIED_BACKPROP_CACHE_DIR/numba``, else ``$XDG_CACHE_HOME/verified-backprop/numba``,
+else ``~/.cache/verified-backprop/numba``; never next to this file nor in the working
+folder), so they are compiled once per machine, Python and numba version and source of this
+module, and later processes load them. A folder that cannot be created gives no disk cache; a
+read-only one is read but not written; unreadable files are compiled over. In each case the
+kernels are compiled in memory instead, with the same results. Deleting the folder clears it.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 try:
     import numba
+    from numba.core import caching as _numba_caching
 except ImportError:  # the optional extra is not installed: the NumPy path only
     numba = None
+else:
+    # SciPy's BLAS, which numba's np.dot calls, loaded now, so that fit's threadpool_limits
+    # (one BLAS thread) reaches it as it reaches NumPy's (scikit-learn brings SciPy)
+    with suppress(ImportError):
+        import scipy.linalg.cython_blas  # noqa: F401
 
 AVAILABLE = numba is not None
+
+#: environment variable naming the cache folder (empty: no disk cache)
+CACHE_ENV = "VERIFIED_BACKPROP_CACHE_DIR"
 MODES = ("auto", "numba", "numpy")
 
 #: codes the kernels take for the activations (``Network.hidden_activation``, ``.output``)
@@ -81,20 +110,16 @@ HIDDEN_CODES = {"sigmoid": 0, "tanh": 1, "relu": 2}
 OUTPUT_CODES = {"softmax": 0, "sigmoid": 1, "sigmoid_quadratic": 2}
 
 #: "auto" takes the kernels while a step's activations (sum of n_l over the layers, times the
-#: mini-batch size m) number at most this many. Measured on 784-30-10, one core, whole
-#: ``Network.fit`` calls, kernels against NumPy interleaved: the kernels save the fixed cost of
-#: about ten NumPy calls per step, 1.2x (float64) to 1.5x (float32) at m = 10, 1.03-1.04x at
-#: m = 128; at m = 1024 the two paths are equally fast (the matrix products dominate and the
-#: kernels' scalar e^x is slower per element than NumPy's vectorised one), so larger steps
-#: stay on NumPy.
+#: mini-batch size m) number at most this many: 204 examples for 784-30-10. Larger steps are
+#: dominated by their matrix products, where the kernels' scalar e^x is slower per element
+#: than NumPy's vectorised one (measurements: docs/benchmarks.md).
 AUTO_MAX_ACTIVATIONS = 8192
 
-#: "auto" compiles the kernels (1.0-1.5 s per dtype, once per process: measured by the helper's
-#: experiment and by three bench runs) only for a fit planned to make at least this many small
-#: steps: they save about 12-13 µs per step at m = 10 (measured, same run), so a fit pays the
-#: compilation back after about 100,000 steps (e.g. MNIST's 60,000 examples, 30 epochs of
-#: mini-batches of 10: 180,000 steps). Once compiled for a dtype, every later small step takes
-#: them.
+#: "auto" compiles the kernels (about 2.7 s per dtype with the compiled loop, once per
+#: machine with the disk cache) for a fit that finds them neither compiled nor cached only when
+#: it plans at least this many small steps: the loop saves about 30 µs per step at m = 10, so
+#: such a fit pays the compilation back (e.g. MNIST's 60,000 examples, 30 epochs of
+#: mini-batches of 10: 180,000 steps).
 AUTO_MIN_STEPS = 100_000
 
 #: the mode of every thread that did not choose its own (:func:`use`)
@@ -165,8 +190,8 @@ def kernels_pay(sizes: Sequence[int], batch: int, training: bool = True, dtype: 
     (``training=True``) of at most :data:`AUTO_MAX_ACTIVATIONS` activations, and only once
     the compilation pays: the kernels are compiled for ``dtype`` already, or the running fit
     plans at least :data:`AUTO_MIN_STEPS` steps (:func:`planned`).  One-off forward and
-    backward passes, and short fits, stay on NumPy in "auto", where the compilation (about a
-    second per dtype, once per process) would cost more than the kernels save.
+    backward passes, and short fits, stay on NumPy in "auto", where compiling them (once per
+    dtype and machine with the disk cache) would cost more than they save.
     """
     chosen = mode()
     if chosen == "numpy" or not AVAILABLE:
@@ -184,6 +209,39 @@ def largest_small_batch(sizes: Sequence[int]) -> int:
     return AUTO_MAX_ACTIVATIONS // sum(sizes[1:])
 
 
+def steps_pay(sizes: Sequence[int], batch: int, arguments: tuple) -> bool:
+    """Whether a fit takes its full mini-batches of ``batch`` examples in :func:`train_steps`
+    (whole runs of steps per compiled call) with these ``arguments``.
+
+    Mode "numba": always; "numpy" (or numba not installed): never; "auto": for steps of at
+    most :data:`AUTO_MAX_ACTIVATIONS` activations, when :func:`train_steps` is ready for
+    these arguments without compiling (compiled in this process, or found in the disk cache,
+    :func:`is_ready`) or the running fit plans at least :data:`AUTO_MIN_STEPS` steps, enough
+    to pay for compiling it.
+    """
+    chosen = mode()
+    if chosen == "numpy" or not AVAILABLE:
+        return False
+    if chosen == "numba":
+        return True
+    if batch > largest_small_batch(sizes):
+        return False
+    return planned_steps() >= AUTO_MIN_STEPS or is_ready(arguments)
+
+
+def is_ready(arguments: tuple) -> bool:
+    """Whether :func:`train_steps` runs on ``arguments`` without compiling: compiled for their
+    types in this process, or held by the disk cache (:data:`CACHE_FOLDER`)."""
+    if not AVAILABLE:
+        return False
+    kernel = _TRAIN_STEPS
+    signature = tuple(kernel.typeof_pyval(argument) for argument in arguments)
+    if signature in kernel.overloads:
+        return True
+    cache = kernel._cache
+    return isinstance(cache, _DiskCache) and cache.holds(signature, kernel.targetctx.codegen())
+
+
 def compiled(dtype: Any) -> None:
     """Record that a training step ran on the kernels in ``dtype`` (they are compiled)."""
     _compiled.add(np.dtype(dtype))
@@ -194,10 +252,99 @@ def is_compiled(dtype: Any) -> bool:
     return np.dtype(dtype) in _compiled
 
 
+def cache_folder() -> Path | None:
+    """The folder of the kernels' disk cache, or None when there is none (see the module).
+
+    ``$VERIFIED_BACKPROP_CACHE_DIR/numba`` when that variable is set (set and empty: no disk
+    cache), else ``$XDG_CACHE_HOME/verified-backprop/numba``, else
+    ``~/.cache/verified-backprop/numba``. Only an absolute folder is used: a relative one
+    (or no home folder) gives None, so nothing is ever written relative to the working
+    folder. Read from the environment when this module is imported.
+    """
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None:
+        folder = Path(chosen).expanduser() if chosen else None
+    else:
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        if not os.path.isabs(base):  # unset or relative: the XDG default, ~/.cache
+            base = os.path.join(os.path.expanduser("~"), ".cache")
+        folder = Path(base) / "verified-backprop"
+    if folder is None or not folder.is_absolute():
+        return None
+    return folder / "numba"
+
+
+#: the disk cache's folder for this process (None: the kernels compile in memory only)
+CACHE_FOLDER = cache_folder() if AVAILABLE else None
+
+
+if AVAILABLE:
+
+    class _Locator(_numba_caching._SourceFileBackedLocatorMixin, _numba_caching._CacheLocator):
+        """numba's cache files of this module go to :data:`CACHE_FOLDER` and nowhere else."""
+
+        def __init__(self, py_func: Any, py_file: str) -> None:
+            assert CACHE_FOLDER is not None
+            self._py_file = py_file
+            self._lineno = py_func.__code__.co_firstlineno
+            self._cache_path = str(CACHE_FOLDER / self.get_suitable_cache_subpath(py_file))
+
+        def get_cache_path(self) -> str:
+            return self._cache_path
+
+        def ensure_cache_path(self) -> None:
+            # an existing folder is enough: a read-only one still loads (saving then fails,
+            # silently, in _DiskCache.save_overload); a folder that cannot be made: no cache
+            os.makedirs(self._cache_path, exist_ok=True)
+
+    class _Impl(_numba_caching.CompileResultCacheImpl):
+        def __init__(self, py_func: Any) -> None:
+            # numba's own list of locators (next to the source, numba's user folder, or
+            # NUMBA_CACHE_LOCATOR_CLASSES) is not consulted: only _Locator
+            self._lineno = py_func.__code__.co_firstlineno
+            locator = _Locator.from_function(py_func, py_func.__code__.co_filename)
+            if locator is None:
+                raise OSError(f"cannot create the kernel cache folder in {CACHE_FOLDER}")
+            self._locator = locator
+            name = f"{Path(py_func.__code__.co_filename).stem}.{py_func.__qualname__}"
+            self._filename_base = self.get_filename_base(name, getattr(sys, "abiflags", ""))
+
+    class _DiskCache(_numba_caching.FunctionCache):
+        """numba's per-function disk cache, in :data:`CACHE_FOLDER`; a cache that cannot be
+        read or written is passed over (the kernel is then compiled in memory)."""
+
+        _impl_class = _Impl
+
+        def load_overload(self, sig: Any, target_context: Any) -> Any:
+            try:
+                return super().load_overload(sig, target_context)
+            except Exception:  # unreadable, truncated or foreign files: compile instead
+                return None
+
+        def save_overload(self, sig: Any, data: Any) -> None:
+            # read-only, full, or an index that is not numba's: this process keeps its kernel
+            with suppress(Exception):
+                super().save_overload(sig, data)
+
+        def holds(self, sig: Any, codegen: Any) -> bool:
+            """Whether the folder holds a compiled kernel for ``sig`` (fresh for this source)."""
+            try:
+                return self._index_key(sig, codegen) in self._cache_file._load_index()
+            except Exception:
+                return False
+
+
 def _njit(function: Any) -> Any:
     # no fastmath (it would reorder and contract the operations this module promises to keep),
-    # no cache=True (nothing written to disk), no parallel (one thread like the BLAS calls)
-    return numba.njit(function, cache=False, fastmath=False, nogil=True) if AVAILABLE else function
+    # no parallel (one thread like the BLAS calls); numba's own cache=True would write next to
+    # this file (into the package): the disk cache is _DiskCache, in CACHE_FOLDER only
+    if not AVAILABLE:
+        return function
+    dispatcher = numba.njit(function, cache=False, fastmath=False, nogil=True)
+    if CACHE_FOLDER is not None:
+        with suppress(OSError):  # no folder can be made: compiled in memory, every process
+            dispatcher._cache = _DiskCache(function)
+    return dispatcher
 
 
 @_njit
@@ -390,3 +537,84 @@ def backward_into(
             if not hidden_delta(delta[k - 1], Z[k - 1], A[k], grad_b[k - 1], hidden):
                 return False
     return True
+
+
+@_njit
+def train_steps(
+    weights: Any,
+    biases: Any,
+    rows: Any,
+    target_rows: Any,
+    order: Any,
+    first: int,
+    stop: int,
+    hidden: int,
+    output: int,
+    scale: Any,
+    Z: Any,
+    A: Any,
+    delta: Any,
+    grad_W: Any,
+    grad_b: Any,
+    x_rows: Any,
+    y_rows: Any,
+) -> int:
+    """Steps ``first`` .. ``stop - 1`` of an epoch in one compiled call: the training step of
+    :meth:`impl.network.Network._train_step` (forward, backward, descent, as in
+    :func:`forward_into`, :func:`backward_into`, :func:`descend`) on mini-batches of
+    ``b = x_rows.shape[0]`` examples, mini-batch s made of the examples ``order[s b : (s + 1)
+    b]`` (``rows``, ``target_rows``: one example per row), copied into ``x_rows``, ``y_rows``
+    by a compiled loop (no NumPy call per step). ``scale`` = eta / b.
+
+    Tuples: ``weights``, ``biases`` the parameters (updated in place), ``Z``, ``A`` the
+    pre-activations and activations A^1..A^L (``A[k] = g(Z[k])``), ``delta``, ``grad_W``,
+    ``grad_b`` the backward buffers, all of b columns.
+
+    Returns the number of the first step not taken: ``stop`` when all were, or the step at
+    which a value met was not finite, before any parameter changed in that step (the caller
+    takes that step on the NumPy path, as :meth:`Network._train_step` does).
+    """
+    batch = x_rows.shape[0]
+    last = len(weights) - 1
+    n_in = rows.shape[1]
+    n_out = target_rows.shape[1]
+    for step in range(first, stop):
+        start = step * batch
+        for j in range(batch):
+            example = order[start + j]
+            for c in range(n_in):
+                x_rows[j, c] = rows[example, c]
+            for c in range(n_out):
+                y_rows[j, c] = target_rows[example, c]
+        # forward: Z[k] = W[k] A[k-1] (A[-1] = X = x_rows^T), then the bias and activation
+        np.dot(weights[0], x_rows.T, Z[0])
+        if last == 0:
+            finite = bias_output(Z[0], biases[0], A[0], output)
+        else:
+            finite = bias_activation(Z[0], biases[0], A[0], hidden)
+        if not finite:
+            return step
+        for k in range(1, last + 1):
+            np.dot(weights[k], A[k - 1], Z[k])
+            if k < last:
+                finite = bias_activation(Z[k], biases[k], A[k], hidden)
+            else:
+                finite = bias_output(Z[k], biases[k], A[k], output)
+            if not finite:
+                return step
+        # backward: D^L, then grad_W^l = D^l (A^{l-1})^T and D^{l-1} = (W^l)^T D^l * g'
+        if not output_delta(A[last], y_rows.T, delta[last], grad_b[last], output, scale):
+            return step
+        for k in range(last, 0, -1):
+            np.dot(delta[k], A[k - 1].T, grad_W[k])
+            np.dot(weights[k].T, delta[k], delta[k - 1])
+            if not hidden_delta(delta[k - 1], Z[k - 1], A[k - 1], grad_b[k - 1], hidden):
+                return step
+        np.dot(delta[0], x_rows, grad_W[0])
+        for k in range(last + 1):
+            descend(weights[k], grad_W[k], biases[k], grad_b[k])
+    return stop
+
+
+#: the compiled loop itself, for :func:`is_ready` (``train_steps`` may be wrapped)
+_TRAIN_STEPS = train_steps

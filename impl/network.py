@@ -491,6 +491,44 @@ class Network:
             kernels.descend(W, step_W, b, step_b)
         return True
 
+    def _steps_arguments(
+        self,
+        rows: np.ndarray,
+        target_rows: np.ndarray,
+        order: np.ndarray,
+        batch: int,
+        learning_rate: float,
+        x_rows: np.ndarray,
+        y_rows: np.ndarray,
+    ) -> tuple | None:
+        """The arguments of :func:`impl.kernels.train_steps` for mini-batches of ``batch``
+        examples of ``rows``, ``target_rows`` in the ``order`` of an epoch (steps 0 to 0:
+        the caller sets the range), or None when the kernels cannot update the parameters in
+        place (a parameter is read-only or not C-contiguous)."""
+        parameters = (*self.weights, *self.biases)
+        if not all(p.flags.writeable and p.flags.c_contiguous for p in parameters):
+            return None
+        buffers = self._workspace(batch)
+        return (
+            tuple(self.weights),
+            tuple(self.biases),
+            rows,
+            target_rows,
+            order,
+            0,
+            0,
+            kernels.HIDDEN_CODES[self.hidden_activation],
+            kernels.OUTPUT_CODES[self.output],
+            self.dtype.type(learning_rate / batch),
+            tuple(buffers.Z),
+            tuple(buffers.A[1:]),
+            tuple(buffers.delta),
+            tuple(buffers.grad_W),
+            tuple(buffers.grad_b),
+            x_rows,
+            y_rows,
+        )
+
     # ------------------------------------------------------------------ inference
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Output activations A^L = h(Z^L), shape (n_L, m) (softmax: class probabilities)."""

@@ -245,26 +245,57 @@ def _run_epochs(
         leave=True,
         dynamic_ncols=True,
     )
+
+    def numpy_step(order: np.ndarray, step: int) -> None:
+        """Mini-batch ``step`` of the epoch in ``order``: gathered here, one _train_step."""
+        indices = order[step * batch : (step + 1) * batch]
+        size = indices.shape[0]
+        if size == batch:
+            x_rows, y_rows = input_buffer, target_buffer
+        else:
+            x_rows = np.empty((size, input_rows.shape[1]), network.dtype)
+            y_rows = np.empty((size, target_rows.shape[1]), network.dtype)
+        # mode="clip": the indices come from a permutation of range(m), so nothing is
+        # ever clipped; the default mode="raise" gathers into a temporary and copies it
+        # into ``out`` afterwards, which made the gather 1.5-2.5x slower.
+        np.take(input_rows, indices, axis=0, out=x_rows, mode="clip")
+        np.take(target_rows, indices, axis=0, out=y_rows, mode="clip")
+        network._train_step(x_rows.T, y_rows.T, schedule.eta)
+
+    steps = -(-m // batch)
+    full_steps = m // batch  # the compiled loop takes these; a smaller last one, numpy_step
+    arguments = network._steps_arguments(
+        input_rows,
+        target_rows,
+        np.empty(0, np.intp),
+        batch,
+        schedule.eta,
+        input_buffer,
+        target_buffer,
+    )
+    compiled_loop = arguments is not None and kernels.steps_pay(network.sizes, batch, arguments)
+
     try:
         for epoch in range(1, schedule.epochs + 1):
             started, cpu_started = time.perf_counter(), time.process_time()
             order = network.rng.permutation(m)
-            for step, start in enumerate(range(0, m, batch), start=1):
-                indices = order[start : start + batch]
-                size = indices.shape[0]
-                if size == batch:
-                    x_rows, y_rows = input_buffer, target_buffer
-                else:
-                    x_rows = np.empty((size, input_rows.shape[1]), network.dtype)
-                    y_rows = np.empty((size, target_rows.shape[1]), network.dtype)
-                # mode="clip": the indices come from a permutation of range(m), so nothing is
-                # ever clipped; the default mode="raise" gathers into a temporary and copies it
-                # into ``out`` afterwards, which made the gather 1.5-2.5x slower.
-                np.take(input_rows, indices, axis=0, out=x_rows, mode="clip")
-                np.take(target_rows, indices, axis=0, out=y_rows, mode="clip")
-                network._train_step(x_rows.T, y_rows.T, schedule.eta)
-                if step % steps_per_update == 0:
-                    bar.update(steps_per_update * batch)
+            step = 0
+            if compiled_loop:
+                assert arguments is not None
+                head, tail = arguments[:4], arguments[7:]
+                while step < full_steps:
+                    stop = min(step + steps_per_update, full_steps)
+                    while step < stop:
+                        step = kernels.train_steps(*head, order, step, stop, *tail)
+                        if step < stop:  # a value that is not finite: this step as on NumPy
+                            numpy_step(order, step)
+                            step += 1
+                    bar.update((epoch - 1) * m + stop * batch - bar.n)
+                kernels.compiled(network.dtype)
+            for rest in range(step, steps):
+                numpy_step(order, rest)
+                if (rest + 1) % steps_per_update == 0:
+                    bar.update((epoch - 1) * m + (rest + 1) * batch - bar.n)
             history["seconds"].append(time.perf_counter() - started)
             history["cpu_seconds"].append(time.process_time() - cpu_started)
             bar.update(epoch * m - bar.n)  # the steps since the last update

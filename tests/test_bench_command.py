@@ -106,10 +106,16 @@ def test_bench_writes_a_well_formed_report_without_pytorch(
     # which path impl's fit took, and what compiling the kernels cost (timed apart, as JAX's)
     if kernels.AVAILABLE:
         assert re.match(
-            r"numba \S+, compiled before timing \(\d+\.\d\d s float", machine["impl kernels"]
+            r"numba \S+; disk cache .+; made ready before timing \(float64 (cold|warm): "
+            r"\d+\.\d\d s",
+            machine["impl kernels"],
         ), machine["impl kernels"]
     else:
         assert machine["impl kernels"].startswith("numba not installed")
+
+    # the first fit of a fresh process beside the second, and the cache state it met
+    assert re.search(r"First fit of a session: .* float64 \d\.\d+ s then \d\.\d+ s CPU", text)
+    assert re.search(r"disk cache was (warm|off|not used)", text)
 
     targets = table_with(found, "target")[2:]
     assert targets and all(row[2] in VERDICTS for row in targets)

@@ -113,6 +113,62 @@ def test_both_paths_take_the_same_descent_step_within_its_bound(hidden, output):
 @needs_numba
 @pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("hidden", HIDDEN)
+def test_every_step_of_the_compiled_loop_is_the_numpy_step_within_its_bound(hidden, output):
+    """kernels.train_steps, one step at a time over an epoch's order (mini-batches gathered
+    by its own loop, products by numba's np.dot, i.e. SciPy's BLAS: any order of a sum stays
+    within gamma_n, so E bounds it as it bounds NumPy's), from the parameters the NumPy path
+    reached: each step within (2) of gradient_descent on the same columns."""
+    eta = 0.5
+
+    @given(problem=problems(hidden, output))
+    def check(problem) -> None:
+        net, X, Y = problem
+        m = X.shape[1]
+        batch = max(1, m // 3)
+        order = np.random.default_rng(m).permutation(m)
+        rows, target_rows = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)
+        buffers = np.empty((batch, X.shape[0])), np.empty((batch, Y.shape[0]))
+        for step in range(m // batch):
+            columns = order[step * batch : (step + 1) * batch]
+            start = _copy([*net.weights, *net.biases])
+            with kernels.using("numpy"):
+                bound_W, bound_b = backward_error(net, X[:, columns], Y[:, columns])
+                net.gradient_descent(X[:, columns], Y[:, columns], eta)
+            numpy_params = _copy([*net.weights, *net.biases])
+            layers = len(net.weights)
+            net.weights, net.biases = start[:layers], start[layers:]
+            arguments = net._steps_arguments(rows, target_rows, order, batch, eta, *buffers)
+            head, tail = arguments[:4], arguments[7:]
+            assert kernels.train_steps(*head, order, step, step + 1, *tail) == step + 1
+            for got, reference, bound in zip(
+                [*net.weights, *net.biases], numpy_params, [*bound_W, *bound_b], strict=True
+            ):
+                allowed = 2 * eta * SAFETY * bound + SAFETY * U * (np.abs(got) + np.abs(reference))
+                assert np.all(np.abs(got - reference) <= allowed)  # (2)
+            net.weights, net.biases = numpy_params[:layers], numpy_params[layers:]
+
+    check()
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fit_draws_the_same_shuffles_on_the_compiled_loop_as_on_numpy(dtype) -> None:
+    """Both paths take their permutations from the network's generator, one per epoch, and
+    nothing else: after the same fit the generators are in the same state."""
+    rng = np.random.default_rng(0)
+    X, y = rng.random((12, 95)).astype(dtype), rng.integers(0, 3, 95)
+    states = []
+    for mode in ("numpy", "numba"):
+        net = Network([12, 7, 3], seed=5, dtype=dtype)
+        with kernels.using(mode):
+            net.fit(X, y, epochs=3, batch_size=10, learning_rate=0.5, progress=False)
+        states.append(net.rng.bit_generator.state)
+    assert states[0] == states[1]
+
+
+@needs_numba
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("hidden", HIDDEN)
 def test_float32_paths_agree_within_the_float32_rounding_bound(hidden, output):
     """(1) in float32: E from a float64 twin holding the same float32 numbers, times 2^29."""
     rng = np.random.default_rng(11)
@@ -158,42 +214,67 @@ def test_fit_on_the_kernels_is_reproducible_for_a_fixed_seed(dtype) -> None:
         assert_array_equal(first, second)
 
 
+class _Counting:
+    """A kernel that counts its calls (and forwards everything else, e.g. ``overloads``)."""
+
+    def __init__(self, kernel) -> None:
+        self.kernel, self.calls = kernel, 0
+
+    def __call__(self, *arguments):
+        self.calls += 1
+        return self.kernel(*arguments)
+
+    def __getattr__(self, name):
+        return getattr(self.kernel, name)
+
+
 @needs_numba
-def test_auto_takes_the_kernels_for_small_steps_of_fits_long_enough_to_pay(monkeypatch) -> None:
-    calls = []
-    original = kernels.forward_into
-    monkeypatch.setattr(kernels, "forward_into", lambda *a: calls.append(1) or original(*a))
-    monkeypatch.setattr(kernels, "_compiled", set())  # as in a fresh process
+def test_auto_takes_the_compiled_loop_for_small_steps_when_ready_or_worth_compiling(
+    monkeypatch,
+) -> None:
+    steps = _Counting(kernels.train_steps)
+    monkeypatch.setattr(kernels, "train_steps", steps)
+    ready = {"value": False}  # as in a fresh process with a cold disk cache
+    monkeypatch.setattr(kernels, "is_ready", lambda arguments: ready["value"])
     monkeypatch.setattr(kernels, "AUTO_MIN_STEPS", 8)
     rng = np.random.default_rng(0)
     X, y = rng.random((784, 300)), rng.integers(0, 10, 300)
     net = Network([784, 30, 10], seed=0)
     fit = {"learning_rate": 0.1, "progress": False}
     with kernels.using("auto"):
-        # nothing compiled, no fit planned: compiling would cost more than it saves
-        assert not kernels.kernels_pay(net.sizes, 10, dtype=net.dtype)
-        net.fit(X[:, :64], y[:64], epochs=1, batch_size=16, **fit)  # 4 steps < 8
-        assert calls == []
-        with kernels.planned(8):
-            assert kernels.kernels_pay(net.sizes, 10, dtype=net.dtype)
-            assert not kernels.kernels_pay(net.sizes, 1024, dtype=net.dtype)
-            assert not kernels.kernels_pay(net.sizes, 10, training=False, dtype=net.dtype)
+        net.fit(X[:, :64], y[:64], epochs=1, batch_size=16, **fit)  # 4 steps < 8: NumPy
+        assert steps.calls == 0
         net.fit(X[:, :64], y[:64], epochs=2, batch_size=16, **fit)  # 8 steps: pays
-        assert len(calls) == 8  # one per mini-batch
-        # compiled now for float64: a short fit takes them too, float32 still does not
+        assert steps.calls == 2  # one call per epoch (4 steps < PROGRESS_EXAMPLES)
+        ready["value"] = True  # compiled or found in the disk cache: a short fit takes it
         net.fit(X[:, :64], y[:64], epochs=1, batch_size=16, **fit)
-        assert len(calls) == 12
-        assert not kernels.kernels_pay(net.sizes, 10, dtype=np.float32)
-        net.backward(X[:, :10], y[:10])  # one-off passes stay on NumPy
+        assert steps.calls == 3
         assert kernels.AUTO_MAX_ACTIVATIONS < 40 * 300
         net.fit(X, y, epochs=1, batch_size=300, **fit)
-        assert len(calls) == 12  # a large step stays on NumPy
+        assert steps.calls == 3  # a large step stays on NumPy
     with kernels.using("numpy"):
         net.fit(X[:, :64], y[:64], epochs=1, batch_size=16, **fit)
-    assert len(calls) == 12
+    assert steps.calls == 3
     with kernels.using("numba"):
-        net.backward(X[:, :10], y[:10])
-    assert len(calls) == 13
+        net.fit(X, y, epochs=1, batch_size=300, **fit)
+    assert steps.calls == 4
+
+
+@needs_numba
+def test_is_ready_once_the_compiled_loop_ran_for_those_argument_types() -> None:
+    rng = np.random.default_rng(1)
+    X, y = rng.random((6, 40)), rng.integers(0, 3, 40)
+    net = Network([6, 5, 4, 3], seed=0)
+    with kernels.using("numba"):
+        net.fit(X, y, epochs=1, batch_size=8, learning_rate=0.1, progress=False)
+    rows, targets = np.ascontiguousarray(X.T), np.eye(3)[y]
+    buffers = np.empty((8, 6)), np.empty((8, 3))
+    order = np.empty(0, np.intp)
+    arguments = net._steps_arguments(rows, targets, order, 8, 0.1, *buffers)
+    assert kernels.is_ready(arguments)
+    for W in net.weights:  # parameters the kernels cannot update in place: no arguments
+        W.flags.writeable = False
+    assert net._steps_arguments(rows, targets, order, 8, 0.1, *buffers) is None
 
 
 def test_the_mode_is_checked_and_restored() -> None:
@@ -226,22 +307,6 @@ def test_a_using_block_chooses_the_path_of_its_own_thread_only() -> None:
     checked.set()
     thread.join(5)
     assert seen == ["numpy"] and kernels.mode() == before
-
-
-@needs_numba
-def test_nothing_compiled_is_cached_on_disk() -> None:
-    """No kernel has a disk cache (numba's NullCache: cache=False); no index files appear."""
-    compiled = [
-        kernels.bias_activation,
-        kernels.bias_output,
-        kernels.output_delta,
-        kernels.hidden_delta,
-        kernels.descend,
-    ]
-    with kernels.using("numba"):
-        Network([5, 4, 3], seed=0).backward(np.ones((5, 2)), np.array([0, 2]))
-    assert all(type(function._cache).__name__ == "NullCache" for function in compiled)
-    assert not list((ROOT / "impl").rglob("*.nbi")) and not list((ROOT / "impl").rglob("*.nbc"))
 
 
 def test_without_numba_everything_runs_on_numpy() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from impl import Network, load_digits_split
+from impl import Network, kernels, load_digits_split
 from impl.training import TrainingDivergedError
 
 
@@ -209,7 +209,14 @@ def test_fit_runs_every_step_on_one_blas_thread_and_restores_the_count_afterward
         seen_during.append(blas_thread_counts())
         original_step(self, *args)  # type: ignore[arg-type]
 
+    def recording_steps(*args: object) -> int:  # the compiled loop: one record per step
+        first, stop = args[5], args[6]
+        seen_during.extend([blas_thread_counts()] * (stop - first))  # type: ignore[operator]
+        return original_steps(*args)
+
     monkeypatch.setattr(Network, "_train_step", recording_step)
+    original_steps = kernels.train_steps
+    monkeypatch.setattr(kernels, "train_steps", recording_steps)
     with threadpool_limits(2, "blas"):  # two threads before, whatever the machine's core count
         before = blas_thread_counts()
         assert before and all(count == 2 for count in before), before

@@ -320,10 +320,12 @@ def _breakdown_sentence(breakdown: Breakdown, copy_gbs: float, on_kernels: bool 
     gigabytes = breakdown.batch * SIZES[0] * itemsize / (gather * 1e-6) / 1e9
     if on_kernels:  # the parts are the NumPy path's: they do not add up to this step
         return (
-            f"of impl's {total:.0f} µs per step on the kernels, the products take about "
-            f"{products:.0f} µs and shuffling and gathering the mini-batch {feed:.0f} µs (each "
-            f"timed alone); the NumPy path's element-wise operations and update, timed alone, "
-            f"take {sum(small):.0f} µs, which the kernels do in five compiled calls"
+            f"of impl's {total:.0f} µs per step in the compiled loop, the products take about "
+            f"{products:.0f} µs with NumPy's BLAS in fit's layouts and shuffling and gathering "
+            f"the mini-batch {feed:.0f} µs with np.take (each timed alone; the loop gathers "
+            f"with its own compiled copy, the same bytes from memory); the NumPy path's "
+            f"element-wise operations and update, timed alone, take {sum(small):.0f} µs, which "
+            "the loop does in compiled passes with no call between them"
         )
     return (
         f"of impl's {total:.0f} µs per step, the products take {products:.0f} µs, shuffling "
@@ -392,12 +394,11 @@ def explain_misses(results: BenchResults) -> list[str]:
                 reasons.append(_breakdown_sentence(breakdown, results.copy_gbs, on_kernels))
             if batch <= 16 and throughput is not None and throughput.on_kernels:
                 reasons.append(
-                    "the element-wise work of each step already runs on the compiled kernels "
-                    "(impl/kernels.py), so what is left per step is the two large products on "
-                    "NumPy's BLAS, the gather and a few calls of Python between them, where "
-                    "JAX's scan runs the whole epoch as one compiled call; what would close "
-                    "the rest is doing as JAX does (the whole epoch in one compiled call, its "
-                    "products then on another BLAS than the NumPy path's) or a faster BLAS"
+                    "the steps already run as one compiled loop per 4,096 examples "
+                    "(impl.kernels.train_steps, as JAX's scan), so what is left per step is the "
+                    "two large products on SciPy's OpenBLAS (numba's np.dot) and reading the "
+                    "mini-batch from memory; what would close the rest is a faster BLAS for "
+                    "these skinny products"
                 )
             elif batch <= 16 and breakdown is not None:
                 calls = len(breakdown.parts) - 1  # the shuffle is once per epoch

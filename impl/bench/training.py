@@ -130,33 +130,81 @@ def impl_runner(data: TrainingData, batch: int, epoch_rates: list[float], seed: 
     return run
 
 
-#: seconds the compiled kernels took to compile, per dtype name (this process, the bench's)
+#: seconds the compiled kernels took to be ready, per dtype name (this process, the bench's),
+#: and whether they were compiled ("cold": not in the disk cache) or loaded from it ("warm")
 KERNEL_COMPILE_SECONDS: dict[str, float] = {}
+KERNEL_CACHE_STATE: dict[str, str] = {}
 
 
-def compile_kernels(data: TrainingData) -> None:
-    """Compile :mod:`impl.kernels` for ``data``'s dtype before anything is timed (once).
+def compile_kernels(data: TrainingData, batch: int = 16) -> None:
+    """Make :mod:`impl.kernels` ready for ``data``'s dtype before anything is timed (once).
 
     As JAX's jit compiles in its warm-up, so do the kernels here: a short fit with the
-    kernels forced, timed on its own (:data:`KERNEL_COMPILE_SECONDS`).  ``fit`` in its default
-    mode "auto" then takes them for small steps, as in any process that trains long enough
-    (:func:`impl.kernels.kernels_pay`).  Nothing happens without numba or outside "auto".
+    kernels forced, timed on its own (:data:`KERNEL_COMPILE_SECONDS`), after noting whether
+    the disk cache already held the compiled loop (:data:`KERNEL_CACHE_STATE`: "warm", only
+    loaded, or "cold", compiled and written).  ``fit`` in its default mode "auto" then takes
+    them for small steps.  Nothing happens without numba or outside "auto".
     """
     dtype = data.rows.dtype
-    if not kernels.AVAILABLE or kernels.mode() != "auto" or kernels.is_compiled(dtype):
+    if not kernels.AVAILABLE or kernels.mode() != "auto" or dtype.name in KERNEL_CACHE_STATE:
         return
     net = Network(list(SIZES), seed=0, dtype=dtype)
-    count = min(data.count, 32)
+    count = min(data.count, 2 * batch)
+    rows, targets = data.rows[:count], data.target_rows[:count]
+    arguments = net._steps_arguments(
+        rows,
+        targets,
+        np.empty(0, np.intp),
+        batch,
+        LEARNING_RATE,
+        np.empty((batch, SIZES[0]), dtype),
+        np.empty((batch, CLASSES), dtype),
+    )
+    KERNEL_CACHE_STATE[dtype.name] = "warm" if kernels.is_ready(arguments) else "cold"
     started = time.process_time()
     with kernels.using("numba"), open(os.devnull, "w") as null, contextlib.redirect_stderr(null):
-        net.fit(
-            data.rows[:count].T,
-            data.target_rows[:count].T,
-            epochs=1,
-            batch_size=16,
-            learning_rate=LEARNING_RATE,
-        )
+        net.fit(rows.T, targets.T, epochs=1, batch_size=batch, learning_rate=LEARNING_RATE)
     KERNEL_COMPILE_SECONDS[dtype.name] = time.process_time() - started
+
+
+#: run in a fresh interpreter by :func:`fresh_process_fits`: the first and second whole fit
+_FRESH_PROCESS_CODE = """
+import json, os, sys, time
+import numpy as np
+from impl.bench.training import LEARNING_RATE, SIZES, mnist_like
+count, batch = int(sys.argv[1]), int(sys.argv[2])
+data = {name: mnist_like(count, seed=0, dtype=name) for name in sys.argv[3:]}
+from impl import Network
+result = {}
+for name, training in data.items():
+    net = Network(list(SIZES), seed=0, dtype=name)
+    seconds = []
+    for _ in range(2):
+        started = time.process_time()
+        net.fit(training.rows.T, training.target_rows.T, epochs=1, batch_size=batch,
+                learning_rate=LEARNING_RATE, progress=False)
+        seconds.append(time.process_time() - started)
+    result[name] = seconds
+print(json.dumps(result))
+"""
+
+
+def fresh_process_fits(count: int, batch: int, dtypes: Sequence[str]) -> dict[str, Any]:
+    """CPU seconds of the first and the second one-epoch fit in a fresh interpreter, per dtype
+    (``{dtype: [first, second]}``), as a user's first fit of a session meets it: impl is
+    imported before the first is timed; fit takes the kernels as ``auto`` decides (with a warm
+    disk cache the first fit loads them, which starts numba's compiler context)."""
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", _FRESH_PROCESS_CODE, str(count), str(batch), *dtypes],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def loop_runner(data: TrainingData, batch: int, seed: int = 0) -> Runner:

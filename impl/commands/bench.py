@@ -69,12 +69,14 @@ from impl.bench.symbolic import time_deltas, time_proofs
 from impl.bench.training import (
     IMPL,
     JAX_CONTENDERS,
+    KERNEL_CACHE_STATE,
     KERNEL_COMPILE_SECONDS,
     LEARNING_RATE,
     SIZES,
     TORCH_CONTENDERS,
     Breakdown,
     copy_bandwidth,
+    fresh_process_fits,
     measure_hardware_limit,
     measure_throughput,
     mnist_like,
@@ -191,15 +193,28 @@ def _kernels_text() -> str:
         return "numba not installed: NumPy only (pip install '.[fast]' for the kernels)"
     if kernels.mode() != "auto":
         return f"mode {kernels.mode()!r} chosen"
-    compiled = ", ".join(
-        f"{seconds:.2f} s {name}" for name, seconds in KERNEL_COMPILE_SECONDS.items()
+    ready = ", ".join(
+        f"{name} {KERNEL_CACHE_STATE.get(name, '?')}: {seconds:.2f} s"
+        for name, seconds in KERNEL_COMPILE_SECONDS.items()
     )
     return (
-        f"numba {kernels.numba.__version__}, compiled before timing ({compiled or 'not needed'}"
-        "), as JAX's jit compiles in its warm-up; fit (mode auto) takes them for steps of at "
-        f"most {kernels.AUTO_MAX_ACTIVATIONS} activations (m ≤ "
-        f"{kernels.largest_small_batch(SIZES)} here), NumPy for larger ones"
+        f"numba {kernels.numba.__version__}; disk cache {kernels.CACHE_FOLDER or 'off'}; made "
+        f"ready before timing ({ready or 'not needed'}; cold: compiled and written to the "
+        "cache, warm: loaded from it), as JAX's jit compiles in its warm-up; fit (mode auto) "
+        "runs steps of at most "
+        f"{kernels.AUTO_MAX_ACTIVATIONS} activations (m ≤ {kernels.largest_small_batch(SIZES)} "
+        "here) in the compiled loop (impl.kernels.train_steps), larger ones on NumPy"
     )
+
+
+def _cache_state() -> str:
+    """The disk cache's state as the timed fits met it: warm, or cold (compiled by the bench)."""
+    if not kernels.AVAILABLE or kernels.CACHE_FOLDER is None:
+        return "off"
+    states = set(KERNEL_CACHE_STATE.values())
+    if not states:
+        return "not used"
+    return "warm" if states == {"warm"} else "warm (written by this run's warm-up; was cold)"
 
 
 def _usable_cpus() -> int:
@@ -372,6 +387,9 @@ def run_benchmarks(
                     )
                 )
 
+        progress("first and second fit in a fresh process")
+        fresh = fresh_process_fits(config.examples, min(config.batch_sizes), config.dtypes)
+
         progress("memory bandwidth")
         copy_gbs = copy_bandwidth(config.copy_megabytes)
         limits, peaks = [], {}
@@ -468,6 +486,19 @@ def run_benchmarks(
         copy_gbs=copy_gbs,
         targets=targets,
         profiles=profiles,
+    )
+    batch = min(config.batch_sizes)
+    results.notes.append(
+        f"First fit of a session: one fit of one epoch ({config.examples:,} examples, "
+        f"mini-batch {batch}) in a fresh process, then the same again: "
+        + ", ".join(
+            f"{name} {fresh[name][0]:.3f} s then {fresh[name][1]:.3f} s CPU "
+            f"({config.examples / fresh[name][0]:,.0f} then {config.examples / fresh[name][1]:,.0f}"
+            " ex/s)"
+            for name in config.dtypes
+        )
+        + f"; the kernels' disk cache was {_cache_state()} when it ran (the first fit loads "
+        "them from it, which starts numba's compiler context in that process)."
     )
     results.wall_seconds = time.perf_counter() - started
     progress("done")
