@@ -246,3 +246,47 @@ def test_every_enclosure_of_exp_and_log_contains_the_value(value) -> None:
     assert box.a <= true_exp <= box.b
     box = enclose(sp.log(1 + abs(rational), evaluate=False), 15)
     assert box.a <= true_log <= box.b
+
+
+# --------------------------------------------------------------------------- 6. integrals
+
+
+def test_an_integral_across_a_pole_is_refused() -> None:
+    """∫₀² dt/(t − x)² diverges for 0 ≤ x ≤ 2; SymPy's antiderivative says −1/(2−x) − 1/x."""
+    definitions = (Definition(F, sp.Integral(1 / (t - x) ** 2, (t, 0, 2))),)
+    claimed = -1 / (2 - x) - 1 / x
+    _refused(_claim(F, claimed, definitions, kind="identity"), "never 0")
+    _refused(_claim(sp.Derivative(F, x), sp.diff(claimed, x), definitions), "never 0")
+
+
+def test_differentiating_under_a_singular_integral_is_refused() -> None:
+    """∫₋₁¹ x/(x² + t²) dt = 2·atan(1/x) jumps at x = 0: no derivative there."""
+    definitions = (Definition(F, sp.Integral(x / (x**2 + t**2), (t, -1, 1))),)
+    _refused(_claim(sp.Derivative(F, x), -2 / (1 + x**2), definitions), "never 0")
+
+
+def test_a_smooth_integral_is_still_proven() -> None:
+    integral = sp.Symbol("G")  # SymPy cannot show an integral real: G is declared nothing
+    definitions = (Definition(integral, sp.Integral(x * t / (1 + t**2), (t, 0, 1))),)
+    result = verify(_claim(sp.Derivative(integral, x), sp.log(2) / 2, definitions))
+    assert result.proven, result.failures
+
+
+# --------------------------------------------------------------------------- 7. folding
+
+
+def test_folding_never_captures_a_bound_variable() -> None:
+    """a_j := x_j·H(w): 3·a_1 is not Σ_{w=1}^{3} x_1·H(w) (the sum's w is its own), and the
+    witness tries an integer not declared positive at 0 and below (3·x_1·H(−1) = 0)."""
+    w = sp.Symbol("w", integer=True)
+    xs = sp.IndexedBase("x", real=True)
+    a = sp.IndexedBase("a", real=True)
+    definitions = (Definition(a, xs[j] * sp.Heaviside(w), index=j),)
+    right = sp.Sum(xs[1] * sp.Heaviside(w), (w, 1, 3))
+    claim = Claim(
+        "forgery", "forgery", 3 * a[1], right,
+        (Step(3 * a[1], "as stated"), Step(right, "written out")), definitions, kind="identity",
+    )  # fmt: skip
+    _refused(claim)
+    report = witness(3 * a[1], [("claimed", 3 * xs[1])], definitions)
+    assert not report.ok and report.disagreement.integers[w] <= 0, report.message

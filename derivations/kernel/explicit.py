@@ -139,6 +139,7 @@ def _rebuild(
     change: Callable[[sp.Basic], sp.Basic | None],
     *,
     bottom_up: bool = False,
+    memo: dict[sp.Basic, sp.Basic] | None = None,
 ) -> sp.Basic:
     """``expr`` with every node for which ``change`` gives a value replaced by it.
 
@@ -146,10 +147,12 @@ def _rebuild(
     thousands of repeated subtrees of an explicit network cost one visit each.  Top-down
     (the default): a replaced node's value is not searched again (the caller loops);
     ``bottom_up``: a node's arguments are rebuilt first and ``change`` sees the new node.
+    ``memo`` may be shared between calls that use the same ``change``.
     """
+    if memo is None:
+        memo = {}
     if isinstance(expr, sp.MatrixBase):
-        return expr.applyfunc(lambda entry: _rebuild(entry, change, bottom_up=bottom_up))
-    memo: dict[sp.Basic, sp.Basic] = {}
+        return expr.applyfunc(lambda entry: _rebuild(entry, change, bottom_up=bottom_up, memo=memo))
 
     def visit(node: sp.Basic) -> sp.Basic:
         if node in memo:
@@ -168,6 +171,12 @@ def _rebuild(
         return result
 
     return visit(sp.sympify(expr))
+
+
+def _evaluate_left_over(node: sp.Basic) -> sp.Basic | None:
+    """A derivative, ``Subs``, sum or product left in an explicit form, evaluated (integrals
+    stay: mpmath integrates them numerically)."""
+    return node.doit(integrals=False) if isinstance(node, _LEFT_TO_EVALUATE) else None
 
 
 class _Instance:
@@ -200,6 +209,8 @@ class _Instance:
         #: values are put in afterwards (bound variables are renamed apart by then)
         self._sized: dict[sp.Basic, sp.Basic] = shared.setdefault("sized", {})
         self._explicit_shared: dict[sp.Basic, sp.Basic] = shared.setdefault("explicit", {})
+        #: each concrete subtree with what is left in it evaluated (a function of the subtree)
+        self._evaluated: dict[sp.Basic, sp.Basic] = shared.setdefault("evaluated", {})
 
     def _concrete(self, expr: sp.Basic) -> sp.Basic:
         indices = {k: v for k, v in self.integers.items() if k in self._indices}
@@ -300,10 +311,9 @@ class _Instance:
         # with itself here
         return _rebuild(
             explicit,
-            lambda node: (
-                node.doit(integrals=False) if isinstance(node, _LEFT_TO_EVALUATE) else None
-            ),
+            _evaluate_left_over,
             bottom_up=True,
+            memo=self._evaluated,
         )
 
     def describe_functions(self) -> dict[str, str]:
@@ -659,6 +669,13 @@ def _instances(problem: _Problem, rng: random.Random, count: int):
             assignments.append(
                 ({s: choices[s][min(position, len(choices[s]) - 1)] for s in sizes}, True)
             )
+        # an integer not declared positive is tried at 0 and below too: its domain says
+        # "integer", and a statement may hold for positive values only
+        for value in (0, -1, -2):
+            if any(value in choices[s] for s in sizes):
+                assignments.append(
+                    ({s: value if value in choices[s] else choices[s][0] for s in sizes}, True)
+                )
         for _ in range(max(0, count - 4)):
             assignments.append(({s: rng.choice(choices[s][:4]) for s in sizes}, False))
         # one instance past every integer constant of the statement (a closed form SymPy

@@ -36,24 +36,36 @@ def _exact_mpf(ball: arb) -> mpmath.mpf:
 
 @dataclass(frozen=True)
 class Enclosure:
-    """``[a, b]`` certain to contain a real number; ``ball`` is Arb's midpoint ± radius."""
+    """``[a, b]`` certain to contain a real number; ``ball`` is Arb's midpoint ± radius,
+    computed with ``bits`` of working precision."""
 
     ball: arb
+    bits: int
+
+    def _end(self, which: str) -> mpmath.mpf:
+        # Arb rounds an end to the context's precision (outward), so read it at the
+        # precision the ball was computed with
+        saved = ctx.prec
+        ctx.prec = self.bits
+        try:
+            return _exact_mpf(getattr(self.ball, which)())
+        finally:
+            ctx.prec = saved
 
     @property
     def a(self) -> mpmath.mpf:
         """The lower end (exact)."""
-        return _exact_mpf(self.ball.lower())
+        return self._end("lower")
 
     @property
     def b(self) -> mpmath.mpf:
         """The upper end (exact)."""
-        return _exact_mpf(self.ball.upper())
+        return self._end("upper")
 
     @property
     def mid(self) -> mpmath.mpf:
         """The midpoint (exact)."""
-        return _exact_mpf(self.ball.mid())
+        return self._end("mid")
 
 
 def _enclose(expr: sp.Basic) -> arb:
@@ -101,9 +113,10 @@ def enclose(expr: sp.Basic, digits: int = 50) -> Enclosure:
     if expr.free_symbols:
         raise ValueError(f"{expr} has free symbols {expr.free_symbols}: not a number")
     saved = ctx.prec
-    ctx.prec = int(digits * 3.33) + 16
+    bits = int(digits * 3.33) + 16
+    ctx.prec = bits
     try:
-        return Enclosure(_enclose(expr))
+        return Enclosure(_enclose(expr), bits)
     finally:
         ctx.prec = saved
 
@@ -119,5 +132,6 @@ def sign(expr: sp.Basic, digits: int = 50) -> int:
 
 
 def approximately(box: Enclosure, digits: int = 20) -> str:
-    """The lower end of an enclosure to ``digits`` significant digits, for printing."""
-    return mpmath.nstr(box.a, digits)
+    """The enclosed value to ``digits`` significant digits, for printing (the midpoint: the
+    enclosure is far narrower than the digits shown)."""
+    return mpmath.nstr(box.mid, digits)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 from sympy.concrete.delta import _has_simple_delta, deltasummation
+from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.concrete.summations import eval_sum
 from sympy.core.function import AppliedUndef
 from sympy.simplify.simplify import factor_sum
@@ -586,7 +587,35 @@ def fold(expr: sp.Basic, definitions: Sequence[Definition]) -> sp.Basic:
                 cache[node] = None if negated is None else -negated
         return cache[node]
 
-    return expr.replace(lambda node: lookup(node) is not None, lambda node: lookup(node))
+    memo: dict[tuple[sp.Basic, frozenset], sp.Basic] = {}
+
+    def rebuild(node: sp.Basic, scope: frozenset) -> sp.Basic:
+        """Bottom-up, knowing the variables bound around ``node``: a node is folded only if
+        no symbol that folding removes is bound there (``x_1·H(w)`` under ``Σ_w`` is not
+        ``a_1 := x_1·H(w)``: the sum's ``w`` is not the definition's)."""
+        if (node, scope) in memo:
+            return memo[(node, scope)]
+        if not node.args or isinstance(node, sp.Symbol | sp.IndexedBase):
+            result = node
+        else:
+            if isinstance(node, ExprWithLimits | sp.Subs | sp.Lambda):
+                inner = scope | frozenset(node.bound_symbols) | frozenset(node.variables)
+                inner |= frozenset(getattr(node, "signature", ()))
+            else:
+                inner = scope
+            args = tuple(rebuild(arg, inner) for arg in node.args)
+            result = node if args == node.args else node.func(*args)
+            replacement = lookup(result)
+            if replacement is not None and not (
+                (symbols_free_in(result) - symbols_free_in(replacement)) & scope
+            ):
+                result = replacement
+        memo[(node, scope)] = result
+        return result
+
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(lambda entry: rebuild(entry, frozenset()))
+    return rebuild(expr, frozenset())
 
 
 def _below(definition: Definition, lookup) -> set[Definition]:

@@ -11,6 +11,8 @@ is checked.  Each rule closes a way to "prove" something false through the publi
 * **Definitions** — each name once, acyclic (a cycle is named), used with one arity, never
   a differentiation variable, never a SymPy function under its own name unless it *is* that
   function (tanh may be defined by exponentials; ``exp := x²`` is refused).
+* **Integrals** — an integrand must be finite everywhere: every denominator shown never 0,
+  every logarithm's argument shown positive (SymPy integrates across poles).
 * **One meaning for a definition** — a defined name may not be used under a binder (a
   ``Sum``, ``Product``, ``Integral``, ``Subs`` or ``Lambda``) that binds one of the free
   symbols of its body (:func:`_capture_problems`).
@@ -535,6 +537,44 @@ def _definition_problems(subject: Subject) -> list[str]:
     return problems
 
 
+# --------------------------------------------------------------------------- integrals
+
+
+def _integral_problems(subject: Subject) -> list[str]:
+    """An integral whose integrand may be singular is refused.
+
+    SymPy integrates an antiderivative straight across a pole (∫₀² dt/(t − x)² comes out
+    finite for 0 < x < 2, where the integral diverges) and differentiates under the integral
+    sign at a singular point (∫₋₁¹ x/(x² + t²) dt jumps at x = 0).  So every denominator of
+    an integrand (its definitions written in) must be one SymPy shows is never 0 (positive
+    or negative for every value of its symbols), and every logarithm's argument positive.
+    """
+    problems = []
+    for expr in subject.expressions():
+        for node in _walk(expr):
+            if not isinstance(node, sp.Integral):
+                continue
+            try:
+                body = unfold(node.function, subject.definitions)
+            except Exception:
+                continue  # reported by the definition rules
+            for part in _walk(body):
+                if isinstance(part, sp.Pow) and part.exp.is_negative:
+                    base = part.base
+                    if not (base.is_positive or base.is_negative):
+                        problems.append(
+                            f"the integral {node} has the denominator {base}, which SymPy "
+                            "cannot show is never 0: SymPy integrates across poles, so an "
+                            "integrand must be finite everywhere"
+                        )
+                elif isinstance(part, sp.log) and not part.args[0].is_positive:
+                    problems.append(
+                        f"the integral {node} takes the logarithm of {part.args[0]}, which "
+                        "SymPy cannot show is positive: an integrand must be finite everywhere"
+                    )
+    return list(dict.fromkeys(problems))
+
+
 # --------------------------------------------------------------------------- capture
 
 
@@ -971,6 +1011,7 @@ def problems(subject: Subject) -> list[str]:
     if any("circular" in problem for problem in found):
         return found
     found += _capture_problems(subject)
+    found += _integral_problems(subject)
     found += _index_problems(subject)
     found += _shape_problems(subject)
     found += _derivative_problems(subject)
