@@ -213,7 +213,9 @@ class _Renderer:
                     "".join(mathml(part) + separator for part, separator in breakable(piece.latex))
                 )
             elif isinstance(piece, Code):
-                out.append(f"<code>{html.escape(piece.text, quote=False)}</code>")
+                # a long name may break after an underscore (<wbr>), and nowhere else
+                text = html.escape(piece.text, quote=False).replace("_", "_<wbr>")
+                out.append(f"<code>{text}</code>")
             elif isinstance(piece, Strong):
                 out.append(f"<strong>{self.inline(piece.children)}</strong>")
             elif isinstance(piece, Emph):

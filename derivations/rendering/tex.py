@@ -501,8 +501,8 @@ def _census(content: DocumentContent) -> str:
         "",
         r"{\small",
         r"\setlength{\tabcolsep}{4pt}",
-        r"\begin{longtable}{>{\raggedright}p{0.14\linewidth}>{\raggedright}p{0.12\linewidth}"
-        r">{\raggedright}p{0.28\linewidth}>{\raggedright}p{0.26\linewidth}"
+        r"\begin{longtable}{>{\raggedright}p{0.16\linewidth}>{\raggedright}p{0.12\linewidth}"
+        r">{\raggedright}p{0.27\linewidth}>{\raggedright}p{0.25\linewidth}"
         r">{\raggedright\arraybackslash}p{0.11\linewidth}}",
         r"\toprule entry & document, section & the document says & our reading & verdict \\ "
         r"\midrule \endhead",
