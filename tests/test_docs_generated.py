@@ -25,7 +25,7 @@ from derivations.rendering.common import first_and_last, matrix_rows, quote_piec
 from derivations.rendering.content import DocumentContent, NotProvenError, collect
 from derivations.rendering.latex import latex, latex_lines
 from derivations.rendering.outline import ClaimTable, arrange
-from derivations.rendering.prose import latex_code, latex_plain
+from derivations.rendering.prose import latex_code, latex_plain, one_line
 from impl.commands import docs as docs_command
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -553,4 +553,5 @@ def test_the_whole_algorithm_prints_each_line_of_code_whole(generated: Generated
     algorithm = tex.split(r"\section{The whole algorithm}", 1)[1]
     assert r"\allowbreak" not in algorithm.split(r"\end{longtable}", 1)[0]
     for line in BACKWARD_PASS:
-        assert rf"{{\small\texttt{{{latex_plain(line.code)}}}}} \\*" in algorithm, line.code
+        code = latex_plain(one_line(line.code))
+        assert rf"{{\small\texttt{{{code}}}}} \\*" in algorithm, line.code

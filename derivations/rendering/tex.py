@@ -70,9 +70,10 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \newcommand{\whynarrow}[1]{\whybox{0.21}{#1}}
 \newcommand{\whyshort}[1]{\text{\everymath{\textstyle}\small #1}}
 \newcommand{\claimname}[1]{\texttt{#1}}
-% a formula in a table cell: shrunk to the cell's width if it is wider (it cannot break)
+% a formula in a table cell: shrunk if it is wider than the cell (it cannot break), to
+% 0.9 of the cell's width, so that the punctuation after it still fits on its line
 \newcommand{\fitmath}[1]{\sbox0{$#1$}%
-  \ifdim\wd0>\linewidth\resizebox{\linewidth}{!}{\usebox0}\else\usebox0\fi}
+  \ifdim\wd0>0.9\linewidth\resizebox{0.9\linewidth}{!}{\usebox0}\else\usebox0\fi}
 \makeatletter
 % names like softmax_ce_delta_any_labels may break after an underscore
 \DeclareRobustCommand{\_}{\ifmmode\nfss@text{\textunderscore}\else\textunderscore\allowbreak\fi}
