@@ -310,15 +310,26 @@ class _Renderer:
 
     def table(self, block: Table) -> str:
         head = "".join(f'<th scope="col">{html.escape(cell)}</th>' for cell in block.header)
-        lines = ['<div class="table">', "<table>", f"<thead><tr>{head}</tr></thead>", "<tbody>"]
+        columns = len(block.header)
+        lines = ['<div class="table">', "<table>", "<thead>"]
+        if block.lead:
+            lines.append(
+                f'<tr class="lead"><th scope="col" colspan="{columns}">'
+                f"{html.escape(block.lead)}</th></tr>"
+            )
+        lines += [f"<tr>{head}</tr>", "</thead>"]
         for row in block.rows:
             anchor = f' id="{row.id}"' if row.id else ""
-            cells = []
-            for at, cell in enumerate(row.cells):
-                css = ' class="wide"' if at in block.wide else ""
-                cells.append(f"<td{css}>{self.inline(cell)}</td>")
-            lines.append(f"<tr{anchor}>{''.join(cells)}</tr>")
-        lines += ["</tbody>", "</table>", "</div>"]
+            cells = "".join(f"<td>{self.inline(cell)}</td>" for cell in row.cells)
+            if row.lead:
+                lines.append(f'<tbody class="led"{anchor}>')
+                lines.append(
+                    f'<tr class="lead"><td colspan="{columns}">{self.inline(row.lead)}</td></tr>'
+                )
+                lines += [f"<tr>{cells}</tr>", "</tbody>"]
+            else:
+                lines.append(f"<tbody><tr{anchor}>{cells}</tr></tbody>")
+        lines += ["</table>", "</div>"]
         return "\n".join(lines)
 
     def quote(self, block: Quote) -> str:

@@ -224,16 +224,20 @@ class ItemList:
 
 @dataclass(frozen=True)
 class TableRow:
+    """A row of a table; ``lead``, when given, is printed whole on a line of its own above
+    the cells (a line of code, a long name: what must not be squeezed into a column)."""
+
     cells: tuple[tuple[Inline, ...], ...]
     id: str = ""
+    lead: tuple[Inline, ...] = ()
 
 
 @dataclass(frozen=True)
 class Table:
     header: tuple[str, ...]
     rows: tuple[TableRow, ...]
-    #: the columns that hold code or formulas and must not be squeezed
-    wide: tuple[int, ...] = ()
+    #: what the rows' leads are (the header of the line above the cells), if they have any
+    lead: str = ""
 
 
 @dataclass(frozen=True)

@@ -314,7 +314,6 @@ def _claim_table(table: ClaimTable, context: _Context) -> list[Section]:
     rows = []
     if table.spec.columns == "network":
         header = (
-            "claim",
             "hidden layers",
             "output and loss",
             "rows proven",
@@ -331,7 +330,6 @@ def _claim_table(table: ClaimTable, context: _Context) -> list[Section]:
                 name = (Link(anchor, name), Text(" (above)"))
                 anchor = ""
             cells = (
-                name,
                 (Text(row.hidden),),
                 inline(row.output),
                 (Text(f"{row.count} rows: "), Math(row.rows)),
@@ -340,7 +338,7 @@ def _claim_table(table: ClaimTable, context: _Context) -> list[Section]:
                 inline(row.premise),
                 (Text(row.witness),),
             )
-            rows.append(TableRow(cells, anchor))
+            rows.append(TableRow(cells, anchor, lead=name))
     else:
         header = ("claim", "sizes", "statement", "steps", "verdict", "witness")
         for proven in table.claims:
@@ -354,7 +352,8 @@ def _claim_table(table: ClaimTable, context: _Context) -> list[Section]:
                 (Text(proven.result.witness or "-"),),
             )
             rows.append(TableRow(cells, claim_anchor(claim.name)))
-    blocks = (Paragraph(inline(table.spec.introduction)), Table(header, tuple(rows)))
+    lead = "claim" if table.spec.columns == "network" else ""
+    blocks = (Paragraph(inline(table.spec.introduction)), Table(header, tuple(rows), lead))
     sections.append(
         Section(
             claim_anchor(table.spec.topic),
@@ -587,16 +586,14 @@ def _algorithm(context: _Context) -> Section:
     rows = []
     for line in BACKWARD_PASS:
         proofs = context.references(list(line.claims)) if line.claims else (Text("-"),)
-        rows.append(TableRow(((Code(line.code),), inline(line.meaning), proofs)))
+        # the line of code whole above what it computes (a line broken inside its
+        # arguments misreads)
+        rows.append(TableRow((inline(line.meaning), proofs), lead=(Code(line.code),)))
+    table = Table(("what it computes", "proven by"), tuple(rows), lead="line of backward_into")
     return Section(
         "the-whole-algorithm",
         (Text("The whole algorithm"),),
-        (
-            Paragraph(inline(ALGORITHM_INTRODUCTION)),
-            Table(
-                ("line of backward_into", "what it computes", "proven by"), tuple(rows), wide=(0,)
-            ),
-        ),
+        (Paragraph(inline(ALGORITHM_INTRODUCTION)), table),
         short="The whole algorithm",
     )
 
