@@ -408,6 +408,7 @@ class _Renderer:
                 f'<link rel="stylesheet" href="{STYLESHEET}">',
                 "</head>",
                 "<body>",
+                '<a class="skip" href="#main">Skip to the content</a>',
                 self.navigation(),
                 '<main id="main">',
                 body,

@@ -8,8 +8,9 @@ catalogue and :mod:`derivations.rendering.common`.  The document's top-level sec
 the pages of the site:
 
 * ``conventions``; one page per part of :data:`derivations.rendering.outline.PARTS`
-  (``part-output`` ...), each claim a section anchored ``claim-<name>``, every step of its
-  derivation anchored ``claim-<name>-eq-<n>`` and its reason ``claim-<name>-why-<n>``;
+  (``part-output`` ...), each claim a section anchored ``claim-<name>``, its statement
+  ``claim-<name>-statement``, every step of its derivation ``claim-<name>-eq-<n>`` and the
+  reason for it ``claim-<name>-why-<n>``;
 * ``errata``: the refuted and qualified claims of the sources, the table of all of them
   (rows anchored ``source-<key>``), the counterexamples beyond the sources and the census
   (``census-<key>``);
@@ -275,7 +276,8 @@ def _claim_section(proven: ProvenClaim, context: _Context) -> Section:
     if claim.definitions:
         blocks.append(_definitions(claim.definitions, "Definitions"))
     blocks += _hypotheses(claim)
-    blocks += [Paragraph((), lead="Statement"), Display(latex(claim.statement))]
+    statement = Display(latex(claim.statement), f"claim-{claim.name}-statement")
+    blocks += [Paragraph((), lead="Statement"), statement]
     blocks += [Paragraph((), lead="Derivation"), _derivation(claim)]
     blocks += _verdict(proven, context, verdict_sentence(proven))
     return Section(
