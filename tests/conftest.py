@@ -58,3 +58,12 @@ def _kernels_as_in_a_fresh_process(monkeypatch):
     from impl import kernels
 
     monkeypatch.setattr(kernels, "_compiled", set())
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory):
+    """The documents and the web site as ``verified-backprop docs`` writes them, every proof
+    run once per session (tests/generated_docs.py)."""
+    from generated_docs import generate
+
+    return generate(tmp_path_factory.mktemp("docs"))

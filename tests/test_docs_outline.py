@@ -27,7 +27,7 @@ def _proven(name: str) -> SimpleNamespace:
 
 def test_every_claim_module_is_in_exactly_one_part() -> None:
     topics = [topic for part in PARTS for topic in part.topics]
-    assert len(topics) == len(set(topics))
+    assert len(topics) == len(set(topics))  # a topic, or a claim placed by name, once
     assert {module.__name__.rpartition(".")[2] for module in CLAIM_MODULES} <= set(topics)
 
 
@@ -61,10 +61,22 @@ def test_the_network_claims_are_one_featured_derivation_and_one_table() -> None:
     assert [proven.claim.name for proven in table.claims] == networks
     assert table.featured is not None and table.featured.claim.name == NETWORK_TABLE.featured
     assert table.featured in table.claims
-    # bce_with_logits (the loss the sigmoid networks use) is printed as a section of its own
-    others = [item.claim.name for item in part.items if not isinstance(item, ClaimTable)]
-    assert others == ["bce_with_logits"]
+    assert [item for item in part.items if not isinstance(item, ClaimTable)] == []
     assert part.names().count(NETWORK_TABLE.featured) == 1
+
+
+def test_claims_filed_elsewhere_for_the_proofs_are_read_with_the_output_layer() -> None:
+    # bce_with_logits is proven beside the networks, softmax_sums_to_one beside the softmax
+    # Jacobian; a reader looks for both with the output layer's losses and softmax
+    arranged = arrange([_proven(name) for name in all_claims()])
+    part_of = {name: item.part.key for item in arranged for name in item.names()}
+    assert topic_of("bce_with_logits") == "network"
+    assert topic_of("softmax_sums_to_one") == "softmax_curvature"
+    assert part_of["bce_with_logits"] == part_of["softmax_sums_to_one"] == "output"
+    output = next(item for item in arranged if item.part.key == "output").names()
+    assert output.index("sigmoid_bce_delta") < output.index("bce_with_logits")
+    assert output.index("softmax_sums_to_one") < output.index("softmax_ce_delta")
+    assert sum(len(item.names()) for item in arranged) == len(all_claims())
 
 
 def test_a_featured_claim_missing_from_its_table_is_refused() -> None:

@@ -5,6 +5,9 @@
 
 * ``derivations.tex`` (standalone LaTeX), ``derivations.md`` (GitHub Markdown), ``errata.md``;
 
+:func:`build_site_files` makes the web site (the folder :data:`HTML_FOLDER`) from the document
+model (:func:`derivations.rendering.site.build_site`, :mod:`derivations.rendering.html`);
+
 and :func:`compile_latex` makes ``derivations.pdf`` with ``pdflatex`` (in a temporary
 directory unless told otherwise), running it until the contents list (``.toc``) and the
 cross-references (``.aux``) no longer change, so the page numbers in the contents and the
@@ -23,20 +26,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from derivations.rendering.content import DocumentContent
+from derivations.rendering.html import render_site
 from derivations.rendering.markdown import render_errata_markdown, render_markdown
 from derivations.rendering.mistakes import render_mistakes_markdown
+from derivations.rendering.site import build_site
 from derivations.rendering.tex import render_tex
 
 __all__ = [
+    "HTML_FOLDER",
     "INSTALL_HINT",
     "PDF_NAME",
     "TEX_NAME",
     "LatexResult",
     "build_documents",
+    "build_site_files",
     "compile_latex",
 ]
 
 TEX_NAME = "derivations.tex"
+#: the web site's folder, beside the other documents (not committed, like the PDF)
+HTML_FOLDER = "html"
 PDF_NAME = "derivations.pdf"
 INSTALL_HINT = (
     "apt-get install -y --no-install-recommends texlive-latex-base texlive-latex-recommended"
@@ -67,6 +76,11 @@ def build_documents(content: DocumentContent) -> dict[str, str]:
         "errata.md": render_errata_markdown(content),
         "mistakes.md": render_mistakes_markdown(),
     }
+
+
+def build_site_files(content: DocumentContent) -> dict[str, str]:
+    """File name → text of every file of the web site (``index.html``, the pages, the CSS)."""
+    return render_site(build_site(content))
 
 
 def compile_latex(

@@ -7,7 +7,11 @@ several depths) instead of one section per claim.  A table may *feature* one of 
 that claim's derivation is printed in full, row by row, before the table (the whole-network
 claims: one network end to end, then every network in a table).  To add a part or a claim
 module, add it to :data:`PARTS`: :func:`arrange` refuses to leave a proven claim out of the
-documents.
+documents.  An entry of a part may also be one claim's name: that claim is printed there, at
+that place, and not with the rest of its topic (a claim filed in one module for the proofs'
+sake that a reader looks for elsewhere: ``softmax_sums_to_one`` is proven beside the softmax
+Jacobian, ``bce_with_logits`` beside the networks that use it, and both are read with the
+output layer).
 
 The documents end with the errata and with "The whole algorithm"
 (:mod:`derivations.rendering.algorithm`).
@@ -55,7 +59,8 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class Part:
-    """One part of the documents: a title, a paragraph, the topics it holds."""
+    """One part of the documents: a title, a paragraph, the topics it holds (an entry may be
+    a single claim's name instead: that claim is printed there, not with its topic)."""
 
     key: str
     title: str
@@ -123,7 +128,14 @@ PARTS: tuple[Part, ...] = (
         "The output layer",
         "The error signal δ = ∂J/∂z at the output, for each pairing of output activation and "
         "loss: where the σ′ factor cancels, and where it does not.",
-        ("sigmoid_ce", "softmax_ce", "fixed_sizes", "quadratic"),
+        (
+            "sigmoid_ce",
+            "bce_with_logits",
+            "softmax_sums_to_one",
+            "softmax_ce",
+            "fixed_sizes",
+            "quadratic",
+        ),
         tables=(FIXED_SIZES_TABLE,),
     ),
     Part(
@@ -210,13 +222,15 @@ class ArrangedPart:
 
 def arrange(claims: Sequence[ProvenClaim], parts: Sequence[Part] = PARTS) -> list[ArrangedPart]:
     """The proven claims sorted into ``parts`` (in the parts' topic order, then catalogue
-    order); ValueError if a claim's topic is in no part (it would be missing from the
-    documents)."""
+    order; a claim a part names itself goes there); ValueError if a claim's topic is in no
+    part (it would be missing from the documents)."""
+    entries = {entry for part in parts for entry in part.topics}
+    by_name = {proven.claim.name: proven for proven in claims if proven.claim.name in entries}
     by_topic: dict[str, list[ProvenClaim]] = {}
     for proven in claims:
-        by_topic.setdefault(topic_of(proven.claim.name), []).append(proven)
-    placed = {topic for part in parts for topic in part.topics}
-    missing = sorted(set(by_topic) - placed)
+        if proven.claim.name not in by_name:
+            by_topic.setdefault(topic_of(proven.claim.name), []).append(proven)
+    missing = sorted(set(by_topic) - entries)
     if missing:
         raise ValueError(
             f"the claims of {', '.join(missing)} are in no part of the documents: add each "
@@ -226,6 +240,9 @@ def arrange(claims: Sequence[ProvenClaim], parts: Sequence[Part] = PARTS) -> lis
     for part in parts:
         items: list[ProvenClaim | ClaimTable] = []
         for topic in part.topics:
+            if topic in by_name:  # a single claim placed by its name
+                items.append(by_name[topic])
+                continue
             group = tuple(by_topic.get(topic, ()))
             spec = part.table_for(topic)
             tabled = tuple(p for p in group if spec and p.claim.name.startswith(spec.prefix))

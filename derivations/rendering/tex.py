@@ -9,6 +9,8 @@ texlive-latex-recommended.
 
 from __future__ import annotations
 
+import re
+
 from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict
 from derivations.rendering.algorithm import BACKWARD_PASS
 from derivations.rendering.algorithm import INTRODUCTION as ALGORITHM_INTRODUCTION
@@ -57,6 +59,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage{longtable}
 \usepackage{array}
 \usepackage{booktabs}
+\usepackage{graphicx}
 \usepackage[hidelinks,bookmarksnumbered,bookmarksopen,pdfusetitle]{hyperref}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
@@ -67,7 +70,13 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \newcommand{\whynarrow}[1]{\whybox{0.21}{#1}}
 \newcommand{\whyshort}[1]{\text{\everymath{\textstyle}\small #1}}
 \newcommand{\claimname}[1]{\texttt{#1}}
+% a formula in a table cell: shrunk if it is wider than the cell (it cannot break), to
+% 0.9 of the cell's width, so that the punctuation after it still fits on its line
+\newcommand{\fitmath}[1]{\sbox0{$#1$}%
+  \ifdim\wd0>0.9\linewidth\resizebox{0.9\linewidth}{!}{\usebox0}\else\usebox0\fi}
 \makeatletter
+% names like softmax_ce_delta_any_labels may break after an underscore
+\DeclareRobustCommand{\_}{\ifmmode\nfss@text{\textunderscore}\else\textunderscore\allowbreak\fi}
 \renewcommand*{\l@subsection}{\@dottedtocline{2}{1.5em}{3.3em}}
 \makeatother
 \setcounter{tocdepth}{2}
@@ -75,6 +84,15 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 
 #: justifications longer than this go in a narrow paragraph box beside the step
 _SHORT_WHY = 34
+
+#: an inline formula ``$...$`` (not an escaped dollar)
+_INLINE_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
+
+
+def _fit(cell: str) -> str:
+    """A table cell's text with every inline formula in ``\\fitmath``: shrunk to the column
+    when wider than it, instead of running into the next column or off the page."""
+    return _INLINE_MATH.sub(lambda match: r"\fitmath{" + match.group(1) + "}", cell)
 
 
 def _why(text: str, *, narrow: bool = False) -> str:
@@ -226,7 +244,7 @@ def _network_table(table: ClaimTable) -> list[str]:
         lines += [
             rf"\multicolumn{{6}}{{l}}{{{name}}} \\*",
             rf"{row.hidden} & {to_latex(row.output)} & "
-            rf"{row.count} rows, {row.steps} steps: ${row.rows}$ & "
+            rf"{row.count} rows, {row.steps} steps: \fitmath{{{row.rows}}} & "
             rf"{latex_plain(row.verdict)} & {to_latex(row.premise)} & "
             rf"{to_latex(row.witness)} \\[0.8ex]",
         ]
@@ -254,7 +272,7 @@ def _claim_table(table: ClaimTable) -> str:
     ]
     for proven in table.claims:
         claim = proven.claim
-        statement = f"${first_and_last(matrix_rows(claim.lhs, claim.result))}$"
+        statement = rf"\fitmath{{{first_and_last(matrix_rows(claim.lhs, claim.result))}}}"
         lines.append(
             rf"\claimname{{{latex_plain(claim.name)}}}\label{{{_label(claim.name)}}} & "
             rf"{statement} & {len(claim.steps)} & {to_latex(proven.result.witness or '-')} \\"
@@ -277,19 +295,25 @@ def _part(arranged: ArrangedPart) -> str:
 
 
 def _algorithm(known: set[str]) -> str:
+    """Each line of the backward pass whole, in typewriter type on a row of its own (a line
+    of code broken inside its arguments misreads), then what it computes and the proofs."""
     lines = [
         r"\section{The whole algorithm}\label{algorithm}",
         "",
         to_latex(ALGORITHM_INTRODUCTION),
         "",
-        r"\begin{longtable}{>{\raggedright}p{0.40\linewidth}>{\raggedright}p{0.33\linewidth}"
-        r">{\raggedright\arraybackslash}p{0.19\linewidth}}",
-        r"\toprule line of \texttt{backward\_into} & what it computes & proven by \\ \midrule "
-        r"\endhead",
+        r"\begin{longtable}{>{\raggedright}p{0.55\linewidth}"
+        r">{\raggedright\arraybackslash}p{0.39\linewidth}}",
+        r"\toprule \multicolumn{2}{l}{line of \texttt{backward\_into}} \\ "
+        r"what it computes & proven by \\ \midrule \endhead",
     ]
     for line in BACKWARD_PASS:
         proofs = _proof_references(list(line.claims), known, short=True) if line.claims else "--"
-        lines.append(rf"{latex_code(line.code)} & {to_latex(line.meaning)} & {proofs} \\")
+        code = r"\texttt{" + latex_plain(one_line(line.code)) + "}"
+        lines += [
+            rf"\multicolumn{{2}}{{@{{}}l}}{{\small{code}}} \\*",
+            rf"\leftskip=1em\relax {to_latex(line.meaning)} & {proofs} \\[0.8ex]",
+        ]
     lines += [r"\bottomrule", r"\end{longtable}", ""]
     return "\n".join(lines)
 
@@ -477,8 +501,9 @@ def _census(content: DocumentContent) -> str:
         r"\subsubsection{Every statement of the sources}",
         "",
         r"{\small",
-        r"\begin{longtable}{>{\raggedright}p{0.15\linewidth}>{\raggedright}p{0.13\linewidth}"
-        r">{\raggedright}p{0.25\linewidth}>{\raggedright}p{0.24\linewidth}"
+        r"\setlength{\tabcolsep}{4pt}",
+        r"\begin{longtable}{>{\raggedright}p{0.16\linewidth}>{\raggedright}p{0.12\linewidth}"
+        r">{\raggedright}p{0.27\linewidth}>{\raggedright}p{0.25\linewidth}"
         r">{\raggedright\arraybackslash}p{0.11\linewidth}}",
         r"\toprule entry & document, section & the document says & our reading & verdict \\ "
         r"\midrule \endhead",
@@ -487,7 +512,7 @@ def _census(content: DocumentContent) -> str:
         entry = verdict.entry
         lines.append(
             rf"{latex_code(entry.key)} & {latex_plain(source_citation(entry, short=True))} & "
-            rf"{_census_quote(entry)} & {to_latex(entry.reading)} & "
+            rf"{_fit(_census_quote(entry))} & {_fit(to_latex(entry.reading))} & "
             rf"{latex_plain(verdict.verdict)} \\"
         )
     lines += [r"\bottomrule", r"\end{longtable}", "}", ""]

@@ -6,6 +6,10 @@ not confirmed, then writes into ``--out`` (default ``docs/``):
 
 * ``derivations.tex`` (standalone LaTeX), ``derivations.md`` (GitHub Markdown), ``errata.md``,
   ``mistakes.md`` (the known mistakes);
+* ``html/``: the web site (``html/index.html``, one page per part, the errata, the whole
+  algorithm, the known mistakes, ``style.css``), formulas as MathML, no script and no
+  network needed (:mod:`derivations.rendering.html`); pages left from an older run that the
+  site no longer has are removed;
 * ``derivations.pdf`` when ``pdflatex`` is on PATH (compiled in a temporary directory, run
   until the contents list is stable; only the PDF is copied), unless ``--no-pdf``.
 
@@ -26,18 +30,21 @@ from pathlib import Path
 
 from derivations.rendering.content import NotProvenError, collect
 from derivations.rendering.documents import (
+    HTML_FOLDER,
     INSTALL_HINT,
     PDF_NAME,
     TEX_NAME,
     build_documents,
+    build_site_files,
     compile_latex,
 )
 from impl.atomic import write_atomically, write_text_atomically
 
-HELP = "write the LaTeX/Markdown derivations into docs/"
+HELP = "write the LaTeX/Markdown derivations and the HTML site into docs/"
 DESCRIPTION = (
-    "Run every proof, then write derivations.tex, derivations.md, errata.md and mistakes.md (and "
-    "derivations.pdf if pdflatex is installed) from the verified claims."
+    "Run every proof, then write derivations.tex, derivations.md, errata.md and mistakes.md, "
+    "the web site html/ (open html/index.html in a browser), and derivations.pdf if pdflatex "
+    "is installed, from the verified claims."
 )
 
 
@@ -72,6 +79,17 @@ def _unusable_folder(folder: Path) -> str:
     return ""
 
 
+def _write_site(folder: Path, files: dict[str, str]) -> None:
+    """Write the site's files into ``folder``; remove the pages of an older run that the
+    site no longer has (so that no stale page links to anchors that are gone)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in sorted(folder.glob("*.html")):
+        if stale.name not in files:
+            stale.unlink()
+    for name, text in files.items():
+        write_text_atomically(folder / name, text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """``verified-backprop docs [options]``; returns the exit status."""
     return run(build_parser().parse_args(argv))
@@ -98,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {args.out / name}")
         # an older PDF would no longer match the documents just written
         (args.out / PDF_NAME).unlink(missing_ok=True)
+        site = build_site_files(content)
+        _write_site(args.out / HTML_FOLDER, site)
+        print(f"wrote {args.out / HTML_FOLDER / 'index.html'} and {len(site) - 1} more files")
     except OSError as error:
         print(f"verified-backprop docs: cannot write into {args.out}: {error}", file=sys.stderr)
         return 1

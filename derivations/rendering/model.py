@@ -1,0 +1,287 @@
+"""The document model: a small tree of blocks, built once from the verified content.
+
+:func:`derivations.rendering.site.build_site` builds a :class:`Document` from
+:class:`derivations.rendering.content.DocumentContent`; a renderer
+(:mod:`derivations.rendering.html`) walks the tree and prints it.  The model holds no
+format: mathematics is LaTeX (what :func:`derivations.rendering.latex.latex` prints from
+the SymPy objects, or what a source document wrote), prose is split into :data:`Inline`
+pieces once, with :func:`inline`, and links name an anchor (``claim-softmax_ce_delta``),
+never a file: the renderer knows which page holds which anchor.
+
+* inline pieces: :class:`Text`, :class:`Math`, :class:`Code`, :class:`Strong`,
+  :class:`Emph`, :class:`Link`;
+* blocks: :class:`Paragraph`, :class:`Display` (one displayed equation),
+  :class:`Derivation` (numbered equation rows, each with its reason), :class:`Definitions`,
+  :class:`Fields` (labelled entries: source, verdict, ...), :class:`ItemList`,
+  :class:`Table`, :class:`CodeBlock`, :class:`Quote`;
+* :class:`Section` (a titled, anchored group of blocks and subsections; a top-level section
+  is a page of the site) and :class:`Document`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from derivations.rendering.prose import docstring_pieces, segments
+
+__all__ = [
+    "Block",
+    "Code",
+    "CodeBlock",
+    "DefinitionItem",
+    "Definitions",
+    "Derivation",
+    "Display",
+    "Document",
+    "Emph",
+    "EquationRow",
+    "Field",
+    "Fields",
+    "Inline",
+    "ItemList",
+    "Link",
+    "Math",
+    "Paragraph",
+    "Quote",
+    "Section",
+    "Strong",
+    "Table",
+    "TableRow",
+    "Text",
+    "docstring_inline",
+    "inline",
+    "plain_text",
+]
+
+
+# ---------------------------------------------------------------------- inline
+
+
+@dataclass(frozen=True)
+class Text:
+    """Prose, as written (no markup)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Math:
+    """An inline formula, LaTeX."""
+
+    latex: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """Verbatim text: a claim's name, a line of code, a source's code."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Emph:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to an anchor of the document (``target`` is the anchor, without ``#``)."""
+
+    target: str
+    children: tuple[Inline, ...]
+
+
+Inline = Text | Math | Code | Strong | Emph | Link
+
+
+def inline(text: str) -> tuple[Inline, ...]:
+    """Unicode prose with formulas in it (a claim's title, a reason) as inline pieces:
+    the same split as the LaTeX and Markdown documents (:func:`prose.segments`)."""
+    pieces: list[Inline] = []
+    for segment in segments(text):
+        if segment.kind == "math":
+            pieces.append(Math(segment.content))
+        elif segment.kind == "code":
+            pieces.append(Code(segment.content))
+        else:
+            pieces.append(Text(segment.content))
+    return tuple(pieces)
+
+
+def docstring_inline(text: str) -> tuple[Inline, ...]:
+    """A docstring paragraph (````x````, ``:mod:`x```, ``**x**``) as inline pieces."""
+    pieces: list[Inline] = []
+    for piece in docstring_pieces(text):
+        if piece.kind == "math":
+            pieces.append(Math(piece.content))
+        elif piece.kind == "code":
+            pieces.append(Code(piece.content))
+        elif piece.kind == "bold":
+            pieces.append(Strong(inline(piece.content)))
+        else:
+            pieces.extend(inline(piece.content))
+    return tuple(pieces)
+
+
+def plain_text(pieces: tuple[Inline, ...]) -> str:
+    """The pieces as plain text (formulas as their LaTeX): for a page's ``<title>``."""
+    out = []
+    for piece in pieces:
+        if isinstance(piece, Text | Code):
+            out.append(piece.text)
+        elif isinstance(piece, Math):
+            out.append(piece.latex)
+        else:
+            out.append(plain_text(piece.children))
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------- blocks
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph; ``lead`` (bold, "Verdict.") starts it when given; ``kind`` names what
+    it is (``"facts"``, ``"verdict"``, ``"witness"``) for the renderer's styling."""
+
+    content: tuple[Inline, ...]
+    lead: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Display:
+    """One displayed equation (LaTeX), with an anchor when ``id`` is given."""
+
+    latex: str
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class EquationRow:
+    """One row of a derivation: ``left = right`` and the number of its step.
+
+    ``left`` is empty on the rows that continue a chain; ``id`` is the row's anchor
+    (``claim-softmax_ce_delta-eq-4``), so that a teacher can link one step."""
+
+    left: str
+    right: str
+    number: int
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A derivation: chains of numbered rows (one chain, or one per row of a column
+    claim), then the reason for each step: (number, anchor, the reason)."""
+
+    chains: tuple[tuple[EquationRow, ...], ...]
+    reasons: tuple[tuple[int, str, tuple[Inline, ...]], ...]
+
+
+@dataclass(frozen=True)
+class DefinitionItem:
+    left: str
+    right: str
+    label: tuple[Inline, ...] = ()
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Named quantities: ``left := right``, each with what it is."""
+
+    items: tuple[DefinitionItem, ...]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One labelled entry of :class:`Fields`: an inline text and blocks under it."""
+
+    label: str
+    content: tuple[Inline, ...] = ()
+    blocks: tuple[Block, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Labelled entries (an erratum: source, the document says, our reading, verdict ...)."""
+
+    items: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class ItemList:
+    items: tuple[tuple[Inline, ...], ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """A row of a table; ``lead``, when given, is printed whole on a line of its own above
+    the cells (a line of code, a long name: what must not be squeezed into a column)."""
+
+    cells: tuple[tuple[Inline, ...], ...]
+    id: str = ""
+    lead: tuple[Inline, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    #: what the rows' leads are (the header of the line above the cells), if they have any
+    lead: str = ""
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    text: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A source document's own words (prose, formulas, code), with where they come from."""
+
+    blocks: tuple[Block, ...]
+    cite: tuple[Inline, ...] = ()
+
+
+Block = (
+    Paragraph | Display | Derivation | Definitions | Fields | ItemList | Table | CodeBlock | Quote
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled section.  ``id`` is its anchor; ``short`` a plain title for the contents
+    and the page's title (no formula); ``kind`` says what it is (``"claim"``, ``"part"``,
+    ``"erratum"`` ...) for the renderer's styling."""
+
+    id: str
+    title: tuple[Inline, ...]
+    blocks: tuple[Block, ...] = ()
+    sections: tuple[Section, ...] = ()
+    short: str = ""
+    kind: str = ""
+
+    def walk(self) -> Iterator[Section]:
+        """This section and every section under it, in document order."""
+        yield self
+        for section in self.sections:
+            yield from section.walk()
+
+
+@dataclass(frozen=True)
+class Document:
+    """The whole document: a title, an opening, and its top-level sections (pages)."""
+
+    title: str
+    opening: tuple[Block, ...]
+    sections: tuple[Section, ...] = field(default_factory=tuple)

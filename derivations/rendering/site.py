@@ -1,0 +1,650 @@
+"""The derivations as a :class:`~derivations.rendering.model.Document`, built once from the
+verified content, for the web site (:mod:`derivations.rendering.html`).
+
+The same objects and the same wording as ``derivations.md`` and ``derivations.tex``: every
+formula is printed by :func:`derivations.rendering.latex.latex` from the SymPy objects
+that were just verified, every piece of prose comes from the claims, the sources'
+catalogue and :mod:`derivations.rendering.common`.  The document's top-level sections are
+the pages of the site:
+
+* ``conventions``; one page per part of :data:`derivations.rendering.outline.PARTS`
+  (``part-output`` ...), each claim a section anchored ``claim-<name>``, its statement
+  ``claim-<name>-statement``, every step of its derivation ``claim-<name>-eq-<n>`` and the
+  reason for it ``claim-<name>-why-<n>``;
+* ``errata``: the refuted and qualified claims of the sources, the table of all of them
+  (rows anchored ``source-<key>``), the counterexamples beyond the sources and the census
+  (``census-<key>``);
+* ``the-whole-algorithm`` and ``mistakes`` (the known mistakes).
+
+Beside a claim's verdict stand the words of the source documents that the claim decides,
+quoted, with the verdict on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from derivations.kernel.verdicts import Assessment, Verdict
+from derivations.mistakes import KNOWN_MISTAKES
+from derivations.rendering.algorithm import BACKWARD_PASS
+from derivations.rendering.algorithm import INTRODUCTION as ALGORITHM_INTRODUCTION
+from derivations.rendering.common import (
+    HOW_TO_READ,
+    INTRODUCTION,
+    WHAT_PROVEN_RESTS_ON,
+    claim_facts,
+    definition_groups,
+    errata_introduction,
+    first_and_last,
+    layer_order,
+    matrix_rows,
+    network_row,
+    premise_sentence,
+    proof_names,
+    proven_statements,
+    quote_pieces,
+    range_latex,
+    row_chains,
+    source_citation,
+    values_latex,
+    verdict_sentence,
+)
+from derivations.rendering.content import DocumentContent, ProvenClaim, errata
+from derivations.rendering.latex import latex
+from derivations.rendering.model import (
+    Block,
+    Code,
+    DefinitionItem,
+    Definitions,
+    Derivation,
+    Display,
+    Document,
+    EquationRow,
+    Field,
+    Fields,
+    Inline,
+    ItemList,
+    Link,
+    Math,
+    Paragraph,
+    Quote,
+    Section,
+    Strong,
+    Table,
+    TableRow,
+    Text,
+    docstring_inline,
+    inline,
+)
+from derivations.rendering.outline import ArrangedPart, ClaimTable, arrange
+from derivations.rendering.prose import docstring_blocks, one_line
+from derivations.sources.census import INTRODUCTION as CENSUS_INTRODUCTION
+from derivations.sources.census import CensusEntry, CensusVerdict
+
+__all__ = ["TITLE", "build_site", "claim_anchor", "equation_anchor", "reason_anchor"]
+
+TITLE = "Backpropagation, proven with SymPy"
+
+
+def claim_anchor(name: str) -> str:
+    """The anchor of a claim (the same as in ``derivations.md``): ``claim-softmax_ce_delta``."""
+    return "claim-" + name
+
+
+def equation_anchor(name: str, number: int) -> str:
+    """The anchor of step ``number`` of a claim's derivation."""
+    return f"claim-{name}-eq-{number}"
+
+
+def reason_anchor(name: str, number: int) -> str:
+    """The anchor of the reason given for step ``number`` of a claim's derivation."""
+    return f"claim-{name}-why-{number}"
+
+
+class _Context:
+    """What every section needs to know: the claims proven (to link their names) and, for
+    each claim, the source statements it decides (quoted beside its verdict)."""
+
+    def __init__(self, content: DocumentContent) -> None:
+        self.known = content.claim_names()
+        self.errata_keys = {a.statement.key for a in errata(content.seeds)}
+        self.beyond_keys = {a.statement.key for a in content.beyond}
+        self.catalogued = {a.statement.key for a in content.seeds}
+        self.decided: dict[str, list[Assessment]] = {}
+        for assessment in (*content.seeds, *content.beyond):
+            for name in proof_names(assessment.statement):
+                self.decided.setdefault(name, []).append(assessment)
+
+    def reference(self, name: str) -> Inline:
+        """A claim's name linked to its proof, a source statement's key to its verdict
+        (when the documents hold them)."""
+        if name in self.known:
+            return Link(claim_anchor(name), (Code(name),))
+        if name in self.catalogued or name in self.beyond_keys:
+            return Link(self.statement_anchor(name), (Code(name),))
+        return Code(name)
+
+    def references(self, names: Sequence[str]) -> tuple[Inline, ...]:
+        pieces: list[Inline] = []
+        for at, name in enumerate(names):
+            if at:
+                pieces.append(Text(", "))
+            pieces.append(self.reference(name))
+        return tuple(pieces)
+
+    def statement_anchor(self, key: str) -> str:
+        """Where a source statement's verdict is explained: its erratum, else its row."""
+        if key in self.errata_keys or key in self.beyond_keys:
+            return "erratum-" + key
+        return "source-" + key
+
+
+# ---------------------------------------------------------------------- claims
+
+
+def _facts(claim) -> Paragraph:
+    pieces: list[Inline] = [Text("Claim "), Code(claim.name)]
+    for label, value in claim_facts(claim):
+        pieces += [Text(" · "), Strong((Text(f"{label}:"),)), Text(" "), *inline(value)]
+    if claim.ranges:
+        pieces += [Text(" · "), Strong((Text("index ranges:"),)), Text(" ")]
+        for at, index_range in enumerate(claim.ranges):
+            pieces += [Text(", ")] if at else []
+            pieces.append(Math(range_latex(index_range)))
+    return Paragraph(tuple(pieces), kind="facts")
+
+
+def _definitions(definitions, title: str = "") -> Definitions:
+    return Definitions(
+        tuple(
+            DefinitionItem(latex(d.lhs), latex(d.expr), inline(d.text) if d.text else ())
+            for d in definitions
+        ),
+        title,
+    )
+
+
+def _hypotheses(claim) -> list[Block]:
+    blocks: list[Block] = []
+    for hypothesis in claim.hypotheses:
+        blocks.append(
+            Paragraph(
+                (Text(f"({hypothesis.name}) "), *inline(hypothesis.text), Text(":")),
+                lead="Hypothesis",
+            )
+        )
+        blocks.append(Display(latex(hypothesis.statement)))
+    return blocks
+
+
+def _reasons(claim) -> tuple[tuple[int, str, tuple[Inline, ...]], ...]:
+    return tuple(
+        (number, reason_anchor(claim.name, number), inline(step.why))
+        for number, step in enumerate(claim.steps, start=1)
+    )
+
+
+def _derivation(claim) -> Derivation:
+    rows = tuple(
+        EquationRow(
+            latex(claim.lhs) if number == 1 else "",
+            latex(step.expr),
+            number,
+            equation_anchor(claim.name, number),
+        )
+        for number, step in enumerate(claim.steps, start=1)
+    )
+    return Derivation((rows,), _reasons(claim))
+
+
+def _column_derivation(claim) -> Derivation:
+    """A claim about a column, row by row from the output layer down: each row's entry
+    after each step that changes it; a step's anchor is on its first row."""
+    lefts = list(claim.lhs) if isinstance(claim.lhs, sp.MatrixBase) else [claim.lhs]
+    chains = row_chains(claim)
+    anchored: set[int] = set()
+    rows = []
+    for row in layer_order(len(chains)):
+        chain = []
+        for at, (number, entry) in enumerate(chains[row]):
+            anchor = "" if number in anchored else equation_anchor(claim.name, number)
+            anchored.add(number)
+            chain.append(
+                EquationRow(latex(lefts[row]) if at == 0 else "", latex(entry), number, anchor)
+            )
+        rows.append(tuple(chain))
+    return Derivation(tuple(rows), _reasons(claim))
+
+
+def _said(statement) -> tuple[Paragraph | None, list[Display]]:
+    """A source's words: inline pieces (prose, formulas, code) and its displayed formulas."""
+    pieces: list[Inline] = []
+    displays: list[Display] = []
+    for kind, text in quote_pieces(statement):
+        if kind == "text":
+            pieces.append(Text(text + " "))
+        elif kind == "math":
+            pieces.append(Math(text))
+            pieces.append(Text(" "))
+        elif kind == "code":
+            pieces.append(Code(text))
+        else:
+            displays.append(Display(text))
+    return (Paragraph(tuple(pieces)) if pieces else None), displays
+
+
+def _sources_beside(proven: ProvenClaim, context: _Context) -> list[Block]:
+    """The words of the sources that this claim decides, quoted, with the verdict on them."""
+    blocks: list[Block] = []
+    for assessment in context.decided.get(proven.claim.name, []):
+        statement = assessment.statement
+        said, displays = _said(statement)
+        quoted: list[Block] = [said] if said else []
+        quoted += displays
+        cite = (
+            Text(source_citation(statement) + ": "),
+            Strong((Text(str(assessment.verdict)),)),
+            Text(" ("),
+            Link(context.statement_anchor(statement.key), (Code(statement.key),)),
+            Text(")"),
+        )
+        blocks.append(Quote(tuple(quoted), cite))
+    return blocks
+
+
+def _verdict(proven: ProvenClaim, context: _Context, sentence: str) -> list[Block]:
+    blocks: list[Block] = [Paragraph(inline(sentence), lead="Verdict.", kind="verdict")]
+    beside = _sources_beside(proven, context)
+    if beside:
+        blocks.append(
+            Paragraph(
+                (Text("What the source documents say about it, and the verdict on their words:"),),
+                lead="The sources.",
+            )
+        )
+        blocks += beside
+    return blocks
+
+
+def _claim_section(proven: ProvenClaim, context: _Context) -> Section:
+    claim = proven.claim
+    blocks: list[Block] = [_facts(claim)]
+    if claim.summary:
+        blocks.append(Paragraph(inline(claim.summary)))
+    if claim.definitions:
+        blocks.append(_definitions(claim.definitions, "Definitions"))
+    blocks += _hypotheses(claim)
+    statement = Display(latex(claim.statement), f"claim-{claim.name}-statement")
+    blocks += [Paragraph((), lead="Statement"), statement]
+    blocks += [Paragraph((), lead="Derivation"), _derivation(claim)]
+    blocks += _verdict(proven, context, verdict_sentence(proven))
+    return Section(
+        claim_anchor(claim.name), inline(claim.title), tuple(blocks), short=claim.name, kind="claim"
+    )
+
+
+def _featured_section(proven: ProvenClaim, introduction: str, context: _Context) -> Section:
+    claim = proven.claim
+    blocks: list[Block] = [_facts(claim)]
+    if introduction:
+        blocks.append(Paragraph(inline(introduction)))
+    if claim.summary:
+        blocks.append(Paragraph(inline(claim.summary)))
+    blocks.append(Paragraph((), lead="The network, as named quantities"))
+    blocks += [_definitions(group, title) for title, group in definition_groups(claim.definitions)]
+    blocks += _hypotheses(claim)
+    blocks.append(Paragraph((), lead="Statement"))
+    rows = matrix_rows(claim.lhs, claim.result)
+    blocks += [
+        Display(f"{latex(rows[at][0])} = {latex(rows[at][1])}") for at in layer_order(len(rows))
+    ]
+    blocks += [Paragraph((Text("row by row"),), lead="Derivation,"), _column_derivation(claim)]
+    blocks += _verdict(proven, context, f"{verdict_sentence(proven)} {premise_sentence(claim)}")
+    return Section(
+        claim_anchor(claim.name), inline(claim.title), tuple(blocks), short=claim.name, kind="claim"
+    )
+
+
+def _claim_table(table: ClaimTable, context: _Context) -> list[Section]:
+    sections = []
+    if table.featured is not None:
+        sections.append(
+            _featured_section(table.featured, table.spec.featured_introduction, context)
+        )
+    rows = []
+    if table.spec.columns == "network":
+        header = (
+            "hidden layers",
+            "output and loss",
+            "rows proven",
+            "steps",
+            "verdict",
+            "premise",
+            "witness",
+        )
+        for proven in table.claims:
+            row = network_row(proven)
+            name: tuple[Inline, ...] = (Code(row.name),)
+            anchor = claim_anchor(row.name)
+            if proven is table.featured:
+                name = (Link(anchor, name), Text(" (above)"))
+                anchor = ""
+            cells = (
+                (Text(row.hidden),),
+                inline(row.output),
+                (Text(f"{row.count} rows: "), Math(row.rows)),
+                (Text(str(row.steps)),),
+                (Text(row.verdict),),
+                inline(row.premise),
+                (Text(row.witness),),
+            )
+            rows.append(TableRow(cells, anchor, lead=name))
+    else:
+        header = ("claim", "sizes", "statement", "steps", "verdict", "witness")
+        for proven in table.claims:
+            claim = proven.claim
+            cells = (
+                (Code(claim.name),),
+                inline(claim.sizes),
+                (Math(first_and_last(matrix_rows(claim.lhs, claim.result))),),
+                (Text(str(len(claim.steps))),),
+                (Text(str(proven.verdict)),),
+                (Text(proven.result.witness or "-"),),
+            )
+            rows.append(TableRow(cells, claim_anchor(claim.name)))
+    lead = "claim" if table.spec.columns == "network" else ""
+    blocks = (Paragraph(inline(table.spec.introduction)), Table(header, tuple(rows), lead))
+    sections.append(
+        Section(
+            claim_anchor(table.spec.topic),
+            inline(table.spec.title),
+            blocks,
+            short=table.spec.topic,
+            kind="table",
+        )
+    )
+    return sections
+
+
+def _part(arranged: ArrangedPart, context: _Context) -> Section:
+    part = arranged.part
+    sections: list[Section] = []
+    for item in arranged.items:
+        if isinstance(item, ClaimTable):
+            sections += _claim_table(item, context)
+        else:
+            sections.append(_claim_section(item, context))
+    return Section(
+        f"part-{part.key}",
+        inline(part.title),
+        (Paragraph(inline(part.introduction)),),
+        tuple(sections),
+        short=part.title,
+        kind="part",
+    )
+
+
+# ---------------------------------------------------------------------- other pages
+
+
+def _conventions(content: DocumentContent) -> Section:
+    blocks: list[Block] = []
+    for kind, items in docstring_blocks(content.conventions):
+        if kind == "bullets":
+            blocks.append(ItemList(tuple(docstring_inline(item) for item in items)))
+        else:
+            blocks.append(Paragraph(docstring_inline(items[0])))
+    return Section("conventions", (Text("Conventions"),), tuple(blocks), short="Conventions")
+
+
+def _checked(statement) -> list[Display]:
+    return [
+        Display(f"{latex(left)} = {latex(right)}")
+        for left, right in matrix_rows(statement.truth, statement.claimed)
+    ]
+
+
+def _erratum(assessment: Assessment, context: _Context) -> Section:
+    statement = assessment.statement
+    fields = [Field("Source", (Text(source_citation(statement)),))]
+    if statement.quote:
+        said, displays = _said(statement)
+        fields.append(
+            Field("The document says", (), (Quote(((said,) if said else ()) + tuple(displays)),))
+        )
+    fields.append(Field("Our reading", inline(statement.wording)))
+    checked = _checked(statement)
+    fields.append(
+        Field("Checked", (Text("whether" + (" both" if len(checked) > 1 else "")),), tuple(checked))
+    )
+    verdict: list[Inline] = [Strong((Text(str(assessment.verdict)),))]
+    if assessment.verdict == Verdict.PROVEN_UNDER_ASSUMPTION and statement.assumption:
+        verdict += [
+            Text(", only when "),
+            *inline(statement.assumption.text),
+            Text(": "),
+            Math(latex(statement.assumption.statement)),
+        ]
+    fields.append(Field("Verdict", tuple(verdict)))
+    if assessment.counterexample is not None and assessment.truth_value is not None:
+        fields.append(
+            Field(
+                "Counterexample",
+                (
+                    Text("at "),
+                    Code(assessment.counterexample.describe()),
+                    Text(" the true value is "),
+                    Math(values_latex(assessment.truth_value)),
+                    Text(" and the claimed formula gives "),
+                    Math(values_latex(assessment.claimed_value)),
+                    Text("."),
+                ),
+            )
+        )
+    if statement.correction:
+        fields.append(Field("Correct statement", inline(statement.correction)))
+    for name, formula, condition in proven_statements(statement):
+        when: tuple[Inline, ...] = (Text(" when "), Math(condition)) if condition else ()
+        fields.append(
+            Field("Proven in", (context.reference(name), Text(": "), Math(formula), *when))
+        )
+    if statement.proof:
+        fields.append(Field("Proof here", context.references(proof_names(statement))))
+    title = (Code(statement.key), Text(f": {assessment.verdict}"))
+    return Section("erratum-" + statement.key, title, (Fields(tuple(fields)),), kind="erratum")
+
+
+def _census_said(entry: CensusEntry) -> tuple[Inline, ...]:
+    pieces: list[Inline] = []
+    for kind, text in quote_pieces(entry):
+        if kind == "text":
+            pieces.append(Text(text.replace("*", "") + " "))
+        elif kind in ("math", "display"):
+            pieces += [Math(one_line(text)), Text(" ")]
+        else:
+            pieces.append(Code(text))
+    return tuple(pieces)
+
+
+def _census_erratum(verdict: CensusVerdict, context: _Context) -> Section:
+    entry = verdict.entry
+    fields = [
+        Field("Source", (Text(source_citation(entry)),)),
+        Field("The document says", (), (Quote((Paragraph(_census_said(entry)),)),)),
+        Field("Our reading", inline(entry.reading)),
+        Field("Verdict", (Strong((Text(verdict.verdict),)),)),
+    ]
+    if entry.key in context.catalogued:
+        fields.append(
+            Field(
+                "Details",
+                (
+                    Text("in "),
+                    Link("erratum-" + entry.key, (Text("the erratum of the same name"),)),
+                ),
+            )
+            if entry.key in context.errata_keys
+            else Field("Details", (Text("in "), Link("source-" + entry.key, (Code(entry.key),))))
+        )
+    else:
+        fields.append(Field("Evidence (computed)", (Text(verdict.detail),)))
+    if entry.correction:
+        fields.append(Field("Correct statement", inline(entry.correction)))
+    fields.append(Field("Decided by", context.references(list(entry.basis))))
+    title = (Code(entry.key), Text(f": {verdict.verdict}"))
+    return Section("census-" + entry.key, title, (Fields(tuple(fields)),), kind="erratum")
+
+
+def _census(content: DocumentContent, context: _Context) -> list[Section]:
+    if not content.census:
+        return []
+    rows = []
+    for verdict in content.census:
+        entry = verdict.entry
+        name: Inline = Code(entry.key)
+        if verdict.is_erratum:
+            name = Link("census-" + entry.key, (name,))
+        cells = (
+            (name,),
+            (Text(source_citation(entry, short=True)),),
+            _census_said(entry),
+            inline(entry.reading),
+            (Text(verdict.verdict),),
+        )
+        rows.append(TableRow(cells, "" if verdict.is_erratum else "census-" + entry.key))
+    table = Section(
+        "census-every-statement",
+        (Text("Every statement of the sources"),),
+        (
+            Table(
+                ("entry", "document, section", "the document says", "our reading", "verdict"),
+                tuple(rows),
+            ),
+        ),
+        short="Every statement of the sources",
+    )
+    errata_sections = [_census_erratum(v, context) for v in content.census if v.is_erratum]
+    return [
+        Section(
+            "census",
+            (Text("The census of the sources"),),
+            (Paragraph(inline(CENSUS_INTRODUCTION)),),
+            (*errata_sections, table),
+            short="The census of the sources",
+        )
+    ]
+
+
+def _errata(content: DocumentContent, context: _Context) -> Section:
+    sections = [_erratum(a, context) for a in errata(content.seeds)]
+    rows = []
+    for assessment in content.seeds:
+        statement = assessment.statement
+        key: Inline = Code(statement.key)
+        if statement.key in context.errata_keys:
+            key = Link("erratum-" + statement.key, (key,))
+        cells = (
+            (key,),
+            (Text(source_citation(statement, short=True)),),
+            inline(statement.wording),
+            (Text(str(assessment.verdict)),),
+        )
+        rows.append(TableRow(cells, "source-" + statement.key))
+    sections.append(
+        Section(
+            "sources-all-claims",
+            (Text("All claims of the source documents"),),
+            (Table(("claim", "document, section", "our reading", "verdict"), tuple(rows)),),
+            short="All claims of the source documents",
+        )
+    )
+    if content.beyond:
+        sections.append(
+            Section(
+                "beyond-the-sources",
+                (Text("Counterexamples beyond the sources"),),
+                (
+                    Paragraph(
+                        (Text("What goes wrong when a hypothesis of this project is dropped."),)
+                    ),
+                ),
+                tuple(_erratum(a, context) for a in content.beyond),
+                short="Counterexamples beyond the sources",
+            )
+        )
+    sections += _census(content, context)
+    return Section(
+        "errata",
+        (Text("Errata"),),
+        (Paragraph(inline(errata_introduction())),),
+        tuple(sections),
+        short="Errata",
+    )
+
+
+def _algorithm(context: _Context) -> Section:
+    rows = []
+    for line in BACKWARD_PASS:
+        proofs = context.references(list(line.claims)) if line.claims else (Text("-"),)
+        # the line of code whole above what it computes (a line broken inside its
+        # arguments misreads)
+        rows.append(TableRow((inline(line.meaning), proofs), lead=(Code(line.code),)))
+    table = Table(("what it computes", "proven by"), tuple(rows), lead="line of backward_into")
+    return Section(
+        "the-whole-algorithm",
+        (Text("The whole algorithm"),),
+        (Paragraph(inline(ALGORITHM_INTRODUCTION)), table),
+        short="The whole algorithm",
+    )
+
+
+def _mistakes(context: _Context) -> Section:
+    sections = []
+    for entry in KNOWN_MISTAKES:
+        fields = [Field("Proof of the right formula", (context.reference(entry.proof),))]
+        if entry.refutes:
+            target = context.statement_anchor(entry.refutes)
+            fields.append(
+                Field("Refuted in the source documents", (Link(target, (Code(entry.refutes),)),))
+            )
+        for (kind, option), formula in entry.formulas.items():
+            flag = "--activation" if kind == "activation-derivative" else "--output"
+            fields.append(
+                Field("Refuted", (Code(f"check-claim {kind} '{formula}' {flag} {option}"),))
+            )
+        sections.append(
+            Section(
+                "mistake-" + entry.id,
+                (Code(entry.id),),
+                (Paragraph((Text(entry.explanation + "."),)), Fields(tuple(fields))),
+                kind="mistake",
+            )
+        )
+    opening = (
+        "verified-backprop check-backward names every one that reproduces a wrong backward "
+        "pass at its smallest failing case; verified-backprop check-claim names the one a "
+        "refuted formula is."
+    )
+    return Section(
+        "mistakes",
+        (Text("Known mistakes"),),
+        (Paragraph((Text(opening),)),),
+        tuple(sections),
+        short="Known mistakes",
+    )
+
+
+def build_site(content: DocumentContent) -> Document:
+    """The whole site as one document: the opening of the index, then its pages."""
+    context = _Context(content)
+    opening: tuple[Block, ...] = (
+        Paragraph(inline(INTRODUCTION)),
+        Paragraph(inline(WHAT_PROVEN_RESTS_ON), lead="What “proven” rests on."),
+        Paragraph(inline(HOW_TO_READ), lead="How to read a derivation."),
+    )
+    pages = [_conventions(content)]
+    pages += [_part(arranged, context) for arranged in arrange(content.claims)]
+    pages += [_errata(content, context), _algorithm(context), _mistakes(context)]
+    return Document(TITLE, opening, tuple(pages))
