@@ -68,21 +68,24 @@ __all__ = [
 
 #: one paragraph: what "proven" means here (printed by verify --help, the README, the docs)
 PROVEN_RESTS_ON = (
-    "“Proven” rests on three things. (1) SymPy: it differentiates the definitions itself "
-    "and every step must simplify to exactly 0 against the previous one (cancel or "
-    "simplify); one of its properties, the free symbols of a sum, is remembered per object "
-    "instead of recomputed on every query (SymPy's own code, used only over the SymPy "
-    "release it was checked against). (2) The engine's rules: "
-    "capture-free substitution, acyclic definitions, "
-    "hypotheses used only as stated and each licensed rewrite checked, every assumption on a "
-    "symbol printed in the claim's domain, integer indices with non-empty ranges, no "
-    "derivative at a kink, a premise differentiated once, only SymPy's own classes and plain "
-    "ASCII names, real values only. (3) An independent witness: every "
-    "claim and verdict is re-evaluated on a separate code path with sizes 1..3 and concrete "
+    "“Proven” rests on the kernel, the folder derivations/kernel/, and on three things. (1) "
+    "SymPy: it differentiates the definitions itself and every step must simplify to exactly 0 "
+    "against the previous one (cancel or simplify); one of its properties, the free symbols of "
+    "a sum, is remembered per object instead of recomputed on every query (SymPy's own code, "
+    "used only over the SymPy release it was checked against). (2) The kernel's rules: "
+    "capture-free substitution, one meaning for every definition (none used under a binder of "
+    "its own free symbols), acyclic definitions, hypotheses used only as stated and each "
+    "licensed rewrite checked, every assumption on a symbol printed in the claim's domain, "
+    "integer indices with non-empty ranges, sums and products evaluated by exact rules only, "
+    "no derivative at a kink, integrands finite everywhere, a premise differentiated once, "
+    "only SymPy's own classes and plain ASCII names, real values only. (3) An independent "
+    "witness: every claim and verdict is re-evaluated on a separate code path at sizes 1..3 "
+    "and beyond, at every combination of the free indices that occur together, with concrete "
     "functions in place of abstract ones; a derivative is valued by mpmath's numerical "
-    "derivative of the explicit finite expressions, not by SymPy; at random rational points "
-    "that satisfy the hypotheses, in 60-digit arithmetic. Claims marked with a premise (the "
-    "chain rule, as the first-order form of J) are proven given that premise."
+    "derivative of the explicit finite expressions, not by SymPy; at rational points that "
+    "satisfy the hypotheses, in 80-digit arithmetic, agreeing to within 10^-68. Claims "
+    "marked with a premise (the chain rule, as the first-order form of J) are proven given "
+    "that premise."
 )
 
 
