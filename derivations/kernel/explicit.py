@@ -84,7 +84,7 @@ class Point:
         parts = [f"{key} = {value}" for key, value in self.integers.items()]
         parts += [f"{key} = {value}" for key, value in sorted(self.values.items(), key=str)]
         parts += [f"{name} = {body}" for name, body in self.functions.items()]
-        return ", ".join(parts)
+        return ", ".join(parts) or "the only point (nothing is free)"
 
 
 class _SkipError(Exception):

@@ -540,6 +540,23 @@ def _definition_problems(subject: Subject) -> list[str]:
 # --------------------------------------------------------------------------- integrals
 
 
+def _no_root(base: sp.Expr, integral: sp.Integral) -> bool:
+    """Is ``base`` (a polynomial in one integration variable with numeric limits, and no
+    other symbol) shown never 0 on the integration range?  ``2 − t`` on [0, 1] is."""
+    if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
+        return False
+    variable, lo, hi = integral.limits[0]
+    if base.free_symbols != {variable} or not (lo.is_number and hi.is_number):
+        return False
+    try:
+        if not base.is_polynomial(variable):
+            return False
+        roots = sp.solveset(base, variable, sp.Interval(lo, hi))
+    except Exception:
+        return False
+    return roots is sp.S.EmptySet
+
+
 def _integral_problems(subject: Subject) -> list[str]:
     """An integral whose integrand may be singular is refused.
 
@@ -561,7 +578,7 @@ def _integral_problems(subject: Subject) -> list[str]:
             for part in _walk(body):
                 if isinstance(part, sp.Pow) and part.exp.is_negative:
                     base = part.base
-                    if not (base.is_positive or base.is_negative):
+                    if not (base.is_positive or base.is_negative or _no_root(base, node)):
                         problems.append(
                             f"the integral {node} has the denominator {base}, which SymPy "
                             "cannot show is never 0: SymPy integrates across poles, so an "
