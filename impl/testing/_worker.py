@@ -26,8 +26,10 @@ from typing import Any
 
 #: dtypes an array may have on the wire (the child converts long double to float64/complex128)
 WIRE_DTYPES = frozenset(
-    ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
-    + ["float16", "float32", "float64", "complex64", "complex128"]
+    [
+        *("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"),
+        *("float16", "float32", "float64", "complex64", "complex128"),
+    ]
 )
 #: the most entries a list or dict of a result may have, and the deepest nesting
 MAX_ENTRIES = 1000

@@ -108,8 +108,11 @@ class _Outcome:
 
     @property
     def passed(self) -> bool:
-        return self.failure is None and not self.problem and not self.array_problems and (
-            not self.wrong
+        return (
+            self.failure is None
+            and not self.problem
+            and not self.array_problems
+            and (not self.wrong)
         )
 
     @property
@@ -127,7 +130,7 @@ class _WrongError(Exception):
         self.outcome = outcome
 
 
-class _Stop(BaseException):  # noqa: N818 -- not an error: Hypothesis must let it through
+class _Stop(BaseException):
     """Ends a search at once: the child is gone, or the time budget is spent."""
 
     def __init__(self, reason: str) -> None:
@@ -182,9 +185,7 @@ class BackwardCheck:
         if self.problem:
             lines.append(f"your function: {self.problem}")
         if self.case is not None:
-            lines.append(
-                "on this case:" if self.verdict == "error" else "smallest failing case:"
-            )
+            lines.append("on this case:" if self.verdict == "error" else "smallest failing case:")
             lines += ["  " + line for line in describe(self.case, self.convention)]
         for error in self.wrong:
             lines += _error_lines(error)
@@ -306,8 +307,10 @@ def _in_process(function: Backward) -> Callable[[list[Any]], Returned | Failure]
                 for f in traceback.extract_tb(error.__traceback__)
                 if Path(f.filename).resolve() != _HERE
             )
-            text = f"raised {type(error).__name__}: {error}" if str(error) else (
-                f"raised {type(error).__name__}"
+            text = (
+                f"raised {type(error).__name__}: {error}"
+                if str(error)
+                else (f"raised {type(error).__name__}")
             )
             return Failure("raised", text, frames)
         finally:
@@ -721,9 +724,7 @@ def _check(
             "the verdict rests on those (give more time with --budget)"
         )
     if failing is None:
-        result = BackwardCheck(
-            hidden, output, True, count, 0.0, convention=convention, notes=notes
-        )
+        result = BackwardCheck(hidden, output, True, count, 0.0, convention=convention, notes=notes)
         if convention.dtype == "float32":
             notes.append("judged with the float32 rounding bound (dtype float32)")
         result.seconds = time.perf_counter() - start
@@ -773,7 +774,7 @@ def _hints(checker: _Checker, declared: Declared, failing: _Outcome, result: Bac
     """Notes that help the reader act: undeclared networks or labels, nondeterminism."""
     case = failing.case
     failure = failing.failure
-    shape_trouble = failure is not None and failure.kind == "raised" or bool(failing.problem)
+    shape_trouble = (failure is not None and failure.kind == "raised") or bool(failing.problem)
     if shape_trouble and declared.sizes is None and declared.hidden_layers is None:
         result.notes.append(
             f"the check drew a network with {case.depth - 1} hidden layer"
@@ -783,7 +784,8 @@ def _hints(checker: _Checker, declared: Declared, failing: _Outcome, result: Bac
             "widths), or hidden_layers=/sizes= in Python"
         )
     soft = not np.all((case.Y == 0) | (case.Y == 1))
-    if soft and checker.convention.labels == "soft" and (failure is None or not failure.process_lost):
+    alive = failure is None or not failure.process_lost
+    if soft and checker.convention.labels == "soft" and alive:
         hard = checker.judge(_hardened(case, checker.output))
         if hard.passed:
             result.notes.append(

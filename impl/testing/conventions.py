@@ -269,9 +269,13 @@ class Convention:
             return None, "", f"{name} is {why}"
         if array.dtype.kind == "c":
             imaginary = float(np.max(np.abs(array.imag))) if array.size else 0.0
-            return None, "", (
-                f"{name} is complex (imaginary parts up to {imaginary:.3g}): a gradient of a "
-                "real loss is real; return its real part only if you mean it"
+            return (
+                None,
+                "",
+                (
+                    f"{name} is complex (imaginary parts up to {imaginary:.3g}): a gradient of a "
+                    "real loss is real; return its real part only if you mean it"
+                ),
             )
         if array.dtype == np.float16:
             return None, "", f"{name} is float16, too coarse to check (use float32 or float64)"
@@ -308,9 +312,7 @@ class Convention:
         """An entry's index (ours: (row, column)) in the user's layout of that array."""
         if name.startswith("dW"):
             return index if self.layout == "columns" else (index[1], index[0])
-        return {"column": (index[0], 0), "row": (0, index[0]), "flat": (index[0],)}[
-            self.bias_shape
-        ]
+        return {"column": (index[0], 0), "row": (0, index[0]), "flat": (index[0],)}[self.bias_shape]
 
 
 @dataclass(frozen=True)

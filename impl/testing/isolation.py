@@ -133,8 +133,10 @@ class IsolatedFunction:
         environment["PYTHONDONTWRITEBYTECODE"] = "1"  # no __pycache__ in a student's folder
         try:
             process = subprocess.Popen(
-                [sys.executable, "-s", str(WORKER), str(child_reads), str(child_writes)]
-                + [str(self.memory)],
+                [
+                    *(sys.executable, "-s", str(WORKER)),
+                    *(str(child_reads), str(child_writes), str(self.memory)),
+                ],
                 pass_fds=(child_reads, child_writes),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,

@@ -18,7 +18,16 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-__all__ = ["LABEL_KINDS", "Case", "architectures", "batch_sizes", "cases", "inputs", "labels", "parameters"]
+__all__ = [
+    "LABEL_KINDS",
+    "Case",
+    "architectures",
+    "batch_sizes",
+    "cases",
+    "inputs",
+    "labels",
+    "parameters",
+]
 
 #: the largest input entry: keeps every pre-activation moderate (no overflow, no saturation)
 INPUT_BOUND = 2.0
