@@ -56,6 +56,7 @@ from impl.testing.isolation import (
     plain_in_process,
 )
 from impl.testing.reference import (
+    absolute_tolerance,
     magnitudes,
     tolerance,
     verified_gradients,
@@ -154,6 +155,10 @@ class BackwardCheck:
     diagnosis: list[KnownMistake] = field(default_factory=list)
     #: when the smallest case is a crash: the smallest failing case on square layers
     square_case: Case | None = None
+    #: when some arrays are missing or unreadable: the smallest case where the arrays it
+    #: did return are wrong, and those arrays
+    returned_case: Case | None = None
+    returned_wrong: list[ArrayError] = field(default_factory=list)
     #: correct, wrong (it returned wrong or malformed gradients) or error (it raised,
     #: exited, crashed, timed out, or could not be loaded)
     verdict: str = "correct"
@@ -189,6 +194,11 @@ class BackwardCheck:
             lines += ["  " + line for line in describe(self.case, self.convention)]
         for error in self.wrong:
             lines += _error_lines(error)
+        if self.returned_case is not None:
+            lines.append("the arrays it does return are wrong too; the smallest such case:")
+            lines += ["  " + line for line in describe(self.returned_case, self.convention)]
+            for error in self.returned_wrong:
+                lines += _error_lines(error)
         if self.square_case is not None:
             lines.append("on square layers the smallest failing case is:")
             lines += ["  " + line for line in describe(self.square_case, self.convention)]
@@ -236,6 +246,20 @@ class BackwardCheck:
             ],
             "case": None if self.case is None else _case_json(self.case),
             "square_case": None if self.square_case is None else _case_json(self.square_case),
+            "returned_case": (
+                None if self.returned_case is None else _case_json(self.returned_case)
+            ),
+            "returned_wrong": [
+                {
+                    "array": e.name,
+                    "error": e.error,
+                    "worst_index": list(e.index),
+                    "true": e.true,
+                    "yours": e.yours,
+                    "ratio": e.ratio,
+                }
+                for e in self.returned_wrong
+            ],
         }
 
 
@@ -375,11 +399,11 @@ class _Checker:
         dW, db = verified_gradients(case, self.hidden, self.output)
         want = dW + db
         scales = magnitudes(case, self.hidden, self.output)
-        relative = tolerance(case, precision)
+        relative, slack = tolerance(case, precision), absolute_tolerance(case, precision)
         wrong_at = [
             n
             for n, got in enumerate(read.arrays)
-            if got is not None and not np.all(np.abs(got - want[n]) <= relative * scales[n])
+            if got is not None and not np.all(np.abs(got - want[n]) <= relative * scales[n] + slack)
         ]
         if not wrong_at:
             return outcome
@@ -410,9 +434,21 @@ class _Checker:
     # -- the search ----------------------------------------------------------------------
 
     def search(
-        self, strategy: st.SearchStrategy[Case], max_examples: int, deadline: float
+        self,
+        strategy: st.SearchStrategy[Case],
+        max_examples: int,
+        deadline: float,
+        returned_only: bool = False,
     ) -> tuple[_Outcome | None, int, str]:
-        """(the smallest failing outcome or None, cases judged, why it stopped early or "")."""
+        """(the smallest failing outcome or None, cases judged, why it stopped early or "").
+
+        ``returned_only``: fail only on wrong numbers in the arrays that were returned (a
+        missing or unreadable array is let pass), to show what else is wrong.
+        """
+
+        def fails(outcome: _Outcome) -> bool:
+            return bool(outcome.wrong) if returned_only else not outcome.passed
+
         memo: dict[bytes, _Outcome] = {}
         count = 0
         smallest: _Outcome | None = None
@@ -439,11 +475,11 @@ class _Checker:
                     raise _Stop("budget")
                 outcome = memo[key] = self.judge(case)
                 count += 1
-                if not outcome.passed and (smallest is None or _size(case) < _size(smallest.case)):
+                if fails(outcome) and (smallest is None or _size(case) < _size(smallest.case)):
                     smallest = outcome
                 if outcome.failure is not None and outcome.failure.process_lost:
                     raise _Stop("lost")
-            if not outcome.passed:
+            if fails(outcome):
                 raise _WrongError(outcome)
 
         try:
@@ -478,6 +514,7 @@ class _Checker:
         truth = dW + db
         scales = magnitudes(case, hidden, output)
         relative = tolerance(case, outcome.precision)
+        slack = absolute_tolerance(case, outcome.precision)
         found: list[str] = []
         with np.errstate(all="ignore"):
             for combination in known.combinations(case, hidden, output):
@@ -488,12 +525,12 @@ class _Checker:
                 factor = case.m if "sum-instead-of-mean" in combination else 1
                 bounds = [factor * s + np.abs(t) for s, t in zip(scales, theirs_all, strict=True)]
                 if all(  # the mistake changes nothing here: it cannot be what they did
-                    np.all(np.abs(t - r) <= relative * b)
+                    np.all(np.abs(t - r) <= relative * b + slack)
                     for t, r, b in zip(theirs_all, truth, bounds, strict=True)
                 ):
                     continue
                 if all(
-                    np.all(np.abs(mine - theirs) <= relative * bound)
+                    np.all(np.abs(mine - theirs) <= relative * bound + slack)
                     for mine, theirs, bound in zip(outcome.got, theirs_all, bounds, strict=True)
                     if mine is not None
                 ):
@@ -738,6 +775,12 @@ def _check(
         if square is not None and square.got is not None:
             result.square_case = square.case
             result.diagnosis = checker.diagnose(square)
+    if stopped != "lost" and failing.array_problems and not failing.wrong:
+        returned, more, _ = checker.search(strategy, max_examples, deadline, returned_only=True)
+        result.examples += more
+        if returned is not None:
+            result.returned_case, result.returned_wrong = returned.case, returned.wrong
+            result.diagnosis = result.diagnosis or checker.diagnose(returned)
     _hints(checker, declared, failing, result)
     result.seconds = time.perf_counter() - start
     return result
@@ -805,14 +848,14 @@ def _hints(checker: _Checker, declared: Declared, failing: _Outcome, result: Bac
 def _same(
     first: list[np.ndarray | None], second: list[np.ndarray | None], case: Case, precision: str
 ) -> bool:
-    relative = tolerance(case, precision)
+    relative, slack = tolerance(case, precision), absolute_tolerance(case, precision)
     for a, b in zip(first, second, strict=True):
         if (a is None) != (b is None):
             return False
         if a is not None and b is not None:
             scale = np.maximum(np.abs(a), np.abs(b))
             with np.errstate(all="ignore"):
-                if not np.all(np.abs(a - b) <= relative * np.maximum(scale, 1e-300)):
+                if not np.all(np.abs(a - b) <= relative * scale + slack):
                     return False
     return True
 

@@ -26,6 +26,13 @@ check draws (L ≤ 4, nₗ ≤ 8, m ≤ 8), n ≤ 128.  In float64 the tolerance
 max(``RELATIVE_TOLERANCE``, 10⁴ γ_n): 1e-9 for those sizes, growing only for much larger
 declared networks.  In float32 (u = 2⁻²⁴) it is 16 γ_n ≈ 1.2e-4 at n = 128: a margin of 16
 over the bound, where every known mistake still changes entries by a fraction of order one.
+
+**Underflow.**  The relative model fl(x ∘ y) = (x ∘ y)(1 + δ) fails below the smallest normal
+number: a product of a subnormal input (Hypothesis draws 5e-324) can round to 0 in one order
+of evaluation and to ±5e-324 in another.  With underflow each operation also adds an absolute
+error of at most the smallest normal number (Higham §2.1), so :func:`absolute_tolerance` adds
+the same margin times n such errors: 1e4 · 128 · 2.2e-308 in float64, far below any gradient
+a known mistake changes.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from impl.testing.strategies import Case
 __all__ = [
     "PRECISIONS",
     "RELATIVE_TOLERANCE",
+    "absolute_tolerance",
     "agrees",
     "magnitudes",
     "operation_count",
@@ -98,6 +106,12 @@ def tolerance(case: Case, precision: str = "float64") -> float:
     gamma = n * u / (1 - n * u)
     bound = _MARGIN[precision] * gamma
     return max(RELATIVE_TOLERANCE, bound) if precision == "float64" else bound
+
+
+def absolute_tolerance(case: Case, precision: str = "float64") -> float:
+    """The absolute slack for underflow: margin · n · the smallest normal number."""
+    tiny = float(np.finfo(np.float64 if precision == "float64" else np.float32).tiny)
+    return _MARGIN[precision] * operation_count(case) * tiny
 
 
 def agrees(
