@@ -173,7 +173,11 @@ def _build(tree: Any, arrays: list) -> Any:
 
 
 def _serve(read_fd: int, write_fd: int) -> None:
+    import numpy as np
+
     function = None
+    # every call starts from NumPy's default error state, whatever an earlier call set
+    initial = np.geterr()
     while True:
         try:
             request, arrays = _read_request(read_fd)
@@ -188,6 +192,7 @@ def _serve(read_fd: int, write_fd: int) -> None:
             write_message(write_fd, {"ok": True}, [])
         elif request["op"] == "call":
             args = [_build(tree, arrays) for tree in request["args"]]
+            np.seterr(**initial)
             try:
                 result = function(*args)
             except SystemExit as stop:

@@ -31,6 +31,7 @@ so either convention passes.  A search that outlives ``budget`` seconds stops an
 from __future__ import annotations
 
 import inspect
+import random
 import time
 import traceback
 from collections.abc import Callable
@@ -316,10 +317,21 @@ def _case_json(case: Case) -> dict[str, object]:
 
 def _in_process(function: Backward) -> Callable[[list[Any]], Returned | Failure]:
     """Call ``function`` here; its exception, ``sys.exit`` or a changed NumPy error state
-    stay findings (the error state is restored after every call)."""
+    stay findings (the error state is restored after every call).
+
+    Hypothesis seeds the global ``random`` and ``numpy.random`` states for every case, which
+    would make a function that draws random numbers look deterministic: the function gets its
+    own states instead, seeded from the operating system and carried from call to call.
+    """
+    own_random = random.Random().getstate()
+    own_numpy = np.random.RandomState().get_state()
 
     def call(args: list[Any]) -> Returned | Failure:
+        nonlocal own_random, own_numpy
         saved = np.geterr()
+        saved_random, saved_numpy = random.getstate(), np.random.get_state()
+        random.setstate(own_random)
+        np.random.set_state(own_numpy)
         start = time.perf_counter()
         try:
             value = plain_in_process(function(*args))
@@ -339,6 +351,9 @@ def _in_process(function: Backward) -> Callable[[list[Any]], Returned | Failure]
             return Failure("raised", text, frames)
         finally:
             np.seterr(**saved)
+            own_random, own_numpy = random.getstate(), np.random.get_state()
+            random.setstate(saved_random)
+            np.random.set_state(saved_numpy)
         return Returned(value, time.perf_counter() - start)
 
     return call
