@@ -132,6 +132,7 @@ def test_a_result_that_is_not_real_arrays_is_wrong_and_says_why(tmp_path, body, 
     result = check_backward(_submission(tmp_path, body), **FAST)
     assert not result.passed and result.verdict == "wrong"
     assert words in result.problem
+    assert result.diagnosis == [], "no mistake is named from the arrays that were not read"
 
 
 def test_a_list_whose_len_lies_is_read_by_its_contents(tmp_path) -> None:

@@ -539,9 +539,10 @@ class _Checker:
                 theirs_all = wrong_W + wrong_b
                 factor = case.m if "sum-instead-of-mean" in combination else 1
                 bounds = [factor * s + np.abs(t) for s, t in zip(scales, theirs_all, strict=True)]
-                if all(  # the mistake changes nothing here: it cannot be what they did
+                if all(  # the mistake changes nothing they returned: it cannot be what they did
                     np.all(np.abs(t - r) <= relative * b + slack)
-                    for t, r, b in zip(theirs_all, truth, bounds, strict=True)
+                    for t, r, b, mine in zip(theirs_all, truth, bounds, outcome.got, strict=True)
+                    if mine is not None
                 ):
                     continue
                 if all(
