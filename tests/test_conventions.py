@@ -114,3 +114,14 @@ def test_the_worst_entry_is_given_in_the_users_layout() -> None:
 def test_an_unknown_convention_is_refused_with_the_choices(option, value) -> None:
     with pytest.raises(ValueError, match=f"{option} is '{value}'; expected one of"):
         Convention(**{option: value})
+
+
+def test_code_taking_class_indices_passes_when_one_hot_labels_are_declared() -> None:
+    style = {"parameters": "dict", "layout": "rows", "labels": "integer"}
+    options = {**style, "labels": "one-hot"}
+    result = check_backward(
+        user_backward(**style), hidden="sigmoid", output="softmax", max_examples=40, **options
+    )
+    assert result.passed, result.report()
+    assert result.convention.labels == "integer"
+    assert any("class indices" in note for note in result.notes)

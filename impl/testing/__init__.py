@@ -16,8 +16,9 @@
   ``grades.csv`` and Gradescope's ``results.json``.
 
 Dependencies run one way: ``grading -> check -> mistakes -> reference -> strategies``,
-``check -> conventions -> isolation -> _worker``, and ``reference -> impl.network``.  This package imports :mod:`derivations` (an allowed edge,
-listed in ``tests/test_layout.py``) for two things only: the catalogue of known mistakes with
+``check -> conventions -> isolation -> _worker``, and ``reference -> impl.network``.
+This package imports :mod:`derivations` (an allowed edge, listed in
+``tests/test_layout.py``) for two things only: the catalogue of known mistakes with
 the proofs they link to (:mod:`derivations.mistakes`), and the lambdified proven and refuted
 formulas that reproduce each mistake (:mod:`derivations.numeric`,
 :func:`derivations.user_claims.activation_formula`) — one source of truth for every formula.

@@ -35,7 +35,7 @@ import random
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +63,7 @@ from impl.testing.reference import (
     verified_gradients,
     verified_network,
 )
-from impl.testing.strategies import Case, cases
+from impl.testing.strategies import Case, cases, parameters
 
 if TYPE_CHECKING:
     from derivations.mistakes import KnownMistake
@@ -766,11 +766,17 @@ def check_backward(
 def _check(
     checker: _Checker, declared: Declared, max_examples: int, start: float, budget: float
 ) -> BackwardCheck:
+    notes: list[str] = []
+    if _takes_class_indices(checker, declared):
+        checker.convention = replace(checker.convention, labels="integer")
+        notes.append(
+            "your function takes class indices, not one-hot columns (it failed with one-hot "
+            "labels and returned gradients with indices): judged with integer labels"
+        )
     hidden, output, convention = checker.hidden, checker.output, checker.convention
     deadline = start + budget
     strategy = declared.strategy(output, convention)
     failing, count, stopped = checker.search(strategy, max_examples, deadline)
-    notes: list[str] = []
     if stopped == "budget":
         notes.append(
             f"the time budget of {budget:g} s ran out after {count} of {max_examples} cases; "
@@ -800,6 +806,38 @@ def _check(
     _hints(checker, declared, failing, result)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def probe_case(output: str, declared: Declared) -> Case:
+    """One fixed case of the declared networks (n₀ = 3, hidden width 4, one hidden layer
+    unless declared otherwise, 3 outputs), m = 3, hard labels."""
+    if declared.sizes is not None:
+        sizes = declared.sizes
+    else:
+        hidden = 1 if declared.hidden_layers is None else declared.hidden_layers
+        sizes = (3, *([4] * hidden), 3)
+    weights, biases = parameters(sizes, 1)
+    X = np.linspace(-1.5, 1.5, sizes[0] * 3).reshape(sizes[0], 3)
+    Y = np.eye(sizes[-1])[:, [i % sizes[-1] for i in (0, 1, 2)]]
+    return Case(tuple(sizes), weights, biases, X, Y)
+
+
+def _takes_class_indices(checker: _Checker, declared: Declared) -> bool:
+    """With ``labels="one-hot"`` and a softmax output, does the function take class indices
+    instead (as course code often does: ``scores[range(m), y]``)?  Decided on one probe
+    case: it fails with one-hot columns and returns readable gradients with indices."""
+    if checker.convention.labels != "one-hot" or checker.output != "softmax":
+        return False
+    case = probe_case(checker.output, declared)
+    one_hot = checker.judge(case)
+    if one_hot.passed or (one_hot.failure is not None and one_hot.failure.process_lost):
+        return False
+    if one_hot.failure is None and not one_hot.problem:
+        return False  # it returned gradients for one-hot labels: it takes them
+    indices = replace(checker.convention, labels="integer")
+    integer = _Checker(checker.call, checker.hidden, checker.output, indices, checker.user_file)
+    outcome = integer.judge(case)
+    return outcome.failure is None and not outcome.problem and not outcome.array_problems
 
 
 def _result(checker: _Checker, failing: _Outcome, count: int, notes: list[str]) -> BackwardCheck:
@@ -840,7 +878,8 @@ def _hints(checker: _Checker, declared: Declared, failing: _Outcome, result: Bac
             f"{'s' if case.depth != 2 else ''} (sizes {list(case.sizes)}); it draws 1–4 "
             "layers of widths 1–8 unless told otherwise. If your code is written for one "
             "architecture, declare it: --hidden-layers N (and --sizes n0,…,nL for fixed "
-            "widths), or hidden_layers=/sizes= in Python"
+            "widths), or hidden_layers=/sizes= in Python; if it takes one-hot labels or class "
+            "indices only, declare --labels one-hot (indices are then accepted too)"
         )
     soft = not np.all((case.Y == 0) | (case.Y == 1))
     alive = failure is None or not failure.process_lost
