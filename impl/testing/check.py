@@ -154,7 +154,8 @@ class BackwardCheck:
     problem: str = ""
     wrong: list[ArrayError] = field(default_factory=list)
     diagnosis: list[KnownMistake] = field(default_factory=list)
-    #: when the smallest case is a crash: the smallest failing case on square layers
+    #: when the smallest case is a crash: the smallest failing case on square layers (then
+    #: ``wrong`` are the wrong arrays there)
     square_case: Case | None = None
     #: when some arrays are missing or unreadable: the smallest case where the arrays it
     #: did return are wrong, and those arrays
@@ -193,7 +194,7 @@ class BackwardCheck:
         if self.case is not None:
             lines.append("on this case:" if self.verdict == "error" else "smallest failing case:")
             lines += ["  " + line for line in describe(self.case, self.convention)]
-        for error in self.wrong:
+        for error in [] if self.square_case is not None else self.wrong:
             lines += _error_lines(error)
         if self.returned_case is not None:
             lines.append("the arrays it does return are wrong too; the smallest such case:")
@@ -203,6 +204,8 @@ class BackwardCheck:
         if self.square_case is not None:
             lines.append("on square layers the smallest failing case is:")
             lines += ["  " + line for line in describe(self.square_case, self.convention)]
+            for error in self.wrong:
+                lines += _error_lines(error)
         if self.diagnosis:
             lines.append("diagnosis (known mistakes that reproduce your output there):")
             for entry in self.diagnosis:
@@ -796,6 +799,7 @@ def _check(
         result.examples += more
         if square is not None and square.got is not None:
             result.square_case = square.case
+            result.wrong = square.wrong
             result.diagnosis = checker.diagnose(square)
     if stopped != "lost" and failing.array_problems and not failing.wrong:
         returned, more, _ = checker.search(strategy, max_examples, deadline, returned_only=True)
