@@ -14,6 +14,8 @@ the quadratic-cost delta (a − y) ⊙ σ′(z) (``quadratic_sigmoid_delta``), t
 ∂J/∂Z = (1/m)(A − Y) (``batch_sigmoid_bce_delta``), the recursion
 δˡ = (Wˡ⁺¹)ᵀδˡ⁺¹ ⊙ g′(zˡ) (``layer_recursion``), ∂J/∂Wˡ = δˡ(aˡ⁻¹)ᵀ (``weight_gradient``) and
 the activation derivatives (``sigmoid_derivative``, ``tanh_derivative``, ``relu_derivative``).
+Both batch-scale mistakes (no 1/m, and 1/m twice) link to the proof that ∂J/∂Z carries
+exactly one factor 1/m.
 """
 
 from __future__ import annotations
@@ -78,6 +80,14 @@ KNOWN_MISTAKES: tuple[KnownMistake, ...] = (
             ("batch-output-delta", "sigmoid"): "a - y",
             ("batch-output-delta", "softmax"): "a - y",
         },
+    ),
+    KnownMistake(
+        "one-over-m-twice",
+        "1/m applied twice: ∂J/∂Z = (1/m)(A − Y) and then (1/m) again in ∂J/∂W = (∂J/∂Z) Aᵀ and "
+        "∂J/∂b, so every gradient is 1/m times the gradient of J = (1/m) Σᵢ Lᵢ (a common slip "
+        "in course code: the mean is taken once)",
+        "batch_sigmoid_bce_delta",
+        formulas={("batch-output-delta", "sigmoid"): "(a - y)/m**2"},
     ),
     KnownMistake(
         "untransposed-weights",

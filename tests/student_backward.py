@@ -50,6 +50,8 @@ def student(bug: str | None = None, hidden: str = "sigmoid", output: str = "soft
         if bug == "extra-output-derivative":
             delta = delta * A[-1] * (1 - A[-1])
         scale = 1.0 if bug == "sum-instead-of-mean" else 1.0 / m
+        if bug == "one-over-m-twice":  # dZ = (A - Y)/m, then dW = dZ A^T / m again
+            scale = 1.0 / m**2
         if bug == "only-at-one-example" and m == 1:  # a 'fast path' for one example
             scale = 0.5
         output_delta = delta
@@ -72,6 +74,26 @@ def student(bug: str | None = None, hidden: str = "sigmoid", output: str = "soft
         return dW, db
 
     return backward
+
+
+def in_float32(bug: str | None = None):
+    """The vectorised backward pass computed in float32 (inputs cast, float32 returned)."""
+    backward = student(bug, "sigmoid", "softmax")
+
+    def backward32(weights, biases, X, Y):
+        def cast(arrays):
+            return [np.asarray(a, dtype=np.float32) for a in arrays]
+
+        dW, db = backward(cast(weights), cast(biases), np.float32(X), np.float32(Y))
+        return cast(dW), cast(db)
+
+    return backward32
+
+
+def one_hot_only(weights, biases, X, Y):
+    """Correct for one-hot labels only: it reads each example's class and builds Y back."""
+    Y = np.eye(Y.shape[0])[:, np.argmax(Y, axis=0)]
+    return student(None, "sigmoid", "softmax")(weights, biases, X, Y)
 
 
 def per_example_loop(weights, biases, X, Y):

@@ -11,7 +11,7 @@ import json
 import pathlib
 
 import pytest
-from student_backward import per_example_loop, student
+from student_backward import in_float32, one_hot_only, per_example_loop, student
 
 from impl.commands import main
 from impl.testing import assert_backward_correct, check_backward
@@ -20,6 +20,7 @@ from impl.testing import assert_backward_correct, check_backward
 GALLERY = {
     "extra-output-derivative": ("sigmoid", "softmax"),
     "sum-instead-of-mean": ("tanh", "softmax"),
+    "one-over-m-twice": ("sigmoid", "softmax"),
     "untransposed-weights": ("tanh", "softmax"),
     "relu-derivative-is-z": ("relu", "softmax"),
     "missing-activation-derivative": ("sigmoid", "sigmoid"),
@@ -90,6 +91,39 @@ def test_a_wrong_shape_is_wrong_and_the_expected_shape_is_shown() -> None:
 def test_a_wrong_number_of_arrays_is_wrong() -> None:
     result = check_backward(lambda W, b, X, Y: (W,), hidden="sigmoid", output="softmax")
     assert not result.passed and "expected a pair (dW, db)" in result.problem
+
+
+def test_a_correct_float32_backward_passes_against_the_float32_bound() -> None:
+    result = check_backward(in_float32(), hidden="sigmoid", output="softmax")
+    assert result.passed, result.report()
+    declared = check_backward(in_float32(), hidden="sigmoid", output="softmax", dtype="float32")
+    assert declared.passed, declared.report()
+
+
+@pytest.mark.parametrize("bug", ["one-over-m-twice", "missing-activation-derivative"])
+def test_a_wrong_float32_backward_still_fails_and_is_diagnosed(bug: str) -> None:
+    result = check_backward(in_float32(bug), hidden="sigmoid", output="softmax", dtype="float32")
+    assert not result.passed and result.precision == "float32"
+    assert [entry.id for entry in result.diagnosis] == [bug], result.report()
+
+
+def test_code_for_one_hot_labels_is_told_to_declare_them() -> None:
+    result = check_backward(one_hot_only, hidden="sigmoid", output="softmax")
+    assert not result.passed
+    assert "--labels one-hot" in result.report()
+    declared = check_backward(one_hot_only, hidden="sigmoid", output="softmax", labels="one-hot")
+    assert declared.passed, declared.report()
+
+
+def test_a_missing_one_over_m_is_not_diagnosed_at_one_example() -> None:
+    correct = student(None)
+    result = check_backward(
+        lambda w, b, X, Y: ([1.001 * g for g in correct(w, b, X, Y)[0]], correct(w, b, X, Y)[1]),
+        hidden="sigmoid",
+        output="softmax",
+    )
+    assert not result.passed and result.case is not None and result.case.m == 1
+    assert "sum-instead-of-mean" not in [entry.id for entry in result.diagnosis]
 
 
 def test_assert_backward_correct_raises_with_the_report() -> None:

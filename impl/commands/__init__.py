@@ -8,6 +8,7 @@
 * :mod:`impl.commands.bench` — ``bench``: measure speed and write ``docs/benchmarks.md``;
 * :mod:`impl.commands.check_backward` — ``check-backward``: judge a user's backward pass;
 * :mod:`impl.commands.check_claim` — ``check-claim``: judge a user's formula;
+* :mod:`impl.commands.grade` — ``grade``: grade a folder of backward passes;
 * :mod:`impl.commands.output` — where a command's ``--json`` goes.
 
 Each command module has ``HELP`` (its line in ``verified-backprop --help``), ``DESCRIPTION``,
@@ -37,6 +38,7 @@ from impl.commands import (
     check_claim,
     docs,
     evaluate,
+    grade,
     show,
     train,
     verify,
@@ -55,6 +57,7 @@ COMMANDS: dict[str, ModuleType] = {
     "bench": bench,
     "check-backward": check_backward,
     "check-claim": check_claim,
+    "grade": grade,
 }
 
 

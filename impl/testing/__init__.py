@@ -5,11 +5,20 @@
 * :mod:`impl.testing.strategies` — the Hypothesis strategies it draws from (architectures,
   batches, inputs, labels, whole cases), public for a user's own property tests;
 * :mod:`impl.testing.reference` — the verified gradients of a case and the rounding bound;
-* :mod:`impl.testing.mistakes` — each known mistake reproduced in a whole backward pass.
+* :mod:`impl.testing.mistakes` — each known mistake reproduced in a whole backward pass;
+* :mod:`impl.testing.conventions` — the conventions people write backprop in (examples as
+  rows, one example per call, a parameter dict, a summed or climbed objective), converted at
+  the boundary to this project's own;
+* :mod:`impl.testing.isolation` — the user's function in a child process (time and memory
+  limits, plain data back, never pickle); :mod:`impl.testing._worker` is the child's side,
+  run as a script that imports only the standard library and NumPy;
+* :mod:`impl.testing.grading` — a folder of submissions graded: partial credit per array,
+  ``grades.csv`` and Gradescope's ``results.json``.
 
-Dependencies run one way: ``check -> mistakes -> reference -> strategies``, and
-``reference -> impl.network``.  This package imports :mod:`derivations` (an allowed edge,
-listed in ``tests/test_layout.py``) for two things only: the catalogue of known mistakes with
+Dependencies run one way: ``grading -> check -> mistakes -> reference -> strategies``,
+``check -> conventions -> isolation -> _worker``, and ``reference -> impl.network``.
+This package imports :mod:`derivations` (an allowed edge, listed in
+``tests/test_layout.py``) for two things only: the catalogue of known mistakes with
 the proofs they link to (:mod:`derivations.mistakes`), and the lambdified proven and refuted
 formulas that reproduce each mistake (:mod:`derivations.numeric`,
 :func:`derivations.user_claims.activation_formula`) — one source of truth for every formula.

@@ -14,7 +14,8 @@ the user's output there.  The pieces come from the proofs, not from a copy of a 
   (:func:`derivations.user_claims.activation_formula`);
 * the structure is the proven recursion δˡ = (Wˡ⁺¹)ᵀδˡ⁺¹ ⊙ g′(zˡ), ∂J/∂Wˡ = (1/m) δˡ(aˡ⁻¹)ᵀ,
   ∂J/∂bˡ = (1/m) Σᵢ δˡ[:, i] (claims ``layer_recursion``, ``batch_weight_gradient``,
-  ``batch_bias_gradient``), with the mistake in place of the right piece.
+  ``batch_bias_gradient``), with the mistake in place of the right piece (the batch scale:
+  1/m, or 1 for ``sum-instead-of-mean``, or 1/m² for ``one-over-m-twice``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ _PIECE = {
     "extra-output-derivative": "output",
     "missing-output-derivative": "output",
     "sum-instead-of-mean": "scale",
+    "one-over-m-twice": "scale",
     "untransposed-weights": "recursion",
     "missing-activation-derivative": "slope",
     "relu-derivative-is-z": "slope",
@@ -105,7 +107,11 @@ def reproduce(
         delta = numeric.output_delta(output)(A[-1], case.Y)
     if "extra-output-derivative" in mistakes:
         delta = delta * _output_derivative(output, Z[-1], A[-1])
-    scale = 1.0 if "sum-instead-of-mean" in mistakes else 1.0 / case.m
+    scale = 1.0 / case.m
+    if "sum-instead-of-mean" in mistakes:
+        scale = 1.0
+    elif "one-over-m-twice" in mistakes:
+        scale = 1.0 / case.m**2
     slope_mistake = next((k for k in mistakes if _PIECE[k] == "slope"), None)
     dW: list[np.ndarray] = [np.empty(0)] * case.depth
     db: list[np.ndarray] = [np.empty(0)] * case.depth

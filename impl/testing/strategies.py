@@ -18,7 +18,16 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-__all__ = ["Case", "architectures", "batch_sizes", "cases", "inputs", "labels", "parameters"]
+__all__ = [
+    "LABEL_KINDS",
+    "Case",
+    "architectures",
+    "batch_sizes",
+    "cases",
+    "inputs",
+    "labels",
+    "parameters",
+]
 
 #: the largest input entry: keeps every pre-activation moderate (no overflow, no saturation)
 INPUT_BOUND = 2.0
@@ -52,20 +61,28 @@ def architectures(
     max_width: int = 8,
     square: bool | None = None,
     min_output: int = 1,
+    depth: int | None = None,
+    sizes: tuple[int, ...] | None = None,
+    output_width: int | None = None,
 ) -> list[int]:
     """Layer widths [n₀, …, n_L] with 1 ≤ L ≤ ``max_depth`` and widths 1..``max_width``
     (the output width at least ``min_output``: 2 for a softmax, whose single unit would
     always be 1 and is refused by ``Network``).
 
     ``square=True`` gives equal widths (every W square, where W and Wᵀ have the same shape);
-    ``None`` draws square and general architectures alike.
+    ``None`` draws square and general architectures alike.  ``depth`` fixes L (the code is
+    written for that many layers), ``output_width`` fixes n_L, and ``sizes`` fixes them all.
     """
-    depth = draw(st.integers(1, max_depth))
+    if sizes is not None:
+        return list(sizes)
+    layers = depth if depth is not None else draw(st.integers(1, max_depth))
     if square is None:
-        square = draw(st.booleans())
+        square = draw(st.booleans()) if output_width is None else False
     if square:
-        return [draw(st.integers(min_output, max_width))] * (depth + 1)
-    hidden = [draw(st.integers(1, max_width)) for _ in range(depth)]
+        return [draw(st.integers(min_output, max_width))] * (layers + 1)
+    hidden = [draw(st.integers(1, max_width)) for _ in range(layers)]
+    if output_width is not None:
+        return [*hidden, output_width]
     return [*hidden, draw(st.integers(min_output, max_width))]
 
 
@@ -80,12 +97,21 @@ def inputs(features: int, batch: int) -> st.SearchStrategy[np.ndarray]:
     return hnp.arrays(np.float64, (features, batch), elements=elements)
 
 
+#: the labels a check draws: ``soft`` (hard and soft alike), ``one-hot`` (hard only) and
+#: ``integer`` (hard only; the convention passes class indices instead of one-hot columns)
+LABEL_KINDS = ("soft", "one-hot", "integer")
+
+
 @st.composite
-def labels(draw: st.DrawFn, output: str, classes: int, batch: int) -> np.ndarray:
+def labels(
+    draw: st.DrawFn, output: str, classes: int, batch: int, kind: str = "soft"
+) -> np.ndarray:
     """Y of shape (classes, batch), hard or soft, valid for the loss of ``output``:
     one-hot or probability columns for ``softmax``; entries in {0, 1} or [0, 1] for the
-    sigmoid outputs."""
-    hard = not draw(st.booleans())
+    sigmoid outputs.  ``kind`` other than ``soft`` draws hard labels only."""
+    if kind not in LABEL_KINDS:
+        raise ValueError(f"kind is {kind!r}; expected one of {', '.join(LABEL_KINDS)}")
+    hard = True if kind != "soft" else not draw(st.booleans())
     shape = (classes, batch)
     if output == "softmax":
         if hard:
@@ -121,12 +147,19 @@ def cases(
     max_width: int = 8,
     max_batch: int = 8,
     square: bool | None = None,
+    depth: int | None = None,
+    sizes: tuple[int, ...] | None = None,
+    label_kind: str = "soft",
+    output_width: int | None = None,
 ) -> Case:
-    """A network (architecture and parameters) with a batch X and labels Y for ``output``."""
-    sizes = draw(architectures(max_depth, max_width, square, 2 if output == "softmax" else 1))
+    """A network (architecture and parameters) with a batch X and labels Y for ``output``:
+    ``depth``, ``sizes`` and ``output_width`` restrict the architectures
+    (:func:`architectures`), ``label_kind`` the labels (:func:`labels`)."""
+    minimum = 2 if output == "softmax" else 1
+    widths = draw(architectures(max_depth, max_width, square, minimum, depth, sizes, output_width))
     batch = draw(batch_sizes(max_batch))
     seed = draw(st.integers(0, 2**32 - 1))
-    weights, biases = parameters(sizes, seed)
-    X = draw(inputs(sizes[0], batch))
-    Y = draw(labels(output, sizes[-1], batch))
-    return Case(tuple(sizes), weights, biases, X, Y)
+    weights, biases = parameters(widths, seed)
+    X = draw(inputs(widths[0], batch))
+    Y = draw(labels(output, widths[-1], batch, label_kind))
+    return Case(tuple(widths), weights, biases, X, Y)
