@@ -157,7 +157,9 @@ def witness(
     disagreement is confirmed exactly (``evalf(strict=True)``) before it is reported.
 
     The instances at one choice of sizes (one per tuple of free-index values) are evaluated
-    together: one compiled function for all of them, at the same points.
+    together: one compiled function for all of them, at the same points.  Every right is
+    checked at the first tuple of each size; the last right (the claimed result) at every
+    tuple.
     """
     problem = _Problem(lhs, rights, definitions, hypotheses, ranges)
     rng = random.Random(_seed(problem))
@@ -182,10 +184,16 @@ def witness(
     batches: dict[tuple, list[_Prepared]] = {}
     batch_equations: dict[tuple, list[sp.Basic]] = {}
     for integers, functions, key in built:
+        # every right at the first tuple of free-index values of a size, the last one (the
+        # claimed result: what the statement asserts) at every further tuple — the steps
+        # between are each checked symbolically, and witnessed at every size
+        checked_rights = rights if key not in shared else rights[-1:]
         caches = shared.setdefault(key, {"indices": indices})
         instance = _Instance(integers, functions, definitions, base_equalities, caches)
         try:
-            prepared = _prepare(instance, integers, lhs, rights, caches.setdefault("compiled", {}))
+            prepared = _prepare(
+                instance, integers, lhs, checked_rights, caches.setdefault("compiled", {})
+            )
             explicit_equations = [instance.explicit(eq) for eq in equations]
         except _ShapeError:
             return WitnessReport(False, counted, "the two sides have different shapes")
