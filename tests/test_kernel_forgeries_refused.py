@@ -290,3 +290,32 @@ def test_folding_never_captures_a_bound_variable() -> None:
     _refused(claim)
     report = witness(3 * a[1], [("claimed", 3 * xs[1])], definitions)
     assert not report.ok and report.disagreement.integers[w] <= 0, report.message
+
+
+# --------------------------------------------------------------------------- 8. bound variables
+
+
+@pytest.mark.parametrize(
+    ("declared", "make"),
+    [
+        ("positive", lambda v, f: sp.Integral(f(v), (v, -1, 1))),
+        ("positive", lambda v, f: sp.Subs(f(v), v, -1)),
+        ("integer", lambda v, f: sp.Subs(f(v), v, sp.Rational(1, 2))),
+    ],
+    ids=["integral over a positive t", "Subs at -1 of a positive t", "Subs at 1/2 of an integer n"],
+)
+def test_a_bound_variable_declared_more_than_real_is_refused(declared, make) -> None:
+    """∫₋₁¹ √(t²) dt with t declared positive: SymPy simplifies √(t²) to t before the binder
+    gives t its negative values, so the engine and the witness both compute 0 (true: 1)."""
+    u = sp.Symbol("u", real=True)
+    v = sp.Symbol("v", **{declared: True})
+    f = sp.Function("f")
+    definitions = (Definition(f, sp.sqrt(u**2), index=u),)
+    _refused(_claim(make(v, f), sp.Integer(0), definitions, kind="identity"), "nothing more")
+
+
+def test_an_integral_of_a_kinked_function_is_refused() -> None:
+    """SymPy 1.14 gives ∫₀⁴ |sin 2t| dt = 3/2 + cos(8)/2; it is 5/2 − cos(8)/2."""
+    S = sp.Symbol("S")
+    definitions = (Definition(S, sp.Integral(sp.Abs(sp.sin(2 * t)), (t, 0, 4))),)
+    _refused(_claim(S, sp.Rational(3, 2) + sp.cos(8) / 2, definitions, kind="identity"), "kinked")

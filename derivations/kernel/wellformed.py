@@ -12,7 +12,10 @@ is checked.  Each rule closes a way to "prove" something false through the publi
   a differentiation variable, never a SymPy function under its own name unless it *is* that
   function (tanh may be defined by exponentials; ``exp := x²`` is refused).
 * **Integrals** — an integrand must be finite everywhere: every denominator shown never 0,
-  every logarithm's argument shown positive (SymPy integrates across poles).
+  every logarithm's argument shown positive (SymPy integrates across poles), and free of
+  kinks (SymPy's integrals of |sin 2t| have been found wrong).
+* **Bound variables** — a variable bound by an integral, ``Subs`` or ``Lambda`` may be
+  declared real, nothing more (SymPy simplifies with a declaration its binder contradicts).
 * **One meaning for a definition** — a defined name may not be used under a binder (a
   ``Sum``, ``Product``, ``Integral``, ``Subs`` or ``Lambda``) that binds one of the free
   symbols of its body (:func:`_capture_problems`).
@@ -571,6 +574,14 @@ def _integral_problems(subject: Subject) -> list[str]:
         for node in _walk(expr):
             if not isinstance(node, sp.Integral):
                 continue
+            kinked = [part for part in _walk(node.function) if isinstance(part, _KINKED)]
+            if kinked:
+                problems.append(
+                    f"the integral {node} has {type(kinked[0]).__name__} in its integrand: "
+                    "SymPy's definite integrals of kinked functions have been found wrong "
+                    "(∫₀⁴ |sin 2t| dt), so none is accepted"
+                )
+                continue
             try:
                 body = unfold(node.function, subject.definitions)
             except Exception:
@@ -588,6 +599,40 @@ def _integral_problems(subject: Subject) -> list[str]:
                     problems.append(
                         f"the integral {node} takes the logarithm of {part.args[0]}, which "
                         "SymPy cannot show is positive: an integrand must be finite everywhere"
+                    )
+    return list(dict.fromkeys(problems))
+
+
+def _bound_assumption_problems(subject: Subject) -> list[str]:
+    """A variable bound by an integral, ``Subs`` or ``Lambda`` may be declared real, nothing
+    more.  SymPy simplifies with a symbol's assumptions as soon as it meets it
+    (``sqrt(t**2)`` is ``t`` for a positive ``t``), but the values such a variable takes are
+    set by its binder (∫₋₁¹ … dt, the point of a ``Subs``), not by its declaration, and the
+    printed domain speaks of free symbols only.  (A summation variable is an integer in its
+    range whatever it was declared with: the binding module makes it one.)"""
+    problems = []
+    for expr in subject.expressions():
+        for node in _walk(expr):
+            if isinstance(node, sp.Integral):
+                variables = [limit[0] for limit in node.limits]
+            elif isinstance(node, sp.Subs):
+                variables = list(node.variables)
+            elif isinstance(node, sp.Lambda):
+                variables = list(node.signature)
+            else:
+                continue
+            for variable in variables:
+                extra = {
+                    key: value
+                    for key, value in (getattr(variable, "_assumptions_orig", {}) or {}).items()
+                    if key not in ("commutative", "real")
+                }
+                if extra:
+                    problems.append(
+                        f"{variable}, bound in {node}, is declared "
+                        f"{', '.join(f'{k}={v}' for k, v in extra.items())}: a bound variable "
+                        "may be declared real, nothing more (its values are set by the "
+                        "binder, and SymPy would simplify with the declaration)"
                     )
     return list(dict.fromkeys(problems))
 
@@ -1029,6 +1074,7 @@ def problems(subject: Subject) -> list[str]:
         return found
     found += _capture_problems(subject)
     found += _integral_problems(subject)
+    found += _bound_assumption_problems(subject)
     found += _index_problems(subject)
     found += _shape_problems(subject)
     found += _derivative_problems(subject)
