@@ -29,6 +29,12 @@ from derivations.kernel.verdicts import CheckedStatement, Verdict
 from derivations.notation import J, K, a, g, j, m, n, q, r, sigma, x, y, z
 from derivations.sources.documents import CORE_CONCEPTS, DERIVING_BACKPROPAGATION, THIS_PROJECT
 
+#: the variable of the activation table of “Neural Networks: Core Concepts and
+#: Backpropagation Derivations”, named z as the document names it (the activation claims
+#: call it x), with the assumptions of the claim each row is checked against
+z_table = sp.Symbol("z", real=True)
+z_table_nonzero = sp.Symbol("z", real=True, nonzero=True)
+
 SOFTMAX_CE = (softmax_ce.SOFTMAX_CE_LOSS, SOFTMAX)
 SIGMOID_BCE = (sigmoid_ce.BINARY_CE_LOSS, SIGMOID_OUTPUT, SIGMOID)
 
@@ -212,8 +218,8 @@ def statements() -> list[CheckedStatement]:
             source=CORE_CONCEPTS.file,
             section="1.B activation table, Sigmoid row",
             wording="g′(z) = g(z)(1 − g(z))",
-            truth=sp.Derivative(sigma(x), x),
-            claimed=sigma(x) * (1 - sigma(x)),
+            truth=sp.Derivative(sigma(z_table), z_table),
+            claimed=sigma(z_table) * (1 - sigma(z_table)),
             definitions=(SIGMOID,),
             expected=Verdict.PROVEN,
             proof="sigmoid_derivative",
@@ -225,8 +231,8 @@ def statements() -> list[CheckedStatement]:
             source=CORE_CONCEPTS.file,
             section="1.B activation table, ReLU row",
             wording="g′(z) = z if z > 0, 0 otherwise",
-            truth=sp.Derivative(activations.relu_f(activations.x_nonzero), activations.x_nonzero),
-            claimed=sp.Piecewise((activations.x_nonzero, activations.x_nonzero > 0), (0, True)),
+            truth=sp.Derivative(activations.relu_f(z_table_nonzero), z_table_nonzero),
+            claimed=sp.Piecewise((z_table_nonzero, z_table_nonzero > 0), (0, True)),
             definitions=(activations.RELU,),
             expected=Verdict.REFUTED,
             proof="relu_derivative",
@@ -240,8 +246,8 @@ def statements() -> list[CheckedStatement]:
             source=CORE_CONCEPTS.file,
             section="1.B activation table, Tanh row",
             wording="g′(z) = 1 − (g(z))²",
-            truth=sp.Derivative(activations.tanh_f(x), x),
-            claimed=1 - activations.tanh_f(x) ** 2,
+            truth=sp.Derivative(activations.tanh_f(z_table), z_table),
+            claimed=1 - activations.tanh_f(z_table) ** 2,
             definitions=(activations.TANH,),
             expected=Verdict.PROVEN,
             proof="tanh_derivative",
