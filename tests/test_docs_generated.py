@@ -20,10 +20,9 @@ from dataclasses import dataclass
 
 import pytest
 import sympy as sp
-from proof_cache import verified
+from proof_cache import SHARED, share_results
 
 from derivations.kernel.engine import Claim, Definition, Step
-from derivations.rendering import content as content_module
 from derivations.rendering.common import first_and_last, matrix_rows, quote_pieces, values_latex
 from derivations.rendering.content import DocumentContent, NotProvenError, collect
 from derivations.rendering.latex import latex, latex_lines
@@ -34,6 +33,8 @@ from impl.commands import docs as docs_command
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 GENERATED = ("derivations.tex", "derivations.md", "errata.md", "mistakes.md")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+pytestmark = SHARED  # every proof, shared with test_proofs.py and the verify tests
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
     """Run every proof once (shared with tests/test_proofs.py), then the real command
     (``main``) on that content, no PDF."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(content_module, "verify", verified)
+        share_results(patch)
         content = collect()
     out = tmp_path_factory.mktemp("docs")
     with pytest.MonkeyPatch.context() as patch:

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 
 import pytest
-from proof_cache import verified
+from proof_cache import SHARED, share_results, verified
 
 import derivations
 from derivations.catalog import UnknownClaimError, get_claim
@@ -33,10 +33,14 @@ DOCUMENT = r"""\documentclass{article}
 """
 
 
+pytestmark = SHARED  # the proofs, shared with test_proofs.py
+
+
 @pytest.fixture(autouse=True)
 def _proofs_shared_with_the_session(monkeypatch) -> None:
     """The catalogue's proofs run once per test session (tests/proof_cache.py)."""
     monkeypatch.setattr(notebook, "_result_of", verified)
+    share_results(monkeypatch)
 
 
 def _compiles(tex: str, folder: pathlib.Path) -> None:

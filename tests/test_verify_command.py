@@ -8,17 +8,18 @@ import sys
 from importlib import metadata
 
 import pytest
-from proof_cache import verified
+from proof_cache import SHARED, share_results
 
-from derivations import report as report_module
 from derivations.report import main as verify_main
 from impl.commands import main as cli_main
+
+pytestmark = SHARED  # every proof, shared with test_proofs.py and the documents
 
 
 def test_verify_all_claims_exits_zero_and_writes_json(tmp_path, capsys, monkeypatch) -> None:
     """The whole report, in one process, with the proofs shared with tests/test_proofs.py
     (--jobs N is tested on two claims below)."""
-    monkeypatch.setattr(report_module, "verify", verified)
+    share_results(monkeypatch)
     report_path = tmp_path / "report.json"
     assert verify_main(["--jobs", "1", "--json", str(report_path)]) == 0
     report = json.loads(report_path.read_text(encoding="utf-8"))
