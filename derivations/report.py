@@ -33,7 +33,7 @@ from derivations.catalog import UnknownClaimError, all_claims, get_claim
 from derivations.kernel import sympy_speedup
 from derivations.kernel.engine import PROVEN_RESTS_ON, Claim, ClaimResult, verify
 from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict, assess
-from derivations.sources.catalogue import beyond_sources, statements
+from derivations.sources.catalogue import beyond_sources, statements, symbols_of
 from derivations.sources.census import CensusEntry, report_census
 from derivations.sources.census import entries as census_entries
 from derivations.sources.documents import DOCUMENTS, THIS_PROJECT, document_of
@@ -368,6 +368,8 @@ def _report_statements(
             say(f"    {assessment.verdict}: {assessment.detail}")
         else:
             say(f"    proven by {statement.proof}")
+        if symbols_of(statement.key):
+            say(f"    where {symbols_of(statement.key)}")
     return rows
 
 
@@ -384,14 +386,18 @@ def _census_by_key() -> dict[str, CensusEntry]:
 def select_claims(
     names: Sequence[str],
 ) -> tuple[list[Claim], list[CheckedStatement], list[CensusEntry]]:
-    """The proofs, source claims and census entries that ``--claim`` names;
+    """The proofs, source claims and census entries that ``--claim`` names (a source claim's
+    name also selects the census entry of the same name, which quotes it in its prose);
     UnknownClaimError if a name is none of them."""
     keyed = _statements_by_key()
     census = _census_by_key()
+    shared = {entry.key: entry for entry in census_entries() if entry.key in keyed}
     claims, chosen, entries = [], [], []
     for name in names:
         if name in keyed:
             chosen.append(keyed[name])
+            if name in shared:  # the census entry of the same name (the claim in its prose)
+                entries.append(shared[name])
             continue
         if name in census:
             entries.append(census[name])

@@ -10,6 +10,7 @@ from importlib import metadata
 import pytest
 from proof_cache import SHARED, share_results
 
+from derivations import report as report_module
 from derivations.report import main as verify_main
 from impl.commands import main as cli_main
 
@@ -206,3 +207,23 @@ def test_a_reader_that_goes_away_ends_the_listing_quietly(command) -> None:
     _, err = process.communicate(timeout=120)
     assert "Traceback" not in err and "BrokenPipe" not in err, err
     assert process.returncode == 141
+
+
+def test_verify_prints_a_row_as_each_proof_finishes_not_all_at_the_end(tmp_path) -> None:
+    """With worker processes, this process proves the smallest claims itself while the
+    workers start on the largest, and prints each row the moment its proof is done; the
+    JSON keeps the order of the catalogue."""
+    large = ["network_sigmoid_bce_1_hidden", "network_softmax_ce_1_hidden"]
+    small = ["sigmoid_derivative", "tanh_derivative", "relu_derivative"]
+    names = [*small, *large]
+    printed: list[str] = []
+    rows = report_module._report_claims(
+        [report_module.get_claim(name) for name in names],
+        lambda line="": printed.append(line),
+        {},
+        jobs=2,
+    )
+    table = [line.split()[0] for line in printed[2:] if line.split() and line.split()[0] in names]
+    assert sorted(table) == sorted(names)
+    assert table[0] in small  # the first row came before the long proofs were done
+    assert [row["claim"] for row in rows] == names  # the catalogue's order, for the JSON

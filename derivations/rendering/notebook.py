@@ -200,6 +200,7 @@ def _statement_shown(assessment: Any) -> Shown:
 
 def _statement_forms(assessment: Any) -> tuple[str, str]:
     """A source's claim with its verdict: (LaTeX, Markdown)."""
+    from derivations.sources.catalogue import symbols_of
     from derivations.sources.documents import document_of
 
     statement = assessment.statement
@@ -227,6 +228,10 @@ def _statement_forms(assessment: Any) -> tuple[str, str]:
         for line in _checked_latex(statement.truth, statement.claimed)
     ]
     markdown += ["", f"**Verdict:** {_markdown(verdict)}"]
+    where = symbols_of(statement.key)
+    if where:
+        lines += [_head("Where") + " " + _prose(where)]
+        markdown += ["", f"**Where** {_markdown(where)}"]
     if statement.correction:
         lines += [_head("Correct statement:") + " " + _prose(statement.correction)]
         markdown += ["", f"**Correct statement:** {_markdown(statement.correction)}"]
@@ -297,9 +302,9 @@ def show(name: str) -> Shown:
     claims, chosen, census = select_claims([name])
     if claims:
         return displayed(claims[0])
-    if census:
-        return _census_shown(judge(census[0]))
-    return _statement_shown(assess(chosen[0]))
+    if chosen:
+        return _statement_shown(assess(chosen[0]))
+    return _census_shown(judge(census[0]))
 
 
 def attach() -> None:

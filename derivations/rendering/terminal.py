@@ -22,6 +22,7 @@ from derivations.kernel.verdicts import Assessment, CheckedStatement
 from derivations.rendering.common import layer_order, matrix_rows, row_chains
 from derivations.rendering.content import ProvenClaim
 from derivations.rendering.latex import derivative_at
+from derivations.sources.catalogue import symbols_of
 from derivations.sources.census import CensusEntry, CensusVerdict
 from derivations.sources.documents import document_of
 
@@ -144,6 +145,8 @@ def render_statement(assessment: Assessment) -> str:
         pairs = [(truth, claimed)]
     lines += [pretty(sp.Eq(left, right, evaluate=False)) for left, right in pairs]
     lines += ["", _wrapped(f"Verdict: {assessment.verdict}: {assessment.detail}")]
+    if symbols_of(statement.key):
+        lines.append(_wrapped(f"Where {symbols_of(statement.key)}."))
     if statement.correction:
         lines.append(_wrapped(f"Correct statement: {statement.correction}"))
     if statement.proof:
@@ -173,6 +176,9 @@ def census_evidence(verdict: CensusVerdict) -> list[tuple[str, str]]:
         lines.append(("Verdict", f"{verdict.verdict}: {verdict.detail}"))
         if not verdict.as_expected:
             lines.append(("UNEXPECTED", f"the census expects {entry.expected}"))
+    where = "; ".join(dict.fromkeys(filter(None, map(symbols_of, entry.statements))))
+    if where and not entry.why:
+        lines.append(("Where", where))
     if entry.correction:
         lines.append(("Correct statement", entry.correction))
     shown = [*entry.statements, *entry.claims]

@@ -68,6 +68,46 @@ SAME_DELTA_DEFINITIONS = (
 )
 
 
+_OUTPUT = (
+    "K: the number of classes; j: the class whose δ_j is checked; y[c], z[c]: the label and "
+    "the logit of class c"
+)
+_LAYERS = "n, q: the widths of layers l and l − 1"
+_PER_EXAMPLE = (
+    "m: the batch size; A: A^[l−1], the activations of layer l − 1; dZ: the per-example "
+    "derivatives, column i = ∂L_i/∂z_i (what the hypothesis asks for); dZ^{[l]}: the "
+    "document's dZ^[l], the matrix its formula is given"
+)
+#: what the letters in a statement's verdict mean (sizes, indices, values of a counterexample)
+SYMBOLS: dict[str, str] = {
+    "000-softmax-delta": _OUTPUT,
+    "000-sigmoid-delta": _OUTPUT,
+    "000-same-delta": _OUTPUT,
+    "000-code-output-delta": _OUTPUT,
+    "softmax-delta-multi-hot": _OUTPUT,
+    "quadratic-delta-is-not-ce": _OUTPUT,
+    "000-layer-recursion": (
+        "n, p: the widths of layers l and l + 1; r: the unit of layer l whose δ_r is checked"
+    ),
+    "000-weight-gradient": f"{_LAYERS}; u, v: the row and column of the entry W[u, v] checked",
+    "000-bias-gradient": f"{_LAYERS}; u: the entry b[u] checked",
+    "001-output-dZ": (
+        "K: the number of output units; m: the batch size; j, t: the unit (row) and the "
+        "example (column) of the entry checked; Y, Z: the labels and the output "
+        "pre-activations of the batch"
+    ),
+    "001-dA": f"{_LAYERS}; v: the entry of dA^[l−1] checked",
+    "001-dZ-hidden": "n: the width of layer l − 1; v: the entry of dZ^[l−1] checked",
+    "001-dW": f"{_LAYERS}; u, v: the row and column of the entry of dW^[l] checked; {_PER_EXAMPLE}",
+    "001-db": f"{_LAYERS}; u: the entry of db^[l] checked; {_PER_EXAMPLE}",
+}
+
+
+def symbols_of(key: str) -> str:
+    """What the letters of the verdict on statement ``key`` mean ("" when it needs no key)."""
+    return SYMBOLS.get(key, "")
+
+
 def statements() -> list[CheckedStatement]:
     """Every mathematical claim of the two source documents, in the order they appear."""
     layer = (recursion.first_order_cost(recursion.delta_l, recursion.z_l, n), recursion.Z_L)

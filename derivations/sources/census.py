@@ -35,7 +35,7 @@ from enum import StrEnum
 from functools import cache
 
 from derivations.kernel.verdicts import Verdict
-from derivations.sources.catalogue import statements
+from derivations.sources.catalogue import statements, symbols_of
 from derivations.sources.documents import CORE_CONCEPTS, DERIVING_BACKPROPAGATION, document_of
 
 __all__ = [
@@ -1327,11 +1327,8 @@ def report_census(
         max([len("verdict"), *(len(str(v.verdict)) for v in verdicts)]),
         7,
     )
-    say(
-        "  ".join(
-            h.ljust(w) for h, w in zip(("entry", "source", "verdict", "time"), widths, strict=True)
-        )
-    )
+    header = ("entry", "source", "verdict", "time")
+    say("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
     rows = []
     for verdict, source in zip(verdicts, sources, strict=True):
         entry = verdict.entry
@@ -1343,6 +1340,9 @@ def report_census(
             say(f"    UNEXPECTED: expected {entry.expected}: {verdict.detail}")
         elif verdict.is_erratum:
             say(f"    {verdict.detail}")
+            where = "; ".join(dict.fromkeys(filter(None, map(symbols_of, entry.statements))))
+            if where:
+                say(f"    where {where}")
         rows.append(
             {
                 "entry": entry.key,
