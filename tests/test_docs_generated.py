@@ -55,7 +55,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
         content = collect()
     out = tmp_path_factory.mktemp("docs")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(docs_command, "collect", lambda: content)
+        patch.setattr(docs_command, "collect", lambda **options: content)
         assert docs_command.main(["--out", str(out), "--no-pdf"]) == 0
     yield Generated(content, out)
 
@@ -301,7 +301,7 @@ def test_an_unproven_claim_is_refused() -> None:
 def test_command_exits_non_zero_and_writes_nothing_when_a_proof_fails(
     tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    def refuse() -> DocumentContent:
+    def refuse(**options: object) -> DocumentContent:
         raise NotProvenError("claim 'wrong_square' is not proven: step 1 does not follow")
 
     monkeypatch.setattr(docs_command, "collect", refuse)
