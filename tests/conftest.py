@@ -104,12 +104,22 @@ CROSSCHECK_PREFIX = "test_crosscheck_"
 QUICK_PREFIXES = ("test_impl_", CROSSCHECK_PREFIX)
 
 
+#: the cross-check against the symbolic gradient of whole networks: building each network's
+#: gradient takes SymPy seconds, cached per process (``derivations.numeric.symbolic_network``),
+#: and two modules run it (NumPy's path and the compiled kernels' path)
+SYMBOLIC_GRADIENT_TEST = "test_impl_backward_equals_the_symbolic_gradient_to_its_rounding_bound"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the implementation's tests and the cross-checks ``quick``: ``pytest -m quick``
-    runs them alone (no SymPy proof), in under a minute."""
+    runs them alone (no SymPy proof), in under a minute; and send every test that builds a
+    network's symbolic gradient to one worker, so that each gradient is built once."""
     for item in items:
         if item.path.name.startswith(QUICK_PREFIXES) and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.quick)
+        if getattr(item, "originalname", item.name) == SYMBOLIC_GRADIENT_TEST:
+            item.add_marker(pytest.mark.xdist_group("symbolic_networks"))
 
 
 _VERIFIED: list[tuple[str, str, str]] = []
@@ -175,8 +185,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         rejected = sum("reject" in nodeid for nodeid in _CROSSCHECKS)
         lines.append(
             f"{len(_CROSSCHECKS)} cross-checks passed: NumPy against the proven formulas, "
-            "finite differences and the complex step, extreme logits; among them "
-            f"{rejected} show that the same checks reject a deliberately wrong backward pass"
+            "finite differences and the complex step, extreme logits"
+            + (
+                f"; among them {rejected} show that the same checks reject a deliberately "
+                "wrong backward pass"
+                if rejected
+                else ""
+            )
         )
     for line in lines:
         write("  " + line)
