@@ -227,3 +227,40 @@ def test_verify_prints_a_row_as_each_proof_finishes_not_all_at_the_end(tmp_path)
     assert sorted(table) == sorted(names)
     assert table[0] in small  # the first row came before the long proofs were done
     assert [row["claim"] for row in rows] == names  # the catalogue's order, for the JSON
+
+
+def test_the_verdict_tables_are_as_wide_as_their_longest_rows(capsys) -> None:
+    names = ["network_softmax_ce_3_hidden", "sigmoid_derivative", "001-dW", "001-relu-derivative"]
+    options = [arg for name in names for arg in ("--claim", name)]
+    assert verify_main([*options, "--jobs", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for header_start in ("claim ", "entry "):
+        for position, line in enumerate(lines):
+            if not line.startswith(header_start):
+                continue
+            header = line
+            column = header.index("verdict")
+            table = []
+            for row in lines[position + 1 :]:
+                if not row or row.startswith(("    ", "  ", "From ", "\n")):
+                    if table:
+                        break
+                    continue
+                table.append(row)
+            assert table, header
+            for row in table:
+                assert row[column - 2 : column] == "  " and row[column] != " ", (header, row)
+
+
+def test_a_source_claims_name_also_runs_the_census_entry_of_the_same_name(capsys) -> None:
+    assert verify_main(["--claim", "000-softmax-delta"]) == 0
+    out = capsys.readouterr().out
+    assert "1/1 verdicts on the sources' claims as expected" in out
+    assert "1/1 census verdicts as expected" in out
+
+
+def test_a_verdict_says_what_its_letters_mean(capsys) -> None:
+    assert cli_main(["show", "001-dW"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "u, v: the row and column of the entry of dW^[l] checked" in out
+    assert "dZ^{[l]}: the document's dZ^[l]" in out and "m: the batch size" in out
