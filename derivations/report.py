@@ -15,6 +15,7 @@ and every claim of the source documents and every census entry receives the verd
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import functools
 import json
@@ -22,6 +23,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -197,6 +199,23 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while worker processes are started (in the main thread): a process
+    started with SIGINT blocked keeps it blocked, so no worker prints a traceback of its own
+    when Ctrl-C reaches the whole process group, while this process gets a Ctrl-C pressed
+    meanwhile as soon as they are started, and stops them (:func:`_stop_workers`)."""
+    usable = hasattr(signal, "pthread_sigmask")
+    if not usable or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """End a pool's proofs now: cancel what has not started and stop the running workers
     (``shutdown`` alone would wait for every running proof, minutes for the largest)."""
@@ -226,12 +245,16 @@ def _verified(claims: Sequence[Claim], jobs: int) -> Iterator[tuple[Claim, dict]
     by_name = {claim.name: claim for claim in claims}
     local = [claim for claim in claims if catalogue.get(claim.name) is not claim]
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(shared)), mp_context=context, initializer=_ignore_interrupts
-    )
+    largest_first = sorted(shared, key=lambda claim: -_cost(claim))
+    pool = None
     try:
-        largest_first = sorted(shared, key=lambda claim: -_cost(claim))
-        futures = {pool.submit(_verify_by_name, claim.name): claim.name for claim in largest_first}
+        with _interrupts_held():  # the workers start with Ctrl-C blocked (their imports too)
+            pool = ProcessPoolExecutor(
+                max_workers=min(jobs, len(shared)),
+                mp_context=context,
+                initializer=_ignore_interrupts,
+            )
+            futures = {pool.submit(_verify_by_name, c.name): c.name for c in largest_first}
         pending = set(futures)
         # the smallest claims, proven here while the workers start: a claim proven here is
         # cancelled in the pool if no worker has taken it yet (else the first result counts)
@@ -263,7 +286,8 @@ def _verified(claims: Sequence[Claim], jobs: int) -> Iterator[tuple[Claim, dict]
                     row = claim_row(verify(by_name[name]))
                 yield by_name[name], row
     except BaseException:
-        _stop_workers(pool)
+        if pool is not None:
+            _stop_workers(pool)
         raise
     pool.shutdown(wait=True, cancel_futures=True)
 
