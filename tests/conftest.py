@@ -113,13 +113,16 @@ SYMBOLIC_GRADIENT_TEST = "test_impl_backward_equals_the_symbolic_gradient_to_its
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the implementation's tests and the cross-checks ``quick``: ``pytest -m quick``
-    runs them alone (no SymPy proof), in under a minute; and send every test that builds a
-    network's symbolic gradient to one worker, so that each gradient is built once."""
+    runs them alone, in under a minute, with no SymPy (so not the cross-check against the
+    symbolic gradient of whole networks, which SymPy takes about a minute to build); and send
+    every test that builds a network's symbolic gradient to one worker, so that each
+    gradient is built once."""
     for item in items:
-        if item.path.name.startswith(QUICK_PREFIXES) and not item.get_closest_marker("slow"):
-            item.add_marker(pytest.mark.quick)
-        if getattr(item, "originalname", item.name) == SYMBOLIC_GRADIENT_TEST:
+        symbolic = getattr(item, "originalname", item.name) == SYMBOLIC_GRADIENT_TEST
+        if symbolic:
             item.add_marker(pytest.mark.xdist_group("symbolic_networks"))
+        elif item.path.name.startswith(QUICK_PREFIXES) and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.quick)
 
 
 _VERIFIED: list[tuple[str, str, str]] = []
