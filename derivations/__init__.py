@@ -18,7 +18,10 @@
 * :mod:`derivations.rendering` — the generated documents (LaTeX, Markdown, errata), and the
   notebook display of claims and results.
 
-``python -m derivations`` (or ``verified-backprop verify``) runs them all.
+``python -m derivations`` (or ``verified-backprop verify``) runs them all.  In a notebook,
+``get_claim(name)`` is a proof (it displays with its derivation and verdict), and
+``show(name)`` displays anything ``verified-backprop show`` accepts: a proof, a claim of a
+source document (``001-relu-derivative``) or a census entry.
 
 Dependencies run one way, from the documents down to the kernel (no module imports one
 above it)::
@@ -34,7 +37,16 @@ Nothing here imports :mod:`impl`: the implementation and the commands import
 from derivations.catalog import UnknownClaimError, all_claims, get_claim
 from derivations.kernel.engine import Claim, ProofError, verify
 from derivations.rendering import notebook as _notebook
+from derivations.rendering.notebook import show
 
 _notebook.attach()  # a claim in Jupyter displays as in the documents
 
-__all__ = ["Claim", "ProofError", "UnknownClaimError", "all_claims", "get_claim", "verify"]
+__all__ = [
+    "Claim",
+    "ProofError",
+    "UnknownClaimError",
+    "all_claims",
+    "get_claim",
+    "show",
+    "verify",
+]

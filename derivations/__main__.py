@@ -13,4 +13,7 @@ if __name__ == "__main__":
         # exit as a process stopped by SIGPIPE does, with no traceback at the final flush
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         status = 128 + 13
+    except KeyboardInterrupt:  # Ctrl-C: one line, no traceback, the shell's status 130
+        print("\npython -m derivations: interrupted (Ctrl-C); stopped.", file=sys.stderr)
+        status = 130
     sys.exit(status)

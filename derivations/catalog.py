@@ -72,4 +72,13 @@ def get_claim(name: str) -> Claim:
         return claims[name]
     close = difflib.get_close_matches(name, claims, n=3)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise UnknownClaimError(f"unknown claim {name!r}.{hint} Known claims: {', '.join(claims)}.")
+    if name[:3].isdigit() and name[3:4] == "-":  # 001-relu-derivative: a source's claim
+        raise UnknownClaimError(
+            f"{name!r} is not a proof of this project but a claim of a source document (or "
+            f"a census entry): derivations.show({name!r}) displays it with its verdict, as "
+            f"'verified-backprop show {name}' prints it"
+        )
+    raise UnknownClaimError(
+        f"unknown claim {name!r}.{hint} Known claims: {', '.join(claims)}. "
+        "derivations.show(name) also takes the names of the sources' claims."
+    )

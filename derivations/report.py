@@ -15,15 +15,18 @@ and every claim of the source documents and every census entry receives the verd
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import functools
 import json
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import sympy as sp
@@ -32,7 +35,7 @@ from derivations.catalog import UnknownClaimError, all_claims, get_claim
 from derivations.kernel import sympy_speedup
 from derivations.kernel.engine import PROVEN_RESTS_ON, Claim, ClaimResult, verify
 from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict, assess
-from derivations.sources.catalogue import beyond_sources, statements
+from derivations.sources.catalogue import beyond_sources, statements, symbols_of
 from derivations.sources.census import CensusEntry, report_census
 from derivations.sources.census import entries as census_entries
 from derivations.sources.documents import DOCUMENTS, THIS_PROJECT, document_of
@@ -190,13 +193,48 @@ def _cost(claim: Claim) -> int:
     return (1 + len(claim.definitions)) * (1 + len(claim.steps)) * entries
 
 
+def _ignore_interrupts() -> None:
+    """A proof worker leaves Ctrl-C to the main process, which stops the workers itself (each
+    worker would otherwise print its own traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while worker processes are started (in the main thread): a process
+    started with SIGINT blocked keeps it blocked, so no worker prints a traceback of its own
+    when Ctrl-C reaches the whole process group, while this process gets a Ctrl-C pressed
+    meanwhile as soon as they are started, and stops them (:func:`_stop_workers`)."""
+    usable = hasattr(signal, "pthread_sigmask")
+    if not usable or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End a pool's proofs now: cancel what has not started and stop the running workers
+    (``shutdown`` alone would wait for every running proof, minutes for the largest)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython's pool
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+
+
 def _verified(claims: Sequence[Claim], jobs: int) -> Iterator[tuple[Claim, dict]]:
-    """Each claim with its row (:func:`claim_row`), in the order given.
+    """Each claim with its row (:func:`claim_row`), as each proof finishes.
 
     With ``jobs > 1`` the catalogue's claims are proven in that many fresh worker processes
     (started with "spawn": nothing inherited, no threads forked), the largest first so that
-    no long proof starts last.  A worker builds the claim from the catalogue by its name,
-    the same object as here, and sends back only its row (text and numbers).
+    no long proof starts last, and each row is yielded the moment its proof is done (the
+    caller restores the catalogue's order afterwards).  A worker builds the claim from the
+    catalogue by its name, the same object as here, and sends back only its row (text and
+    numbers).  Meanwhile this process proves the smallest claims itself, so that the first
+    rows appear within seconds while the workers start and run the long proofs.
     """
     catalogue = all_claims()
     shared = [claim for claim in claims if catalogue.get(claim.name) is claim]
@@ -204,17 +242,54 @@ def _verified(claims: Sequence[Claim], jobs: int) -> Iterator[tuple[Claim, dict]
         for claim in claims:
             yield claim, claim_row(verify(claim))
         return
+    by_name = {claim.name: claim for claim in claims}
+    local = [claim for claim in claims if catalogue.get(claim.name) is not claim]
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(shared)), mp_context=context) as pool:
-        largest_first = sorted(shared, key=lambda claim: -_cost(claim))
-        futures = {claim.name: pool.submit(_verify_by_name, claim.name) for claim in largest_first}
-        for claim in claims:
-            future = futures.get(claim.name) if catalogue.get(claim.name) is claim else None
-            try:
-                row = future.result() if future is not None else claim_row(verify(claim))
-            except Exception:  # a worker that died (memory, a signal): prove it here
-                row = claim_row(verify(claim))
-            yield claim, row
+    largest_first = sorted(shared, key=lambda claim: -_cost(claim))
+    pool = None
+    try:
+        with _interrupts_held():  # the workers start with Ctrl-C blocked (their imports too)
+            pool = ProcessPoolExecutor(
+                max_workers=min(jobs, len(shared)),
+                mp_context=context,
+                initializer=_ignore_interrupts,
+            )
+            futures = {pool.submit(_verify_by_name, c.name): c.name for c in largest_first}
+        pending = set(futures)
+        # the smallest claims, proven here while the workers start: a claim proven here is
+        # cancelled in the pool if no worker has taken it yet (else the first result counts)
+        smallest = list(reversed(largest_first))
+        done_names: set[str] = set()
+        for claim in local:
+            yield claim, claim_row(verify(claim))
+        while pending:
+            finished = {future for future in pending if future.done()}
+            if not finished and smallest:
+                claim = smallest.pop(0)
+                future = next(f for f, name in futures.items() if name == claim.name)
+                if future.cancel():  # no worker has taken it: prove it here
+                    pending.discard(future)
+                    done_names.add(claim.name)
+                    yield claim, claim_row(verify(claim))
+                continue
+            if not finished:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                pending.discard(future)
+                name = futures[future]
+                if name in done_names:
+                    continue
+                done_names.add(name)
+                try:
+                    row = future.result()
+                except Exception:  # a worker that died (memory, a signal): prove it here
+                    row = claim_row(verify(by_name[name]))
+                yield by_name[name], row
+    except BaseException:
+        if pool is not None:
+            _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _report_claims(
@@ -227,19 +302,34 @@ def _report_claims(
     rows = []
     count = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}"
     say(f"Proofs ({count}; every derivative computed by SymPy)")
-    # the rows are printed as each proof finishes: the widths come from what is known before
-    sources = [" + ".join(cited[claim.name]) for claim in claims if claim.name in cited]
-    widths = (32, max([len("settles a claim of"), *map(len, sources)]), 24, 36, 7)
-    say(_format_row(("claim", "settles a claim of", "verdict", "sizes", "time"), widths))
+    # the rows are printed as each proof finishes, so the widths and the premise numbers
+    # come from the claims, known before any proof runs
+    sizes = {claim.name: claim.sizes + _premise_marks(claim, premises) for claim in claims}
+    sources = {claim.name: " + ".join(cited.get(claim.name, ())) or "-" for claim in claims}
+    header = ("claim", "settles a claim of", "verdict", "sizes", "time")
+    widths = (
+        max([len(header[0]), *(len(claim.name) for claim in claims)]),
+        max([len(header[1]), *map(len, sources.values())]),
+        max([len(header[2]), *(len(str(verdict)) for verdict in Verdict)]),
+        max([len(header[3]), *map(len, sizes.values())]),
+        7,
+    )
+    say(_format_row(header, widths).rstrip())
     for claim, row in _verified(claims, jobs):
         rows.append(row)
-        sizes = claim.sizes + _premise_marks(claim, premises)
-        source = " + ".join(cited[claim.name]) if claim.name in cited else "-"
-        row["source"] = source
-        cells = (claim.name, source, row["verdict"], sizes, f"{row['seconds']:5.2f}s")
-        say(_format_row(cells, widths))
+        row["source"] = sources[claim.name]
+        cells = (
+            claim.name,
+            sources[claim.name],
+            row["verdict"],
+            sizes[claim.name],
+            f"{row['seconds']:5.2f}s",
+        )
+        say(_format_row(cells, widths).rstrip())
         for failure in row["failures"]:
             say(f"    FAILED: {failure}")
+    order = {claim.name: position for position, claim in enumerate(claims)}
+    rows.sort(key=lambda row: order[row["claim"]])  # the catalogue's order, as --list
     for text, number in premises.items():
         say(f"  [P{number}] {text}")
     resting = [row["claim"] for row in rows if row["premises"]]
@@ -271,8 +361,15 @@ def _report_statements(
     what the document claims (in our notation), then why the verdict is what it is."""
     rows = []
     say(f"\n{heading} ({len(group)}; verdicts computed, not typed in)")
-    widths = (26, 24, 36, 7)
-    say(_format_row(("claim", "verdict", "sizes", "time"), widths))
+    header = ("claim", "verdict", "sizes", "time")
+    proofs = [all_claims()[statement.proof.split(", ")[0]] for statement in group]
+    widths = (
+        max([len(header[0]), *(len(statement.key) for statement in group)]),
+        max([len(header[1]), *(len(str(verdict)) for verdict in Verdict)]),
+        max([len(header[2]), *(len(p.sizes + _premise_marks(p, premises)) for p in proofs)]),
+        7,
+    )
+    say(_format_row(header, widths).rstrip())
     document = None
     for statement in group:
         if document_of(statement.source) is not document:
@@ -286,7 +383,7 @@ def _report_statements(
         sizes = proof.sizes + _premise_marks(proof, premises)
         row["sizes"] = sizes
         cells = (statement.key, row["verdict"], sizes, f"{assessment.seconds:5.2f}s")
-        say(_format_row(cells, widths))
+        say(_format_row(cells, widths).rstrip())
         where = f"section “{statement.section}”" if document is not THIS_PROJECT else ""
         say(f"    {where + ': ' if where else ''}{statement.wording}")
         if not assessment.as_expected:
@@ -295,6 +392,8 @@ def _report_statements(
             say(f"    {assessment.verdict}: {assessment.detail}")
         else:
             say(f"    proven by {statement.proof}")
+        if symbols_of(statement.key):
+            say(f"    where {symbols_of(statement.key)}")
     return rows
 
 
@@ -311,14 +410,18 @@ def _census_by_key() -> dict[str, CensusEntry]:
 def select_claims(
     names: Sequence[str],
 ) -> tuple[list[Claim], list[CheckedStatement], list[CensusEntry]]:
-    """The proofs, source claims and census entries that ``--claim`` names;
+    """The proofs, source claims and census entries that ``--claim`` names (a source claim's
+    name also selects the census entry of the same name, which quotes it in its prose);
     UnknownClaimError if a name is none of them."""
     keyed = _statements_by_key()
     census = _census_by_key()
+    shared = {entry.key: entry for entry in census_entries() if entry.key in keyed}
     claims, chosen, entries = [], [], []
     for name in names:
         if name in keyed:
             chosen.append(keyed[name])
+            if name in shared:  # the census entry of the same name (the claim in its prose)
+                entries.append(shared[name])
             continue
         if name in census:
             entries.append(census[name])

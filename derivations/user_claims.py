@@ -36,12 +36,16 @@ builtins.  An unknown name is a :class:`FormulaError` naming it.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 import sympy as sp
 from sympy.parsing.sympy_parser import (
-    convert_xor,
     parse_expr,
     rationalize,
     standard_transformations,
@@ -81,6 +85,8 @@ KINDS: dict[str, dict[str, str]] = {
     },
     "activation-derivative": dict(ACTIVATION_CLAIMS),
 }
+#: a claim proven under an assumption -> the claim of the same quantity that needs none
+WITHOUT_ASSUMPTION = {"softmax_ce_delta": "softmax_ce_delta_any_labels"}
 #: the longest formula accepted, in characters
 MAX_LENGTH = 400
 #: the largest constant exponent accepted (a bigger one is a denial of service, not maths)
@@ -118,20 +124,6 @@ def options_of(kind: str) -> list[str]:
     return list(KINDS[kind])
 
 
-def _too_high(node: ast.AST) -> bool:
-    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow | ast.BitXor)):
-        return False
-    exponent = node.right
-    if isinstance(exponent, ast.UnaryOp):
-        exponent = exponent.operand
-    if isinstance(exponent, ast.Constant):
-        return isinstance(exponent.value, int | float) and abs(exponent.value) > MAX_EXPONENT
-    return any(
-        isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Pow | ast.BitXor)
-        for inner in ast.walk(exponent)
-    )
-
-
 _ALLOWED_NODES = (
     ast.Expression,
     ast.BinOp,
@@ -154,12 +146,135 @@ _ALLOWED_NODES = (
 )
 
 
-def _check_syntax(text: str, names: Mapping[str, object]) -> None:
-    """Refuse anything but arithmetic on allowed names (see the module docstring)."""
-    if len(text) > MAX_LENGTH:
-        raise FormulaError(f"the formula is {len(text)} characters long; at most {MAX_LENGTH}")
+#: look-alike characters people paste from documents, mapped to the operators they mean
+_TYPED_OPERATORS = str.maketrans({"−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/"})
+#: the largest exact number a formula may build, in bits (about 3,900 digits: Python prints
+#: at most 4,300)
+MAX_BITS = 13_000
+#: the largest decimal exponent of a number typed in the formula (1e1000)
+MAX_DIGITS = 1000
+
+
+def normalise(text: str) -> str:
+    """The formula as Python reads it: NFKC-normalised (a full-width ``ａ`` is ``a``, as
+    Python's own identifiers are), typographic minus, times and division signs as ``-``,
+    ``*``, ``/``, and ``^`` as ``**`` (grouping right to left, as SymPy's ``convert_xor``
+    reads it), so that every check below sees what SymPy will evaluate."""
+    text = unicodedata.normalize("NFKC", text).translate(_TYPED_OPERATORS).strip()
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):  # unbalanced brackets: ast.parse says where
+        return text
+    if not any(token.type == tokenize.OP and token.string == "^" for token in tokens):
+        return text
+    pieces = []
+    for token in tokens:
+        if token.type == tokenize.OP and token.string == "^":
+            token = token._replace(string="**")
+        pieces.append((token.type, token.string))
+    return tokenize.untokenize(pieces).strip()
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def _constant(node: ast.AST, text_of: Callable[[ast.AST], str]) -> Fraction | None:
+    """The exact value of ``node`` when it is built from numbers alone (else None), refusing
+    any power whose exponent is not a number in [−MAX_EXPONENT, MAX_EXPONENT] and any number
+    beyond MAX_BITS: SymPy would compute such a number exactly while it parses, for hours."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float | complex):
+            return None
+        if isinstance(value, complex):
+            raise FormulaError(f"{text_of(node)} is an imaginary number: formulas are real")
+        if isinstance(value, int):
+            return _bounded(Fraction(value))
+        # a decimal literal, read as SymPy will (exactly: 0.1 is 1/10), its size bounded first
+        literal = Decimal(text_of(node).replace("_", ""))
+        if abs(literal.adjusted()) > MAX_DIGITS:
+            raise FormulaError(
+                f"the number {text_of(node)} is beyond 10^±{MAX_DIGITS}: write it smaller"
+            )
+        return _bounded(Fraction(literal))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        inner = _constant(node.operand, text_of)
+        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        return _power(node, text_of)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div):
+        left, right = _constant(node.left, text_of), _constant(node.right, text_of)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Add):
+            value = left + right
+        elif isinstance(node.op, ast.Sub):
+            value = left - right
+        elif isinstance(node.op, ast.Mult):
+            value = left * right
+        elif right == 0:
+            raise FormulaError("the formula divides by zero")
+        else:
+            value = left / right
+        return _bounded(value)
+    for child in ast.iter_child_nodes(node):
+        _constant(
+            child, text_of
+        )  # the powers inside a call, a comparison or a tuple are checked too
+    return None
+
+
+def _bounded(value: Fraction) -> Fraction:
+    if value.numerator.bit_length() + value.denominator.bit_length() > MAX_BITS:
+        raise FormulaError(
+            f"the formula builds a number of more than {MAX_BITS * 3 // 10:,} digits; "
+            "write it with smaller numbers"
+        )
+    return value
+
+
+def _power(node: ast.BinOp, text_of: Callable[[ast.AST], str]) -> Fraction | None:
+    """``base ** exponent``: the exponent must be a number (not a formula in names) of at most
+    MAX_EXPONENT in size; a power of a number is computed, within MAX_BITS."""
+    exponent = _constant(node.right, text_of)
+    if exponent is None:
+        raise FormulaError(
+            f"an exponent must be a number from -{MAX_EXPONENT} to {MAX_EXPONENT} "
+            "(like a**2 or (1 + exp(-z))**-1), not an expression in names; "
+            "use exp(...) for e to a power"
+        )
+    if abs(exponent) > MAX_EXPONENT:
+        shown = f"{float(exponent):.4g}" if exponent.denominator != 1 else _digits(exponent)
+        raise FormulaError(
+            f"an exponent is {shown}: exponents are limited to ±{MAX_EXPONENT} "
+            "(^ and ** group right to left: 10^100^100 is 10^(100^100))"
+        )
+    base = _constant(node.left, text_of)
+    if base is None or exponent.denominator != 1:
+        return None  # a power of a name, or an irrational number such as 2**(1/2)
+    if base == 0 and exponent < 0:
+        raise FormulaError("the formula divides by zero (0 to a negative power)")
+    size = base.numerator.bit_length() + base.denominator.bit_length()
+    if size * abs(exponent) > MAX_BITS:
+        raise FormulaError(
+            f"the formula builds a number of more than {MAX_BITS * 3 // 10:,} digits; "
+            "write it with smaller numbers"
+        )
+    return _bounded(base**exponent)
+
+
+def _digits(value: Fraction) -> str:
+    text = str(value.numerator)
+    return text if len(text) <= 12 else f"a number of {len(text)} digits"
+
+
+def _check_syntax(text: str, names: Mapping[str, object]) -> None:
+    """Refuse anything but arithmetic on allowed names (see the module docstring); ``text``
+    is already :func:`normalise`-d."""
+    try:
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         raise FormulaError(
             f"cannot parse the formula: {error.msg} (column {error.offset})"
@@ -181,28 +296,47 @@ def _check_syntax(text: str, names: Mapping[str, object]) -> None:
                 raise FormulaError(f"{node.value!r} is not a number")
         elif not isinstance(node, _ALLOWED_NODES):
             raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
-        if _too_high(node):
-            raise FormulaError(f"exponents are limited to ±{MAX_EXPONENT} and no towers")
+    # every number and power bounded, before SymPy evaluates any
+    _constant(tree.body, lambda node: ast.get_source_segment(text, node) or "")
 
 
 def parse_formula(text: str, names: Mapping[str, object]) -> sp.Expr:
     """The formula as a SymPy expression, built only from ``names`` (and numbers)."""
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(f"the formula is {len(text)} characters long; at most {MAX_LENGTH}")
+    text = normalise(text)
     _check_syntax(text, names)
     namespace = {"__builtins__": {}, "Integer": sp.Integer, "Float": sp.Float}
     namespace["Rational"] = sp.Rational
-    transformations = (*standard_transformations, convert_xor, rationalize)
+    transformations = (*standard_transformations, rationalize)
     try:
         expr = parse_expr(
-            text.strip(),
+            text,
             local_dict=dict(names),
             global_dict=namespace,
             transformations=transformations,
         )
-    except (TypeError, ValueError, SyntaxError, AttributeError, ZeroDivisionError) as error:
-        raise FormulaError(f"cannot read the formula: {error}") from None
+    except (
+        TypeError,
+        ValueError,
+        SyntaxError,
+        AttributeError,
+        ZeroDivisionError,
+        NameError,
+        ArithmeticError,
+        RecursionError,
+    ) as error:
+        raise FormulaError(f"cannot read the formula: {_first_line(error)}") from None
     expr = sp.sympify(expr)
     if not isinstance(expr, sp.Expr) or isinstance(expr, sp.logic.boolalg.Boolean):
         raise FormulaError("the formula is not a number-valued expression")
+    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        raise FormulaError(
+            f"the formula is undefined or infinite as written (SymPy reads it as {expr}, "
+            "as for a division by zero)"
+        )
+    if expr.has(sp.I):
+        raise FormulaError(f"the formula is not real (SymPy reads it as {expr})")
     return expr
 
 
@@ -315,8 +449,18 @@ class UserVerdict:
         return self.assessment.verdict
 
     @property
-    def proof_link(self) -> str:
-        return f"docs/derivations.md#claim-{self.assessment.statement.proof}"
+    def proof(self) -> str:
+        """The claim proving the right formula: for a formula proven with no assumption, the
+        claim that needs none either (``softmax_ce_delta_any_labels``) when there is one."""
+        proof = self.assessment.statement.proof
+        if self.verdict == Verdict.PROVEN:
+            return WITHOUT_ASSUMPTION.get(proof, proof)
+        return proof
+
+    @property
+    def proof_command(self) -> str:
+        """The command that prints that proof (it works wherever the package is installed)."""
+        return f"verified-backprop show {self.proof}"
 
     @property
     def point(self) -> dict[str, str]:

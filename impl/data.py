@@ -175,6 +175,13 @@ def _images_and_labels(directory: Path, images_stem: str, labels_stem: str, dtyp
             f"{images_path} has {images.shape[0]} images but {labels_path} has "
             f"{labels.shape[0]} labels"
         )
+    if images.shape[0] == 0:
+        raise ValueError(f"{images_path} holds 0 images: there is nothing to train or test on")
+    if images.shape[1] * images.shape[2] == 0:
+        raise ValueError(
+            f"{images_path} holds images of {images.shape[1]} x {images.shape[2]} pixels: "
+            "MNIST images have pixels (28 x 28)"
+        )
     if labels.size and labels.max() > 9:
         raise ValueError(f"{labels_path} contains label {labels.max()}, but digits are 0..9")
     rows = images.reshape(images.shape[0], -1).astype(dtype)

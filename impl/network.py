@@ -328,6 +328,14 @@ class Network:
             self._forward_into(X, Z, A)
         for layer, z in enumerate(Z, start=1):
             if not np.isfinite(z).all():
+                bad = self.first_non_finite_parameter()
+                if bad is not None:  # a NaN or inf weight, not a large X, is the cause
+                    raise ValueError(
+                        f"the parameter {bad} holds inf or nan, so Z^{layer} does too: a "
+                        f"non-finite value was assigned to {bad}, or training diverged (the "
+                        "learning rate was too large); set finite values or start from a new "
+                        "Network"
+                    )
                 raise ValueError(
                     f"the pre-activations Z^{layer} overflowed to inf or nan "
                     f"(largest |X| is {float(np.max(np.abs(X))):g}, largest |W^{layer}| is "

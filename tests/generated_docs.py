@@ -12,9 +12,8 @@ import pathlib
 from dataclasses import dataclass
 
 import pytest
-from proof_cache import verified
+from proof_cache import share_results
 
-from derivations.rendering import content as content_module
 from derivations.rendering.content import DocumentContent, collect
 from impl.commands import docs as docs_command
 
@@ -31,9 +30,9 @@ class Generated:
 def generate(out: pathlib.Path) -> Generated:
     """Run every proof once, then the real command (``main``) on that content into ``out``."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(content_module, "verify", verified)
+        share_results(patch)
         content = collect()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(docs_command, "collect", lambda: content)
+        patch.setattr(docs_command, "collect", lambda **options: content)
         assert docs_command.main(["--out", str(out), "--no-pdf"]) == 0
     return Generated(content, out)

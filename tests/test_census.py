@@ -14,6 +14,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from proof_cache import SHARED, share_results, verified
 
 from derivations.catalog import all_claims
 from derivations.claims import convexity, information, stability
@@ -31,6 +32,8 @@ from derivations.sources.census import (
     uncovered,
 )
 
+pytestmark = SHARED  # the proofs and verdicts the entries cite, shared with test_proofs.py
+
 ENTRIES = {entry.key: entry for entry in entries()}
 CLAIMS = all_claims()
 
@@ -39,7 +42,8 @@ CLAIMS = all_claims()
 
 
 @pytest.mark.parametrize("key", list(ENTRIES))
-def test_census_entry_gets_the_verdict_of_its_kind(key: str) -> None:
+def test_census_entry_gets_the_verdict_of_its_kind(key: str, monkeypatch, record_property) -> None:
+    share_results(monkeypatch)  # each cited proof and verdict computed once per session
     entry = ENTRIES[key]
     verdict = judge(entry)
     if entry.kind == Kind.MATHEMATICAL:
@@ -48,16 +52,21 @@ def test_census_entry_gets_the_verdict_of_its_kind(key: str) -> None:
     else:
         assert verdict.verdict == str(entry.kind)
         assert entry.why, f"{key}: a verdict of kind {entry.kind} must say why"
+    record_property("verified", ("census", key, verdict.verdict))
 
 
-def test_every_line_of_both_sources_is_in_the_census_or_skipped_for_a_reason(seeds_dir) -> None:
+def test_every_line_of_both_sources_is_in_the_census_or_skipped_for_a_reason(
+    source_documents,
+) -> None:
     for source, copy in READABLE_COPY.items():
-        text = (seeds_dir / copy).read_text(encoding="utf-8")
+        text = (source_documents / copy).read_text(encoding="utf-8")
         assert uncovered(source, text) == [], source
 
 
-def test_census_quotes_are_verbatim_from_the_sources(seeds_dir) -> None:
-    texts = {s: (seeds_dir / c).read_text(encoding="utf-8") for s, c in READABLE_COPY.items()}
+def test_census_quotes_are_verbatim_from_the_sources(source_documents) -> None:
+    texts = {
+        s: (source_documents / c).read_text(encoding="utf-8") for s, c in READABLE_COPY.items()
+    }
     for entry in entries():
         assert entry.quote in texts[entry.source], entry.key
 
@@ -104,7 +113,7 @@ def test_cross_entropy_is_not_entropy_minus_kl() -> None:
 
 
 def test_kl_is_a_sum_of_nonnegative_terms_for_probability_vectors() -> None:
-    assert verify(CLAIMS["kl_divergence_gibbs"]).proven
+    assert verified(CLAIMS["kl_divergence_gibbs"]).proven
     assert information.phi_is_nonnegative_and_zero_only_at_one() is None
 
 
@@ -135,7 +144,7 @@ def _explicit(expr: sp.Expr) -> sp.Expr:
 
 
 def test_loss_is_not_convex_in_the_weights_certified_by_interval_arithmetic() -> None:
-    assert verify(CLAIMS["loss_not_convex_in_weights"]).proven
+    assert verified(CLAIMS["loss_not_convex_in_weights"]).proven
     violation = convexity.midpoint_violation()
     assert violation.midpoint == tuple(
         (p + q) / 2 for p, q in zip(violation.theta_a, violation.theta_b, strict=True)
@@ -161,7 +170,7 @@ def test_a_convex_direction_gives_no_midpoint_violation() -> None:
 
 
 def test_loss_has_no_minimiser_and_no_stationary_point() -> None:
-    assert verify(CLAIMS["loss_has_no_minimiser"]).proven
+    assert verified(CLAIMS["loss_has_no_minimiser"]).proven
     assert convexity._no_minimiser() is None
 
 
@@ -177,7 +186,7 @@ def test_loss_closed_form_without_the_logit_term_fails() -> None:
 
 def test_stable_forms_are_proven() -> None:
     for claim in stability.claims():
-        assert verify(claim).proven, claim.name
+        assert verified(CLAIMS[claim.name]).proven, claim.name
 
 
 def test_wrong_stable_sigmoid_fails() -> None:

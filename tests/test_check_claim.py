@@ -126,3 +126,72 @@ def test_an_unwritable_json_path_is_refused_before_any_work(tmp_path, capsys) ->
     target = tmp_path / "new" / "result.json"
     assert main([*argv, "--json", str(target)]) == 0
     assert json.loads(target.read_text(encoding="utf-8"))["verdict"]
+
+
+# ---------------------------------------------------------------------- formulas as typed
+
+
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        ("10^100^100", "exponents are limited to ±100"),  # ^ groups right to left, as **
+        ("2^2^2^2^2^2", "an exponent is 65536"),
+        ("3**(99*99*99*99)", "an exponent is 96059601"),
+        ("a**(0*y + 10**100)", "not an expression in names"),
+        ("(10**100)**100*a", "more than 3,900 digits"),
+        ("1e99999*a", "beyond 10^±1000"),
+        ("a/(y - y)", "undefined or infinite"),
+        ("sqrt(-1)*a", "not real"),
+    ],
+)
+def test_a_formula_that_would_make_sympy_compute_for_ever_is_refused_before_parsing(
+    capsys, formula: str, message: str
+) -> None:
+    assert main(["check-claim", "output-delta", formula, "--output", "sigmoid"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("formula", ["ａ*(1-ａ)", "a×(1 − a)", "a*(1-a)"])
+def test_full_width_letters_and_typographic_signs_read_as_typed(capsys, formula: str) -> None:
+    argv = ["check-claim", "activation-derivative", formula, "--activation", "sigmoid"]
+    assert main(argv) == 0
+    assert "proven" in capsys.readouterr().out
+
+
+def test_an_engine_failure_is_undecided_not_refuted(capsys, monkeypatch) -> None:
+    from impl.commands import check_claim
+
+    def failing(*args):
+        raise RuntimeError("SymPy gave up")
+
+    monkeypatch.setattr(check_claim, "judge", failing)
+    assert main(["check-claim", "output-delta", "a - y", "--output", "sigmoid"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("check-claim: undecided:") and "SymPy gave up" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_formula_too_expensive_to_decide_in_the_time_limit_is_undecided(
+    capsys, monkeypatch
+) -> None:
+    from impl.commands import check_claim
+
+    def endless(*args):
+        while True:
+            pass
+
+    monkeypatch.setattr(check_claim, "judge", endless)
+    argv = ["check-claim", "output-delta", "a - y", "--output", "sigmoid", "--time-limit", "0.2"]
+    assert main(argv) == 3
+    assert "undecided: too expensive to decide within 0.2 s" in capsys.readouterr().err
+
+
+def test_a_formula_proven_with_no_assumption_points_at_the_proof_that_needs_none(
+    capsys,
+) -> None:
+    argv = ["check-claim", "output-delta", "a*sum(y) - y", "--output", "softmax", "--json", "-"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "proven" and data["proof"] == "softmax_ce_delta_any_labels"
+    assert data["show"] == "verified-backprop show softmax_ce_delta_any_labels"

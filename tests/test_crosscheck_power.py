@@ -15,9 +15,15 @@ from crosscheck_support import (
     check_delta_against_finite_differences,
     multi_hot_labels,
 )
+from hypothesis import Phase, settings
 
 from impl import Network
 from impl.losses import OUTPUT_LAYERS, softmax, softmax_cross_entropy
+
+#: a property expected to fail is run until its first failing example, not shrunk: the same
+#: examples are tried (the ci profile draws them deterministically), and only the search for
+#: the smallest failing one, which nothing here reads, is skipped
+UNTIL_IT_FAILS = settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 MUTATIONS = {
     # seed 000's code line: delta = (a_H - y) * sigmoid_derivative(z_H)
@@ -72,19 +78,21 @@ def test_unmutated_textbook_backward_passes_the_cross_checks(mutation: str) -> N
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
 def test_cross_checks_reject_a_wrong_backward_pass(mutation: str) -> None:
+    check = check_backward_against_finite_differences(
+        textbook_network(mutation), **MUTATIONS[mutation]
+    )
     with pytest.raises(AssertionError):
-        check_backward_against_finite_differences(
-            textbook_network(mutation), **MUTATIONS[mutation]
-        )()
+        UNTIL_IT_FAILS(check)()
 
 
 def test_cross_checks_reject_the_softmax_delta_with_multi_hot_labels() -> None:
     """a − y is not the softmax cross-entropy gradient when the labels do not sum to one."""
+    check = check_delta_against_finite_differences(
+        OUTPUT_LAYERS["softmax"].delta,
+        lambda z: softmax(z.copy()),
+        softmax_cross_entropy,
+        multi_hot_labels,
+        "softmax",
+    )
     with pytest.raises(AssertionError):
-        check_delta_against_finite_differences(
-            OUTPUT_LAYERS["softmax"].delta,
-            lambda z: softmax(z.copy()),
-            softmax_cross_entropy,
-            multi_hot_labels,
-            "softmax",
-        )()
+        UNTIL_IT_FAILS(check)()

@@ -19,6 +19,7 @@ import shutil
 import pytest
 import sympy as sp
 from generated_docs import Generated
+from proof_cache import SHARED
 
 from derivations.kernel.engine import Claim, Definition, Step
 from derivations.rendering.common import first_and_last, matrix_rows, quote_pieces, values_latex
@@ -31,6 +32,8 @@ from impl.commands import docs as docs_command
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 GENERATED = ("derivations.tex", "derivations.md", "errata.md", "mistakes.md")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+pytestmark = SHARED  # every proof, shared with test_proofs.py and the verify tests
 
 
 def _pdflatex_or_skip() -> str:
@@ -274,7 +277,7 @@ def test_an_unproven_claim_is_refused() -> None:
 def test_command_exits_non_zero_and_writes_nothing_when_a_proof_fails(
     tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    def refuse() -> DocumentContent:
+    def refuse(**options: object) -> DocumentContent:
         raise NotProvenError("claim 'wrong_square' is not proven: step 1 does not follow")
 
     monkeypatch.setattr(docs_command, "collect", refuse)

@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 
 import pytest
 from generated_docs import Generated
+from proof_cache import SHARED
 
 from derivations.rendering.html import (
     BrokenLinkError,
@@ -42,6 +43,8 @@ from impl.commands import docs as docs_command
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 INSTALL = "apt-get install -y --no-install-recommends chromium"
+
+pytestmark = SHARED  # the generated documents share every proof with the proof tests
 
 
 def _site(generated: Generated) -> pathlib.Path:

@@ -139,14 +139,3 @@ def test_a_claim_prints_as_its_derivation_not_its_repr() -> None:
     assert tex.startswith("\\begin{aligned}") and "&& \\text{(4)}" in tex
     for step in claim.steps:
         assert latex(step.expr) in tex
-
-
-def test_a_claim_displays_in_jupyter_with_its_reasons() -> None:
-    from derivations.catalog import get_claim
-
-    claim = get_claim("softmax_ce_delta")
-    shown = claim._repr_latex_()
-    assert shown.startswith("$$\n") and shown.endswith("\n$$")
-    assert latex(claim.steps[-1].expr) in shown
-    assert r"\text{chain rule through the logarithm}" in shown
-    assert shown.count("$") == 4  # one display: MathJax typesets all of it

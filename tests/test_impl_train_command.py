@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import struct
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from impl import Network
 from impl.commands import main as cli_main
+from impl.commands import train as train_module
 from impl.commands.train import DEFAULT_LEARNING_RATES, main
 
 OUTPUT_FILES = {"model.npz", "history.json", "training.png"}
@@ -261,3 +263,78 @@ def test_the_progress_bar_calls_the_test_split_test(
     assert main(["--epochs", "1", "--out", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert "test_acc=" in err and "val_" not in err
+
+
+# ---------------------------------------------------------------------- --overwrite
+
+
+def _run(out: Path, seed: int, *more: str) -> int:
+    argv = ["--epochs", "1", "--no-progress", "--seed", str(seed), "--out", str(out), *more]
+    return main(argv)
+
+
+def test_an_overwrite_swaps_the_whole_run_in_one_step_and_leaves_nothing_beside_it(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    out = tmp_path / "run"
+    assert _run(out, 1) == 0
+    swaps = []
+    exchange = train_module.exchange_atomically
+
+    def spy(first: Path, second: Path) -> bool:
+        swaps.append((first, second))
+        return exchange(first, second)
+
+    monkeypatch.setattr(train_module, "exchange_atomically", spy)
+    assert _run(out, 2, "--overwrite") == 0
+    assert len(swaps) == 1 and swaps[0][1] == out
+    assert json.loads((out / "history.json").read_text())["settings"]["seed"] == 2
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["run"]  # no staging left
+    assert sorted(path.name for path in out.iterdir()) == sorted(train_module.RUN_FILES)
+
+
+def test_an_overwrite_interrupted_between_two_files_leaves_every_file_complete(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Where the folder cannot be swapped whole (it holds a file of the user's too), each
+    file replaces its earlier version atomically: stopped after the first, the folder still
+    has all three files, each a complete file of one run or the other."""
+    out = tmp_path / "run"
+    assert _run(out, 1) == 0
+    (out / "notes.txt").write_text("mine")
+    earlier = {name: (out / name).read_bytes() for name in train_module.RUN_FILES}
+    replace = os.replace
+    calls = []
+
+    def interrupted_after_the_first(source, target) -> None:
+        if Path(target).parent == out:  # a move into the run folder (not a save in staging)
+            if calls:
+                raise KeyboardInterrupt
+            calls.append(target)
+        replace(source, target)
+
+    monkeypatch.setattr(train_module.os, "replace", interrupted_after_the_first)
+    with pytest.raises(KeyboardInterrupt):
+        _run(out, 2, "--overwrite")
+    monkeypatch.setattr(train_module.os, "replace", replace)
+    assert {path.name for path in out.iterdir()} == {*train_module.RUN_FILES, "notes.txt"}
+    first = Path(calls[0]).name
+    assert (out / first).read_bytes() != earlier[first]  # the new one, complete
+    Network.load(out / "model.npz")
+    for name in set(train_module.RUN_FILES) - {first}:
+        assert (out / name).read_bytes() == earlier[name]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["run"]
+
+
+def test_mnist_files_with_no_images_are_refused_naming_the_cause(tmp_path: Path, capsys) -> None:
+    for stem, magic, shape in (
+        ("train-images-idx3-ubyte", 0x0803, (0, 28, 28)),
+        ("train-labels-idx1-ubyte", 0x0801, (0,)),
+        ("t10k-images-idx3-ubyte", 0x0803, (0, 28, 28)),
+        ("t10k-labels-idx1-ubyte", 0x0801, (0,)),
+    ):
+        header = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in shape)
+        (tmp_path / stem).write_bytes(header)
+    assert main(["--mnist", str(tmp_path), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "holds 0 images" in err and "reshape" not in err

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from proof_cache import verified
+from proof_cache import SHARED, assessed, verified
 
 from derivations.catalog import all_claims
-from derivations.kernel.verdicts import Verdict, assess
+from derivations.kernel.verdicts import Verdict
 from derivations.sources.catalogue import beyond_seeds, statements
+
+pytestmark = SHARED  # the proofs, shared with the documents and verify tests
 
 CLAIMS = all_claims()
 SEED_STATEMENTS = {statement.key: statement for statement in statements()}
@@ -15,23 +17,27 @@ BEYOND_SEEDS = {statement.key: statement for statement in beyond_seeds()}
 
 
 @pytest.mark.parametrize("name", list(CLAIMS))
-def test_claim_is_proven_by_sympy(name: str) -> None:
+def test_claim_is_proven_by_sympy(name: str, record_property) -> None:
     result = verified(CLAIMS[name])
     assert result.proven, result.failures
     assert all(step.ok for step in result.steps)
+    verdict = "under a hypothesis" if result.claim.hypotheses else "with no hypothesis"
+    record_property("verified", ("claim", name, verdict))
 
 
 @pytest.mark.parametrize("key", list(SEED_STATEMENTS))
-def test_seed_claim_gets_the_expected_verdict(key: str) -> None:
-    assessment = assess(SEED_STATEMENTS[key])
+def test_seed_claim_gets_the_expected_verdict(key: str, record_property) -> None:
+    assessment = assessed(SEED_STATEMENTS[key])
     assert assessment.verdict == SEED_STATEMENTS[key].expected, assessment.detail
+    record_property("verified", ("source", key, str(assessment.verdict)))
 
 
 @pytest.mark.parametrize("key", list(BEYOND_SEEDS))
-def test_dropping_a_hypothesis_is_refuted_by_a_counterexample(key: str) -> None:
-    assessment = assess(BEYOND_SEEDS[key])
+def test_dropping_a_hypothesis_is_refuted_by_a_counterexample(key: str, record_property) -> None:
+    assessment = assessed(BEYOND_SEEDS[key])
     assert assessment.verdict == Verdict.REFUTED, assessment.detail
     assert assessment.truth_value != assessment.claimed_value
+    record_property("verified", ("beyond", key, "refuted"))
 
 
 def test_seed_catalogue_covers_the_required_refutations_and_conditions() -> None:
@@ -52,13 +58,13 @@ def test_every_seed_claim_names_an_existing_proof() -> None:
             assert name in CLAIMS, f"{statement.key} names unknown proof {name!r}"
 
 
-def test_seed_wording_is_quoted_from_the_seed_files(seeds_dir) -> None:
-    """The sections we cite exist in the seed documents (skipped without ../shared)."""
+def test_source_claims_are_quoted_verbatim_from_the_source_documents(source_documents) -> None:
+    """Every quote of a source claim is in its document (see VERIFIED_BACKPROP_SOURCES)."""
     texts = {
-        "000_435a14ef32276ca9.txt": (seeds_dir / "000_435a14ef32276ca9.utf8.txt").read_text(
+        "000_435a14ef32276ca9.txt": (source_documents / "000_435a14ef32276ca9.utf8.txt").read_text(
             encoding="utf-8"
         ),
-        "001_340bb29d14a240f1.txt": (seeds_dir / "001_340bb29d14a240f1.txt").read_text(
+        "001_340bb29d14a240f1.txt": (source_documents / "001_340bb29d14a240f1.txt").read_text(
             encoding="utf-8"
         ),
     }

@@ -25,7 +25,7 @@ def test_show_a_source_claim_gives_the_document_the_reading_and_the_counterexamp
     out = capsys.readouterr().out
     assert "“Neural Networks: Core Concepts and Backpropagation Derivations”" in out
     assert "Our reading: g′(z) = z if z > 0, 0 otherwise" in out
-    assert "refuted: at x = 2: true value 1, claimed 2" in out
+    assert "refuted: at z = 2: true value 1, claimed 2" in out
     assert "seed" not in out.lower()
 
 

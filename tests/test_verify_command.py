@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from importlib import metadata
 
 import pytest
-from proof_cache import verified
+from proof_cache import SHARED, share_results
 
 from derivations import report as report_module
 from derivations.report import main as verify_main
 from impl.commands import main as cli_main
 
+pytestmark = SHARED  # every proof, shared with test_proofs.py and the documents
+
 
 def test_verify_all_claims_exits_zero_and_writes_json(tmp_path, capsys, monkeypatch) -> None:
     """The whole report, in one process, with the proofs shared with tests/test_proofs.py
     (--jobs N is tested on two claims below)."""
-    monkeypatch.setattr(report_module, "verify", verified)
+    share_results(monkeypatch)
     report_path = tmp_path / "report.json"
     assert verify_main(["--jobs", "1", "--json", str(report_path)]) == 0
     report = json.loads(report_path.read_text(encoding="utf-8"))
@@ -136,8 +139,8 @@ def test_verify_names_the_sources_by_title_and_each_verdict_reads_alone(capsys) 
     assert_sources_named_by_title(out)
     # what the document claims, where, and why the verdict: no need to open the file
     assert "section “1.B activation table, ReLU row”: g′(z) = z if z > 0, 0 otherwise" in out
-    assert "refuted: at x = 2: true value 1, claimed 2" in out
-    assert "relu_derivative                   Core Concepts" in out
+    assert "refuted: at z = 2: true value 1, claimed 2" in out
+    assert re.search(r"\nrelu_derivative +Core Concepts ", out)
 
 
 def test_claim_accepts_the_names_the_verdict_table_prints(capsys) -> None:
@@ -205,3 +208,60 @@ def test_a_reader_that_goes_away_ends_the_listing_quietly(command) -> None:
     _, err = process.communicate(timeout=120)
     assert "Traceback" not in err and "BrokenPipe" not in err, err
     assert process.returncode == 141
+
+
+def test_verify_prints_a_row_as_each_proof_finishes_not_all_at_the_end(tmp_path) -> None:
+    """With worker processes, this process proves the smallest claims itself while the
+    workers start on the largest, and prints each row the moment its proof is done; the
+    JSON keeps the order of the catalogue."""
+    large = ["network_sigmoid_bce_1_hidden", "network_softmax_ce_1_hidden"]
+    small = ["sigmoid_derivative", "tanh_derivative", "relu_derivative"]
+    names = [*small, *large]
+    printed: list[str] = []
+    rows = report_module._report_claims(
+        [report_module.get_claim(name) for name in names],
+        lambda line="": printed.append(line),
+        {},
+        jobs=2,
+    )
+    table = [line.split()[0] for line in printed[2:] if line.split() and line.split()[0] in names]
+    assert sorted(table) == sorted(names)
+    assert table[0] in small  # the first row came before the long proofs were done
+    assert [row["claim"] for row in rows] == names  # the catalogue's order, for the JSON
+
+
+def test_the_verdict_tables_are_as_wide_as_their_longest_rows(capsys) -> None:
+    names = ["network_softmax_ce_3_hidden", "sigmoid_derivative", "001-dW", "001-relu-derivative"]
+    options = [arg for name in names for arg in ("--claim", name)]
+    assert verify_main([*options, "--jobs", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for header_start in ("claim ", "entry "):
+        for position, line in enumerate(lines):
+            if not line.startswith(header_start):
+                continue
+            header = line
+            column = header.index("verdict")
+            table = []
+            for row in lines[position + 1 :]:
+                if not row or row.startswith(("    ", "  ", "From ", "\n")):
+                    if table:
+                        break
+                    continue
+                table.append(row)
+            assert table, header
+            for row in table:
+                assert row[column - 2 : column] == "  " and row[column] != " ", (header, row)
+
+
+def test_a_source_claims_name_also_runs_the_census_entry_of_the_same_name(capsys) -> None:
+    assert verify_main(["--claim", "000-softmax-delta"]) == 0
+    out = capsys.readouterr().out
+    assert "1/1 verdicts on the sources' claims as expected" in out
+    assert "1/1 census verdicts as expected" in out
+
+
+def test_a_verdict_says_what_its_letters_mean(capsys) -> None:
+    assert cli_main(["show", "001-dW"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "u, v: the row and column of the entry of dW^[l] checked" in out
+    assert "dZ^{[l]}: the document's dZ^[l]" in out and "m: the batch size" in out

@@ -11,7 +11,7 @@ print from these objects and nothing else.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from derivations import notation
@@ -81,11 +81,13 @@ def collect(
     extra_statements: Sequence[CheckedStatement] | None = None,
     *,
     census: bool | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> DocumentContent:
     """Run every proof and every seed assessment; refuse if anything is not as claimed.
 
     The arguments default to the whole catalogue, with the census of the sources; tests pass
-    smaller lists (and get no census unless ``census=True``).
+    smaller lists (and get no census unless ``census=True``).  ``progress`` is told each
+    proof's outcome as it finishes (``verified-backprop docs`` prints them).
     """
     if census is None:
         census = claims is None and seed_statements is None and extra_statements is None
@@ -93,7 +95,19 @@ def collect(
     seed_statements = statements() if seed_statements is None else list(seed_statements)
     extra_statements = beyond_sources() if extra_statements is None else list(extra_statements)
 
-    proven = tuple(ProvenClaim(claim, verify(claim)) for claim in claims)
+    proven_list = []
+    for number, claim in enumerate(claims, start=1):
+        result = verify(claim)
+        proven_list.append(ProvenClaim(claim, result))
+        if progress is not None:
+            state = "proven" if result.proven else "NOT PROVEN"
+            progress(f"[{number}/{len(claims)}] {claim.name}: {state} ({result.seconds:.1f} s)")
+    proven = tuple(proven_list)
+    if progress is not None:
+        progress(
+            f"the verdicts on the sources' {len(seed_statements) + len(extra_statements)} claims"
+            + (" and the census" if census else "")
+        )
     problems = [
         f"claim {item.claim.name!r} is not proven: " + "; ".join(item.result.failures)
         for item in proven

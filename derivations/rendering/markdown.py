@@ -143,6 +143,11 @@ def _claim_section(proven: ProvenClaim) -> str:
     return "\n".join(lines)
 
 
+def claim_section(proven: ProvenClaim) -> str:
+    """One claim's section of ``docs/derivations.md`` (also a notebook's Markdown display)."""
+    return _claim_section(proven)
+
+
 def row_derivation_block(proven: ProvenClaim) -> str:
     """The derivation of a claim about a column, row by row: each row's entry after each
     step that changes it, numbered by the step, then the numbered justifications."""

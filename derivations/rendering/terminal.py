@@ -10,21 +10,31 @@ formulas are the very SymPy objects that the proofs check, printed by SymPy's pr
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import sympy as sp
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
-from derivations.kernel.engine import Claim
-from derivations.kernel.verdicts import Assessment
+from derivations.kernel.engine import Claim, ClaimResult
+from derivations.kernel.verdicts import Assessment, CheckedStatement
 from derivations.rendering.common import layer_order, matrix_rows, row_chains
 from derivations.rendering.content import ProvenClaim
 from derivations.rendering.latex import derivative_at
-from derivations.sources.census import CensusVerdict
+from derivations.sources.catalogue import symbols_of
+from derivations.sources.census import CensusEntry, CensusVerdict
 from derivations.sources.documents import document_of
 
-__all__ = ["pretty", "render_census_entry", "render_claim", "render_statement"]
+__all__ = [
+    "census_evidence",
+    "plain_quote",
+    "pretty",
+    "render_census_entry",
+    "render_claim",
+    "render_failed_claim",
+    "render_statement",
+]
 
 WIDTH = 100
 
@@ -126,7 +136,7 @@ def render_statement(assessment: Assessment) -> str:
     document = document_of(statement.source)
     lines = [f"{statement.key}: {assessment.verdict}", _wrapped(document.cite(statement.section))]
     if statement.quote:
-        lines += ["", "The document says:", textwrap.indent(statement.quote, "    ")]
+        lines += ["", "The document says:", textwrap.indent(plain_quote(statement), "    ")]
     lines += ["", _wrapped(f"Our reading: {statement.wording}"), "", "Checked: whether"]
     truth, claimed = statement.truth, statement.claimed
     if isinstance(truth, sp.MatrixBase):
@@ -135,6 +145,8 @@ def render_statement(assessment: Assessment) -> str:
         pairs = [(truth, claimed)]
     lines += [pretty(sp.Eq(left, right, evaluate=False)) for left, right in pairs]
     lines += ["", _wrapped(f"Verdict: {assessment.verdict}: {assessment.detail}")]
+    if symbols_of(statement.key):
+        lines.append(_wrapped(f"Where {symbols_of(statement.key)}."))
     if statement.correction:
         lines.append(_wrapped(f"Correct statement: {statement.correction}"))
     if statement.proof:
@@ -147,16 +159,68 @@ def render_census_entry(verdict: CensusVerdict) -> str:
     entry = verdict.entry
     document = document_of(entry.source)
     lines = [f"{entry.key}: {verdict.verdict}", _wrapped(document.cite(entry.section))]
-    lines += ["", "The document says:", textwrap.indent(entry.quote, "    ")]
+    lines += ["", "The document says:", textwrap.indent(plain_quote(entry), "    ")]
     lines += ["", _wrapped(f"Our reading: {entry.reading}"), ""]
+    lines += [_wrapped(f"{label}: {text}") for label, text in census_evidence(verdict)]
+    return "\n".join(lines) + "\n"
+
+
+def census_evidence(verdict: CensusVerdict) -> list[tuple[str, str]]:
+    """The labelled lines under a census entry: its verdict with the evidence, the correct
+    statement, and what decided it, each name given with the command that shows it."""
+    entry = verdict.entry
+    lines = []
     if entry.why:
-        lines.append(_wrapped(f"Verdict: {verdict.verdict}: {entry.why}"))
+        lines.append(("Verdict", f"{verdict.verdict}: {entry.why}"))
     else:
-        lines.append(_wrapped(f"Verdict: {verdict.verdict}: {verdict.detail}"))
+        lines.append(("Verdict", f"{verdict.verdict}: {verdict.detail}"))
         if not verdict.as_expected:
-            lines.append(_wrapped(f"UNEXPECTED: the census expects {entry.expected}"))
+            lines.append(("UNEXPECTED", f"the census expects {entry.expected}"))
+    where = "; ".join(dict.fromkeys(filter(None, map(symbols_of, entry.statements))))
+    if where and not entry.why:
+        lines.append(("Where", where))
     if entry.correction:
-        lines.append(_wrapped(f"Correct statement: {entry.correction}"))
-    if entry.basis:
-        lines.append(_wrapped("Decided by: " + ", ".join(entry.basis)))
+        lines.append(("Correct statement", entry.correction))
+    shown = [*entry.statements, *entry.claims]
+    decided = []
+    if shown:
+        decided.append(
+            ", ".join(shown) + " (each shown by verified-backprop show NAME)"
+            if len(shown) > 1
+            else f"{shown[0]} (verified-backprop show {shown[0]})"
+        )
+    if entry.findings:
+        computed = ", ".join(entry.findings)
+        decided.append(
+            f"the computation{'s' if len(entry.findings) > 1 else ''} {computed} "
+            "(its result is the evidence in the verdict above)"
+        )
+    if decided:
+        lines.append(("Decided by", "; ".join(decided)))
+    return lines
+
+
+_MARKUP = re.compile(r"\*\*|\$")
+
+
+def plain_quote(statement: CheckedStatement | CensusEntry) -> str:
+    """A source's words for the terminal: a Markdown table row as its cells (``ReLU: z if
+    z > 0, 0 otherwise``), bold markers and the dollars around formulas dropped; other
+    quotes verbatim."""
+    quote = statement.quote.strip()
+    if statement.quote_format != "markdown":
+        return quote
+    if quote.startswith("|"):
+        cells = [_MARKUP.sub("", cell).strip() for cell in quote.strip("|").split("|")]
+        cells = [cell for cell in cells if cell]
+        if len(cells) > 1:
+            return f"{cells[0]}: {' | '.join(cells[1:])}  (a row of a table)"
+    return _MARKUP.sub("", quote)
+
+
+def render_failed_claim(result: ClaimResult) -> str:
+    """A claim whose proof did not pass: its title and every failure."""
+    claim = result.claim
+    lines = [f"{claim.name}: {claim.title}", "", "Verdict: not proven."]
+    lines += [_wrapped(f"- {failure}", 2) for failure in result.failures]
     return "\n".join(lines) + "\n"

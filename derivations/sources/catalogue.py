@@ -29,6 +29,12 @@ from derivations.kernel.verdicts import CheckedStatement, Verdict
 from derivations.notation import J, K, a, g, j, m, n, q, r, sigma, x, y, z
 from derivations.sources.documents import CORE_CONCEPTS, DERIVING_BACKPROPAGATION, THIS_PROJECT
 
+#: the variable of the activation table of “Neural Networks: Core Concepts and
+#: Backpropagation Derivations”, named z as the document names it (the activation claims
+#: call it x), with the assumptions of the claim each row is checked against
+z_table = sp.Symbol("z", real=True)
+z_table_nonzero = sp.Symbol("z", real=True, nonzero=True)
+
 SOFTMAX_CE = (softmax_ce.SOFTMAX_CE_LOSS, SOFTMAX)
 SIGMOID_BCE = (sigmoid_ce.BINARY_CE_LOSS, SIGMOID_OUTPUT, SIGMOID)
 
@@ -60,6 +66,46 @@ SAME_DELTA_DEFINITIONS = (
     Definition(a_sigmoid, SIGMOID_OUTPUT.expr, index=SIGMOID_OUTPUT.index, text="sigmoid output"),
     SIGMOID,
 )
+
+
+_OUTPUT = (
+    "K: the number of classes; j: the class whose δ_j is checked; y[c], z[c]: the label and "
+    "the logit of class c"
+)
+_LAYERS = "n, q: the widths of layers l and l − 1"
+_PER_EXAMPLE = (
+    "m: the batch size; A: A^[l−1], the activations of layer l − 1; dZ: the per-example "
+    "derivatives, column i = ∂L_i/∂z_i (what the hypothesis asks for); dZ^{[l]}: the "
+    "document's dZ^[l], the matrix its formula is given"
+)
+#: what the letters in a statement's verdict mean (sizes, indices, values of a counterexample)
+SYMBOLS: dict[str, str] = {
+    "000-softmax-delta": _OUTPUT,
+    "000-sigmoid-delta": _OUTPUT,
+    "000-same-delta": _OUTPUT,
+    "000-code-output-delta": _OUTPUT,
+    "softmax-delta-multi-hot": _OUTPUT,
+    "quadratic-delta-is-not-ce": _OUTPUT,
+    "000-layer-recursion": (
+        "n, p: the widths of layers l and l + 1; r: the unit of layer l whose δ_r is checked"
+    ),
+    "000-weight-gradient": f"{_LAYERS}; u, v: the row and column of the entry W[u, v] checked",
+    "000-bias-gradient": f"{_LAYERS}; u: the entry b[u] checked",
+    "001-output-dZ": (
+        "K: the number of output units; m: the batch size; j, t: the unit (row) and the "
+        "example (column) of the entry checked; Y, Z: the labels and the output "
+        "pre-activations of the batch"
+    ),
+    "001-dA": f"{_LAYERS}; v: the entry of dA^[l−1] checked",
+    "001-dZ-hidden": "n: the width of layer l − 1; v: the entry of dZ^[l−1] checked",
+    "001-dW": f"{_LAYERS}; u, v: the row and column of the entry of dW^[l] checked; {_PER_EXAMPLE}",
+    "001-db": f"{_LAYERS}; u: the entry of db^[l] checked; {_PER_EXAMPLE}",
+}
+
+
+def symbols_of(key: str) -> str:
+    """What the letters of the verdict on statement ``key`` mean ("" when it needs no key)."""
+    return SYMBOLS.get(key, "")
 
 
 def statements() -> list[CheckedStatement]:
@@ -212,8 +258,8 @@ def statements() -> list[CheckedStatement]:
             source=CORE_CONCEPTS.file,
             section="1.B activation table, Sigmoid row",
             wording="g′(z) = g(z)(1 − g(z))",
-            truth=sp.Derivative(sigma(x), x),
-            claimed=sigma(x) * (1 - sigma(x)),
+            truth=sp.Derivative(sigma(z_table), z_table),
+            claimed=sigma(z_table) * (1 - sigma(z_table)),
             definitions=(SIGMOID,),
             expected=Verdict.PROVEN,
             proof="sigmoid_derivative",
@@ -225,8 +271,8 @@ def statements() -> list[CheckedStatement]:
             source=CORE_CONCEPTS.file,
             section="1.B activation table, ReLU row",
             wording="g′(z) = z if z > 0, 0 otherwise",
-            truth=sp.Derivative(activations.relu_f(activations.x_nonzero), activations.x_nonzero),
-            claimed=sp.Piecewise((activations.x_nonzero, activations.x_nonzero > 0), (0, True)),
+            truth=sp.Derivative(activations.relu_f(z_table_nonzero), z_table_nonzero),
+            claimed=sp.Piecewise((z_table_nonzero, z_table_nonzero > 0), (0, True)),
             definitions=(activations.RELU,),
             expected=Verdict.REFUTED,
             proof="relu_derivative",
@@ -240,8 +286,8 @@ def statements() -> list[CheckedStatement]:
             source=CORE_CONCEPTS.file,
             section="1.B activation table, Tanh row",
             wording="g′(z) = 1 − (g(z))²",
-            truth=sp.Derivative(activations.tanh_f(x), x),
-            claimed=1 - activations.tanh_f(x) ** 2,
+            truth=sp.Derivative(activations.tanh_f(z_table), z_table),
+            claimed=1 - activations.tanh_f(z_table) ** 2,
             definitions=(activations.TANH,),
             expected=Verdict.PROVEN,
             proof="tanh_derivative",

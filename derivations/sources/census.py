@@ -35,7 +35,7 @@ from enum import StrEnum
 from functools import cache
 
 from derivations.kernel.verdicts import Verdict
-from derivations.sources.catalogue import statements
+from derivations.sources.catalogue import statements, symbols_of
 from derivations.sources.documents import CORE_CONCEPTS, DERIVING_BACKPROPAGATION, document_of
 
 __all__ = [
@@ -1321,21 +1321,28 @@ def report_census(
     say(f"\nCensus of the sources ({counted}; {summary(verdicts)})")
     say(f"  Sources: {titles}.")
     sources = [f"{document_of(v.entry.source).short} § {v.entry.section}" for v in verdicts]
-    widths = (34, min(max(map(len, sources)), 44), 28, 7)
-    say(
-        "  ".join(
-            h.ljust(w) for h, w in zip(("entry", "source", "verdict", "time"), widths, strict=True)
-        )
+    widths = (
+        max([len("entry"), *(len(v.entry.key) for v in verdicts)]),
+        max([len("source"), *map(len, sources)]),
+        max([len("verdict"), *(len(str(v.verdict)) for v in verdicts)]),
+        7,
     )
+    header = ("entry", "source", "verdict", "time")
+    say("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
     rows = []
     for verdict, source in zip(verdicts, sources, strict=True):
         entry = verdict.entry
-        cells = (entry.key, source[: widths[1]], verdict.verdict, f"{verdict.seconds:5.2f}s")
-        say("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)))
+        cells = (entry.key, source, verdict.verdict, f"{verdict.seconds:5.2f}s")
+        say(
+            "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+        )
         if not verdict.as_expected:
             say(f"    UNEXPECTED: expected {entry.expected}: {verdict.detail}")
         elif verdict.is_erratum:
             say(f"    {verdict.detail}")
+            where = "; ".join(dict.fromkeys(filter(None, map(symbols_of, entry.statements))))
+            if where:
+                say(f"    where {where}")
         rows.append(
             {
                 "entry": entry.key,

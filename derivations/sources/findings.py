@@ -323,7 +323,9 @@ def convergence_to_minimiser() -> Finding:
     violation = convexity.midpoint_violation()
     return Finding(
         Verdict.REFUTED,
-        "Network([1, 1, 2]) trained on the one example x = 1, y = (1, 0): "
+        "Network([1, 1, 2]) trained on the one example x = 1, y = (1, 0), with parameters "
+        "θ = (w, b, v_1, v_2, c_1, c_2) (hidden weight and bias, output weights and biases) "
+        "and d = z_1 − z_2 the difference of its two output logits: "
         "J(θ) = log(1 + e^{−d}) > 0 for every θ and J → 0 as c_1 → ∞, so no θ minimises J, "
         "and ∂J/∂c_1 < 0 everywhere, so no θ is stationary and gradient descent's weights "
         "cannot converge (claim loss_has_no_minimiser). Where minimisers exist, J is not "

@@ -25,6 +25,7 @@ implementation, :mod:`impl.bench`, :mod:`impl.testing` and, for ``verify``, ``do
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tomllib
@@ -98,8 +99,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``verified-backprop <command> [options]``; returns the exit status."""
+    """``verified-backprop <command> [options]``; returns the exit status (130 after Ctrl-C,
+    with one line and no traceback)."""
     arguments = list(sys.argv[1:] if argv is None else argv)
+    command = next((word for word in arguments if word in COMMANDS), "")
+    try:
+        return _main(arguments)
+    except KeyboardInterrupt:
+        return interrupted(f"{PROG} {command}".rstrip())
+
+
+def _main(arguments: list[str]) -> int:
     parser = build_parser()
     if not arguments:
         parser.print_help()
@@ -121,6 +131,18 @@ def main(argv: list[str] | None = None) -> int:
         return status
     except BrokenPipeError:  # the reader went away (``verified-backprop verify --list | head``)
         return _reader_gone()
+
+
+#: the exit status of a command stopped by Ctrl-C (128 + SIGINT, as a shell reports it)
+INTERRUPTED = 130
+
+
+def interrupted(who: str) -> int:
+    """Say in one line that Ctrl-C stopped ``who`` (no traceback); returns 130."""
+    with contextlib.suppress(OSError):  # a reader gone away as well
+        sys.stdout.flush()
+    print(f"\n{who}: interrupted (Ctrl-C); stopped.", file=sys.stderr, flush=True)
+    return INTERRUPTED
 
 
 def _reader_gone() -> int:

@@ -4,13 +4,23 @@ The formula is judged by :func:`derivations.user_claims.judge` (the engine, the 
 the counterexample search that judge the source documents).  Exit 0 for proven (or proven
 under an assumption), 1 for refuted, 2 for bad input (unknown kind, option, name, or a
 formula that does not parse) — one line on standard error — and 3 when the engine cannot
-decide.
+decide, or when deciding takes longer than ``--time-limit`` (default 120 s; "undecided: too
+expensive to decide").  Never 1 for anything but a refutation.
+
+The formula is read as people type it: NFKC-normalised (a full-width ``ａ`` is ``a``), ``−``
+and ``×`` as ``-`` and ``*``, ``^`` as ``**``; exponents are numbers of at most 100 in size
+and no number may exceed about 3,900 digits, checked before SymPy evaluates anything (see
+:func:`derivations.user_claims.parse_formula`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 
 from derivations.kernel.verdicts import Verdict
 from derivations.user_claims import KINDS, FormulaError, judge, options_of
@@ -25,6 +35,8 @@ DESCRIPTION = (
     "--activation sigmoid|tanh|relu|softplus|leaky_relu). Exit status: 0 proven (also under "
     "an assumption), 1 refuted, 2 bad input, 3 undecided."
 )
+#: seconds before a formula is declared too expensive to decide
+DEFAULT_TIME_LIMIT = 120.0
 EXIT = {
     Verdict.PROVEN: 0,
     Verdict.PROVEN_UNDER_ASSUMPTION: 0,
@@ -42,6 +54,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", metavar="PATH", help="also write the result as JSON (- for stdout)"
     )
+    parser.add_argument(
+        "--time-limit",
+        type=_positive_seconds,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help="answer 'undecided: too expensive to decide' (exit status 3) after this many "
+        "seconds (default %(default)g)",
+    )
 
 
 def _option(args: argparse.Namespace) -> str:
@@ -53,6 +73,42 @@ def _option(args: argparse.Namespace) -> str:
     return given
 
 
+class TooExpensive(BaseException):
+    """The time limit passed (a BaseException, so that no ``except Exception`` inside SymPy
+    takes it for a failure of its own)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`TooExpensive` in this (main) thread after ``seconds`` of wall time
+    (SIGALRM; no limit where there is none, or outside the main thread)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise TooExpensive
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         check_json_destination(args.json)  # before any work: the path and why it cannot be used
@@ -60,10 +116,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"check-claim: {error}", file=sys.stderr)
         return 2
     try:
-        result = judge(args.kind, _option(args), args.formula)
+        with time_limit(args.time_limit):
+            result = judge(args.kind, _option(args), args.formula)
     except FormulaError as error:
         print(f"check-claim: {error}", file=sys.stderr)
         return 2
+    except TooExpensive:
+        print(
+            f"check-claim: undecided: too expensive to decide within {args.time_limit:g} s "
+            "(--time-limit sets the limit)",
+            file=sys.stderr,
+        )
+        return 3
+    except (Exception, RecursionError) as error:  # the engine failed: undecided, not refuted
+        reason = " ".join(str(error).split())[:200] or "no message"
+        print(
+            f"check-claim: undecided: SymPy could not decide this formula "
+            f"({type(error).__name__}: {reason})",
+            file=sys.stderr,
+        )
+        return 3
     assessment = result.assessment
     lines = [f"{result.kind} ({result.option}) = {result.formula}: {result.verdict.value}"]
     if result.verdict == Verdict.PROVEN_UNDER_ASSUMPTION:
@@ -78,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
         lines.append(f"  {assessment.detail}")
     for entry in result.mistakes:
         lines.append(f"  known mistake {entry.id}: {entry.explanation}")
-    lines.append(f"  proof of the right formula: {result.proof_link}")
+    lines.append(f"  the proof of the right formula: {result.proof_command}")
     print("\n".join(lines), file=sys.stderr if args.json == "-" else sys.stdout)
     data: dict[str, object] = {
         "kind": result.kind,
@@ -87,7 +159,8 @@ def run(args: argparse.Namespace) -> int:
         "verdict": result.verdict.value,
         "detail": assessment.detail,
         "mistakes": [entry.id for entry in result.mistakes],
-        "proof": result.proof_link,
+        "proof": result.proof,
+        "show": result.proof_command,
     }
     if result.point:
         data["counterexample"] = {

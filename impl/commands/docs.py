@@ -103,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     try:
-        content = collect()
+        print("running every proof and every verdict first (a few minutes on 2 cores):")
+        content = collect(progress=lambda line: print(f"  {line}", flush=True))
     except NotProvenError as error:
         print(f"verified-backprop docs: {error}", file=sys.stderr)
         return 1

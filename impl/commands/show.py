@@ -3,7 +3,8 @@
 ``NAME`` is a proof's name, a source claim's name or a census entry's name, as
 ``verified-backprop verify --list`` prints them.  The proof is run first; only what SymPy has
 just confirmed is shown (exit status 1 otherwise).  The formulas are printed by SymPy's pretty
-printer (:mod:`derivations.rendering.terminal`).
+printer (:mod:`derivations.rendering.terminal`).  The same display, with LaTeX and Markdown
+for a notebook, is :func:`derivations.show` (:func:`derivations.rendering.notebook.show`).
 """
 
 from __future__ import annotations
@@ -11,13 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from derivations.catalog import UnknownClaimError
-from derivations.kernel.engine import verify
-from derivations.kernel.verdicts import assess
-from derivations.rendering.content import ProvenClaim
-from derivations.rendering.terminal import render_census_entry, render_claim, render_statement
-from derivations.report import select_claims
-from derivations.sources.census import judge
+from derivations.catalog import UnknownClaimError, all_claims
+from derivations.rendering.notebook import show
 
 HELP = "print one derivation (or a source claim's verdict) in the terminal"
 DESCRIPTION = (
@@ -38,24 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the derivation of ``args.name``; returns the exit status."""
     try:
-        claims, chosen, census = select_claims([args.name])
+        shown = show(args.name)
     except UnknownClaimError as error:
         print(f"verified-backprop show: {error}", file=sys.stderr)
         return 2
-    if claims:
-        result = verify(claims[0])
-        if not result.proven:
-            print(
-                f"verified-backprop show: {args.name} is not proven: " + "; ".join(result.failures),
-                file=sys.stderr,
-            )
-            return 1
-        sys.stdout.write(render_claim(ProvenClaim(claims[0], result)))
-        return 0
-    if census:
-        verdict = judge(census[0])
-        sys.stdout.write(render_census_entry(verdict))
-        return 0 if verdict.as_expected else 1
-    assessment = assess(chosen[0])
-    sys.stdout.write(render_statement(assessment))
-    return 0 if assessment.as_expected else 1
+    if not shown.ok and args.name in all_claims():
+        print(f"verified-backprop show: {args.name} is not proven:", file=sys.stderr)
+    sys.stdout.write(str(shown))
+    return 0 if shown.ok else 1

@@ -11,7 +11,8 @@ The output directory is checked before training, so a bad ``--out`` (or an empty
 one that already holds a run, unless ``--overwrite`` is given) fails at once; it is created
 only when training succeeded. The files are written into a staging directory and moved into
 place only when all three are complete, so a failed write leaves no partial run and never
-damages an earlier one (see :func:`_write_run`). Training that diverges (``--learning-rate`` far too
+damages an earlier one, and an interrupted ``--overwrite`` leaves the earlier run or the new
+one, complete (see :func:`_write_run`). Training that diverges (``--learning-rate`` far too
 large) is reported on stderr with exit status 1 and nothing is written.
 
 A run that learned nothing is reported as *failed* (exit status 1, the reason on stderr, and
@@ -30,9 +31,11 @@ initialisation), over seeds 0-4: sigmoid 3.0 reaches 96.4-97.6 % test accuracy; 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -250,45 +253,77 @@ def _write_run(
     history: dict,
     **labels: object,
 ) -> None:
-    """Write the run's three files so that ``out`` holds either the whole new run or the old.
+    """Write the run's three files so that ``out`` never lacks a file it had.
 
-    All three are written into a staging directory first (beside ``out``, or inside it when
-    it exists, so the renames stay on one file system); any failure there removes the
-    staging directory and leaves ``out`` untouched. A new ``out`` is then created by
-    renaming the staging directory (atomic); into an existing ``out`` each file is moved
-    with ``os.replace`` (atomic per file), and should a move fail, the earlier run's files
-    are put back.
+    All three are written into a staging folder beside ``out`` first; any failure there
+    removes it and leaves ``out`` untouched.  A new ``out`` is then the staging folder,
+    renamed (atomic).  An ``out`` that holds only an earlier run's files is swapped with the
+    staging folder in one atomic step (Linux's ``renameat2(RENAME_EXCHANGE)``), so that even
+    a kill at any moment leaves the earlier run or the new one, complete; the earlier run,
+    now in the staging folder, is then removed.  Where that is not possible (``out`` holds
+    other files too, or the system has no such call), each file replaces its earlier version
+    with ``os.replace``, atomic per file: every file is always there, complete.
     """
     existed = out.is_dir()
     if not existed:
         out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".train-staging-", dir=out if existed else out.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.train-staging-", dir=out.parent))
+    except OSError:
+        if not existed:
+            raise
+        staging = Path(tempfile.mkdtemp(prefix=".train-staging-", dir=out))
     try:
         network.save(staging / RUN_FILES[0])
         (staging / RUN_FILES[1]).write_text(history_text, encoding="utf-8")
         _plot_history_here_only(history, staging / RUN_FILES[2], **labels)
         if not existed:
+            os.chmod(staging, 0o777 & ~_umask())  # mkdtemp made it private
             os.rename(staging, out)
             return
-        backup = staging / "earlier"
-        backup.mkdir()
-        moved: list[str] = []
-        try:
-            for name in RUN_FILES:
-                if (out / name).exists():
-                    os.replace(out / name, backup / name)
-                moved.append(name)
-                os.replace(staging / name, out / name)
-        except OSError:
-            for name in moved:
-                if (backup / name).exists():
-                    os.replace(backup / name, out / name)
-                else:  # there was no earlier file of this name: remove the new one
-                    (out / name).unlink(missing_ok=True)
-            raise
+        if staging.parent != out and _holds_only_a_run(out):
+            os.chmod(staging, stat.S_IMODE(out.stat().st_mode))
+            if exchange_atomically(staging, out):
+                return  # staging now holds the earlier run: removed below
+        for name in RUN_FILES:
+            os.replace(staging / name, out / name)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _holds_only_a_run(folder: Path) -> bool:
+    """Does ``folder`` hold nothing but files of a run (so it can be swapped whole)?"""
+    return all(entry.name in RUN_FILES and entry.is_file() for entry in folder.iterdir())
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def exchange_atomically(first: Path, second: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2`` with ``RENAME_EXCHANGE``);
+    False where the system or the file system cannot, and nothing was changed."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # a C library without renameat2 (glibc < 2.28)
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    done = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    return done == 0
 
 
 def main(argv: list[str] | None = None) -> int:
