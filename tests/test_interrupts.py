@@ -18,10 +18,14 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def _default_interrupt_handling() -> None:
-    """In the child: SIGINT as a shell's foreground job has it (a test runner's worker may
-    ignore it, and an ignored SIGINT stays ignored in its children)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+#: run in the child before the command: SIGINT as a shell's foreground job has it (a test
+#: runner's worker may ignore it, and an ignored SIGINT stays ignored in its children), then
+#: exec the command (no preexec_fn: forking the multi-threaded test process runs at-fork
+#: handlers there)
+_DEFAULT_INTERRUPT_HANDLING = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
 
 
 def _interrupted(argv: list[str], tmp_path: pathlib.Path, ready: str = "") -> tuple[int, str]:
@@ -30,14 +34,13 @@ def _interrupted(argv: list[str], tmp_path: pathlib.Path, ready: str = "") -> tu
     exit status and standard error."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen(
-        [sys.executable, *argv],
+        [sys.executable, "-c", _DEFAULT_INTERRUPT_HANDLING, sys.executable, *argv],
         cwd=tmp_path,
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
-        preexec_fn=_default_interrupt_handling,
     ) as process:
         try:
             before = ""
