@@ -1,0 +1,95 @@
+"""Behaviours of the kernel's binding and rewriting that no other test pinned (found by
+mutation testing of derivations/kernel/binding.py and rewriting.py): each test states one
+property the kernel must keep.
+
+Several tests build expressions with *free level names* (``_b0``, ``_b1``: the canonical
+names of binders around a piece cut out of a canonical form, as the engine meets them after
+summing a Kronecker delta); a binder inside such a piece must be named past every free level
+name, or it captures one and two different expressions get the same canonical form.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derivations.kernel.binding import _level_dummy, alpha_equal, canonical, first_level
+
+x, y, t = sp.symbols("x y t", real=True)
+c, d, K = sp.symbols("c d K", integer=True)
+X = sp.IndexedBase("x")
+g, h = sp.Function("g"), sp.Function("h")
+
+
+def _free_level_name(level: int, like: sp.Symbol = c, summation: bool = True) -> sp.Dummy:
+    """The canonical name of the binder at ``level`` (with the assumptions of ``like``), as
+    it stands free in a piece cut out of a canonical form."""
+    return _level_dummy(like, level, summation)
+
+
+def test_canonical_forms_accept_plain_numbers() -> None:
+    # steps may be given as Python numbers (a zero gradient): they are sympified, not refused
+    assert canonical(2) == sp.Integer(2)
+    assert first_level(0) == 0
+    assert alpha_equal(0, sp.Integer(0))
+
+
+def test_a_dummy_named_like_a_level_name_with_a_small_index_is_not_one() -> None:
+    """Level names have dummy indices far from the ones SymPy hands out: a Dummy that only
+    carries the printed name ``_b0`` (with an index SymPy could give it) is an ordinary free
+    symbol, so a canonical form starts at level 0 beside it."""
+    for index in (0, 1):
+        lookalike = sp.Dummy("_b0", dummy_index=index, integer=True)
+        expr = lookalike * sp.Sum(X[c], (c, 1, K))
+        assert first_level(expr) == 0
+        assert canonical(expr).has(lookalike)
+
+
+# Each pair below swaps a bound variable with a free level name (F(v, b) against F(b, v)):
+# the two are different expressions, and a binder named at the free level would capture the
+# free name and make them identical.
+
+
+def test_the_later_limits_of_a_sum_never_take_a_free_level_name() -> None:
+    """Σ_{c,d} x_c x_d g(b0) against Σ_{c,d} x_c x_{b0} g(d): the limits are named from
+    level 1 on (past b0), each limit a level of its own."""
+    b0 = _free_level_name(0)
+    left = sp.Sum(X[c] * X[d] * g(b0), (c, 1, K), (d, 1, K))
+    right = sp.Sum(X[c] * X[b0] * g(d), (c, 1, K), (d, 1, K))
+    assert not alpha_equal(left, right)
+
+
+def test_the_body_of_a_sum_is_named_past_its_own_limits() -> None:
+    """Σ_c x_c Σ_d x_d g(b1) against Σ_c x_c Σ_d x_{b1} g(d): c is at level 2 (past the
+    free b1), the inner sum at level 3, never at the free level 1."""
+    b1 = _free_level_name(1)
+    left = sp.Sum(X[c] * sp.Sum(X[d] * g(b1), (d, 1, K)), (c, 1, K))
+    right = sp.Sum(X[c] * sp.Sum(X[b1] * g(d), (d, 1, K)), (c, 1, K))
+    assert not alpha_equal(left, right)
+
+
+def test_the_variables_of_a_subs_never_take_a_free_level_name() -> None:
+    b0 = _free_level_name(0, like=y, summation=False)
+    left = sp.Subs(g(x, y) * h(b0), (x, y), (1, 2))
+    right = sp.Subs(g(x, b0) * h(y), (x, y), (1, 2))
+    assert not alpha_equal(left, right)
+
+
+def test_a_sum_inside_a_subs_is_named_past_the_subs_variable() -> None:
+    b0 = _free_level_name(0)
+    left = sp.Subs(g(x) * sp.Sum(X[c] * h(b0), (c, 1, K)), x, 1)
+    right = sp.Subs(g(x) * sp.Sum(X[b0] * h(c), (c, 1, K)), x, 1)
+    assert not alpha_equal(left, right)
+
+
+def test_the_variables_of_a_lambda_never_take_a_free_level_name() -> None:
+    b0 = _free_level_name(0, like=y, summation=False)
+    left = sp.Lambda((x, y), g(x, y) + h(b0))
+    right = sp.Lambda((x, y), g(x, b0) + h(y))
+    assert not alpha_equal(left, right)
+
+
+def test_a_sum_inside_a_lambda_is_named_past_the_lambda_variable() -> None:
+    b0 = _free_level_name(0)
+    left = sp.Lambda(x, g(x) * sp.Sum(X[c] * h(b0), (c, 1, K)))
+    right = sp.Lambda(x, g(x) * sp.Sum(X[b0] * h(c), (c, 1, K)))
+    assert not alpha_equal(left, right)
