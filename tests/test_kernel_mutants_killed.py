@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derivations.kernel.binding import _level_dummy, alpha_equal, canonical, first_level
+from derivations.kernel.binding import _level_dummy, alpha_equal, canonical, first_level, substitute
+from derivations.kernel.rewriting import evaluate
 
 x, y, t = sp.symbols("x y t", real=True)
 c, d, K = sp.symbols("c d K", integer=True)
@@ -93,3 +94,23 @@ def test_a_sum_inside_a_lambda_is_named_past_the_lambda_variable() -> None:
     left = sp.Lambda(x, g(x) * sp.Sum(X[c] * h(b0), (c, 1, K)))
     right = sp.Lambda(x, g(x) * sp.Sum(X[b0] * h(c), (c, 1, K)))
     assert not alpha_equal(left, right)
+
+
+def test_substitution_replaces_occurrences_not_algebraic_patterns() -> None:
+    """Without a derivative in sight, :func:`substitute` replaces each key where it occurs
+    as a subexpression, nothing more: x + y is not an occurrence inside x + y + t (SymPy's
+    ``subs`` would match it algebraically), and x·y not inside x²y²."""
+    assert substitute(x + y + t, {x + y: 1}) == x + y + t
+    assert substitute(x**2 * y**2, {x * y: t}) == x**2 * y**2
+    assert substitute(g(x) + x, {x: 2}) == g(2) + 2
+
+
+def test_evaluate_never_sums_a_delta_of_stride_two_beside_a_delta_free_of_the_index() -> None:
+    """Σ_c f(c) δ(2c, k) δ(j, m) is f(k/2)·δ(j, m) only for even k: SymPy's delta summation
+    would give f(k/2) for odd k too.  A delta free of c (δ(j, m)) does not make the sum safe;
+    :func:`evaluate` (which the engine applies to a claim's left-hand side before any check
+    of its Kronecker sums) leaves it as a sum."""
+    j, k, m = sp.symbols("j k m", integer=True)
+    f = sp.Function("f")
+    stride_two = sp.Sum(f(c) * sp.KroneckerDelta(2 * c, k) * sp.KroneckerDelta(j, m), (c, 1, K))
+    assert evaluate(stride_two) == stride_two
