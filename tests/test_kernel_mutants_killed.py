@@ -10,10 +10,19 @@ name, or it captures one and two different expressions get the same canonical fo
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 
-from derivations.kernel.binding import _level_dummy, alpha_equal, canonical, first_level, substitute
-from derivations.kernel.rewriting import evaluate
+from derivations.kernel.binding import (
+    UnsupportedConstructError,
+    _level_dummy,
+    alpha_equal,
+    canonical,
+    first_level,
+    rename_bound,
+    substitute,
+)
+from derivations.kernel.rewriting import _delta_limits_inward, evaluate
 
 x, y, t = sp.symbols("x y t", real=True)
 c, d, K = sp.symbols("c d K", integer=True)
@@ -114,3 +123,23 @@ def test_evaluate_never_sums_a_delta_of_stride_two_beside_a_delta_free_of_the_in
     f = sp.Function("f")
     stride_two = sp.Sum(f(c) * sp.KroneckerDelta(2 * c, k) * sp.KroneckerDelta(j, m), (c, 1, K))
     assert evaluate(stride_two) == stride_two
+
+
+def test_an_integral_with_any_indefinite_limit_is_refused() -> None:
+    """∫₀¹ ∫ x·t dt dx: one limit without bounds is enough to make the integral not a
+    function of its variables; it is refused like a wholly indefinite one."""
+    with pytest.raises(UnsupportedConstructError):
+        rename_bound(sp.Integral(x * t, (t,), (x, 0, 1)))
+    with pytest.raises(UnsupportedConstructError):
+        rename_bound(sp.Integral(x * t, (t, 0, 1), (x,)))
+
+
+def test_limits_move_inward_to_their_delta_only_when_no_bound_depends_on_another() -> None:
+    """Σ_{c=1}^{K} Σ_{d=1}^{K} x_c δ(d, j) is summed over d first (its limit moves inward);
+    Σ_{d=1}^{K} Σ_{c=1}^{d} x_c δ(d, j) keeps its order: moving d inward would leave the d
+    in c's bound outside the sum that binds it."""
+    j = sp.Symbol("j", integer=True)
+    free_bounds = sp.Sum(X[c] * sp.KroneckerDelta(d, j), (c, 1, K), (d, 1, K))
+    assert _delta_limits_inward(free_bounds).limits == ((d, 1, K), (c, 1, K))
+    dependent = sp.Sum(X[c] * sp.KroneckerDelta(d, j), (c, 1, d), (d, 1, K))
+    assert _delta_limits_inward(dependent) == dependent
