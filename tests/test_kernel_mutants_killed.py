@@ -22,7 +22,13 @@ from derivations.kernel.binding import (
     rename_bound,
     substitute,
 )
-from derivations.kernel.rewriting import _delta_limits_inward, evaluate
+from derivations.kernel.rewriting import (
+    MAX_TERMS,
+    CannotDecideError,
+    _delta_limits_inward,
+    check_lengths,
+    evaluate,
+)
 
 x, y, t = sp.symbols("x y t", real=True)
 c, d, K = sp.symbols("c d K", integer=True)
@@ -143,3 +149,30 @@ def test_limits_move_inward_to_their_delta_only_when_no_bound_depends_on_another
     assert _delta_limits_inward(free_bounds).limits == ((d, 1, K), (c, 1, K))
     dependent = sp.Sum(X[c] * sp.KroneckerDelta(d, j), (c, 1, d), (d, 1, K))
     assert _delta_limits_inward(dependent) == dependent
+
+
+def test_canonical_names_start_past_the_highest_free_level_name() -> None:
+    """With the level names b0 and b1 free, a binder is named at level 2: past the highest,
+    not past the lowest (level 1 would capture b1)."""
+    b0, b1 = _free_level_name(0), _free_level_name(1)
+    left = g(b0) * sp.Sum(X[c] * h(b1), (c, 1, K))
+    right = g(b0) * sp.Sum(X[b1] * h(c), (c, 1, K))
+    assert first_level(left) == 2
+    assert not alpha_equal(left, right)
+
+
+def test_a_sum_of_exactly_max_terms_is_evaluated_and_one_more_is_refused() -> None:
+    """MAX_TERMS is the most terms allowed, the bound included (1000 terms pass, 1001 not)."""
+    check_lengths(sp.Sum(X[c], (c, 1, MAX_TERMS)))
+    check_lengths(sp.Product(X[c], (c, 3, MAX_TERMS + 2)))
+    with pytest.raises(CannotDecideError):
+        check_lengths(sp.Sum(X[c], (c, 1, MAX_TERMS + 1)))
+
+
+def test_a_sum_of_a_piecewise_whose_conditions_do_not_depend_on_the_index_is_summed() -> None:
+    """Σ_c (f(j)·c if j > 0 else 0) is summed piece by piece: (K² + K)/2 · f(j) if j > 0."""
+    j = sp.Symbol("j", integer=True)
+    f = sp.Function("f")
+    summed = evaluate(sp.Sum(sp.Piecewise((f(j) * c, j > 0), (0, True)), (c, 1, K)))
+    assert not summed.has(sp.Sum)
+    assert sp.simplify(summed - sp.Piecewise((f(j) * K * (K + 1) / 2, j > 0), (0, True))) == 0
