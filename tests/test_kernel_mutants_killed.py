@@ -27,6 +27,7 @@ from derivations.kernel.rewriting import (
     CannotDecideError,
     _delta_limits_inward,
     check_lengths,
+    collapse,
     evaluate,
 )
 
@@ -176,3 +177,16 @@ def test_a_sum_of_a_piecewise_whose_conditions_do_not_depend_on_the_index_is_sum
     summed = evaluate(sp.Sum(sp.Piecewise((f(j) * c, j > 0), (0, True)), (c, 1, K)))
     assert not summed.has(sp.Sum)
     assert sp.simplify(summed - sp.Piecewise((f(j) * K * (K + 1) / 2, j > 0), (0, True))) == 0
+
+
+def test_sums_inside_a_sum_that_differ_only_in_their_order_of_summation_collapse_alike() -> None:
+    """Σ_a x_a g(Σ_{b,c} W_{a,b,c} y_b z_c) and the same with the inner limits swapped are
+    one expression: the order of the inner sum's limits is made canonical below the outer
+    sum too, so their difference collapses to exactly 0."""
+    a, b = sp.symbols("a b", integer=True)
+    M = sp.Symbol("M", integer=True)
+    W, Y, Z = sp.IndexedBase("W"), sp.IndexedBase("y"), sp.IndexedBase("z")
+    inner = W[a, b, c] * Y[b] * Z[c]
+    left = sp.Sum(X[a] * g(sp.Sum(inner, (b, 1, K), (c, 1, M))), (a, 1, K))
+    right = sp.Sum(X[a] * g(sp.Sum(inner, (c, 1, M), (b, 1, K))), (a, 1, K))
+    assert collapse(left - right) == 0
