@@ -190,3 +190,9 @@ def test_sums_inside_a_sum_that_differ_only_in_their_order_of_summation_collapse
     left = sp.Sum(X[a] * g(sp.Sum(inner, (b, 1, K), (c, 1, M))), (a, 1, K))
     right = sp.Sum(X[a] * g(sp.Sum(inner, (c, 1, M), (b, 1, K))), (a, 1, K))
     assert collapse(left - right) == 0
+
+
+def test_a_product_without_conditions_is_evaluated() -> None:
+    """Π_{c=1}^{K} c is K!: only a product whose body has a condition (a Kronecker delta,
+    a Piecewise, …) that depends on the index is left unevaluated."""
+    assert evaluate(sp.Product(c, (c, 1, K))) == sp.factorial(K)
