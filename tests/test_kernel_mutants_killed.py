@@ -196,3 +196,27 @@ def test_a_product_without_conditions_is_evaluated() -> None:
     """Π_{c=1}^{K} c is K!: only a product whose body has a condition (a Kronecker delta,
     a Piecewise, …) that depends on the index is left unevaluated."""
     assert evaluate(sp.Product(c, (c, 1, K))) == sp.factorial(K)
+
+
+def test_only_summation_variables_become_integers() -> None:
+    """The variables of a Subs and of a Lambda keep their assumptions (a real t stays real,
+    not an integer): only a Sum's or Product's variable ranges over integers.  (SymPy's
+    Lambda renames its variables to plain Dummies with no assumptions of their own.)"""
+    for renamed in (
+        rename_bound(sp.Subs(g(t), t, x)).variables[0],
+        canonical(sp.Subs(g(t), t, x)).variables[0],
+    ):
+        assert renamed.is_real is True
+        assert renamed.is_integer is None
+    for renamed in (
+        rename_bound(sp.Lambda(t, t)).signature[0],
+        canonical(sp.Lambda(t, t)).signature[0],
+    ):
+        assert renamed.is_integer is None
+
+
+def test_substitution_beside_a_derivative_is_simultaneous() -> None:
+    """x ↔ y swapped in g′(x)·y is g′(y)·x: the keys are replaced at once, never x → y and
+    then that y → x again."""
+    swapped = substitute(sp.Derivative(g(x), x) * y, {x: y, y: x})
+    assert alpha_equal(swapped, x * sp.Subs(sp.Derivative(g(x), x), x, y))
