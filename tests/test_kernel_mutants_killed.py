@@ -28,6 +28,7 @@ from derivations.kernel.rewriting import (
     _delta_limits_inward,
     check_lengths,
     collapse,
+    equivalent,
     evaluate,
 )
 
@@ -220,3 +221,14 @@ def test_substitution_beside_a_derivative_is_simultaneous() -> None:
     then that y → x again."""
     swapped = substitute(sp.Derivative(g(x), x) * y, {x: y, y: x})
     assert alpha_equal(swapped, x * sp.Subs(sp.Derivative(g(x), x), x, y))
+
+
+def test_matrices_are_equivalent_entrywise_and_only_at_the_same_shape() -> None:
+    """Two matrices of one shape are compared entry by entry; matrices of different shapes
+    (even where the extra entries are 0) or a matrix against a scalar are never equivalent."""
+    column = sp.Matrix([x + y, 2 * x])
+    assert equivalent(column, sp.Matrix([y + x, x + x]))
+    assert not equivalent(column, sp.Matrix([x + y, 2 * y]))
+    assert not equivalent(column, sp.Matrix([x + y, 2 * x, 0]))
+    assert not equivalent(column, sp.Matrix([[x + y, 2 * x]]))
+    assert not equivalent(column, x + y)
