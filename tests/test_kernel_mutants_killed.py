@@ -22,10 +22,12 @@ from derivations.kernel.binding import (
     rename_bound,
     substitute,
 )
+from derivations.kernel.language import Definition
 from derivations.kernel.rewriting import (
     MAX_TERMS,
     CannotDecideError,
     _delta_limits_inward,
+    _partly_unfolded_is_zero,
     check_lengths,
     collapse,
     equivalent,
@@ -232,3 +234,20 @@ def test_matrices_are_equivalent_entrywise_and_only_at_the_same_shape() -> None:
     assert not equivalent(column, sp.Matrix([x + y, 2 * x, 0]))
     assert not equivalent(column, sp.Matrix([[x + y, 2 * x]]))
     assert not equivalent(column, x + y)
+
+
+def test_the_partial_unfolding_folds_a_side_that_names_nothing_and_accepts_only_zero() -> None:
+    """The shortcut of :func:`equivalent` (unfold only what one side names): a side written
+    out in full (w_1 v_1 + x beside a_1 + x, with a_j := w_j v_j) is folded first, on either
+    side; and a difference of exactly 1 (J + 1 against J) is not 0.  Tested on the shortcut
+    itself, since the full unfolding after it would hide a shortcut that gives up or
+    accepts wrongly."""
+    j = sp.Symbol("j", integer=True)
+    A, W, V = sp.IndexedBase("a"), sp.IndexedBase("w"), sp.IndexedBase("v")
+    entry = Definition(A, W[j] * V[j], j)
+    assert _partly_unfolded_is_zero(A[1] + x, W[1] * V[1] + x, [entry], (), ())
+    assert _partly_unfolded_is_zero(W[1] * V[1] + x, A[1] + x, [entry], (), ())
+    J = sp.Symbol("J", real=True)
+    loss = Definition(J, x**2)
+    assert not _partly_unfolded_is_zero(J + 1, J, [loss], (), ())
+    assert not equivalent(J + 1, J, [loss])
