@@ -251,3 +251,41 @@ def test_the_partial_unfolding_folds_a_side_that_names_nothing_and_accepts_only_
     loss = Definition(J, x**2)
     assert not _partly_unfolded_is_zero(J + 1, J, [loss], (), ())
     assert not equivalent(J + 1, J, [loss])
+
+
+def test_one_term_sums_and_constant_products_are_evaluated_exactly() -> None:
+    """Σ_{c=j}^{j} x_c f(c) is x_j f(j); Π_{c=1}^{K} x is x^K (K factors, not K + 2)."""
+    j = sp.Symbol("j", integer=True)
+    f = sp.Function("f")
+    assert evaluate(sp.Sum(X[c] * f(c), (c, j, j))) == X[j] * f(j)
+    assert evaluate(sp.Product(x, (c, 1, K))) == x**K
+    assert evaluate(sp.Product(x, (c, 3, 7))) == x**5
+
+
+def test_collapse_refuses_a_sum_too_long_to_write_out() -> None:
+    with pytest.raises(CannotDecideError):
+        collapse(sp.Sum(X[c], (c, 1, 10**7)))
+
+
+def test_the_partial_unfolding_never_accepts_a_derivative_of_an_opaque_quantity() -> None:
+    """J + dJ/dx against J with J := x²: as opaque atoms the derivative of J would be 0, so
+    the shortcut must decline (dJ/dx = 2x, not 0)."""
+    J = sp.Symbol("J", real=True)
+    loss = Definition(J, x**2)
+    left = sp.Derivative(J, x) + J
+    assert not _partly_unfolded_is_zero(left, J, [loss], (), ())
+    assert not equivalent(left, J, [loss])
+
+
+def test_the_partial_unfolding_declines_when_collapsing_cannot_decide() -> None:
+    """J + Σ_c f(c) δ(2c, k) against J: collapsing the difference is refused (a stride-2
+    delta), which the shortcut reports as not shown (False), never as shown, and the full
+    unfolding then refuses the comparison."""
+    J = sp.Symbol("J", real=True)
+    k = sp.Symbol("k", integer=True)
+    f = sp.Function("f")
+    loss = Definition(J, x**2)
+    left = J + sp.Sum(f(c) * sp.KroneckerDelta(2 * c, k), (c, 1, K))
+    assert _partly_unfolded_is_zero(left, J, [loss], (), ()) is False
+    with pytest.raises(CannotDecideError):
+        equivalent(left, J, [loss])
