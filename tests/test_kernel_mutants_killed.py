@@ -289,3 +289,12 @@ def test_the_partial_unfolding_declines_when_collapsing_cannot_decide() -> None:
     assert _partly_unfolded_is_zero(left, J, [loss], (), ()) is False
     with pytest.raises(CannotDecideError):
         equivalent(left, J, [loss])
+
+
+def test_a_sum_of_a_piecewise_whose_condition_depends_on_the_index_is_left_alone() -> None:
+    """Σ_c (f(j)·c if c > 2 else 0): a condition on c cannot be kept outside the sum, so the
+    sum is not split into pieces (doing so would leave c free)."""
+    j = sp.Symbol("j", integer=True)
+    f = sp.Function("f")
+    summed = evaluate(sp.Sum(sp.Piecewise((f(j) * c, c > 2), (0, True)), (c, 1, K)))
+    assert c not in summed.free_symbols
