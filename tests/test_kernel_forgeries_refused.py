@@ -319,3 +319,42 @@ def test_an_integral_of_a_kinked_function_is_refused() -> None:
     S = sp.Symbol("S")
     definitions = (Definition(S, sp.Integral(sp.Abs(sp.sin(2 * t)), (t, 0, 4))),)
     _refused(_claim(S, sp.Rational(3, 2) + sp.cos(8) / 2, definitions, kind="identity"), "kinked")
+
+
+# --------------------------------------------------------------------------- 9. assumptions
+
+
+def _judged(truth, claimed, definitions, assumption):
+    from derivations.kernel.verdicts import CheckedStatement, Verdict
+
+    statement = CheckedStatement(
+        key="forgery", source="", section="", wording="", quote="", truth=truth,
+        claimed=claimed, expected=Verdict.PROVEN_UNDER_ASSUMPTION,
+        definitions=tuple(definitions), assumption=assumption,
+    )  # fmt: skip
+    return assess(statement)
+
+
+def test_an_alias_of_a_defined_matrix_is_never_taken_to_hold_at_a_point() -> None:
+    """a_i := 2x + i, F := x·a_1, assumption a = b: b_1 + 2x is dF/dx wherever b = a, so it
+    must not be refuted at b_1 = 0, x = 0, where a_1 = 1 ≠ b_1."""
+    from derivations.kernel.engine import Hypothesis
+
+    i = sp.Symbol("i", integer=True, positive=True)
+    a, b = sp.IndexedBase("a", real=True), sp.IndexedBase("b", real=True)
+    definitions = (Definition(F, x * a[1]), Definition(a, 2 * x + i, index=i))
+    judged = _judged(sp.Derivative(F, x), b[1] + 2 * x, definitions, Hypothesis("alias", "", a, b))
+    assert judged.verdict != "refuted", judged.detail
+
+
+def test_an_assumption_off_by_less_than_the_rounding_bound_does_not_hold() -> None:
+    """x = y + e^-200 does not hold at x = y = 0 (a residue of 10^-87), so a point there
+    refutes nothing; atan ½ + atan ⅓ − π/4 is an exact 0 SymPy cannot show."""
+    from derivations.kernel.engine import Hypothesis
+
+    yy = sp.Symbol("yy", real=True)
+    zero = sp.atan(sp.Rational(1, 2)) + sp.atan(sp.Rational(1, 3)) - sp.pi / 4
+    claimed = x + sp.exp(200) * (x - yy - sp.exp(-200)) + zero
+    assumption = Hypothesis("offset", "", x, yy + sp.exp(-200))
+    judged = _judged(sp.Derivative(F, x), claimed, (Definition(F, x**2 / 2),), assumption)
+    assert judged.verdict != "refuted", judged.detail
