@@ -599,8 +599,7 @@ def fold(expr: sp.Basic, definitions: Sequence[Definition]) -> sp.Basic:
             result = node
         else:
             if isinstance(node, ExprWithLimits | sp.Subs | sp.Lambda):
-                inner = scope | frozenset(node.bound_symbols) | frozenset(node.variables)
-                inner |= frozenset(getattr(node, "signature", ()))
+                inner = scope | frozenset(node.bound_symbols)
             else:
                 inner = scope
             args = tuple(rebuild(arg, inner) for arg in node.args)

@@ -613,18 +613,12 @@ def _bound_assumption_problems(subject: Subject) -> list[str]:
     problems = []
     for expr in subject.expressions():
         for node in _walk(expr):
-            if isinstance(node, sp.Integral):
-                variables = [limit[0] for limit in node.limits]
-            elif isinstance(node, sp.Subs):
-                variables = list(node.variables)
-            elif isinstance(node, sp.Lambda):
-                variables = list(node.signature)
-            else:
+            if not isinstance(node, sp.Integral | sp.Subs | sp.Lambda):
                 continue
-            for variable in variables:
+            for variable in node.bound_symbols:
                 extra = {
                     key: value
-                    for key, value in (getattr(variable, "_assumptions_orig", {}) or {}).items()
+                    for key, value in _assumptions_of(variable).items()
                     if key not in ("commutative", "real")
                 }
                 if extra:

@@ -311,8 +311,8 @@ def _slopes(member: _Prepared, values: Mapping, numbers: list) -> list:
         slope = body.partial(values, variables)
         if mpmath.mag(slope) > _STEEPEST_BITS:
             raise _SkipError("too steep here for a difference quotient")
-        symbolic = numbers[member.start + number] if member.left is not None else slope
-        if not _agree(slope, symbolic, digits=QUOTIENT_AGREE):
+        symbolic = numbers[member.start + number] if member.left is not None else None
+        if symbolic is not None and not _agree(slope, symbolic, digits=QUOTIENT_AGREE):
             point = Point(member.integers, values, member.instance.describe_functions())
             raise _QuotientDisagreesError(
                 WitnessReport(

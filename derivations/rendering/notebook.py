@@ -25,6 +25,7 @@ takes a minute on a busy machine).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,6 +186,14 @@ def _checked_latex(truth: sp.Basic, claimed: sp.Basic) -> list[str]:
     return [rf"\[ {latex(left)} = {latex(right)} \]" for left, right in pairs]
 
 
+def _computed_once(
+    forms: Callable[[], tuple[str, str]],
+) -> tuple[Callable[[], str], Callable[[], str]]:
+    """(LaTeX, Markdown) getters of ``forms``, which builds both at once: called once."""
+    pair = functools.cache(forms)
+    return (lambda: pair()[0]), (lambda: pair()[1])
+
+
 def _statement_shown(assessment: Any) -> Shown:
     """A claim of a source document with the verdict SymPy computed."""
     from derivations.rendering.terminal import render_statement
@@ -192,8 +201,7 @@ def _statement_shown(assessment: Any) -> Shown:
     return Shown(
         assessment.statement.key,
         render_statement(assessment),
-        lambda: _statement_forms(assessment)[0],
-        lambda: _statement_forms(assessment)[1],
+        *_computed_once(lambda: _statement_forms(assessment)),
         ok=assessment.as_expected,
     )
 
@@ -249,8 +257,7 @@ def _census_shown(verdict: Any) -> Shown:
     return Shown(
         verdict.entry.key,
         render_census_entry(verdict),
-        lambda: _census_forms(verdict)[0],
-        lambda: _census_forms(verdict)[1],
+        *_computed_once(lambda: _census_forms(verdict)),
         ok=verdict.as_expected,
     )
 
