@@ -8,7 +8,7 @@
 * :mod:`derivations.notation` — the shared symbols, and the conventions stated once;
 * :mod:`derivations.matrix_form` — from matrix statements to the indexed forms proven;
 * :mod:`derivations.claims` — the claims, one module per topic, for symbolic sizes;
-* :mod:`derivations.catalog` — every claim by name;
+* :mod:`derivations.claims` — every claim by name;
 * :mod:`derivations.sources` — the source documents' claims with the verdicts they should get;
 * :mod:`derivations.report` — runs them all and prints the verdict table (``verify``);
 * :mod:`derivations.numeric` — the lambdify bridge: proven results as NumPy functions;
@@ -34,7 +34,7 @@ Nothing here imports :mod:`impl`: the implementation and the commands import
 :mod:`derivations` where they need it, never the reverse.
 """
 
-from derivations.catalog import UnknownClaimError, all_claims, get_claim
+from derivations.claims import UnknownClaimError, all_claims, get_claim
 from derivations.kernel.engine import Claim, ProofError, verify
 from derivations.rendering import notebook as _notebook
 from derivations.rendering.notebook import show

@@ -16,7 +16,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derivations.catalog import get_claim
+from derivations.claims import get_claim
 from derivations.kernel.counterexamples import evaluate
 from derivations.kernel.engine import Claim, Definition, IndexRange, Step, verify
 from derivations.kernel.intervals import enclose, sign

@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from derivations.host import usable_cores
 from impl import kernels
 from impl.atomic import write_text_atomically
 from impl.bench.gradcheck import GradcheckSettings, gradcheck_problem, measure_gradcheck
@@ -215,13 +216,6 @@ def _cache_state() -> str:
     if not states:
         return "not used"
     return "warm" if states == {"warm"} else "warm (written by this run's warm-up; was cold)"
-
-
-def _usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def blas_description() -> str:
@@ -446,7 +440,7 @@ def run_benchmarks(
         ("date", date),
         ("command", f"`{command}`"),
         ("mode", config.mode),
-        ("CPU", f"{cpu_model()}, {os.cpu_count()} logical CPUs ({_usable_cpus()} usable)"),
+        ("CPU", f"{cpu_model()}, {os.cpu_count()} logical CPUs ({usable_cores()} usable)"),
         ("load average (1/5/15 min)", f"{load_before} at the start, {load_average()} at the end"),
         ("Python", platform.python_version()),
         ("NumPy", f"{np.__version__}; BLAS: {blas_description()}"),
