@@ -124,14 +124,14 @@ def verified(claims: Sequence[Claim], jobs: int = 1) -> Iterator[ClaimResult]:
     the worker.  Meanwhile this process proves the smallest claims itself, so that the first
     results come within seconds while the workers start and run the long proofs.
     """
-    catalogue = all_claims()
-    shared = [claim for claim in claims if catalogue.get(claim.name) is claim]
+    known = all_claims()
+    shared = [claim for claim in claims if known.get(claim.name) is claim]
     if jobs <= 1 or len(shared) <= 1:
         for claim in claims:
             yield verify(claim)
         return
     by_name = {claim.name: claim for claim in claims}
-    local = [claim for claim in claims if catalogue.get(claim.name) is not claim]
+    local = [claim for claim in claims if known.get(claim.name) is not claim]
     context = multiprocessing.get_context("spawn")
     largest_first = sorted(shared, key=lambda claim: -_cost(claim))
     pool = None

@@ -32,7 +32,7 @@ from derivations.claims import (
 )
 from derivations.kernel.engine import Claim
 
-#: the modules whose ``claims()`` make up the catalogue, in presentation order
+#: the modules whose ``claims()`` make up the project's claims, in presentation order
 CLAIM_MODULES = (
     activations,
     sigmoid_ce,
@@ -50,11 +50,11 @@ CLAIM_MODULES = (
 
 
 class UnknownClaimError(ValueError):
-    """A claim name that is not in the catalogue."""
+    """A name that is not one of the project's claims."""
 
 
 @cache
-def _catalogue() -> tuple[dict[str, Claim], dict[str, str]]:
+def _by_name() -> tuple[dict[str, Claim], dict[str, str]]:
     claims: dict[str, Claim] = {}
     topics: dict[str, str] = {}
     for module in CLAIM_MODULES:
@@ -68,12 +68,12 @@ def _catalogue() -> tuple[dict[str, Claim], dict[str, str]]:
 
 def all_claims() -> dict[str, Claim]:
     """All claims, by name, in presentation order."""
-    return _catalogue()[0]
+    return _by_name()[0]
 
 
 def topic_of(name: str) -> str:
     """The module of :mod:`derivations.claims` that states claim ``name`` (``"batch"``, ...)."""
-    return _catalogue()[1][name]
+    return _by_name()[1][name]
 
 
 def get_claim(name: str) -> Claim:
