@@ -251,13 +251,13 @@ def numerical_gradients(
     """
     step, _ = _method_step_tolerance(method, step, None)
     inputs, targets = _checked_float64(net, X, Y)
-    return _numerical_gradients(net, inputs, targets, method, step)
+    return _numerical_gradients(net, inputs, targets, method, step, net.kernels_for_passes())
 
 
 def _numerical_gradients(
-    net: Network, X: np.ndarray, Y: np.ndarray, method: str, step: float
+    net: Network, X: np.ndarray, Y: np.ndarray, method: str, step: float, on_kernels: bool
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    cache = net._forward_checked(X)
+    cache = net.forward_validated(X, on_kernels)
     grad_W, grad_b = [], []
     for layer, W in enumerate(net.weights):
         n_out, n_in = W.shape
@@ -318,9 +318,10 @@ def check_gradients(
     """
     step, tolerance = _method_step_tolerance(method, step, tolerance)
     inputs, targets = _checked_float64(net, X, Y)
+    on_kernels = net.kernels_for_passes()  # once for the numerical side of the check
     started = time.perf_counter()
-    analytic_W, analytic_b = net.backward(inputs, targets)
-    numeric_W, numeric_b = _numerical_gradients(net, inputs, targets, method, step)
+    analytic_W, analytic_b = net.backward(inputs, targets)  # the method under test
+    numeric_W, numeric_b = _numerical_gradients(net, inputs, targets, method, step, on_kernels)
     seconds = time.perf_counter() - started
     errors: dict[str, float] = {}
     layer_errors = []
@@ -330,7 +331,7 @@ def check_gradients(
         errors[f"W{layer + 1}"] = weight_error
         errors[f"b{layer + 1}"] = bias_error
         layer_errors.append(max(weight_error, bias_error))
-    notes = _relu_kink_notes(net, net._forward_checked(inputs), method, step)
+    notes = _relu_kink_notes(net, net.forward_validated(inputs, on_kernels), method, step)
     return GradCheckResult(
         method=method,
         tolerance=tolerance,

@@ -341,7 +341,7 @@ def test_directional_check_at_a_stationary_point_reports_zero_error() -> None:
 
 
 def test_softmax_accuracy_uses_argmax_even_where_the_per_unit_rule_disagrees() -> None:
-    """Kills a softmax rule dropped from ``_evaluate_checked`` (``and`` for ``or``, ``!=``):
+    """Kills a softmax rule dropped from ``evaluate_validated`` (``and`` for ``or``, ``!=``):
     soft target (0.4, 0.35, 0.25) against outputs (0.3, 0.4, 0.3). Every unit is below 1/2 on
     both sides (per-unit rule: right), but the argmax differs (softmax rule: wrong)."""
     net = Network([1, 3], seed=0)

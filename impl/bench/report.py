@@ -661,9 +661,9 @@ def _breakdown_section(results: BenchResults) -> list[str]:
     out = [
         "### Where impl's training step spends its time",
         "",
-        "Each operation of `Network._train_step` timed on its own with the step's own buffers "
+        "Each operation of `Network.train_step` timed on its own with the step's own buffers "
         "(µs per step, best of 3 blocks); gathers read mini-batches of a fresh permutation, as "
-        "an epoch does. *Rest of the step* = one whole `_train_step` call (on a batch already "
+        "an epoch does. *Rest of the step* = one whole `train_step` call (on a batch already "
         "in cache) minus its parts timed alone: Python overhead plus the cache misses the "
         "parts do not incur when repeated alone. *Rest of the fit loop* = the time per step "
         "inside `Network.fit` (from the throughput table's median) minus the step, the "
@@ -691,7 +691,7 @@ def _breakdown_section(results: BenchResults) -> list[str]:
         + [f"{b.step_total - s:.1f}" for b, s in zip(results.breakdowns, step_parts, strict=True)]
     )
     rows.append(
-        ["**whole `_train_step`**"] + [f"**{b.step_total:.1f}**" for b in results.breakdowns]
+        ["**whole `train_step`**"] + [f"**{b.step_total:.1f}**" for b in results.breakdowns]
     )
     fit_row, share_rows = ["rest of the fit loop"], []
     for b, f in zip(results.breakdowns, feed, strict=True):
