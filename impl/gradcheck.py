@@ -52,8 +52,8 @@ Checking every parameter cheaply. Perturbing W^l[i, j] by s changes only row i o
 Z^l = W^l A^{l-1} + b^l, by s * A^{l-1}[j, :], and therefore changes Z^{l+1} by the rank-one term
 W^{l+1}[:, i] (g(Z^l[i, :] + s A^{l-1}[j, :]) - A^l[i, :]). So P perturbed networks are evaluated
 together from the cached clean forward pass, as a stack of shape (P, n_{l+1}, m), without
-recomputing layers below l and without ever forming a perturbed copy of the parameters. A
-784-30-10 network (23,860 parameters) is checked by central differences in well under a second.
+recomputing layers below l and without ever forming a perturbed copy of the parameters
+(the cost: docs/benchmarks.md, section 3).
 
 The directional check (as ``jax.test_util.check_grads`` does) compares the analytic directional
 derivative <grad J, V> with (J(theta + hV) - J(theta - hV)) / 2h, or with Im J(theta + ihV) / h,

@@ -160,6 +160,27 @@ def check_backward(
     (``soft``, ``one-hot``, ``integer``) the labels; ``layout``, ``per_example``,
     ``parameters``, ``objective``, ``returns``, ``bias`` and ``dtype`` describe the user's
     convention (:class:`impl.testing.conventions.Convention`).
+
+    A softmax regression (no hidden layer) judged right, then with the batch sum instead of
+    the mean, a known mistake named in the diagnosis:
+
+    >>> import numpy as np
+    >>> def backward(weights, biases, X, Y):  # dJ/dW = (A - Y) X^T / m, dJ/db = (A - Y) 1 / m
+    ...     (W,), (b,) = weights, biases
+    ...     Z = W @ X + b
+    ...     A = np.exp(Z - Z.max(axis=0))
+    ...     A /= A.sum(axis=0)
+    ...     dZ = (A - Y) / X.shape[1]
+    ...     return [dZ @ X.T], [dZ.sum(axis=1, keepdims=True)]
+    >>> options = dict(hidden="sigmoid", output="softmax", hidden_layers=0, max_examples=20)
+    >>> check_backward(backward, **options).verdict
+    'correct'
+    >>> def summed(weights, biases, X, Y):
+    ...     (dW,), (db,) = backward(weights, biases, X, Y)
+    ...     return [X.shape[1] * dW], [X.shape[1] * db]
+    >>> result = check_backward(summed, **options)
+    >>> result.verdict, [mistake.id for mistake in result.diagnosis]
+    ('wrong', ['sum-instead-of-mean'])
     """
     declared = Declared(hidden_layers, None if sizes is None else tuple(sizes))
     convention = Convention(
