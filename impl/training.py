@@ -47,7 +47,12 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from impl import kernels
-from impl.validation import check_inputs, check_positive_int, check_positive_number
+from impl.validation import (
+    check_inputs,
+    check_positive_int,
+    check_positive_number,
+    check_targets,
+)
 
 
 class TrainableNetwork(Protocol):
@@ -58,13 +63,11 @@ class TrainableNetwork(Protocol):
     """
 
     sizes: tuple[int, ...]
+    output: str
     dtype: np.dtype
     rng: np.random.Generator
 
     def check_parameters(self) -> None: ...
-    def check_targets(
-        self, Y: object, n_examples: int, argument: str = "Y", inputs_argument: str = "X"
-    ) -> np.ndarray: ...
     def first_non_finite_parameter(self) -> str | None: ...
     def kernels_for_passes(self) -> bool: ...
     def kernels_for_steps(self, batch: int) -> bool: ...
@@ -137,7 +140,7 @@ def fit(
         evaluate_every = check_positive_int("evaluate_every", evaluate_every)
     network.check_parameters()
     inputs = check_inputs(X, network.sizes[0], network.dtype)
-    targets = network.check_targets(Y, inputs.shape[1])
+    targets = check_targets(Y, network.sizes[-1], inputs.shape[1], network.output, network.dtype)
     validation = None
     if validation_data is not None:
         if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
@@ -148,9 +151,12 @@ def fit(
         val_inputs = check_inputs(
             validation_data[0], network.sizes[0], network.dtype, "validation_data[0]"
         )
-        val_targets = network.check_targets(
+        val_targets = check_targets(
             validation_data[1],
+            network.sizes[-1],
             val_inputs.shape[1],
+            network.output,
+            network.dtype,
             "validation_data[1]",
             "validation_data[0]",
         )

@@ -172,6 +172,17 @@ def test_importing_the_library_binds_no_method_onto_a_class() -> None:
                 ), f"{name} sets {target.value.id}.{target.attr} at import"
 
 
+def test_the_library_never_imports_the_commands() -> None:
+    """The commands are thin: they import the library (impl.bench, impl.testing, ...), and
+    nothing outside impl.commands imports them (bar the console script's loader)."""
+    offenders = {
+        module: targets
+        for module, targets in _importers_of("impl.commands").items()
+        if not _within(module, ("impl.commands",))
+    }
+    assert not offenders, f"library code imports a command: {offenders}"
+
+
 def test_derivations_never_imports_impl() -> None:
     offenders = {m: t for m, t in _importers_of("impl").items() if m.startswith("derivations")}
     assert not offenders, f"derivations must not import impl: {offenders}"

@@ -18,7 +18,7 @@
 The command itself (options, writing the report, the exit status) is
 :mod:`impl.commands.bench`.
 
-Dependencies run one way: ``runner -> report, profiling, machine, targets, training,
+Dependencies run one way: ``runner -> profiling, machine, targets, results, training,
 gradcheck, symbolic, peers``, ``report -> results -> targets -> units -> timing``, and this
 package imports the implementation (:mod:`impl.network`, :mod:`impl.gradcheck`,
 :mod:`impl.losses`, :mod:`impl.per_example`, ...); the implementation never imports it.
