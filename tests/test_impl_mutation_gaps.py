@@ -186,7 +186,7 @@ def test_float32_networks_compute_in_float32_everywhere() -> None:
 
 
 def test_float32_training_buffers_are_float32() -> None:
-    """Kills float64 work buffers (``_Workspace`` without ``dtype``): float32 parameters
+    """Kills float64 work buffers (``StepBuffers`` without ``dtype``): float32 parameters
     updated from float64 arithmetic would still *look* float32."""
     net = Network([3, 4, 2], seed=0, dtype=np.float32)
     net.gradient_descent(np.linspace(-1, 1, 6).reshape(3, 2), np.array([0, 1]), 0.1)
