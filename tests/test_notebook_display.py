@@ -21,7 +21,8 @@ from derivations.catalog import UnknownClaimError, get_claim
 from derivations.rendering import notebook
 from derivations.rendering.content import ProvenClaim
 from derivations.rendering.latex import latex
-from derivations.rendering.markdown import claim_section
+from derivations.rendering.build import Context, claim_section
+from derivations.rendering.markdown import section
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -86,7 +87,9 @@ def test_the_latex_displays_compile_in_a_document_with_amsmath(tmp_path) -> None
 
 def test_the_markdown_display_is_the_claims_section_of_the_documents() -> None:
     claim = get_claim("sigmoid_bce_delta")
-    assert claim._repr_markdown_() == claim_section(ProvenClaim(claim, verified(claim)))
+    assert claim._repr_markdown_() == section(
+        claim_section(ProvenClaim(claim, verified(claim)), Context())
+    )
 
 
 def test_a_claim_result_displays_with_its_verdict() -> None:

@@ -24,6 +24,7 @@ from importlib import resources
 from latex2mathml.converter import convert as latex_to_mathml
 
 from derivations.rendering.model import (
+    Aside,
     Block,
     Code,
     CodeBlock,
@@ -31,17 +32,23 @@ from derivations.rendering.model import (
     Derivation,
     Display,
     Document,
+    Either,
     Emph,
+    Equations,
+    Facts,
     Fields,
+    Hypothesis,
     Inline,
     ItemList,
     Math,
     Paragraph,
     Quote,
+    RunIn,
     Section,
     Strong,
     Table,
     Text,
+    Words,
     plain_text,
 )
 
@@ -209,13 +216,13 @@ class _Renderer:
             if isinstance(piece, Text):
                 out.append(html.escape(piece.text, quote=False))
             elif isinstance(piece, Math):
-                out.append(
-                    "".join(mathml(part) + separator for part, separator in breakable(piece.latex))
-                )
+                out.append(self.math(piece.latex))
             elif isinstance(piece, Code):
-                # a long name may break after an underscore (<wbr>), and nowhere else
-                text = html.escape(piece.text, quote=False).replace("_", "_<wbr>")
-                out.append(f"<code>{text}</code>")
+                out.append(self.code(piece.text))
+            elif isinstance(piece, Words):
+                out.append(self.words(piece))
+            elif isinstance(piece, Either):
+                out.append(self.inline(piece.linked))
             elif isinstance(piece, Strong):
                 out.append(f"<strong>{self.inline(piece.children)}</strong>")
             elif isinstance(piece, Emph):
@@ -224,13 +231,58 @@ class _Renderer:
                 out.append(f'<a href="{self.href(piece.target)}">{self.inline(piece.children)}</a>')
         return "".join(out)
 
+    @staticmethod
+    def math(latex: str) -> str:
+        return "".join(mathml(part) + separator for part, separator in breakable(latex))
+
+    @staticmethod
+    def code(text: str) -> str:
+        # a long name may break after an underscore (<wbr>), and nowhere else
+        return "<code>" + html.escape(text, quote=False).replace("_", "_<wbr>") + "</code>"
+
+    def words(self, words: Words) -> str:
+        """A source's words: prose and formulas each followed by a space, code as it is."""
+        out = []
+        for kind, text in words.pieces:
+            if kind == "text":
+                out.append(html.escape(text + " ", quote=False))
+            elif kind == "math":
+                out.append(self.math(text) + " ")
+            else:
+                out.append(self.code(text))
+        return "".join(out)
+
     # -------------------------------------------------------------- blocks
     def block(self, block: Block) -> str:
         if isinstance(block, Paragraph):
             return self.paragraph(block)
+        if isinstance(block, RunIn):
+            if block.note:
+                return (
+                    f"<p><strong>{html.escape(block.title)},</strong> "
+                    f"{html.escape(block.note, quote=False)}</p>"
+                )
+            return f'<p class="lead"><strong>{html.escape(block.title)}</strong></p>'
+        if isinstance(block, Facts):
+            facts = [f"Claim {self.code(block.name)}"]
+            facts += [
+                f"<strong>{html.escape(item.label, quote=False)}:</strong> "
+                + self.inline(item.content)
+                for item in block.items
+            ]
+            return f'<p class="facts">{" · ".join(facts)}</p>'
+        if isinstance(block, Hypothesis):
+            said = html.escape(f"({block.name}) ", quote=False) + self.inline(block.text)
+            return f"<p><strong>Hypothesis</strong> {said}:</p>\n" + self.block(
+                Display(block.latex)
+            )
         if isinstance(block, Display):
             anchor = f' id="{block.id}"' if block.id else ""
             return f'<div class="display"{anchor}>{mathml(block.latex, block=True)}</div>'
+        if isinstance(block, Equations):
+            return "\n".join(self.block(Display(f"{left} = {right}")) for left, right in block.rows)
+        if isinstance(block, Aside):
+            return "\n".join(self.block(child) for child in block.blocks)
         if isinstance(block, Derivation):
             return self.derivation(block)
         if isinstance(block, Definitions):
@@ -302,7 +354,8 @@ class _Renderer:
         lines = ['<dl class="fields">']
         for item in block.items:
             lines.append(f"<dt>{html.escape(item.label)}</dt>")
-            inner = self.inline(item.content)
+            inner = self.inline(item.subject) + ": " if item.subject else ""
+            inner += self.inline(item.content)
             inner += "".join(self.block(child) for child in item.blocks)
             lines.append(f"<dd>{inner}</dd>")
         lines.append("</dl>")
@@ -315,7 +368,7 @@ class _Renderer:
         if block.lead:
             lines.append(
                 f'<tr class="lead"><th scope="col" colspan="{columns}">'
-                f"{html.escape(block.lead)}</th></tr>"
+                f"{html.escape(plain_text(block.lead))}</th></tr>"
             )
         lines += [f"<tr>{head}</tr>", "</thead>"]
         for row in block.rows:

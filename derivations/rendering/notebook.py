@@ -145,8 +145,9 @@ def _result_of(claim: Claim) -> ClaimResult:
 
 def displayed(item: Claim | ClaimResult) -> Shown:
     """The display of a claim (proven first) or of a proof's result."""
+    from derivations.rendering.build import Context, claim_section
     from derivations.rendering.content import ProvenClaim
-    from derivations.rendering.markdown import claim_section
+    from derivations.rendering.markdown import section
     from derivations.rendering.terminal import render_claim, render_failed_claim
 
     result = item if isinstance(item, ClaimResult) else _result_of(item)
@@ -171,7 +172,7 @@ def displayed(item: Claim | ClaimResult) -> Shown:
         claim.name,
         render_claim(proven),
         lambda: _result_latex(claim, verdict_sentence(proven)),
-        lambda: claim_section(proven),
+        lambda: section(claim_section(proven, Context())),
     )
 
 
