@@ -19,9 +19,9 @@ from proof_cache import SHARED, share_results, verified
 import derivations
 from derivations.catalog import UnknownClaimError, get_claim
 from derivations.rendering import notebook
+from derivations.rendering.build import Context, claim_section
 from derivations.rendering.content import ProvenClaim
 from derivations.rendering.latex import latex
-from derivations.rendering.build import Context, claim_section
 from derivations.rendering.markdown import section
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -89,7 +89,7 @@ def build_documents(content: DocumentContent) -> dict[str, str]:
     """File name → text of every generated document."""
     document = document_of(content)
     return {
-        TEX_NAME: render_tex(content),
+        TEX_NAME: render_tex(document),
         "derivations.md": render_markdown(document),
         "errata.md": render_errata_markdown(document),
         "mistakes.md": render_mistakes_markdown(),
