@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from derivations.kernel.language import Claim
 from derivations.kernel.verdicts import Assessment, Verdict
 from derivations.mistakes import KNOWN_MISTAKES
 from derivations.rendering.algorithm import BACKWARD_PASS
@@ -96,9 +97,11 @@ __all__ = [
     "TITLE",
     "Context",
     "build_document",
+    "census_section",
     "claim_anchor",
     "claim_section",
     "equation_anchor",
+    "erratum_section",
     "reason_anchor",
 ]
 
@@ -240,10 +243,10 @@ def _said(statement) -> tuple[Paragraph | None, list[Display]]:
     return (Paragraph((Words(words),)) if words else None), displays
 
 
-def _sources_beside(proven: ProvenClaim, context: Context) -> list[Block]:
+def _sources_beside(claim: Claim, context: Context) -> list[Block]:
     """The words of the sources that this claim decides, quoted, with the verdict on them."""
     blocks: list[Block] = []
-    for assessment in context.decided.get(proven.claim.name, []):
+    for assessment in context.decided.get(claim.name, []):
         statement = assessment.statement
         said, displays = _said(statement)
         quoted: list[Block] = [said] if said else []
@@ -259,9 +262,9 @@ def _sources_beside(proven: ProvenClaim, context: Context) -> list[Block]:
     return blocks
 
 
-def _verdict(proven: ProvenClaim, context: Context, sentence: str) -> list[Block]:
+def _verdict(claim: Claim, context: Context, sentence: str) -> list[Block]:
     blocks: list[Block] = [Paragraph(inline(sentence), lead="Verdict.", kind="verdict")]
-    beside = _sources_beside(proven, context)
+    beside = _sources_beside(claim, context)
     if beside:
         lead = Paragraph(
             (Text("What the source documents say about it, and the verdict on their words:"),),
@@ -271,9 +274,9 @@ def _verdict(proven: ProvenClaim, context: Context, sentence: str) -> list[Block
     return blocks
 
 
-def claim_section(proven: ProvenClaim, context: Context) -> Section:
-    """One claim's section: facts, definitions, hypotheses, statement, derivation, verdict."""
-    claim = proven.claim
+def claim_section(claim: Claim, verdict: str, context: Context) -> Section:
+    """One claim's section: facts, definitions, hypotheses, statement, derivation, and the
+    ``verdict`` (:func:`~derivations.rendering.common.verdict_sentence` of its proof)."""
     blocks: list[Block] = [_facts(claim)]
     if claim.summary:
         blocks.append(Paragraph(inline(claim.summary)))
@@ -283,7 +286,7 @@ def claim_section(proven: ProvenClaim, context: Context) -> Section:
     statement = Display(latex(claim.statement), f"claim-{claim.name}-statement")
     blocks += [RunIn("Statement"), statement]
     blocks += [RunIn("Derivation"), _derivation(claim)]
-    blocks += _verdict(proven, context, verdict_sentence(proven))
+    blocks += _verdict(claim, context, verdict)
     return Section(
         claim_anchor(claim.name), inline(claim.title), tuple(blocks), short=claim.name, kind="claim"
     )
@@ -305,7 +308,7 @@ def _featured_section(proven: ProvenClaim, introduction: str, context: Context) 
         Equations(tuple((latex(rows[at][0]), latex(rows[at][1])) for at in layer_order(len(rows))))
     )
     blocks += [RunIn("Derivation", "row by row"), _column_derivation(claim)]
-    blocks += _verdict(proven, context, f"{verdict_sentence(proven)} {premise_sentence(claim)}")
+    blocks += _verdict(claim, context, f"{verdict_sentence(proven)} {premise_sentence(claim)}")
     return Section(
         claim_anchor(claim.name), inline(claim.title), tuple(blocks), short=claim.name, kind="claim"
     )
@@ -380,7 +383,7 @@ def _part(arranged: ArrangedPart, context: Context) -> Section:
         if isinstance(item, ClaimTable):
             sections += _claim_table(item, context)
         else:
-            sections.append(claim_section(item, context))
+            sections.append(claim_section(item.claim, verdict_sentence(item), context))
     return Section(
         f"part-{part.key}",
         inline(part.title),
@@ -411,7 +414,8 @@ def _checked(statement) -> list[Display]:
     ]
 
 
-def _erratum(assessment: Assessment, context: Context) -> Section:
+def erratum_section(assessment: Assessment, context: Context) -> Section:
+    """A source's claim checked: its words, our reading, what was checked, the verdict."""
     statement = assessment.statement
     fields = [Field("Source", (Text(source_citation(statement)),))]
     if statement.quote:
@@ -475,7 +479,8 @@ def _census_said(entry: CensusEntry) -> tuple[Inline, ...]:
     return (Words(tuple(pieces)),)
 
 
-def _census_erratum(verdict: CensusVerdict, context: Context) -> Section:
+def census_section(verdict: CensusVerdict, context: Context) -> Section:
+    """A statement of the census of the sources, with its verdict and what decided it."""
     entry = verdict.entry
     fields = [
         Field("Source", (Text(source_citation(entry)),)),
@@ -529,7 +534,7 @@ def _census(content: DocumentContent, context: Context) -> list[Section]:
         ),
         short="Every statement of the sources",
     )
-    errata_sections = [_census_erratum(v, context) for v in content.census if v.is_erratum]
+    errata_sections = [census_section(v, context) for v in content.census if v.is_erratum]
     return [
         Section(
             "census",
@@ -542,7 +547,7 @@ def _census(content: DocumentContent, context: Context) -> list[Section]:
 
 
 def _errata(content: DocumentContent, context: Context) -> Section:
-    sections = [_erratum(a, context) for a in errata(content.seeds)]
+    sections = [erratum_section(a, context) for a in errata(content.seeds)]
     rows = []
     for assessment in content.seeds:
         statement = assessment.statement
@@ -580,7 +585,7 @@ def _errata(content: DocumentContent, context: Context) -> Section:
                         (Text("What goes wrong when a hypothesis of this project is dropped."),)
                     ),
                 ),
-                tuple(_erratum(a, context) for a in content.beyond),
+                tuple(erratum_section(a, context) for a in content.beyond),
                 short="Counterexamples beyond the sources",
             )
         )

@@ -48,9 +48,20 @@ from derivations.rendering.model import (
 )
 from derivations.rendering.prose import latex_code, latex_plain, one_line, to_latex
 
-__all__ = ["PREAMBLE", "label", "render_tex"]
+__all__ = ["MACROS", "PREAMBLE", "label", "render_tex", "section_latex"]
 
-PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+#: the macros a section uses (a claim's justification beside its step, its name)
+MACROS = r"""\newcommand{\whybox}[2]{%
+  \text{\parbox[t]{#1\linewidth}{\everymath{\textstyle}\raggedright\small #2}}}
+\newcommand{\why}[1]{\whybox{0.30}{#1}}
+\newcommand{\whynarrow}[1]{\whybox{0.21}{#1}}
+\newcommand{\whyshort}[1]{\text{\everymath{\textstyle}\small #1}}
+\newcommand{\claimname}[1]{\texttt{#1}}
+"""
+
+#: the preamble of derivations.tex
+PREAMBLE = (
+    r"""\documentclass[11pt,a4paper]{article}
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath}
 \usepackage{amssymb}
@@ -63,13 +74,9 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6\baselineskip}
-\newcommand{\whybox}[2]{%
-  \text{\parbox[t]{#1\linewidth}{\everymath{\textstyle}\raggedright\small #2}}}
-\newcommand{\why}[1]{\whybox{0.30}{#1}}
-\newcommand{\whynarrow}[1]{\whybox{0.21}{#1}}
-\newcommand{\whyshort}[1]{\text{\everymath{\textstyle}\small #1}}
-\newcommand{\claimname}[1]{\texttt{#1}}
-% a formula in a table cell: shrunk if it is wider than the cell (it cannot break), to
+"""
+    + MACROS
+    + r"""% a formula in a table cell: shrunk if it is wider than the cell (it cannot break), to
 % 0.9 of the cell's width, so that the punctuation after it still fits on its line
 \newcommand{\fitmath}[1]{\sbox0{$#1$}%
   \ifdim\wd0>0.9\linewidth\resizebox{0.9\linewidth}{!}{\usebox0}\else\usebox0\fi}
@@ -80,6 +87,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \makeatother
 \setcounter{tocdepth}{2}
 """
+)
 
 #: justifications longer than this go in a narrow paragraph box beside the step
 _SHORT_WHY = 34
@@ -141,10 +149,13 @@ def label(section: Section) -> str:
 
 
 class _Latex:
-    """The LaTeX of the document; ``page_refs`` while a table refers to claims by page."""
+    """The LaTeX of the document; ``page_refs`` while a table refers to claims by page;
+    ``alone`` for one section shown by itself (a notebook's): its heading unnumbered and
+    unlabelled, for a document without hyperref."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, alone: bool = False) -> None:
         self.page_refs = False
+        self.alone = alone
 
     # -------------------------------------------------------------- inline
     def inline(self, pieces: tuple[Inline, ...], *, links: bool = True) -> str:
@@ -354,11 +365,15 @@ class _Latex:
     # -------------------------------------------------------------- sections
     def section(self, section: Section, depth: int) -> list[str]:
         title = self.inline(section.title)
-        if section.kind in ("claim", "table") and "$" in title:
+        if self.alone:
+            head = rf"\{_HEADINGS[depth]}*{{{title}}}"
+        elif section.kind in ("claim", "table") and "$" in title:
             # a PDF bookmark cannot show a formula: the claim's name instead
             title = rf"\texorpdfstring{{{title}}}{{{latex_plain(section.short)}}}"
-        head = rf"\{_HEADINGS[depth]}{{{title}}}"
-        if label(section):
+            head = rf"\{_HEADINGS[depth]}{{{title}}}"
+        else:
+            head = rf"\{_HEADINGS[depth]}{{{title}}}"
+        if label(section) and not self.alone:
             head += rf"\label{{{label(section)}}}"
         if section.kind == "erratum":  # its fields right under the heading
             return [head, *self.blocks(section.blocks), ""]
@@ -381,6 +396,13 @@ class _Latex:
             if after is not None and not runs_in and not isinstance(block, ItemList):
                 lines.append("")
         return lines
+
+
+def section_latex(section: Section) -> str:
+    """One section by itself, in LaTeX that compiles in a document with amsmath alone (a
+    notebook's display of a claim, of a source's claim, of a census entry)."""
+    lines = _Latex(alone=True).section(section, 1)
+    return MACROS.replace(r"\newcommand", r"\providecommand") + "\n".join(lines)
 
 
 def render_tex(document: Document) -> str:
