@@ -56,6 +56,7 @@ from derivations.rendering.common import (
 from derivations.rendering.content import DocumentContent, ProvenClaim, errata
 from derivations.rendering.latex import latex, latex_lines
 from derivations.rendering.model import (
+    MISTAKES,
     Aside,
     Block,
     Code,
@@ -93,7 +94,6 @@ from derivations.sources.census import INTRODUCTION as CENSUS_INTRODUCTION
 from derivations.sources.census import CensusEntry, CensusVerdict
 
 __all__ = [
-    "MISTAKES",
     "TITLE",
     "Context",
     "build_document",
@@ -106,8 +106,6 @@ __all__ = [
 ]
 
 TITLE = "Backpropagation, proven with SymPy"
-#: the anchor of the known mistakes' page (the web site's; ``mistakes.md`` lists them)
-MISTAKES = "mistakes"
 
 
 def claim_anchor(name: str) -> str:

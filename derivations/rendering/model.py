@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from derivations.rendering.prose import docstring_pieces, segments
 
 __all__ = [
+    "MISTAKES",
     "Aside",
     "Block",
     "Code",
@@ -66,6 +67,11 @@ __all__ = [
     "inline",
     "plain_text",
 ]
+
+
+#: the anchor of the page of the known mistakes: the web site's; the printed documents leave
+#: it out (``mistakes.md`` lists them: :mod:`derivations.rendering.mistakes`)
+MISTAKES = "mistakes"
 
 
 # ---------------------------------------------------------------------- inline

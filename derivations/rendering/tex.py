@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 
-from derivations.rendering.markdown import MISTAKES, aligned, derivation_rows
+from derivations.rendering.latex import numbered_chains, paired_equations
 from derivations.rendering.model import (
+    MISTAKES,
     Aside,
     Block,
     Code,
@@ -232,9 +233,9 @@ class _Latex:
         if isinstance(block, Display):
             return [rf"\[ {block.latex} \]"]
         if isinstance(block, Equations):
-            return [rf"\[ {aligned(block.rows)} \]"]
+            return [rf"\[ {paired_equations(block.rows)} \]"]
         if isinstance(block, Derivation):
-            lines = [r"\begin{align*}", derivation_rows(block, "[1.5ex]"), r"\end{align*}"]
+            lines = [r"\begin{align*}", numbered_chains(block.chains, "[1.5ex]"), r"\end{align*}"]
             lines += [r"\begin{enumerate}"]
             lines += [rf"\item {self.inline(why)}" for _, _, why in block.reasons]
             return [*lines, r"\end{enumerate}"]
