@@ -26,28 +26,23 @@ from latex2mathml.converter import convert as latex_to_mathml
 from derivations.rendering.model import (
     Aside,
     Block,
-    Code,
     CodeBlock,
     Definitions,
     Derivation,
     Display,
     Document,
-    Either,
-    Emph,
     Equations,
     Facts,
     Fields,
     Hypothesis,
-    Inline,
+    InlineRenderer,
     ItemList,
-    Math,
+    Link,
     Paragraph,
     Quote,
     RunIn,
     Section,
-    Strong,
     Table,
-    Text,
     Words,
     plain_text,
 )
@@ -193,7 +188,7 @@ def anchors(document: Document) -> dict[str, str]:
 # ---------------------------------------------------------------------- rendering
 
 
-class _Renderer:
+class _Renderer(InlineRenderer):
     def __init__(self, document: Document) -> None:
         self.document = document
         self.where = anchors(document)
@@ -210,35 +205,26 @@ class _Renderer:
         return f"{page}#{target}"
 
     # -------------------------------------------------------------- inline
-    def inline(self, pieces: tuple[Inline, ...]) -> str:
-        out = []
-        for piece in pieces:
-            if isinstance(piece, Text):
-                out.append(html.escape(piece.text, quote=False))
-            elif isinstance(piece, Math):
-                out.append(self.math(piece.latex))
-            elif isinstance(piece, Code):
-                out.append(self.code(piece.text))
-            elif isinstance(piece, Words):
-                out.append(self.words(piece))
-            elif isinstance(piece, Either):
-                out.append(self.inline(piece.linked))
-            elif isinstance(piece, Strong):
-                out.append(f"<strong>{self.inline(piece.children)}</strong>")
-            elif isinstance(piece, Emph):
-                out.append(f"<em>{self.inline(piece.children)}</em>")
-            else:
-                out.append(f'<a href="{self.href(piece.target)}">{self.inline(piece.children)}</a>')
-        return "".join(out)
+    linked = True
 
-    @staticmethod
-    def math(latex: str) -> str:
+    def text(self, text: str) -> str:
+        return html.escape(text, quote=False)
+
+    def math(self, latex: str) -> str:
         return "".join(mathml(part) + separator for part, separator in breakable(latex))
 
-    @staticmethod
-    def code(text: str) -> str:
+    def code(self, text: str, kind: str = "") -> str:
         # a long name may break after an underscore (<wbr>), and nowhere else
         return "<code>" + html.escape(text, quote=False).replace("_", "_<wbr>") + "</code>"
+
+    def strong(self, inner: str) -> str:
+        return f"<strong>{inner}</strong>"
+
+    def emph(self, inner: str) -> str:
+        return f"<em>{inner}</em>"
+
+    def link(self, link: Link, links: bool) -> str:
+        return f'<a href="{self.href(link.target)}">{self.inline(link.children)}</a>'
 
     def words(self, words: Words) -> str:
         """A source's words: prose and formulas each followed by a space, code as it is."""

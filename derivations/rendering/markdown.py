@@ -21,29 +21,23 @@ from derivations.rendering.model import (
     MISTAKES,
     Aside,
     Block,
-    Code,
     Definitions,
     Derivation,
     Display,
     Document,
-    Either,
-    Emph,
     Equations,
     Facts,
     Field,
     Fields,
     Hypothesis,
-    Inline,
+    InlineRenderer,
     ItemList,
     Link,
-    Math,
     Paragraph,
     Quote,
     RunIn,
     Section,
-    Strong,
     Table,
-    Text,
     Words,
 )
 from derivations.rendering.prose import markdown_code, markdown_plain
@@ -58,7 +52,7 @@ GENERATED_NOTE = (
 ANCHORED_KINDS = ("claim", "table", "part")
 
 
-class _Markdown:
+class _Markdown(InlineRenderer):
     """The Markdown of one file: ``page`` is the file that holds the claims' anchors as
     a link from this file names it (empty in ``derivations.md`` itself)."""
 
@@ -66,26 +60,20 @@ class _Markdown:
         self.page = page
 
     # -------------------------------------------------------------- inline
-    def inline(self, pieces: tuple[Inline, ...], *, links: bool = True) -> str:
-        out = []
-        for piece in pieces:
-            if isinstance(piece, Text):
-                out.append(markdown_plain(piece.text))
-            elif isinstance(piece, Math):
-                out.append(f"${piece.latex}$")
-            elif isinstance(piece, Code):
-                out.append(markdown_code(piece.text))
-            elif isinstance(piece, Strong):
-                out.append(f"**{self.inline(piece.children, links=links)}**")
-            elif isinstance(piece, Emph):
-                out.append(f"*{self.inline(piece.children, links=links)}*")
-            elif isinstance(piece, Words):
-                out.append(self.words(piece))
-            elif isinstance(piece, Either):
-                out.append(self.inline(piece.printed, links=links))
-            else:
-                out.append(self.link(piece, links))
-        return "".join(out)
+    def text(self, text: str) -> str:
+        return markdown_plain(text)
+
+    def math(self, latex: str) -> str:
+        return f"${latex}$"
+
+    def code(self, text: str, kind: str = "") -> str:
+        return markdown_code(text)
+
+    def strong(self, inner: str) -> str:
+        return f"**{inner}**"
+
+    def emph(self, inner: str) -> str:
+        return f"*{inner}*"
 
     def link(self, link: Link, links: bool) -> str:
         text = self.inline(link.children, links=False)
@@ -93,8 +81,7 @@ class _Markdown:
             return f"[{text}]({self.page}#{link.target})"
         return text
 
-    @staticmethod
-    def words(words: Words) -> str:
+    def words(self, words: Words) -> str:
         said = []
         for kind, text in words.pieces:
             if kind == "text":

@@ -51,6 +51,7 @@ __all__ = [
     "Fields",
     "Hypothesis",
     "Inline",
+    "InlineRenderer",
     "ItemList",
     "Link",
     "Math",
@@ -166,6 +167,59 @@ def docstring_inline(text: str) -> tuple[Inline, ...]:
         else:
             pieces.extend(inline(piece.content))
     return tuple(pieces)
+
+
+class InlineRenderer:
+    """The walk over inline pieces that every renderer shares: a renderer says how it
+    prints each kind (:meth:`text`, :meth:`math`, :meth:`code`, :meth:`words`,
+    :meth:`strong`, :meth:`emph`, :meth:`link`); ``linked`` says which side of an
+    :class:`Either` it prints.  ``links=False`` where a link cannot be (inside a link, in a
+    label): :meth:`link` prints its text alone."""
+
+    linked = False
+
+    def inline(self, pieces: tuple[Inline, ...], *, links: bool = True) -> str:
+        out = []
+        for piece in pieces:
+            if isinstance(piece, Text):
+                out.append(self.text(piece.text))
+            elif isinstance(piece, Math):
+                out.append(self.math(piece.latex))
+            elif isinstance(piece, Code):
+                out.append(self.code(piece.text, piece.kind))
+            elif isinstance(piece, Words):
+                out.append(self.words(piece))
+            elif isinstance(piece, Either):
+                chosen = piece.linked if self.linked else piece.printed
+                out.append(self.inline(chosen, links=links))
+            elif isinstance(piece, Strong):
+                out.append(self.strong(self.inline(piece.children, links=links)))
+            elif isinstance(piece, Emph):
+                out.append(self.emph(self.inline(piece.children, links=links)))
+            else:
+                out.append(self.link(piece, links))
+        return "".join(out)
+
+    def text(self, text: str) -> str:
+        raise NotImplementedError
+
+    def math(self, latex: str) -> str:
+        raise NotImplementedError
+
+    def code(self, text: str, kind: str = "") -> str:
+        raise NotImplementedError
+
+    def words(self, words: Words) -> str:
+        raise NotImplementedError
+
+    def strong(self, inner: str) -> str:
+        raise NotImplementedError
+
+    def emph(self, inner: str) -> str:
+        raise NotImplementedError
+
+    def link(self, link: Link, links: bool) -> str:
+        raise NotImplementedError
 
 
 def plain_text(pieces: tuple[Inline, ...]) -> str:

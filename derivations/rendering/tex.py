@@ -25,14 +25,12 @@ from derivations.rendering.model import (
     Derivation,
     Display,
     Document,
-    Either,
-    Emph,
     Equations,
     Facts,
     Field,
     Fields,
     Hypothesis,
-    Inline,
+    InlineRenderer,
     ItemList,
     Link,
     Math,
@@ -40,7 +38,6 @@ from derivations.rendering.model import (
     Quote,
     RunIn,
     Section,
-    Strong,
     Table,
     TableRow,
     Text,
@@ -149,7 +146,7 @@ def label(section: Section) -> str:
     return ""
 
 
-class _Latex:
+class _Latex(InlineRenderer):
     """The LaTeX of the document; ``page_refs`` while a table refers to claims by page;
     ``alone`` for one section shown by itself (a notebook's): its heading unnumbered and
     unlabelled, for a document without hyperref."""
@@ -159,34 +156,27 @@ class _Latex:
         self.alone = alone
 
     # -------------------------------------------------------------- inline
-    def inline(self, pieces: tuple[Inline, ...], *, links: bool = True) -> str:
-        out = []
-        for piece in pieces:
-            if isinstance(piece, Text):
-                out.append(latex_plain(piece.text))
-            elif isinstance(piece, Math):
-                out.append(f"${piece.latex}$")
-            elif isinstance(piece, Code):
-                out.append(self.code(piece))
-            elif isinstance(piece, Strong):
-                out.append(rf"\textbf{{{self.inline(piece.children, links=links)}}}")
-            elif isinstance(piece, Emph):
-                out.append(rf"\textit{{{self.inline(piece.children, links=links)}}}")
-            elif isinstance(piece, Words):
-                out.append(" ".join(self.words(piece)).replace(" ,", ","))
-            elif isinstance(piece, Either):
-                out.append(self.inline(piece.printed, links=links))
-            else:
-                out.append(self.link(piece, links))
-        return "".join(out)
+    def text(self, text: str) -> str:
+        return latex_plain(text)
 
-    @staticmethod
-    def code(code: Code) -> str:
-        if code.kind == "name":
-            return rf"\claimname{{{latex_plain(code.text)}}}"
-        if code.kind == "verbatim":
-            return latex_code(code.text)
-        return rf"\texttt{{{latex_plain(code.text)}}}"
+    def math(self, latex: str) -> str:
+        return f"${latex}$"
+
+    def code(self, text: str, kind: str = "") -> str:
+        if kind == "name":
+            return rf"\claimname{{{latex_plain(text)}}}"
+        if kind == "verbatim":
+            return latex_code(text)
+        return rf"\texttt{{{latex_plain(text)}}}"
+
+    def strong(self, inner: str) -> str:
+        return rf"\textbf{{{inner}}}"
+
+    def emph(self, inner: str) -> str:
+        return rf"\textit{{{inner}}}"
+
+    def words(self, words: Words) -> str:
+        return " ".join(self.said(words)).replace(" ,", ",")
 
     def link(self, link: Link, links: bool) -> str:
         """A link to a claim: its name and where it is (a section, or a page in a table)."""
@@ -198,7 +188,8 @@ class _Latex:
         return rf"\hyperref[{target}]{{{text}}} ({where})"
 
     @staticmethod
-    def words(words: Words) -> list[str]:
+    def said(words: Words) -> list[str]:
+        """The pieces of a source's words, each printed (to be set apart by spaces)."""
         said = []
         for kind, text in words.pieces:
             if kind == "text":
@@ -296,7 +287,7 @@ class _Latex:
                 if isinstance(child, Paragraph):
                     for piece in child.content:
                         said += (
-                            self.words(piece)
+                            self.said(piece)
                             if isinstance(piece, Words)
                             else [self.inline((piece,))]
                         )
