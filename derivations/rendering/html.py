@@ -287,8 +287,6 @@ class _Renderer(InlineRenderer):
 
     def paragraph(self, block: Paragraph) -> str:
         css = f' class="{block.kind}"' if block.kind else ""
-        if block.lead and not block.content:
-            return f'<p class="lead"><strong>{html.escape(block.lead)}</strong></p>'
         lead = f"<strong>{html.escape(block.lead)}</strong> " if block.lead else ""
         return f"<p{css}>{lead}{self.inline(block.content)}</p>"
 

@@ -38,7 +38,6 @@ from derivations.rendering.model import (
     RunIn,
     Section,
     Table,
-    Words,
 )
 from derivations.rendering.prose import markdown_code, markdown_plain
 
@@ -80,17 +79,6 @@ class _Markdown(InlineRenderer):
         if links and link.target.startswith("claim-"):
             return f"[{text}]({self.page}#{link.target})"
         return text
-
-    def words(self, words: Words) -> str:
-        said = []
-        for kind, text in words.pieces:
-            if kind == "text":
-                said.append(markdown_plain(text))
-            elif kind == "math":
-                said.append(f"${text}$")
-            else:
-                said.append(markdown_code(text))
-        return " ".join(said).replace(" ,", ",")
 
     # -------------------------------------------------------------- blocks
     def block(self, block: Block) -> list[str]:

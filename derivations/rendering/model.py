@@ -210,7 +210,19 @@ class InlineRenderer:
         raise NotImplementedError
 
     def words(self, words: Words) -> str:
-        raise NotImplementedError
+        """A source's words: its pieces set apart by spaces (none before a comma)."""
+        return " ".join(self.said(words)).replace(" ,", ",")
+
+    def said(self, words: Words) -> list[str]:
+        """The pieces of a source's words, each printed (its code verbatim)."""
+        return [
+            self.text(text)
+            if kind == "text"
+            else self.math(text)
+            if kind == "math"
+            else self.code(text, "verbatim")
+            for kind, text in words.pieces
+        ]
 
     def strong(self, inner: str) -> str:
         raise NotImplementedError

@@ -20,7 +20,6 @@ from derivations.rendering.model import (
     MISTAKES,
     Aside,
     Block,
-    Code,
     Definitions,
     Derivation,
     Display,
@@ -175,9 +174,6 @@ class _Latex(InlineRenderer):
     def emph(self, inner: str) -> str:
         return rf"\textit{{{inner}}}"
 
-    def words(self, words: Words) -> str:
-        return " ".join(self.said(words)).replace(" ,", ",")
-
     def link(self, link: Link, links: bool) -> str:
         """A link to a claim: its name and where it is (a section, or a page in a table)."""
         text = self.inline(link.children, links=False)
@@ -186,19 +182,6 @@ class _Latex(InlineRenderer):
         target = link.target.replace("-", ":", 1)
         where = rf"p.~\pageref{{{target}}}" if self.page_refs else rf"Section~\ref{{{target}}}"
         return rf"\hyperref[{target}]{{{text}}} ({where})"
-
-    @staticmethod
-    def said(words: Words) -> list[str]:
-        """The pieces of a source's words, each printed (to be set apart by spaces)."""
-        said = []
-        for kind, text in words.pieces:
-            if kind == "text":
-                said.append(latex_plain(text))
-            elif kind == "math":
-                said.append(f"${text}$")
-            else:
-                said.append(latex_code(text))
-        return said
 
     # -------------------------------------------------------------- blocks
     def block(self, block: Block, after: Block | None = None) -> list[str]:
@@ -259,13 +242,13 @@ class _Latex(InlineRenderer):
         lines += [rf"\item[{self.field_label(item)}:] {self.field(item)}" for item in block.items]
         return [*lines, r"\end{description}", r"\par}"]
 
-    def field_label(self, item: Field) -> str:
+    @staticmethod
+    def field_label(item: Field) -> str:
+        """A field's label; the name it speaks of in typewriter type (a label holds no link)."""
         if not item.subject:
             return item.label
-        names = [piece for piece in item.subject if isinstance(piece, Link | Code)]
-        codes = [name.children[0] if isinstance(name, Link) else name for name in names]
-        typewriter = [rf"\texttt{{{latex_plain(code.text)}}}" for code in codes]  # type: ignore[union-attr]
-        return f"{item.label} {' '.join(typewriter)}"
+        names = (rf"\texttt{{{latex_plain(plain_text((piece,)))}}}" for piece in item.subject)
+        return f"{item.label} {' '.join(names)}"
 
     def field(self, item: Field) -> str:
         """A field's text: the source's words with its displayed formulas in line, what was
