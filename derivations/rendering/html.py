@@ -35,11 +35,11 @@ from derivations.rendering.model import (
     Facts,
     Fields,
     Hypothesis,
-    InlineRenderer,
     ItemList,
     Link,
     Paragraph,
     Quote,
+    Renderer,
     RunIn,
     Section,
     Table,
@@ -188,7 +188,7 @@ def anchors(document: Document) -> dict[str, str]:
 # ---------------------------------------------------------------------- rendering
 
 
-class _Renderer(InlineRenderer):
+class _Renderer(Renderer):
     def __init__(self, document: Document) -> None:
         self.document = document
         self.where = anchors(document)
@@ -239,51 +239,45 @@ class _Renderer(InlineRenderer):
         return "".join(out)
 
     # -------------------------------------------------------------- blocks
-    def block(self, block: Block) -> str:
-        if isinstance(block, Paragraph):
-            return self.paragraph(block)
-        if isinstance(block, RunIn):
-            if block.note:
-                return (
-                    f"<p><strong>{html.escape(block.title)},</strong> "
-                    f"{html.escape(block.note, quote=False)}</p>"
-                )
-            return f'<p class="lead"><strong>{html.escape(block.title)}</strong></p>'
-        if isinstance(block, Facts):
-            facts = [f"Claim {self.code(block.name)}"]
-            facts += [
-                f"<strong>{html.escape(item.label, quote=False)}:</strong> "
-                + self.inline(item.content)
-                for item in block.items
-            ]
-            return f'<p class="facts">{" · ".join(facts)}</p>'
-        if isinstance(block, Hypothesis):
-            said = html.escape(f"({block.name}) ", quote=False) + self.inline(block.text)
-            return f"<p><strong>Hypothesis</strong> {said}:</p>\n" + self.block(
-                Display(block.latex)
+    def run_in(self, block: RunIn) -> str:
+        if block.note:
+            return (
+                f"<p><strong>{html.escape(block.title)},</strong> "
+                f"{html.escape(block.note, quote=False)}</p>"
             )
-        if isinstance(block, Display):
-            anchor = f' id="{block.id}"' if block.id else ""
-            return f'<div class="display"{anchor}>{mathml(block.latex, block=True)}</div>'
-        if isinstance(block, Equations):
-            return "\n".join(self.block(Display(f"{left} = {right}")) for left, right in block.rows)
-        if isinstance(block, Aside):
-            return "\n".join(self.block(child) for child in block.blocks)
-        if isinstance(block, Derivation):
-            return self.derivation(block)
-        if isinstance(block, Definitions):
-            return self.definitions(block)
-        if isinstance(block, Fields):
-            return self.fields(block)
-        if isinstance(block, ItemList):
-            tag = "ol" if block.ordered else "ul"
-            items = "".join(f"<li>{self.inline(item)}</li>" for item in block.items)
-            return f"<{tag}>{items}</{tag}>"
-        if isinstance(block, Table):
-            return self.table(block)
-        if isinstance(block, CodeBlock):
-            return f"<pre><code>{html.escape(block.text, quote=False)}</code></pre>"
-        return self.quote(block)
+        return f'<p class="lead"><strong>{html.escape(block.title)}</strong></p>'
+
+    def facts(self, block: Facts) -> str:
+        facts = [f"Claim {self.code(block.name)}"]
+        facts += [
+            f"<strong>{html.escape(item.label, quote=False)}:</strong> " + self.inline(item.content)
+            for item in block.items
+        ]
+        return f'<p class="facts">{" · ".join(facts)}</p>'
+
+    def hypothesis(self, block: Hypothesis) -> str:
+        said = html.escape(f"({block.name}) ", quote=False) + self.inline(block.text)
+        return f"<p><strong>Hypothesis</strong> {said}:</p>\n" + self.display(Display(block.latex))
+
+    @staticmethod
+    def display(block: Display) -> str:
+        anchor = f' id="{block.id}"' if block.id else ""
+        return f'<div class="display"{anchor}>{mathml(block.latex, block=True)}</div>'
+
+    def equations(self, block: Equations) -> str:
+        return "\n".join(self.display(Display(f"{left} = {right}")) for left, right in block.rows)
+
+    def aside(self, block: Aside) -> str:
+        return "\n".join(self.block(child) for child in block.blocks)
+
+    def item_list(self, block: ItemList) -> str:
+        tag = "ol" if block.ordered else "ul"
+        items = "".join(f"<li>{self.inline(item)}</li>" for item in block.items)
+        return f"<{tag}>{items}</{tag}>"
+
+    @staticmethod
+    def code_block(block: CodeBlock) -> str:
+        return f"<pre><code>{html.escape(block.text, quote=False)}</code></pre>"
 
     def paragraph(self, block: Paragraph) -> str:
         css = f' class="{block.kind}"' if block.kind else ""

@@ -20,7 +20,6 @@ from derivations.rendering.latex import numbered_chains, paired_equations
 from derivations.rendering.model import (
     MISTAKES,
     Aside,
-    Block,
     Definitions,
     Derivation,
     Display,
@@ -30,11 +29,11 @@ from derivations.rendering.model import (
     Field,
     Fields,
     Hypothesis,
-    InlineRenderer,
     ItemList,
     Link,
     Paragraph,
     Quote,
+    Renderer,
     RunIn,
     Section,
     Table,
@@ -51,7 +50,7 @@ GENERATED_NOTE = (
 ANCHORED_KINDS = ("claim", "table", "part")
 
 
-class _Markdown(InlineRenderer):
+class _Markdown(Renderer):
     """The Markdown of one file: ``page`` is the file that holds the claims' anchors as
     a link from this file names it (empty in ``derivations.md`` itself)."""
 
@@ -81,37 +80,38 @@ class _Markdown(InlineRenderer):
         return text
 
     # -------------------------------------------------------------- blocks
-    def block(self, block: Block) -> list[str]:
-        """The lines of one block, ending with a blank line."""
-        if isinstance(block, Paragraph):
-            text = self.inline(block.content)
-            return [f"**{block.lead}** {text}" if block.lead else text, ""]
-        if isinstance(block, RunIn):
-            return [f"**{block.title}**" + (f", {block.note}" if block.note else ""), ""]
-        if isinstance(block, Facts):
-            facts = [f"Claim {markdown_code(block.name)}"]
-            facts += [f"{item.label}: {self.inline(item.content)}" for item in block.items]
-            return [" · ".join(facts), ""]
-        if isinstance(block, Hypothesis):
-            head = f"**Hypothesis** ({markdown_plain(block.name)}): {self.inline(block.text)}"
-            return [head, "", *self.block(Display(block.latex))]
-        if isinstance(block, Display):
-            return ["$$", block.latex, "$$", ""]
-        if isinstance(block, Equations):
-            return ["$$", paired_equations(block.rows), "$$", ""]
-        if isinstance(block, Derivation):
-            return self.derivation(block)
-        if isinstance(block, Definitions):
-            return self.definitions(block)
-        if isinstance(block, Fields):
-            return self.fields(block)
-        if isinstance(block, ItemList):
-            return [f"- {self.inline(item)}" for item in block.items] + [""]
-        if isinstance(block, Table):
-            return self.table(block)
-        if isinstance(block, Aside):
-            return []
-        raise TypeError(f"no Markdown for {type(block).__name__}")
+    # each block's lines end with a blank line
+    def paragraph(self, block: Paragraph) -> list[str]:
+        text = self.inline(block.content)
+        return [f"**{block.lead}** {text}" if block.lead else text, ""]
+
+    @staticmethod
+    def run_in(block: RunIn) -> list[str]:
+        return [f"**{block.title}**" + (f", {block.note}" if block.note else ""), ""]
+
+    def facts(self, block: Facts) -> list[str]:
+        facts = [f"Claim {markdown_code(block.name)}"]
+        facts += [f"{item.label}: {self.inline(item.content)}" for item in block.items]
+        return [" · ".join(facts), ""]
+
+    def hypothesis(self, block: Hypothesis) -> list[str]:
+        head = f"**Hypothesis** ({markdown_plain(block.name)}): {self.inline(block.text)}"
+        return [head, "", *self.display(Display(block.latex))]
+
+    @staticmethod
+    def display(block: Display) -> list[str]:
+        return ["$$", block.latex, "$$", ""]
+
+    @staticmethod
+    def equations(block: Equations) -> list[str]:
+        return ["$$", paired_equations(block.rows), "$$", ""]
+
+    def item_list(self, block: ItemList) -> list[str]:
+        return [f"- {self.inline(item)}" for item in block.items] + [""]
+
+    @staticmethod
+    def aside(block: Aside) -> list[str]:
+        return []
 
     def derivation(self, block: Derivation) -> list[str]:
         """The aligned display between its markers, then the numbered justifications."""

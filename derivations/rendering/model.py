@@ -28,10 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from derivations.rendering.prose import docstring_pieces, segments
 
 __all__ = [
+    "BLOCK_METHODS",
     "MISTAKES",
     "Aside",
     "Block",
@@ -51,12 +53,12 @@ __all__ = [
     "Fields",
     "Hypothesis",
     "Inline",
-    "InlineRenderer",
     "ItemList",
     "Link",
     "Math",
     "Paragraph",
     "Quote",
+    "Renderer",
     "RunIn",
     "Section",
     "Strong",
@@ -167,71 +169,6 @@ def docstring_inline(text: str) -> tuple[Inline, ...]:
         else:
             pieces.extend(inline(piece.content))
     return tuple(pieces)
-
-
-class InlineRenderer:
-    """The walk over inline pieces that every renderer shares: a renderer says how it
-    prints each kind (:meth:`text`, :meth:`math`, :meth:`code`, :meth:`words`,
-    :meth:`strong`, :meth:`emph`, :meth:`link`); ``linked`` says which side of an
-    :class:`Either` it prints.  ``links=False`` where a link cannot be (inside a link, in a
-    label): :meth:`link` prints its text alone."""
-
-    linked = False
-
-    def inline(self, pieces: tuple[Inline, ...], *, links: bool = True) -> str:
-        out = []
-        for piece in pieces:
-            if isinstance(piece, Text):
-                out.append(self.text(piece.text))
-            elif isinstance(piece, Math):
-                out.append(self.math(piece.latex))
-            elif isinstance(piece, Code):
-                out.append(self.code(piece.text, piece.kind))
-            elif isinstance(piece, Words):
-                out.append(self.words(piece))
-            elif isinstance(piece, Either):
-                chosen = piece.linked if self.linked else piece.printed
-                out.append(self.inline(chosen, links=links))
-            elif isinstance(piece, Strong):
-                out.append(self.strong(self.inline(piece.children, links=links)))
-            elif isinstance(piece, Emph):
-                out.append(self.emph(self.inline(piece.children, links=links)))
-            else:
-                out.append(self.link(piece, links))
-        return "".join(out)
-
-    def text(self, text: str) -> str:
-        raise NotImplementedError
-
-    def math(self, latex: str) -> str:
-        raise NotImplementedError
-
-    def code(self, text: str, kind: str = "") -> str:
-        raise NotImplementedError
-
-    def words(self, words: Words) -> str:
-        """A source's words: its pieces set apart by spaces (none before a comma)."""
-        return " ".join(self.said(words)).replace(" ,", ",")
-
-    def said(self, words: Words) -> list[str]:
-        """The pieces of a source's words, each printed (its code verbatim)."""
-        return [
-            self.text(text)
-            if kind == "text"
-            else self.math(text)
-            if kind == "math"
-            else self.code(text, "verbatim")
-            for kind, text in words.pieces
-        ]
-
-    def strong(self, inner: str) -> str:
-        raise NotImplementedError
-
-    def emph(self, inner: str) -> str:
-        raise NotImplementedError
-
-    def link(self, link: Link, links: bool) -> str:
-        raise NotImplementedError
 
 
 def plain_text(pieces: tuple[Inline, ...]) -> str:
@@ -465,3 +402,100 @@ class Document:
     title: str
     opening: tuple[Block, ...]
     sections: tuple[Section, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------------- renderers
+
+#: what a renderer prints a block as (HTML: a string; Markdown, LaTeX: lines)
+Printed = TypeVar("Printed")
+
+#: the method of a :class:`Renderer` that prints each kind of block
+BLOCK_METHODS: dict[type, str] = {
+    Paragraph: "paragraph",
+    RunIn: "run_in",
+    Facts: "facts",
+    Hypothesis: "hypothesis",
+    Display: "display",
+    Equations: "equations",
+    Derivation: "derivation",
+    Definitions: "definitions",
+    Fields: "fields",
+    ItemList: "item_list",
+    Table: "table",
+    CodeBlock: "code_block",
+    Quote: "quote",
+    Aside: "aside",
+}
+
+
+class Renderer(Generic[Printed]):
+    """The walk over the model that every renderer shares: a renderer says how it prints
+    each kind of inline piece (:meth:`text`, :meth:`math`, :meth:`code`, :meth:`strong`,
+    :meth:`emph`, :meth:`link`) and of block (a method named after the block's class:
+    :meth:`paragraph`, :meth:`run_in`, ... :meth:`aside`); ``linked`` says which side of an
+    :class:`Either` it prints.  ``links=False`` where a link cannot be (inside a link, in a
+    label): :meth:`link` prints its text alone."""
+
+    linked = False
+
+    def block(self, block: Block) -> Printed:
+        """``block`` printed by the renderer's method for its kind (:data:`BLOCK_METHODS`)."""
+        method = getattr(self, BLOCK_METHODS[type(block)], None)
+        if method is None:
+            raise TypeError(f"{type(self).__name__} prints no {type(block).__name__}")
+        return method(block)
+
+    def inline(self, pieces: tuple[Inline, ...], *, links: bool = True) -> str:
+        out = []
+        for piece in pieces:
+            if isinstance(piece, Text):
+                out.append(self.text(piece.text))
+            elif isinstance(piece, Math):
+                out.append(self.math(piece.latex))
+            elif isinstance(piece, Code):
+                out.append(self.code(piece.text, piece.kind))
+            elif isinstance(piece, Words):
+                out.append(self.words(piece))
+            elif isinstance(piece, Either):
+                chosen = piece.linked if self.linked else piece.printed
+                out.append(self.inline(chosen, links=links))
+            elif isinstance(piece, Strong):
+                out.append(self.strong(self.inline(piece.children, links=links)))
+            elif isinstance(piece, Emph):
+                out.append(self.emph(self.inline(piece.children, links=links)))
+            else:
+                out.append(self.link(piece, links))
+        return "".join(out)
+
+    def text(self, text: str) -> str:
+        raise NotImplementedError
+
+    def math(self, latex: str) -> str:
+        raise NotImplementedError
+
+    def code(self, text: str, kind: str = "") -> str:
+        raise NotImplementedError
+
+    def words(self, words: Words) -> str:
+        """A source's words: its pieces set apart by spaces (none before a comma)."""
+        return " ".join(self.said(words)).replace(" ,", ",")
+
+    def said(self, words: Words) -> list[str]:
+        """The pieces of a source's words, each printed (its code verbatim)."""
+        return [
+            self.text(text)
+            if kind == "text"
+            else self.math(text)
+            if kind == "math"
+            else self.code(text, "verbatim")
+            for kind, text in words.pieces
+        ]
+
+    def strong(self, inner: str) -> str:
+        raise NotImplementedError
+
+    def emph(self, inner: str) -> str:
+        raise NotImplementedError
+
+    def link(self, link: Link, links: bool) -> str:
+        raise NotImplementedError

@@ -29,12 +29,12 @@ from derivations.rendering.model import (
     Field,
     Fields,
     Hypothesis,
-    InlineRenderer,
     ItemList,
     Link,
     Math,
     Paragraph,
     Quote,
+    Renderer,
     RunIn,
     Section,
     Table,
@@ -145,7 +145,7 @@ def label(section: Section) -> str:
     return ""
 
 
-class _Latex(InlineRenderer):
+class _Latex(Renderer):
     """The LaTeX of the document; ``page_refs`` while a table refers to claims by page;
     ``alone`` for one section shown by itself (a notebook's): its heading unnumbered and
     unlabelled, for a document without hyperref."""
@@ -184,45 +184,43 @@ class _Latex(InlineRenderer):
         return rf"\hyperref[{target}]{{{text}}} ({where})"
 
     # -------------------------------------------------------------- blocks
-    def block(self, block: Block, after: Block | None = None) -> list[str]:
-        """The lines of one block (``after`` is the block that follows it)."""
-        if isinstance(block, Paragraph):
-            text = self.inline(block.content)
-            return [rf"\paragraph{{{to_latex(block.lead)}}} {text}" if block.lead else text]
-        if isinstance(block, RunIn):
-            title = block.title + (f", {block.note}" if block.note else "")
-            # a run-in heading over a titled group of definitions ends its line
-            titled = isinstance(after, Definitions) and after.title
-            return [rf"\paragraph{{{title}.}}" + (r"\mbox{}" if titled else "")]
-        if isinstance(block, Facts):
-            facts = [rf"Claim \claimname{{{latex_plain(block.name)}}}"]
-            facts += [
-                rf"\textbf{{{latex_plain(item.label)}:}} {self.inline(item.content)}"
-                for item in block.items
-            ]
-            return [r" \quad ".join(facts)]
-        if isinstance(block, Hypothesis):
-            said = rf"\paragraph{{Hypothesis ({latex_plain(block.name)}).}} "
-            return [said + self.inline(block.text) + ":", rf"\[ {block.latex} \]"]
-        if isinstance(block, Display):
-            return [rf"\[ {block.latex} \]"]
-        if isinstance(block, Equations):
-            return [rf"\[ {paired_equations(block.rows)} \]"]
-        if isinstance(block, Derivation):
-            lines = [r"\begin{align*}", numbered_chains(block.chains, "[1.5ex]"), r"\end{align*}"]
-            lines += [r"\begin{enumerate}"]
-            lines += [rf"\item {self.inline(why)}" for _, _, why in block.reasons]
-            return [*lines, r"\end{enumerate}"]
-        if isinstance(block, Definitions):
-            return self.definitions(block)
-        if isinstance(block, Fields):
-            return self.fields(block)
-        if isinstance(block, ItemList):
-            items = [r"\item " + self.inline(item) for item in block.items]
-            return [r"\begin{itemize}", *items, r"\end{itemize}"]
-        if isinstance(block, Table):
-            return self.table(block)
-        raise TypeError(f"no LaTeX for {type(block).__name__}")
+    def paragraph(self, block: Paragraph) -> list[str]:
+        text = self.inline(block.content)
+        return [rf"\paragraph{{{to_latex(block.lead)}}} {text}" if block.lead else text]
+
+    @staticmethod
+    def run_in(block: RunIn) -> list[str]:
+        return [rf"\paragraph{{{block.title}{f', {block.note}' if block.note else ''}.}}"]
+
+    def facts(self, block: Facts) -> list[str]:
+        facts = [rf"Claim \claimname{{{latex_plain(block.name)}}}"]
+        facts += [
+            rf"\textbf{{{latex_plain(item.label)}:}} {self.inline(item.content)}"
+            for item in block.items
+        ]
+        return [r" \quad ".join(facts)]
+
+    def hypothesis(self, block: Hypothesis) -> list[str]:
+        said = rf"\paragraph{{Hypothesis ({latex_plain(block.name)}).}} "
+        return [said + self.inline(block.text) + ":", rf"\[ {block.latex} \]"]
+
+    @staticmethod
+    def display(block: Display) -> list[str]:
+        return [rf"\[ {block.latex} \]"]
+
+    @staticmethod
+    def equations(block: Equations) -> list[str]:
+        return [rf"\[ {paired_equations(block.rows)} \]"]
+
+    def derivation(self, block: Derivation) -> list[str]:
+        lines = [r"\begin{align*}", numbered_chains(block.chains, "[1.5ex]"), r"\end{align*}"]
+        lines += [r"\begin{enumerate}"]
+        lines += [rf"\item {self.inline(why)}" for _, _, why in block.reasons]
+        return [*lines, r"\end{enumerate}"]
+
+    def item_list(self, block: ItemList) -> list[str]:
+        items = [r"\item " + self.inline(item) for item in block.items]
+        return [r"\begin{itemize}", *items, r"\end{itemize}"]
 
     @staticmethod
     def definitions(block: Definitions) -> list[str]:
@@ -366,8 +364,11 @@ class _Latex(InlineRenderer):
         lines: list[str] = []
         for at, block in enumerate(shown):
             after = shown[at + 1] if at + 1 < len(shown) else None
-            lines += self.block(block, after)
-            runs_in = isinstance(block, RunIn) and not lines[-1].endswith(r"\mbox{}")
+            lines += self.block(block)
+            runs_in = isinstance(block, RunIn)
+            if runs_in and isinstance(after, Definitions) and after.title:
+                lines[-1] += r"\mbox{}"  # over a titled group of definitions: a line of its own
+                runs_in = False
             if after is not None and not runs_in and not isinstance(block, ItemList):
                 lines.append("")
         return lines
