@@ -61,9 +61,6 @@ class _Markdown(Renderer):
     def text(self, text: str) -> str:
         return markdown_plain(text)
 
-    def math(self, latex: str) -> str:
-        return f"${latex}$"
-
     def code(self, text: str, kind: str = "") -> str:
         return markdown_code(text)
 

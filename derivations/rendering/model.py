@@ -471,7 +471,8 @@ class Renderer(Generic[Printed]):
         raise NotImplementedError
 
     def math(self, latex: str) -> str:
-        raise NotImplementedError
+        """An inline formula: ``$...$`` (the Markdown's and the LaTeX's)."""
+        return f"${latex}$"
 
     def code(self, text: str, kind: str = "") -> str:
         raise NotImplementedError

@@ -158,9 +158,6 @@ class _Latex(Renderer):
     def text(self, text: str) -> str:
         return latex_plain(text)
 
-    def math(self, latex: str) -> str:
-        return f"${latex}$"
-
     def code(self, text: str, kind: str = "") -> str:
         if kind == "name":
             return rf"\claimname{{{latex_plain(text)}}}"
