@@ -22,7 +22,18 @@ PACKAGES = ("derivations", "impl")
 #: reproduce them: impl/testing/__init__.py says why)
 IMPL_MODULES_USING_DERIVATIONS = ("impl.commands", "impl.bench.symbolic", "impl.testing")
 #: the document-rendering modules, which belong in derivations/rendering/
-RENDERING_NAMES = ("latex", "prose", "markdown", "tex", "content", "common", "documents")
+RENDERING_NAMES = (
+    "latex",
+    "prose",
+    "content",
+    "common",
+    "documents",
+    "model",
+    "build",
+    "markdown",
+    "tex",
+    "html",
+)
 
 
 def _module_name(path: pathlib.Path) -> str:
