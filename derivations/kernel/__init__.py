@@ -5,7 +5,10 @@ A reviewer who wants to know why a claim is proven reads this folder only:
 * :mod:`~derivations.kernel.language` — what proofs are written in: index ranges,
   definitions, hypotheses, steps, claims, and the immutable result of checking one;
 * :mod:`~derivations.kernel.binding` — bound variables: capture-free substitution, renaming;
-* :mod:`~derivations.kernel.wellformed` — what may be stated (the rules that close forgeries);
+* :mod:`~derivations.kernel.wellformed` — what may be stated (the rules that close forgeries),
+  with :mod:`~derivations.kernel.wellformed_binders` and
+  :mod:`~derivations.kernel.wellformed_derivatives`, over :mod:`~derivations.kernel.subject`
+  (what the rules look at, and the vocabulary);
 * :mod:`~derivations.kernel.rewriting` — how two expressions are decided equal;
 * :mod:`~derivations.kernel.engine` — :func:`verify`: a claim is proven only by checks that
   could fail;
@@ -22,7 +25,8 @@ A reviewer who wants to know why a claim is proven reads this folder only:
 Dependencies run one way, inside the kernel only (``tests/test_layout.py`` checks that it
 imports nothing else of the project)::
 
-    verdicts  ->  engine  ->  wellformed  ->  rewriting  ->  binding, language
+    verdicts  ->  engine  ->  wellformed (+ _binders, _derivatives)  ->  rewriting, subject
+    rewriting  ->  binding, language
     verdicts, engine  ->  witness  ->  explicit  ->  binding, language
     verdicts  ->  counterexamples  ->  explicit
     (the explicit forms import neither rewriting nor wellformed: the separate code path)

@@ -566,20 +566,35 @@ def fold(expr: sp.Basic, definitions: Sequence[Definition]) -> sp.Basic:
     indexed = [d for d in definitions if len(d.indices) == 1 and not d.is_function]
     patterns = [(d, _index_positions(d), d.expr.func) for d in indexed]
 
+    bodies: dict[sp.Basic, tuple[sp.Basic, frozenset]] = {}
+
+    def body_of(definition: Definition, entry: sp.Basic) -> tuple[sp.Basic, frozenset]:
+        """The canonical body of ``entry`` and the bases it names (to skip most nodes)."""
+        if entry not in bodies:
+            body = canonical(definition.expand_node(entry))
+            bodies[entry] = (body, _bases(body))
+        return bodies[entry]
+
     def folded(node: sp.Basic) -> sp.Basic | None:
+        target = None
         for definition, positions, head in patterns:
             if node.func != head or not positions:
                 continue
+            indexed = node.atoms(sp.Indexed)
             candidates = {
                 entry.indices[position]
                 for base, position in positions
-                for entry in node.atoms(sp.Indexed)
+                for entry in indexed
                 if entry.base == base and len(entry.indices) > position
             }
-            target = canonical(node)
             for value in candidates:
                 entry = definition.name[value]
-                if canonical(definition.expand_node(entry)) == target:
+                body, bases = body_of(definition, entry)
+                # alpha-equivalent trees name the same bases: a cheap necessary condition
+                if bases != _bases(node):
+                    continue
+                target = canonical(node) if target is None else target
+                if body == target:
                     return entry
         return None
 
@@ -622,6 +637,11 @@ def fold(expr: sp.Basic, definitions: Sequence[Definition]) -> sp.Basic:
     if isinstance(expr, sp.MatrixBase):
         return expr.applyfunc(lambda entry: rebuild(entry, frozenset()))
     return rebuild(expr, frozenset())
+
+
+def _bases(expr: sp.Basic) -> frozenset:
+    """The indexed bases ``expr`` names (unchanged by renaming bound variables)."""
+    return frozenset(entry.base for entry in expr.atoms(sp.Indexed))
 
 
 def _below(definition: Definition, lookup) -> set[Definition]:

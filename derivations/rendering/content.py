@@ -4,8 +4,8 @@
 assessment (:func:`derivations.kernel.verdicts.assess`) and returns them together.  It refuses, with
 :class:`NotProvenError`, when a claim is not proven or a seed verdict is not the one the
 catalogue expects: the documents only ever show results that SymPy has just confirmed.
-The renderers (:mod:`derivations.rendering.tex`, :mod:`derivations.rendering.markdown`)
-print from these objects and nothing else.
+The document model (:mod:`derivations.rendering.build`) is built from these objects and
+nothing else.
 """
 
 from __future__ import annotations
