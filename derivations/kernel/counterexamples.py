@@ -15,34 +15,40 @@ from typing import TYPE_CHECKING
 import mpmath
 import sympy as sp
 
-from derivations.kernel.explicit import (
-    _ONE_ARGUMENT,
-    _SIMPLE_VALUES,
-    DIGITS,
+from derivations.kernel.compiled import (
     QUOTIENT_AGREE,
-    Point,
-    _abstract_functions,
     _agree,
-    _at_a_kink,
-    _certainly_different,
     _Compiled,
     _difference_quotients,
-    _entries,
-    _free_atoms,
+    _shape,
+)
+from derivations.kernel.explicit import (
+    _ONE_ARGUMENT,
+    DIGITS,
+    Point,
     _Instance,
-    _integer_choices,
+    _SkipError,
+)
+from derivations.kernel.instances import (
+    _abstract_functions,
+    _entries,
     _integer_symbols,
-    _kinks,
     _linear_in,
-    _numeric,
     _Problem,
+    _seed,
+    _stand_ins,
+)
+from derivations.kernel.points import (
+    _SIMPLE_VALUES,
+    _at_a_kink,
+    _certainly_different,
+    _free_atoms,
+    _integer_choices,
+    _kinks,
+    _numeric,
     _random_value,
     _required,
     _satisfies,
-    _seed,
-    _shape,
-    _SkipError,
-    _stand_ins,
 )
 
 if TYPE_CHECKING:
