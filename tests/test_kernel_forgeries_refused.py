@@ -514,3 +514,28 @@ def test_a_wrong_closed_form_of_a_smooth_integral_refutes_nothing() -> None:
             definitions=(Definition(F, x),), counterexample=point,
         )  # fmt: skip
         assert assess(statement).verdict != Verdict.REFUTED
+
+
+# --------------------------------------------------------------------------- 16. the witness alone
+
+
+def test_the_witness_tries_indices_free_only_in_a_definition_at_distinct_values() -> None:
+    """F := g(x)·Π_{pairs}(difference of i, j, k, l) vanishes unless the four indices differ
+    (K ≥ 4): the witness alone must refute dF/dx = 0, though no index is free in the
+    statement's own sides."""
+    g = sp.Function("g")
+    i, jj, kk, ll = sp.symbols("i jj kk ll", integer=True)
+    vanishing = (i - jj) * (i - kk) * (i - ll) * (jj - kk) * (jj - ll) * (kk - ll)
+    ranges = [IndexRange(v, 1, K) for v in (i, jj, kk, ll)]
+    report = witness(sp.Derivative(F, x), [("claimed", sp.Integer(0))], [Definition(F, g(x) * vanishing)],
+                     (), ranges)  # fmt: skip
+    assert not report.ok and report.disagreement is not None, report.message
+
+
+def test_the_witness_gives_four_abstract_functions_four_different_stand_ins() -> None:
+    """g1(x) − g4(x) has a non-zero derivative unless g1 and g4 are the same function."""
+    yv = sp.Symbol("yv", real=True)
+    g1, g2, g3, g4 = (sp.Function(f"g{number}") for number in range(1, 5))
+    body = g1(x) - g4(x) + g2(yv) + g3(yv)
+    report = witness(sp.Derivative(F, x), [("claimed", sp.Integer(0))], [Definition(F, body)])
+    assert not report.ok and report.disagreement is not None, report.message

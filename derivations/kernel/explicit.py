@@ -67,6 +67,9 @@ _ONE_ARGUMENT = (
     lambda u: sp.sin(u) + u / 3,
     lambda u: sp.exp(u / 2) - u**2 / 5,
     lambda u: u**3 / 7 + 1 / (1 + u**2),
+    lambda u: 2 * sp.cos(u) / 3 + u / 5,
+    lambda u: sp.log(1 + u**2) + u / 2,
+    lambda u: u / (2 + sp.sin(u)) - u**2 / 9,
 )
 
 

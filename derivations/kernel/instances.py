@@ -19,6 +19,7 @@ from derivations.kernel.explicit import (
     _many_arguments,
     _SkipError,
 )
+from derivations.kernel.language import definition_lookup
 from derivations.kernel.points import (
     _free_atoms,
     _integer_choices,
@@ -132,11 +133,27 @@ def _index_groups(problem: _Problem, ranges: Sequence[IndexRange]) -> list[list[
 
     sides = [problem.lhs, *(expr for _, expr in problem.rights)]
     entries = [_entries(side) for side in sides]
+    lookup = definition_lookup(problem.definitions)
+
+    def reached(expr: sp.Basic) -> set:
+        """The symbols free in ``expr`` or in a definition it names (transitively): an
+        index free only in a definition's body is free in the statement too."""
+        found, todo, seen = set(symbols_free_in(expr)), [expr], set()
+        while todo:
+            for node in sp.preorder_traversal(todo.pop()):
+                definition = lookup(node)
+                if definition is not None and definition.name not in seen:
+                    seen.add(definition.name)
+                    body = set(symbols_free_in(definition.expr)) - set(definition.indices)
+                    found |= body
+                    todo.append(definition.expr)
+        return found
+
     for position in range(max(len(e) for e in entries)):
         together: set = set()
         for side in entries:
             if position < len(side):
-                together |= symbols_free_in(side[position])
+                together |= reached(side[position])
         join(together)
     for hypothesis in problem.hypotheses:
         join(set(symbols_free_in(sp.sympify(hypothesis.lhs) - sp.sympify(hypothesis.rhs))))
@@ -170,10 +187,14 @@ def _group_tuples(
         tuples = extended
     if len(tuples) <= MAX_INDEX_TUPLES:
         return tuples
-    # too many: tuple k gives every index its k-th value (cycling), so each value occurs
+    # too many: tuple k gives every index its k-th value (cycling), so each value occurs,
+    # then combinations spread evenly over all of them (mostly of distinct values)
     values = {r.index: sorted({t[r.index] for t in tuples}) for r in ranges}
     longest = max(len(v) for v in values.values())
-    return [{index: v[k % len(v)] for index, v in values.items()} for k in range(longest)]
+    cycling = [{index: v[k % len(v)] for index, v in values.items()} for k in range(longest)]
+    spare = max(0, MAX_INDEX_TUPLES - len(cycling))
+    spread = [tuples[(k * len(tuples)) // spare] for k in range(spare)] if spare else []
+    return cycling + [t for t in spread if t not in cycling]
 
 
 def _index_tuples(
@@ -251,7 +272,7 @@ def _instances(problem: _Problem, rng: random.Random, count: int):
         unique = list(first.values())
     else:
         # no sizes: every tuple, each abstract function by each stand-in in turn
-        variants = len(_ONE_ARGUMENT) if functions else 1
+        variants = 3 if functions else 1
         unique = [({}, True) for _ in range(variants)]
     for number, (assignment, every) in enumerate(unique):
         integers = {key: sp.Integer(value) for key, value in assignment.items()}
@@ -269,9 +290,14 @@ def _instances(problem: _Problem, rng: random.Random, count: int):
                 break
             options = list(range(int(lo), int(hi) + 1))
             pick = (number + turn) % 3
-            integers[index_range.index] = sp.Integer(
-                options[0] if pick == 0 else options[-1] if pick == 1 else rng.choice(options)
-            )
+            value = options[0] if pick == 0 else options[-1] if pick == 1 else rng.choice(options)
+            # indices take distinct values where their ranges allow (a statement may fail
+            # only where all its indices differ)
+            taken = {integers[r.index] for r in ranges[:turn]}
+            unused = [v for v in options if sp.Integer(v) not in taken]
+            if sp.Integer(value) in taken and unused:
+                value = rng.choice(unused)
+            integers[index_range.index] = sp.Integer(value)
         else:
             yield integers, stand_ins, key
 
