@@ -13,7 +13,9 @@ A reviewer who wants to know why a claim is proven reads this folder only:
 * :mod:`~derivations.kernel.engine` — :func:`verify`: a claim is proven only by checks that
   could fail;
 * :mod:`~derivations.kernel.explicit` — statements at concrete sizes: explicit finite
-  forms, compiled and evaluated at rational points (shared by the next two);
+  forms, with :mod:`~derivations.kernel.instances` (the sizes, index tuples and stand-in
+  functions), :mod:`~derivations.kernel.points` (the values) and
+  :mod:`~derivations.kernel.compiled` (evaluation at 80 digits), shared by the next two;
 * :mod:`~derivations.kernel.witness` — the proof witness, a separate code path;
 * :mod:`~derivations.kernel.counterexamples` — the search for the simplest counterexample;
 * :mod:`~derivations.kernel.verdicts` — verdicts on claims made by others: proven, proven
@@ -27,8 +29,9 @@ imports nothing else of the project)::
 
     verdicts  ->  engine  ->  wellformed (+ _binders, _derivatives)  ->  rewriting, subject
     rewriting  ->  binding, language
-    verdicts, engine  ->  witness  ->  explicit  ->  binding, language
-    verdicts  ->  counterexamples  ->  explicit
+    verdicts, engine  ->  witness  ->  compiled  ->  instances  ->  points  ->  explicit
+    explicit  ->  binding, language
+    verdicts  ->  counterexamples  ->  compiled, instances, points, explicit
     (the explicit forms import neither rewriting nor wellformed: the separate code path)
 
 Display in notebooks is attached from outside (:mod:`derivations.rendering`).

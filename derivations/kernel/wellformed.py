@@ -38,13 +38,14 @@ vocabulary, in :mod:`derivations.kernel.subject`.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 import sympy as sp
 from sympy.core.function import AppliedUndef, UndefinedFunction
 
 from derivations.kernel.binding import UnsupportedConstructError, rename_bound
+from derivations.kernel.language import Definition, Hypothesis, IndexRange
 from derivations.kernel.rewriting import is_zero, unfold, unjustified_substitutions
 from derivations.kernel.subject import (
     PRINTABLE_ASSUMPTIONS,
@@ -62,9 +63,6 @@ from derivations.kernel.wellformed_binders import (
     integral_problems,
 )
 from derivations.kernel.wellformed_derivatives import derivative_problems
-
-if TYPE_CHECKING:
-    from derivations.kernel.language import Definition
 
 __all__ = ["Subject", "domain", "problems"]
 
@@ -208,6 +206,13 @@ def _vocabulary_problems(subject: Subject) -> list[str]:
                 )
             elif _foreign(node):
                 problems.append(_foreign(node))
+            elif isinstance(node, sp.IndexedBase) and node.assumptions0 != node.label.assumptions0:
+                # SymPy reads an entry's assumptions from the base, the rules and the printed
+                # domain from the label: they must be the same ones
+                problems.append(
+                    f"the matrix {node} carries assumptions its name {node.label!r} does not: "
+                    f"declare them on the name, sympy.IndexedBase({str(node.label)!r}, ...)"
+                )
             elif isinstance(node, sp.Pow) and node.is_number and node.is_extended_real is False:
                 problems.append(
                     f"{node} is not a real number (SymPy reads a negative base with a "
@@ -253,7 +258,11 @@ def _foreign(node: sp.Basic) -> str:
                 f"use a plain sympy.Function({str(function)!r})"
             )
         return ""
-    if type(node).__module__.startswith("sympy."):
+    cls = type(node)
+    module = sys.modules.get(cls.__module__) if cls.__module__.startswith("sympy.") else None
+    # SymPy's own class is the one its module holds under that name: a class claiming a
+    # SymPy module in ``__module__`` is not
+    if module is not None and getattr(module, cls.__qualname__, None) is cls:
         return ""
     return (
         f"{node} is an object of the class {type(node).__qualname__} defined in "
@@ -473,6 +482,14 @@ def _shape_problems(subject: Subject) -> list[str]:
                 "that substituting it is an equality (a function value such as g(x) would also "
                 "be replaced inside derivatives of g)"
             )
+        for old, _ in hypothesis.extra_substitutions:
+            if not _substitutable(sp.sympify(old)):
+                problems.append(
+                    f"hypothesis {hypothesis.name!r} substitutes for {old}: like its left-hand "
+                    "side, what it replaces must be a variable, an entry, a sum of entries or a "
+                    "linear combination of them (a function value such as g(x) would also be "
+                    "replaced inside derivatives of g)"
+                )
         if not sp.sympify(hypothesis.lhs).free_symbols:
             problems.append(
                 f"hypothesis {hypothesis.name!r} has no variable on its left-hand side "
@@ -500,6 +517,25 @@ def _substitutable(lhs: sp.Basic) -> bool:
     return False
 
 
+def _class_problems(subject: Subject) -> list[str]:
+    """Definitions, hypotheses and ranges are the kernel's own classes, not subclasses: a
+    subclass could give the engine one body (``expand_node``) and the witness another
+    (``expr``), or compare equal to a hypothesis it is not."""
+    problems = []
+    for kind, objects in (
+        (Definition, subject.definitions),
+        (Hypothesis, subject.hypotheses),
+        (IndexRange, subject.ranges),
+    ):
+        for obj in objects:
+            if type(obj) is not kind:
+                problems.append(
+                    f"{obj!r} is a {type(obj).__qualname__}, not a {kind.__name__}: build "
+                    f"statements from the kernel's own {kind.__name__}"
+                )
+    return problems
+
+
 def problems(subject: Subject) -> list[str]:
     """Every rule the subject breaks (empty: it may be checked)."""
     found: list[str] = []
@@ -509,6 +545,9 @@ def problems(subject: Subject) -> list[str]:
                 rename_bound(entry)
         except UnsupportedConstructError as error:
             found.append(str(error))
+    if found:
+        return found
+    found += _class_problems(subject)
     if found:
         return found
     found += _vocabulary_problems(subject)

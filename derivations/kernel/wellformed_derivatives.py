@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from derivations.kernel.binding import rename_bound
 from derivations.kernel.rewriting import unfold
 from derivations.kernel.subject import (
     DIFFERENTIABLE,
@@ -143,8 +144,12 @@ def derivative_problems(subject: Subject) -> list[str]:
             variables = [variable for variable, _ in node.variable_count]
             try:
                 body = unfold(node.expr, definitions)
-                # Subs and Lambda applications are plain substitutions: see through them
-                body = body.replace(lambda e: isinstance(e, sp.Subs), lambda e: e.doit())
+                # Subs and Lambda applications are plain substitutions: see through them, with
+                # every bound variable renamed first, so that SymPy's one-at-a-time ``doit``
+                # is simultaneous (Subs(|x|, (x, y), (y, x)) is |y|, not |x|)
+                body = rename_bound(body).replace(
+                    lambda e: isinstance(e, sp.Subs), lambda e: e.doit()
+                )
             except Exception as error:
                 problems.append(f"{node}: {error}")
                 continue

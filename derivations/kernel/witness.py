@@ -19,29 +19,35 @@ import mpmath
 import sympy as sp
 
 from derivations.kernel.binding import symbols_free_in
-from derivations.kernel.explicit import (
-    _DRAWS_PER_POINT,
+from derivations.kernel.compiled import (
     _NEAR_ZERO,
     _STEEPEST_BITS,
     QUOTIENT_AGREE,
-    Point,
     _agree,
-    _at_a_kink,
-    _base_equalities,
-    _certainly_different,
     _Compiled,
     _denominators,
     _difference_quotients,
-    _entries,
-    _free_atoms,
+    _shape,
+)
+from derivations.kernel.explicit import (
+    Point,
     _Instance,
+    _SkipError,
+)
+from derivations.kernel.instances import (
+    _base_equalities,
+    _entries,
     _instances,
-    _kinks,
     _Problem,
     _seed,
-    _shape,
-    _SkipError,
     _solve_hypotheses,
+)
+from derivations.kernel.points import (
+    _DRAWS_PER_POINT,
+    _at_a_kink,
+    _certainly_different,
+    _free_atoms,
+    _kinks,
 )
 
 if TYPE_CHECKING:
