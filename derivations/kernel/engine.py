@@ -39,33 +39,15 @@ from derivations.kernel.binding import rename_bound
 from derivations.kernel.language import (
     Claim,
     ClaimResult,
-    Definition,
     Hypothesis,
-    IndexRange,
-    ProofError,
     Step,
     StepResult,
 )
-from derivations.kernel.rewriting import check_lengths, collapse, equivalent, evaluate, unfold
+from derivations.kernel.rewriting import check_lengths, equivalent, evaluate, unfold
 from derivations.kernel.wellformed import Subject, domain, problems
 from derivations.kernel.witness import WitnessReport, witness
 
-__all__ = [
-    "PROVEN_RESTS_ON",
-    "Claim",
-    "ClaimResult",
-    "Definition",
-    "Hypothesis",
-    "IndexRange",
-    "ProofError",
-    "Step",
-    "StepResult",
-    "collapse",
-    "equivalent",
-    "subject_of",
-    "unfold",
-    "verify",
-]
+__all__ = ["PROVEN_RESTS_ON", "subject_of", "verify"]
 
 #: one paragraph: what "proven" means here (printed by verify --help, the README, the docs)
 PROVEN_RESTS_ON = (
