@@ -195,7 +195,20 @@ def _check_chain(claim: Claim, failures: list[str], steps: list[StepResult]) -> 
 
 
 def verify(claim: Claim) -> ClaimResult:
-    """Check ``claim`` (see the module docstring); never raises, reports what failed."""
+    """Check ``claim`` (see the module docstring); never raises, reports what failed.
+
+    >>> import dataclasses
+    >>> import sympy as sp
+    >>> from derivations.kernel import Claim, Definition, Step, verify
+    >>> x, J = sp.Symbol("x", real=True), sp.Symbol("J")
+    >>> square = Claim("square", "the derivative of x²", sp.Derivative(J, x), 2 * x,
+    ...                [Step(2 * x, "power rule")], [Definition(J, x**2)])
+    >>> verify(square).proven
+    True
+    >>> wrong = dataclasses.replace(square, result=3 * x, steps=(Step(3 * x, "a guess"),))
+    >>> print(verify(wrong).failures[0])  # doctest: +ELLIPSIS
+    step 1 (a guess) does not follow from the left-hand side: at x = ..., the left-hand side ...
+    """
     start = time.perf_counter()
     failures: list[str] = []
     step_results: list[StepResult] = []
