@@ -130,11 +130,11 @@ class Context:
 
     def __init__(self, content: DocumentContent | None = None) -> None:
         self.known = content.claim_names() if content else set()
-        self.errata_keys = {a.statement.key for a in errata(content.seeds)} if content else set()
+        self.errata_keys = {a.statement.key for a in errata(content.sources)} if content else set()
         self.beyond_keys = {a.statement.key for a in content.beyond} if content else set()
-        self.catalogued = {a.statement.key for a in content.seeds} if content else set()
+        self.catalogued = {a.statement.key for a in content.sources} if content else set()
         self.decided: dict[str, list[Assessment]] = {}
-        for assessment in (*content.seeds, *content.beyond) if content else ():
+        for assessment in (*content.sources, *content.beyond) if content else ():
             for name in proof_names(assessment.statement):
                 self.decided.setdefault(name, []).append(assessment)
 
@@ -545,9 +545,9 @@ def _census(content: DocumentContent, context: Context) -> list[Section]:
 
 
 def _errata(content: DocumentContent, context: Context) -> Section:
-    sections = [erratum_section(a, context) for a in errata(content.seeds)]
+    sections = [erratum_section(a, context) for a in errata(content.sources)]
     rows = []
-    for assessment in content.seeds:
+    for assessment in content.sources:
         statement = assessment.statement
         key: Inline = Code(statement.key, "verbatim")
         if statement.key in context.errata_keys:

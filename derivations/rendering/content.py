@@ -51,7 +51,7 @@ class DocumentContent:
     """Everything the documents print, computed by SymPy just now."""
 
     claims: tuple[ProvenClaim, ...]
-    seeds: tuple[Assessment, ...]
+    sources: tuple[Assessment, ...]
     beyond: tuple[Assessment, ...]
     conventions: str
     #: the census of the sources (empty when a test renders a smaller catalogue)
@@ -79,7 +79,7 @@ def _check_assessments(assessments: Sequence[Assessment]) -> list[str]:
 
 def collect(
     claims: Sequence[Claim] | None = None,
-    seed_statements: Sequence[CheckedStatement] | None = None,
+    source_statements: Sequence[CheckedStatement] | None = None,
     extra_statements: Sequence[CheckedStatement] | None = None,
     *,
     census: bool | None = None,
@@ -92,9 +92,9 @@ def collect(
     proof's outcome as it finishes (``verified-backprop docs`` prints them).
     """
     if census is None:
-        census = claims is None and seed_statements is None and extra_statements is None
+        census = claims is None and source_statements is None and extra_statements is None
     claims = list(all_claims().values()) if claims is None else list(claims)
-    seed_statements = statements() if seed_statements is None else list(seed_statements)
+    source_statements = statements() if source_statements is None else list(source_statements)
     extra_statements = beyond_sources() if extra_statements is None else list(extra_statements)
 
     proven_list = []
@@ -107,7 +107,7 @@ def collect(
     proven = tuple(proven_list)
     if progress is not None:
         progress(
-            f"the verdicts on the sources' {len(seed_statements) + len(extra_statements)} claims"
+            f"the verdicts on the sources' {len(source_statements) + len(extra_statements)} claims"
             + (" and the census" if census else "")
         )
     problems = [
@@ -115,16 +115,16 @@ def collect(
         for item in proven
         if not item.result.proven
     ]
-    seeds = tuple(assess(statement) for statement in seed_statements)
+    sources = tuple(assess(statement) for statement in source_statements)
     beyond = tuple(assess(statement) for statement in extra_statements)
-    problems += _check_assessments(seeds) + _check_assessments(beyond)
+    problems += _check_assessments(sources) + _check_assessments(beyond)
     verdicts: tuple[CensusVerdict, ...] = ()
     if census:
         verdicts = tuple(
             judge_census(
                 entries(),
                 claims={item.claim.name: item.result for item in proven},
-                statements={assessment.statement.key: assessment for assessment in seeds},
+                statements={assessment.statement.key: assessment for assessment in sources},
             )
         )
         problems += [
@@ -139,4 +139,4 @@ def collect(
             + "\n  - ".join(problems)
         )
     conventions = inspect.cleandoc(notation.__doc__ or "")
-    return DocumentContent(proven, seeds, beyond, conventions, verdicts)
+    return DocumentContent(proven, sources, beyond, conventions, verdicts)

@@ -425,7 +425,3 @@ def beyond_sources() -> list[CheckedStatement]:
             correction="The two costs have different deltas; they agree only where a = y.",
         ),
     ]
-
-
-#: the former name, kept for branches written before the sources were named by title
-beyond_seeds = beyond_sources

@@ -327,7 +327,7 @@ def test_a_forged_proof_from_the_review_is_refused(name: str) -> None:
     assert reason in " | ".join(result.failures)
 
 
-# ---------------------------------------------------------------- round 3 of the review
+# ---------------------------------------------------------------- sums, products and substitutions
 
 
 class sin(sp.sin):  # noqa: N801 — named to print exactly like SymPy's sin
