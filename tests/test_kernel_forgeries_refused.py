@@ -540,3 +540,31 @@ def test_the_witness_gives_four_abstract_functions_four_different_stand_ins() ->
     body = g1(x) - g4(x) + g2(yv) + g3(yv)
     report = witness(sp.Derivative(F, x), [("claimed", sp.Integer(0))], [Definition(F, body)])
     assert not report.ok and report.disagreement is not None, report.message
+
+
+# --------------------------------------------------------------------------- 17. poles and sizes
+
+
+@pytest.mark.parametrize(
+    ("integrand", "antiderivative"),
+    [
+        (sp.tan(t) ** 2, sp.tan(x / 8) - x / 8),
+        (sp.sech(sp.tan(t)) * sp.sec(t) ** 2, 2 * sp.atan(sp.tanh(sp.tan(x / 8) / 2))),
+    ],
+    ids=["tan² across its pole", "a bounded integrand through tan's pole"],
+)
+def test_an_integrand_with_a_function_that_has_poles_is_refused(integrand, antiderivative) -> None:
+    """∫₀^{x/8} tan² t dt = tan(x/8) − x/8 fails past x = 4π (the integral diverges); SymPy
+    integrates across the pole, and the witness's points all lie below it."""
+    integral = sp.Integral(integrand, (t, 0, x / 8))
+    _refused(_claim(G, antiderivative, (Definition(G, integral),), kind="identity"), "poles")
+
+
+def test_the_witness_needs_two_choices_of_sizes() -> None:
+    """n + Σ_{k=1}^{30000(n−1)} 0 = 1 holds at n = 1 only; at n ≥ 2 the sum is too long to
+    write out, and one size is not evidence."""
+    k = sp.Symbol("k", integer=True)
+    n = sp.Symbol("n", integer=True, positive=True)
+    lhs = n + sp.Sum(sp.Integer(0) * k, (k, 1, 30000 * (n - 1)))
+    report = witness(lhs, [("claimed", sp.Integer(1))])
+    assert not report.ok, report.message

@@ -49,6 +49,11 @@ def _no_root(base: sp.Expr, integral: sp.Integral) -> bool:
     return roots is sp.S.EmptySet
 
 
+#: functions of the vocabulary with poles on the real line (a pole that is not a negative
+#: power: the denominator rule cannot see it)
+_WITH_POLES = (sp.tan, sp.cot, sp.sec, sp.csc, sp.coth, sp.csch)
+
+
 def integral_problems(subject: Subject) -> list[str]:
     """An integral whose integrand may be singular is refused.
 
@@ -56,7 +61,8 @@ def integral_problems(subject: Subject) -> list[str]:
     finite for 0 < x < 2, where the integral diverges) and differentiates under the integral
     sign at a singular point (∫₋₁¹ x/(x² + t²) dt jumps at x = 0).  So every denominator of
     an integrand (its definitions written in) must be one SymPy shows is never 0 (positive
-    or negative for every value of its symbols), and every logarithm's argument positive.
+    or negative for every value of its symbols), every logarithm's argument positive, and no
+    function with a pole (tan, cot, sec, csc, coth, csch) may appear in it.
     """
     problems = []
     for expr in subject.expressions():
@@ -76,7 +82,13 @@ def integral_problems(subject: Subject) -> list[str]:
             except Exception:
                 continue  # reported by the definition rules
             for part in nodes_of(body):
-                if isinstance(part, sp.Pow) and part.exp.is_negative:
+                if isinstance(part, _WITH_POLES):
+                    problems.append(
+                        f"the integral {node} has {type(part).__name__} in its integrand, which "
+                        "has poles on the real line: SymPy integrates across poles, so an "
+                        "integrand must be finite everywhere"
+                    )
+                elif isinstance(part, sp.Pow) and part.exp.is_negative:
                     base = part.base
                     if not (base.is_positive or base.is_negative or _no_root(base, node)):
                         problems.append(
