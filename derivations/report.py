@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -407,6 +408,27 @@ def _census_by_key() -> dict[str, CensusEntry]:
     return {entry.key: entry for entry in census_entries() if entry.key not in keyed}
 
 
+def json_destination_problem(path: Path) -> str | None:
+    """Why ``--json PATH`` cannot be written (None: it can), found before any proof runs: a
+    folder, a missing folder, or one where no file can be created (tried with a nameless
+    temporary file, since ``os.access`` says yes to root even for ``/proc``)."""
+    if path.is_dir():
+        return f"--json {path} is a folder, not a file"
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        what = "is a file" if folder.exists() else "does not exist"
+        return f"--json {path} cannot be written: the folder {folder} {what}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"--json {path} cannot be written: you cannot write to that file"
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return f"--json {path} cannot be written: the folder {folder} refuses new files ({reason})"
+    return None
+
+
 def select_claims(
     names: Sequence[str],
 ) -> tuple[list[Claim], list[CheckedStatement], list[CensusEntry]]:
@@ -484,15 +506,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     if args.json is not None and str(args.json) != "-":
-        folder = args.json.resolve().parent
-        if not folder.is_dir() or not os.access(folder, os.W_OK) or args.json.is_dir():
-            print(
-                f"verified-backprop verify: cannot write the JSON report to {args.json}: "
-                f"{folder} is not a writable folder"
-                if not args.json.is_dir()
-                else f"verified-backprop verify: --json {args.json} is a folder, not a file",
-                file=sys.stderr,
-            )
+        problem = json_destination_problem(args.json)
+        if problem is not None:  # before the proofs: a usage error, found at once
+            print(f"verified-backprop verify: {problem}", file=sys.stderr)
             return 2
 
     started = time.perf_counter()
@@ -556,9 +572,11 @@ def run(args: argparse.Namespace) -> int:
         else:
             try:
                 args.json.write_text(text + "\n", encoding="utf-8")
-            except OSError as error:
+            except OSError as error:  # the same usage error as the check above, found late
+                reason = error.strerror or str(error)
                 print(
-                    f"verified-backprop verify: cannot write {args.json}: {error}", file=sys.stderr
+                    f"verified-backprop verify: --json {args.json} cannot be written: {reason}",
+                    file=sys.stderr,
                 )
-                return 1
+                return 2
     return 0 if ok else 1

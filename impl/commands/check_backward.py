@@ -208,5 +208,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"check-backward: {result.problem.splitlines()[0]}", file=sys.stderr)
         return 2
     print(result.report(), file=sys.stderr if args.json == "-" else sys.stdout)
-    write_json(result.to_json(), args.json)
+    problem = write_json(result.to_json(), args.json)
+    if problem is not None:
+        print(f"check-backward: {problem}", file=sys.stderr)
+        return 2
     return 0 if result.passed else 1

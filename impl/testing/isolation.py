@@ -241,6 +241,13 @@ class IsolatedFunction:
         if status < 0:
             name = _signal_name(-status)
             return Failure("crash", f"crashed: the process was killed by {name}")
+        if status == _worker.CONNECTION_LOST:
+            return Failure(
+                "exit",
+                "cut the process's connection to the checker (the pipes it answers on were "
+                "closed, e.g. by closing file descriptors it did not open), so no answer could "
+                "come back",
+            )
         return Failure("exit", f"ended the process with exit status {status} (os._exit or exit)")
 
 
@@ -280,6 +287,8 @@ def _raised(data: dict, memory: int) -> Failure:
     )
     kind, message = str(data.get("type", "Exception")), str(data.get("message", ""))
     text = f"raised {kind}: {message}" if message else f"raised {kind}"
+    if data.get("unprintable"):
+        text = f"raised {kind} (its message could not be printed: its __str__ raised)"
     if kind == "MemoryError" and memory:
         return Failure("memory", f"{text} (the memory limit is {memory / 2**30:g} GiB)", frames)
     return Failure("raised", text, frames)
