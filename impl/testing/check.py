@@ -238,6 +238,7 @@ def run_check(
         result.seconds = time.perf_counter() - start
         return result
     result = _result(checker, failing, count, notes)
+    result.first_failure = checker.first_failing_case
     result.diagnosis = checker.diagnose(failing)
     if stopped != "lost" and failing.got is None and declared.sizes is None:
         square_strategy = declared.strategy(output, convention, square=True)
@@ -322,12 +323,23 @@ def _hints(checker: Checker, declared: Declared, failing: Outcome, result: Backw
     case = failing.case
     failure = failing.failure
     shape_trouble = (failure is not None and failure.kind == "raised") or bool(failing.problem)
-    if shape_trouble and declared.sizes is None and declared.hidden_layers is None:
+    undeclared = declared.sizes is None and declared.hidden_layers is None
+    if shape_trouble and not checker.depths_returned:
+        first = checker.first_failure if checker.first_failure is not None else failing
+        drawn = _counts(checker.depths_judged)
+        result.notes.append(
+            f"your function failed on every case judged (networks with {drawn} hidden "
+            f"layers, so no network drawn is the cause); its first failure: {first.description}"
+        )
+    elif shape_trouble and undeclared and case.depth - 1 not in checker.depths_returned:
+        worked = _counts(checker.depths_returned)
         result.notes.append(
             f"the check drew a network with {case.depth - 1} hidden layer"
-            f"{'s' if case.depth != 2 else ''} (sizes {list(case.sizes)}); it draws 1–4 "
-            "layers of widths 1–8 unless told otherwise. If your code is written for one "
-            "architecture, declare it: --hidden-layers N (and --sizes n0,…,nL for fixed "
+            f"{'s' if case.depth != 2 else ''} (sizes {list(case.sizes)}), and your function "
+            f"failed there; it returned gradients for networks with {worked} hidden layer"
+            f"{'' if checker.depths_returned == {1} else 's'}. It "
+            "draws 1–4 layers of widths 1–8 unless told otherwise. If your code is written for "
+            "one architecture, declare it: --hidden-layers N (and --sizes n0,…,nL for fixed "
             "widths), or hidden_layers=/sizes= in Python; if it takes one-hot labels or class "
             "indices only, declare --labels one-hot (indices are then accepted too)"
         )
@@ -348,6 +360,14 @@ def _hints(checker: Checker, declared: Declared, failing: Outcome, result: Backw
                 "your function gives different results for the same input (called twice on "
                 "this case): a gradient is a function of its inputs"
             )
+
+
+def _counts(depths: set[int]) -> str:
+    """0, 2 and 3 — the hidden-layer counts in words."""
+    numbers = [str(n) for n in sorted(depths)]
+    if len(numbers) <= 1:
+        return "".join(numbers) or "no"
+    return ", ".join(numbers[:-1]) + " and " + numbers[-1]
 
 
 def _same(

@@ -123,6 +123,8 @@ class IsolatedFunction:
         """Start the child and import the file (None when the function is ready)."""
         if self._child is not None:
             return None
+        if self.path.is_dir():
+            return Failure("load", f"{self.path} is a folder, not a Python file")
         if not self.path.is_file():
             return Failure("load", f"no such file: {self.path}")
         parent_reads, child_writes = os.pipe()
