@@ -210,11 +210,14 @@ def show(name: str) -> Shown:
     """What ``verified-backprop show NAME`` shows, for a notebook: a proof's name, a source
     claim's name (``001-relu-derivative``) or a census entry's (``000-converges-to-minimiser``),
     as ``verified-backprop verify --list`` prints them; ``UnknownClaimError`` (with the names
-    that come close) for any other.  The proof or verdict is computed first."""
+    that come close) for any other, ``TypeError`` for a name that is not a str.  The proof
+    or verdict is computed first."""
+    from derivations.catalog import require_name
     from derivations.kernel.verdicts import assess
     from derivations.report import select_claims
     from derivations.sources.census import judge
 
+    require_name("derivations.show", name)
     claims, chosen, census = select_claims([name])
     if claims:
         return displayed(claims[0])
