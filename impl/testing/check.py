@@ -324,12 +324,15 @@ def _hints(checker: Checker, declared: Declared, failing: Outcome, result: Backw
     failure = failing.failure
     shape_trouble = (failure is not None and failure.kind == "raised") or bool(failing.problem)
     undeclared = declared.sizes is None and declared.hidden_layers is None
+    if shape_trouble and undeclared and not checker.depths_returned:
+        _probe_depths(checker)  # evidence first: does it return gradients at any depth?
     if shape_trouble and not checker.depths_returned:
         first = checker.first_failure if checker.first_failure is not None else failing
         drawn = _counts(checker.depths_judged)
         result.notes.append(
             f"your function failed on every case judged (networks with {drawn} hidden "
-            f"layers, so no network drawn is the cause); its first failure: {first.description}"
+            "layers), so the network drawn is not what it fails on; its first failure: "
+            f"{first.description}"
         )
     elif shape_trouble and undeclared and case.depth - 1 not in checker.depths_returned:
         worked = _counts(checker.depths_returned)
@@ -360,6 +363,18 @@ def _hints(checker: Checker, declared: Declared, failing: Outcome, result: Backw
                 "your function gives different results for the same input (called twice on "
                 "this case): a gradient is a function of its inputs"
             )
+
+
+def _probe_depths(checker: Checker) -> None:
+    """Judge one fixed case with 0, 1, 2 and 3 hidden layers each (those not judged yet)."""
+    if checker.convention.labels == "integer" and checker.output != "softmax":
+        return  # the probe's 3 outputs do not fit integer labels with a sigmoid output
+    for hidden_layers in range(4):
+        if hidden_layers in checker.depths_judged:
+            continue
+        outcome = checker.judge(probe_case(checker.output, Declared(hidden_layers)))
+        if outcome.failure is not None and outcome.failure.process_lost:
+            return
 
 
 def _counts(depths: set[int]) -> str:
