@@ -11,8 +11,11 @@ patches NumPy or this project's modules changes nothing but its own child.
 
 What a call can come to (:class:`Returned` or :class:`Failure`, ``kind``):
 
-* ``raised`` — an exception, with its type, message and frames (file and line);
-* ``exit`` — ``sys.exit`` (caught in the child) or ``os._exit`` (the child ends);
+* ``raised`` — an exception (``KeyboardInterrupt`` too), with its type, message (or that it
+  could not be printed) and frames (file and line);
+* ``exit`` — ``sys.exit`` (caught in the child) or ``os._exit`` (the child ends), or pipes
+  to the checker that the user's code closed (the child then ends with
+  :data:`_worker.CONNECTION_LOST`);
 * ``crash`` — the child killed by a signal (a segmentation fault, for instance);
 * ``timeout`` — no answer within ``timeout`` seconds (the child is killed);
 * ``memory`` — ``MemoryError`` under the child's address-space limit (``RLIMIT_AS``);
