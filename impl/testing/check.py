@@ -328,19 +328,16 @@ def _hints(checker: Checker, declared: Declared, failing: Outcome, result: Backw
         _probe_depths(checker)  # evidence first: does it return gradients at any depth?
     if shape_trouble and not checker.depths_returned:
         first = checker.first_failure if checker.first_failure is not None else failing
-        drawn = _counts(checker.depths_judged)
+        why = ", so the network drawn is not what it fails on" if undeclared else ""
         result.notes.append(
-            f"your function failed on every case judged (networks with {drawn} hidden "
-            "layers), so the network drawn is not what it fails on; its first failure: "
-            f"{first.description}"
+            f"your function failed on every case judged ({_networks(checker.depths_judged)})"
+            f"{why}; its first failure: {first.description}"
         )
     elif shape_trouble and undeclared and case.depth - 1 not in checker.depths_returned:
-        worked = _counts(checker.depths_returned)
         result.notes.append(
             f"the check drew a network with {case.depth - 1} hidden layer"
             f"{'s' if case.depth != 2 else ''} (sizes {list(case.sizes)}), and your function "
-            f"failed there; it returned gradients for networks with {worked} hidden layer"
-            f"{'' if checker.depths_returned == {1} else 's'}. It "
+            f"failed there; it returned gradients for {_networks(checker.depths_returned)}. It "
             "draws 1–4 layers of widths 1–8 unless told otherwise. If your code is written for "
             "one architecture, declare it: --hidden-layers N (and --sizes n0,…,nL for fixed "
             "widths), or hidden_layers=/sizes= in Python; if it takes one-hot labels or class "
@@ -377,12 +374,13 @@ def _probe_depths(checker: Checker) -> None:
             return
 
 
-def _counts(depths: set[int]) -> str:
-    """0, 2 and 3 — the hidden-layer counts in words."""
+def _networks(depths: set[int]) -> str:
+    """ "networks with 0, 2 and 3 hidden layers" (or "1 hidden layer")."""
     numbers = [str(n) for n in sorted(depths)]
-    if len(numbers) <= 1:
-        return "".join(numbers) or "no"
-    return ", ".join(numbers[:-1]) + " and " + numbers[-1]
+    if len(numbers) > 1:
+        numbers = [", ".join(numbers[:-1]) + " and " + numbers[-1]]
+    plural = "" if depths == {1} else "s"
+    return f"networks with {''.join(numbers) or 'no'} hidden layer{plural}"
 
 
 def _same(
