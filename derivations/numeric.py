@@ -24,8 +24,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from derivations.catalog import get_claim
 from derivations.claims import activations as activation_claims
+from derivations.claims import get_claim
 from derivations.claims.quadratic import QUADRATIC_LOSS
 from derivations.claims.shared import SIGMOID, SIGMOID_OUTPUT, SOFTMAX
 from derivations.claims.sigmoid_ce import BINARY_CE_LOSS

@@ -51,8 +51,7 @@ from sympy.parsing.sympy_parser import (
     standard_transformations,
 )
 
-from derivations.catalog import get_claim
-from derivations.claims import batch
+from derivations.claims import batch, get_claim
 from derivations.claims.activations import LEAKY_RELU, RELU, SOFTPLUS, TANH, alpha
 from derivations.claims.shared import SIGMOID
 from derivations.kernel.engine import Definition, equivalent, unfold

@@ -7,7 +7,7 @@ import inspect
 import pytest
 
 from derivations import notation
-from derivations.catalog import all_claims
+from derivations.claims import all_claims
 from derivations.rendering.common import INTRODUCTION, errata_introduction
 from derivations.rendering.prose import (
     UntranslatableCharacterError,

@@ -9,7 +9,7 @@ import time
 import pytest
 import sympy as sp
 
-from derivations.catalog import get_claim
+from derivations.claims import get_claim
 from derivations.claims.shared import LABELS_SUM_TO_ONE
 from derivations.kernel import engine
 from derivations.kernel.engine import (

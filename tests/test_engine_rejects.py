@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 import sympy as sp
 
-from derivations.catalog import UnknownClaimError, get_claim
+from derivations.claims import UnknownClaimError, get_claim
 from derivations.claims.quadratic import QUADRATIC_LOSS
 from derivations.claims.shared import LABELS_SUM_TO_ONE
 from derivations.kernel.engine import ProofError, equivalent, verify

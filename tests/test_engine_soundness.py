@@ -17,7 +17,7 @@ import dataclasses
 import pytest
 import sympy as sp
 
-from derivations.catalog import get_claim
+from derivations.claims import get_claim
 from derivations.claims.recursion import Z_NEXT, delta_next, first_order_cost, z_l, z_next
 from derivations.claims.shared import LABELS_SUM_TO_ONE
 from derivations.kernel.engine import (

@@ -24,7 +24,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derivations.catalog import get_claim
+from derivations.claims import get_claim
 from derivations.kernel.counterexamples import evaluate
 from derivations.kernel.engine import Claim, Definition, Hypothesis, IndexRange, Step, verify
 from derivations.kernel.intervals import enclose, sign
@@ -527,7 +527,7 @@ def test_the_witness_tries_indices_free_only_in_a_definition_at_distinct_values(
     i, jj, kk, ll = sp.symbols("i jj kk ll", integer=True)
     vanishing = (i - jj) * (i - kk) * (i - ll) * (jj - kk) * (jj - ll) * (kk - ll)
     ranges = [IndexRange(v, 1, K) for v in (i, jj, kk, ll)]
-    report = witness(sp.Derivative(F, x), [("claimed", sp.Integer(0))], [Definition(F, g(x) * vanishing)],
+    report = witness(sp.Derivative(F, x), [("claimed", sp.Integer(0))], [Definition(F, g(x) * vanishing)],  # noqa: E501
                      (), ranges)  # fmt: skip
     assert not report.ok and report.disagreement is not None, report.message
 

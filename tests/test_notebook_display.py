@@ -17,7 +17,7 @@ import pytest
 from proof_cache import SHARED, share_results, verified
 
 import derivations
-from derivations.catalog import UnknownClaimError, get_claim
+from derivations.claims import UnknownClaimError, get_claim
 from derivations.rendering import notebook
 from derivations.rendering.build import Context, claim_section
 from derivations.rendering.common import verdict_sentence

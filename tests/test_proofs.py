@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from proof_cache import SHARED, assessed, verified
 
-from derivations.catalog import all_claims
+from derivations.claims import all_claims
 from derivations.kernel.verdicts import Verdict
 from derivations.sources.catalogue import beyond_seeds, statements
 

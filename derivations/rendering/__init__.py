@@ -20,6 +20,7 @@
   — what ``verified-backprop show`` prints.
 
 Dependencies run one way: this package imports the proof side of :mod:`derivations`
-(engine, verdicts, catalog, claims, sources, notation, and :mod:`derivations.report` for a
-claim's verdict); nothing there imports it.  It never imports :mod:`impl`.
+(engine, verdicts, claims, sources, notation, and the runner :mod:`derivations.verification`
+for the census's verdicts and the lookup of a name); nothing there imports it.  It never
+imports :mod:`impl`.
 """

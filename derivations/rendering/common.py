@@ -203,7 +203,7 @@ def proven_statements(statement: CheckedStatement) -> list[tuple[str, str, str]]
     The errata's prose correction is backed by these: printed from the very ``Claim``
     objects that ``verify`` checks, so the formula shown as correct is the proven one.
     """
-    from derivations.catalog import all_claims
+    from derivations.claims import all_claims
 
     claims = all_claims()
     return [

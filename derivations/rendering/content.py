@@ -15,12 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from derivations import notation
-from derivations.catalog import all_claims
+from derivations.claims import all_claims
 from derivations.kernel.engine import Claim, ClaimResult, verify
 from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict, assess
-from derivations.report import claim_verdict
 from derivations.sources.catalogue import beyond_sources, statements
-from derivations.sources.census import CensusVerdict, judge_all
+from derivations.sources.census import CensusVerdict, entries
+from derivations.sources.census.judging import claim_verdict
+from derivations.verification import judge_census
 
 __all__ = ["DocumentContent", "NotProvenError", "ProvenClaim", "collect", "errata"]
 
@@ -118,12 +119,13 @@ def collect(
     problems += _check_assessments(seeds) + _check_assessments(beyond)
     verdicts: tuple[CensusVerdict, ...] = ()
     if census:
-        known_claims = {
-            item.claim.name: (str(item.verdict), "; ".join(h.text for h in item.claim.hypotheses))
-            for item in proven
-        }
-        known_statements = {a.statement.key: (str(a.verdict), a.detail) for a in seeds}
-        verdicts = tuple(judge_all(known_claims, known_statements))
+        verdicts = tuple(
+            judge_census(
+                entries(),
+                claims={item.claim.name: item.result for item in proven},
+                statements={assessment.statement.key: assessment for assessment in seeds},
+            )
+        )
         problems += [
             f"census entry {v.entry.key!r}: verdict {v.verdict}, expected {v.entry.expected} "
             f"({v.detail})"

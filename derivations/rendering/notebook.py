@@ -212,18 +212,17 @@ def show(name: str) -> Shown:
     as ``verified-backprop verify --list`` prints them; ``UnknownClaimError`` (with the names
     that come close) for any other, ``TypeError`` for a name that is not a str.  The proof
     or verdict is computed first."""
-    from derivations.catalog import require_name
+    from derivations.claims import require_name
     from derivations.kernel.verdicts import assess
-    from derivations.report import select_claims
-    from derivations.sources.census import judge
+    from derivations.verification import judge_census, select
 
     require_name("derivations.show", name)
-    claims, chosen, census = select_claims([name])
-    if claims:
-        return displayed(claims[0])
-    if chosen:
-        return _statement_shown(assess(chosen[0]))
-    return _census_shown(judge(census[0]))
+    selection = select([name])
+    if selection.claims:
+        return displayed(selection.claims[0])
+    if selection.statements:
+        return _statement_shown(assess(selection.statements[0]))
+    return _census_shown(judge_census(selection.census)[0])
 
 
 def attach() -> None:

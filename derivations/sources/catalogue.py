@@ -14,6 +14,8 @@ No entry types a counterexample: each point shown in the errata is the simplest 
 
 from __future__ import annotations
 
+from functools import cache
+
 import sympy as sp
 
 from derivations.claims import activations, batch, quadratic, recursion, sigmoid_ce, softmax_ce
@@ -106,6 +108,16 @@ SYMBOLS: dict[str, str] = {
 def symbols_of(key: str) -> str:
     """What the letters of the verdict on statement ``key`` mean ("" when it needs no key)."""
     return SYMBOLS.get(key, "")
+
+
+def statement_of(key: str) -> CheckedStatement:
+    """The claim of the source documents called ``key`` (the statements are built once)."""
+    return _statements_by_key()[key]
+
+
+@cache
+def _statements_by_key() -> dict[str, CheckedStatement]:
+    return {statement.key: statement for statement in statements()}
 
 
 def statements() -> list[CheckedStatement]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
-from impl.atomic import write_text_atomically
+from derivations import host
 from impl.validation import check_output_file
 
 
@@ -19,17 +17,12 @@ def check_json_destination(destination: str | None) -> None:
 
 def write_json(data: object, destination: str | None) -> str | None:
     """Write ``data`` as JSON to ``destination`` (``-`` for standard output; None: nowhere),
-    atomically, creating the folder (check it first with :func:`check_json_destination`).
-    Returns None, or one line saying why the file could not be written (a disk that filled up
-    since the check, say): the command then exits 2, as for the same path refused at once."""
-    if destination is None:
-        return None
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if destination == "-":
-        sys.stdout.write(text)
-        return None
+    atomically, creating the folder (check it first with :func:`check_json_destination`):
+    :func:`derivations.host.write_json`, which ``verify`` uses too.  Returns None, or one
+    line saying why the file could not be written (a disk that filled up since the check,
+    say): the command then exits 2, as for the same path refused at once."""
     try:
-        write_text_atomically(Path(destination), text)
+        host.write_json(data, destination)
     except OSError as error:
         return f"--json {destination!r} cannot be written: {error.strerror or error}"
     return None
