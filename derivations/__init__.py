@@ -45,7 +45,8 @@ Nothing here imports :mod:`impl`: the implementation and the commands import
 """
 
 from derivations.claims import UnknownClaimError, all_claims, get_claim
-from derivations.kernel.engine import Claim, ProofError, verify
+from derivations.kernel.engine import verify
+from derivations.kernel.language import Claim, ProofError
 from derivations.rendering import notebook as _notebook
 from derivations.rendering.notebook import show
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from derivations import verification
 from derivations.claims import all_claims
 from derivations.host import json_text, write_json
-from derivations.kernel.engine import Claim, ClaimResult
+from derivations.kernel.language import Claim, ClaimResult
 from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict
 from derivations.sources.catalogue import beyond_sources, statements, symbols_of
 from derivations.sources.census import CensusVerdict, entries

@@ -4,7 +4,7 @@ It returns typed results and prints nothing (:mod:`derivations.report` prints th
 
 * :func:`select` — the proofs, source claims and census entries that names pick (what
   ``verified-backprop verify --claim NAME`` accepts);
-* :func:`verified` — each claim's :class:`~derivations.kernel.engine.ClaimResult`, as each
+* :func:`verified` — each claim's :class:`~derivations.kernel.language.ClaimResult`, as each
   proof finishes, in worker processes when asked (:func:`derivations.host.usable_cores`);
 * :func:`assessed` — each source claim's :class:`~derivations.kernel.verdicts.Assessment`;
 * :func:`judge_census` — each census entry's verdict, from the results already computed in
@@ -28,7 +28,8 @@ import sympy as sp
 
 from derivations.claims import UnknownClaimError, all_claims, get_claim
 from derivations.kernel import sympy_speedup
-from derivations.kernel.engine import Claim, ClaimResult, verify
+from derivations.kernel.engine import verify
+from derivations.kernel.language import Claim, ClaimResult
 from derivations.kernel.verdicts import Assessment, CheckedStatement, assess
 from derivations.sources.catalogue import beyond_sources, statements
 from derivations.sources.census import CensusEntry, CensusVerdict, entries

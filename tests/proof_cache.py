@@ -18,7 +18,8 @@ from __future__ import annotations
 import pytest
 
 from derivations.claims import all_claims
-from derivations.kernel.engine import Claim, ClaimResult, verify
+from derivations.kernel.engine import verify
+from derivations.kernel.language import Claim, ClaimResult
 from derivations.kernel.verdicts import Assessment, CheckedStatement, assess
 from derivations.sources.catalogue import beyond_sources, statements
 

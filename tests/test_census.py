@@ -17,8 +17,9 @@ import sympy as sp
 from proof_cache import SHARED, share_results, verified
 
 from derivations.claims import all_claims, convexity, information, stability
-from derivations.kernel.engine import Step, verify
+from derivations.kernel.engine import verify
 from derivations.kernel.intervals import enclose, sign
+from derivations.kernel.language import Step
 from derivations.kernel.verdicts import Verdict
 from derivations.notation import K, a, c, j, k, sigma, x, z
 from derivations.sources import findings
@@ -47,7 +48,7 @@ def test_census_entry_gets_the_verdict_of_its_kind(key: str, monkeypatch, record
     else:
         assert verdict.verdict == str(entry.kind)
         assert entry.why, f"{key}: a verdict of kind {entry.kind} must say why"
-    record_property("verified", ("census", key, verdict.verdict))
+    record_property("verified", ("census", key, str(verdict.verdict)))
 
 
 def test_every_line_of_both_sources_is_in_the_census_or_skipped_for_a_reason(

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from derivations.claims import get_claim
-from derivations.kernel.engine import unfold
+from derivations.kernel.rewriting import unfold
 from derivations.notation import K, j, y, z
 from impl import Network
 from impl.losses import OUTPUT_LAYERS

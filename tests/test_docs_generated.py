@@ -21,7 +21,7 @@ import sympy as sp
 from generated_docs import Generated
 from proof_cache import SHARED
 
-from derivations.kernel.engine import Claim, Definition, Step
+from derivations.kernel.language import Claim, Definition, Step
 from derivations.rendering.common import first_and_last, matrix_rows, quote_pieces, values_latex
 from derivations.rendering.content import DocumentContent, NotProvenError, collect
 from derivations.rendering.latex import latex, latex_lines

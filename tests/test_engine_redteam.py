@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derivations.kernel.engine import Claim, Definition, Hypothesis, IndexRange, Step, verify
+from derivations.kernel.engine import verify
+from derivations.kernel.language import Claim, Definition, Hypothesis, IndexRange, Step
 from derivations.kernel.verdicts import CheckedStatement, Counterexample, Verdict, assess
 from derivations.notation import K, c, j
 

@@ -26,8 +26,9 @@ from hypothesis import strategies as st
 
 from derivations.claims import get_claim
 from derivations.kernel.counterexamples import evaluate
-from derivations.kernel.engine import Claim, Definition, Hypothesis, IndexRange, Step, verify
+from derivations.kernel.engine import verify
 from derivations.kernel.intervals import enclose, sign
+from derivations.kernel.language import Claim, Definition, Hypothesis, IndexRange, Step
 from derivations.kernel.rewriting import unfold
 from derivations.kernel.verdicts import CheckedStatement, Counterexample, Verdict, assess
 from derivations.kernel.wellformed import Subject, problems
@@ -346,7 +347,7 @@ def _judged(truth, claimed, definitions, assumption):
 def test_an_alias_of_a_defined_matrix_is_never_taken_to_hold_at_a_point() -> None:
     """a_i := 2x + i, F := x·a_1, assumption a = b: b_1 + 2x is dF/dx wherever b = a, so it
     must not be refuted at b_1 = 0, x = 0, where a_1 = 1 ≠ b_1."""
-    from derivations.kernel.engine import Hypothesis
+    from derivations.kernel.language import Hypothesis
 
     i = sp.Symbol("i", integer=True, positive=True)
     a, b = sp.IndexedBase("a", real=True), sp.IndexedBase("b", real=True)
@@ -358,7 +359,7 @@ def test_an_alias_of_a_defined_matrix_is_never_taken_to_hold_at_a_point() -> Non
 def test_an_assumption_off_by_less_than_the_rounding_bound_does_not_hold() -> None:
     """x = y + e^-200 does not hold at x = y = 0 (a residue of 10^-87), so a point there
     refutes nothing; atan ½ + atan ⅓ − π/4 is an exact 0 SymPy cannot show."""
-    from derivations.kernel.engine import Hypothesis
+    from derivations.kernel.language import Hypothesis
 
     yy = sp.Symbol("yy", real=True)
     zero = sp.atan(sp.Rational(1, 2)) + sp.atan(sp.Rational(1, 3)) - sp.pi / 4

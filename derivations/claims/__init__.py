@@ -30,7 +30,7 @@ from derivations.claims import (
     softmax_curvature,
     stability,
 )
-from derivations.kernel.engine import Claim
+from derivations.kernel.language import Claim
 
 #: the modules whose ``claims()`` make up the project's claims, in presentation order
 CLAIM_MODULES = (

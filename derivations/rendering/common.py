@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derivations.claims.network import PAIRINGS
-from derivations.kernel.engine import PROVEN_RESTS_ON, Claim, Definition, IndexRange, subject_of
+from derivations.kernel.engine import PROVEN_RESTS_ON, subject_of
+from derivations.kernel.language import Claim, Definition, IndexRange
 from derivations.kernel.verdicts import CheckedStatement, Verdict
 from derivations.kernel.wellformed import domain
 from derivations.rendering.content import ProvenClaim

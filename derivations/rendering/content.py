@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from derivations import notation
 from derivations.claims import all_claims
-from derivations.kernel.engine import Claim, ClaimResult, verify
+from derivations.kernel.engine import verify
+from derivations.kernel.language import Claim, ClaimResult
 from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict, assess
 from derivations.sources.catalogue import beyond_sources, statements
 from derivations.sources.census import CensusVerdict, entries

@@ -26,7 +26,7 @@ from derivations.claims.shared import (
     SIGMOID_OUTPUT,
     SOFTMAX,
 )
-from derivations.kernel.engine import Definition, Hypothesis, IndexRange
+from derivations.kernel.language import Definition, Hypothesis, IndexRange
 from derivations.kernel.verdicts import CheckedStatement, Verdict
 from derivations.notation import J, K, a, g, j, m, n, q, r, sigma, x, y, z
 from derivations.sources.documents import CORE_CONCEPTS, DERIVING_BACKPROPAGATION, THIS_PROJECT

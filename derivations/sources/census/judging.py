@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from derivations.kernel.engine import ClaimResult
+from derivations.kernel.language import ClaimResult
 from derivations.kernel.verdicts import Assessment, Verdict
 from derivations.sources.census.model import CensusEntry, CensusVerdict, Evidence, Kind
 from derivations.sources.findings import Finding
