@@ -10,13 +10,12 @@ report's (:func:`derivations.report.verify_and_print`), which asks the runner
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from derivations import report
 from derivations.claims import UnknownClaimError
-from derivations.host import interrupted, reader_gone, usable_cores
+from derivations.host import interrupted, json_destination_problem, reader_gone, usable_cores
 from derivations.kernel import sympy_speedup
 from derivations.kernel.engine import PROVEN_RESTS_ON
 
@@ -86,21 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run the verification with the options of :func:`add_arguments`; returns the exit
-    status: 0 if every verdict is the one expected, 1 if not (or the JSON could not be
-    written), 2 for an unknown name or a JSON path that cannot be written."""
+    status: 0 if every verdict is the one expected, 1 if not, 2 for an unknown name or a JSON
+    path that cannot be written (refused before the proofs; or, rarely, found only when
+    writing, a disk that filled up say: 2 as well)."""
     if args.list:
         report.print_list()
         return 0
     if args.json is not None and str(args.json) != "-":
-        folder = args.json.resolve().parent
-        if not folder.is_dir() or not os.access(folder, os.W_OK) or args.json.is_dir():
-            print(
-                f"verified-backprop verify: cannot write the JSON report to {args.json}: "
-                f"{folder} is not a writable folder"
-                if not args.json.is_dir()
-                else f"verified-backprop verify: --json {args.json} is a folder, not a file",
-                file=sys.stderr,
-            )
+        problem = json_destination_problem(args.json)
+        if problem is not None:  # before the proofs: a usage error, found at once
+            print(f"verified-backprop verify: {problem}", file=sys.stderr)
             return 2
     jobs = usable_cores() if args.jobs is None else args.jobs
     try:
@@ -110,9 +104,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except BrokenPipeError:  # the reader of the tables went away: not the JSON's fault
         raise
-    except OSError as error:
-        print(f"verified-backprop verify: cannot write {args.json}: {error}", file=sys.stderr)
-        return 1
+    except OSError as error:  # the same usage error as the check above, found late
+        reason = error.strerror or str(error)
+        print(
+            f"verified-backprop verify: --json {args.json} cannot be written: {reason}",
+            file=sys.stderr,
+        )
+        return 2
     return 0 if ok else 1
 
 

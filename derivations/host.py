@@ -2,6 +2,8 @@
 
 * :func:`usable_cores` — the cores this process may run on (``taskset`` and containers
   included), the default number of proof processes and the figure the benchmark reports;
+* :func:`json_destination_problem` — why a ``--json`` path cannot be written, found before
+  the work by trying (``os.access`` says yes to root even for ``/proc``);
 * :func:`write_json` — a command's ``--json`` output: to standard output for ``-``, else
   written atomically (a complete new file or the old one untouched), one format for every
   command;
@@ -28,6 +30,7 @@ __all__ = [
     "BROKEN_PIPE",
     "INTERRUPTED",
     "interrupted",
+    "json_destination_problem",
     "json_text",
     "reader_gone",
     "usable_cores",
@@ -47,6 +50,27 @@ def usable_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def json_destination_problem(path: Path) -> str | None:
+    """Why ``--json PATH`` cannot be written (None: it can): a folder, a missing folder, or
+    one where no file can be created — tried with a nameless temporary file, removed at once,
+    since ``os.access`` says yes to root even for ``/proc``."""
+    if path.is_dir():
+        return f"--json {path} is a folder, not a file"
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        what = "is a file" if folder.exists() else "does not exist"
+        return f"--json {path} cannot be written: the folder {folder} {what}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"--json {path} cannot be written: you cannot write to that file"
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return f"--json {path} cannot be written: the folder {folder} refuses new files ({reason})"
+    return None
 
 
 def json_text(data: object) -> str:

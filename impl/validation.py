@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import numbers
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -168,23 +169,41 @@ def check_seed(value: object) -> int | None:
     return int(value)
 
 
+def _write_refused(directory: Path) -> str | None:
+    """Why a file cannot be created in the existing folder ``directory`` (None: it can).
+
+    ``os.access`` is not enough: it says yes to root for ``/proc`` or a read-only mount, so a
+    nameless temporary file is created there and removed at once (nothing is left behind).
+    """
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return "permission denied"
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
 def _directory_problem(directory: Path) -> str | None:
     """Why files cannot be written into ``directory`` (creating it if needed), or None."""
     if directory.exists():
         if not directory.is_dir():
             return f"{str(directory)!r} is an existing file, not a directory"
-        if not os.access(directory, os.W_OK | os.X_OK):
-            return f"you cannot write to the directory {str(directory)!r}"
+        reason = _write_refused(directory)
+        if reason is not None:
+            return f"you cannot write to the directory {str(directory)!r} ({reason})"
         return None
     ancestor = directory.absolute().parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         return f"{str(directory)!r} cannot be created because {str(ancestor)!r} is a file"
-    if not os.access(ancestor, os.W_OK | os.X_OK):
+    reason = _write_refused(ancestor)
+    if reason is not None:
         return (
             f"{str(directory)!r} cannot be created because you cannot write to the directory "
-            f"{str(ancestor)!r}"
+            f"{str(ancestor)!r} ({reason})"
         )
     return None
 

@@ -188,13 +188,95 @@ def test_check_backward_command_exits_1_with_the_diagnosis_in_json(tmp_path, cap
         ("{path}:nothing", "has no function 'nothing'"),
         ("{path}:number", "is not callable"),
         ("{path}", "expected FILE.py:FUNCTION"),
+        ("{folder}:backward", "is a folder, not a Python file"),
     ],
 )
 def test_check_backward_command_exits_2_with_one_line(tmp_path, capsys, target, message):
     path = _file(tmp_path, "number = 3\n")
     status = main(
-        ["check-backward", target.format(path=path), "--hidden", "sigmoid", "--output", "softmax"]
+        [
+            *("check-backward", target.format(path=path, folder=tmp_path)),
+            *("--hidden", "sigmoid", "--output", "softmax"),
+        ]
     )
     err = capsys.readouterr().err
     assert status == 2
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+#: a file that leaves a mark when it is imported: the check would have started
+MARKING = "import pathlib\npathlib.Path(__file__).with_name('imported').write_text('')\n"
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "proc"])
+def test_an_unwritable_json_path_is_refused_in_one_line_before_the_check(
+    tmp_path, capsys, where
+) -> None:
+    path = _file(tmp_path, MARKING + "from student_backward import per_example_loop as backward\n")
+    if where == "proc":  # root may write anywhere os.access can see; /proc still refuses it
+        if not pathlib.Path("/proc/self").is_dir():
+            pytest.skip("no /proc here")
+        destination = "/proc/no-such-folder/report.json"
+    else:
+        (tmp_path / "a-file").write_text("")
+        destination = str(tmp_path / "a-file" / "report.json")
+    argv = ["check-backward", f"{path}:backward", "--hidden", "sigmoid", "--output", "softmax"]
+    assert main([*argv, "--json", destination]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"check-backward: --json '{destination}' cannot be written")
+    assert captured.err.count("\n") == 1 and captured.out == ""  # one line, no traceback
+    assert not (tmp_path / "imported").exists(), "refused before the file was even loaded"
+
+
+def _returns_none(weights, biases, X, Y):
+    return None
+
+
+def _one_hidden_layer_only(weights, biases, X, Y):
+    if len(weights) != 2:
+        raise ValueError("written for one hidden layer")
+    return student(None)(weights, biases, X, Y)
+
+
+def test_a_function_failing_on_every_call_is_told_so_not_to_declare_an_architecture() -> None:
+    result = check_backward(_returns_none, hidden="sigmoid", output="softmax", max_examples=30)
+    report = result.report()
+    assert not result.passed
+    assert "--hidden-layers N" not in report and "drew a network" not in report, report
+    assert "failed on every case judged" in report
+    assert "its first failure: returned None" in report
+    # the header counts honestly: it failed on the first case, then shrinking judged more
+    assert result.first_failure == 1
+    assert f"failed on case 1; {result.examples} cases judged in all" in report.splitlines()[0]
+
+
+def test_the_architecture_is_suggested_when_the_function_works_for_another_depth() -> None:
+    result = check_backward(
+        _one_hidden_layer_only, hidden="sigmoid", output="softmax", max_examples=60
+    )
+    report = result.report()
+    assert result.verdict == "error"
+    assert "--hidden-layers N" in report, report
+    assert "it returned gradients for networks with 1 hidden layer." in report
+    options = {"hidden": "sigmoid", "output": "softmax", "max_examples": 30}
+    declared = check_backward(_one_hidden_layer_only, hidden_layers=1, **options)
+    assert declared.passed, declared.report()
+
+
+def _off_by_a_billionth(weights, biases, X, Y):
+    dW, db = student(None)(weights, biases, X, Y)
+    return [dW[0] * (1 + 1e-9), *dW[1:]], db
+
+
+def test_a_tiny_relative_error_is_wrong_and_shown_with_the_digits_that_differ() -> None:
+    result = check_backward(
+        _off_by_a_billionth, hidden="sigmoid", output="softmax", hidden_layers=0, max_examples=30
+    )
+    assert result.verdict == "wrong" and result.wrong, result.report()  # never weakened
+    error = next(e for e in result.wrong if e.name == "dW1")
+    line = next(line for line in result.report().splitlines() if "worst entry dW1" in line)
+    true = line.split("true ")[1].split(",")[0]
+    yours = line.split("yours ")[1].split(" ")[0]
+    assert true != yours, line
+    assert float(true) == pytest.approx(error.true, rel=1e-9)
+    assert "relative difference 1e-09" in line

@@ -4,6 +4,7 @@ their correct forms proven, the known mistake named, and bad input refused with 
 from __future__ import annotations
 
 import json
+import pathlib
 
 import pytest
 
@@ -122,6 +123,12 @@ def test_an_unwritable_json_path_is_refused_before_any_work(tmp_path, capsys) ->
     err = capsys.readouterr().err
     assert err.startswith("check-claim: --json") and "is an existing file" in err
     assert err.count("\n") == 1  # one line, no traceback
+    # root passes os.access everywhere; a folder that refuses new files is found by trying
+    if pathlib.Path("/proc/self").is_dir():
+        assert main([*argv, "--json", "/proc/no-such-folder/result.json"]) == 2
+        captured = capsys.readouterr()
+        assert "cannot be written" in captured.err and captured.err.count("\n") == 1
+        assert captured.out == "", "refused before the formula is judged"
     # a missing folder is created, as train --out and bench --out do
     target = tmp_path / "new" / "result.json"
     assert main([*argv, "--json", str(target)]) == 0

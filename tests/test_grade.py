@@ -158,3 +158,102 @@ def test_grade_refuses_a_missing_folder_with_status_2(tmp_path, capsys) -> None:
     )
     assert status == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def _grade(folder: pathlib.Path, out: pathlib.Path, *extra: str) -> int:
+    return main(
+        [
+            *("grade", str(folder), "--hidden", "sigmoid", "--output", "softmax"),
+            *("--hidden-layers", "1", "--labels", "one-hot", "--examples", "10"),
+            *("--out", str(out), *extra),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "extra", "message"),
+    [
+        (lambda f: None, (), "holds no submissions"),
+        (lambda f: (f / "notes.txt").write_text("x"), (), "holds no submissions"),
+        (lambda f: (f / "a.py").write_text(""), ("--function", "1+1"), "is not a Python name"),
+    ],
+    ids=["empty", "no-py-file", "function-not-a-name"],
+)
+def test_grade_usage_errors_exit_2_in_one_line_before_grading(
+    tmp_path, capsys, make, extra, message
+) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    make(folder)
+    assert _grade(folder, tmp_path / "out", *extra) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err  # no progress bar: nothing graded
+    assert not (tmp_path / "out").exists()
+
+
+def test_grade_on_a_file_says_it_is_a_file_not_a_folder(tmp_path, capsys) -> None:
+    (tmp_path / "only.py").write_text("")
+    assert _grade(tmp_path / "only.py", tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert "only.py is a file, not a folder" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "proc"])
+def test_an_unwritable_out_is_refused_before_any_submission_runs(tmp_path, capsys, where):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "s.py").write_text(
+        "import pathlib\npathlib.Path(__file__).with_name('ran').write_text('')\n"
+    )
+    if where == "proc":
+        if not pathlib.Path("/proc/self").is_dir():
+            pytest.skip("no /proc here")
+        out = pathlib.Path("/proc/no-such-folder")
+    else:
+        (tmp_path / "a-file").write_text("")
+        out = tmp_path / "a-file" / "results"
+    assert _grade(folder, out) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"grade: --out '{out}' cannot be used") and err.count("\n") == 1
+    assert not (folder / "ran").exists(), "refused before grading"
+
+
+@pytest.fixture(scope="module")
+def odd_class(tmp_path_factory) -> tuple[pathlib.Path, dict[str, dict[str, str]]]:
+    """A class with a file and a folder of one name, a broken link and a syntax error."""
+    folder = tmp_path_factory.mktemp("odd-class")
+    (folder / "a.py").write_text(HEADER + CORRECT["vectorised"])
+    (folder / "a").mkdir()
+    (folder / "a" / "solution.py").write_text(
+        HEADER + "from student_backward import student\nbackward = student('sum-instead-of-mean')\n"
+    )
+    (folder / "dangling.py").symlink_to(folder / "no-such-target.py")
+    (folder / "syntax.py").write_text("x = 1\n\ndef backward(w, b, X, Y)\n    return w\n")
+    out = folder.parent / (folder.name + "-results")
+    assert _grade(folder, out) == 0
+    with (out / "grades.csv").open(newline="") as handle:
+        return out, {row["submission"]: row for row in csv.DictReader(handle)}
+
+
+def test_a_file_and_a_folder_of_one_name_are_two_named_rows(odd_class) -> None:
+    out, rows = odd_class
+    assert rows["a.py"]["verdict"] == "correct" and rows["a/"]["verdict"] == "wrong"
+    assert "a" not in rows
+    assert json.loads((out / "a.py" / "results.json").read_text())["score"] == 6
+    assert json.loads((out / "a" / "results.json").read_text())["score"] < 6
+
+
+def test_a_broken_symbolic_link_is_a_row_with_the_reason(odd_class) -> None:
+    _, rows = odd_class
+    row = rows["dangling"]
+    assert row["verdict"] == "error" and row["score"] == "0"
+    assert "broken symbolic link" in row["diagnosis"] and "no-such-target.py" in row["diagnosis"]
+
+
+def test_a_syntax_error_is_located_in_the_students_file_not_the_import_machinery(
+    odd_class,
+) -> None:
+    _, rows = odd_class
+    diagnosis = rows["syntax"]["diagnosis"]
+    assert "SyntaxError" in diagnosis and "syntax.py:3" in diagnosis, diagnosis
+    assert "frozen" not in diagnosis and "importlib" not in diagnosis

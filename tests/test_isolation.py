@@ -275,3 +275,48 @@ def test_the_command_refuses_bad_options_with_status_2(tmp_path, capsys, extra) 
         raise SystemExit(status)
     assert stop.value.code == 2
     assert capsys.readouterr().err.strip()
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "words"),
+    [
+        (
+            "class Odd(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\n"
+            "def backward(w, b, X, Y):\n    raise Odd()\n",
+            "raised",
+            "raised Odd (its message could not be printed",
+        ),
+        (
+            "def backward(w, b, X, Y):\n    raise KeyboardInterrupt\n",
+            "raised",
+            "raised KeyboardInterrupt",
+        ),
+        (
+            "import os\ndef backward(w, b, X, Y):\n    os.closerange(0, 64)\n"
+            "    return _correct(w, b, X, Y)\n",
+            "exit",
+            "connection to the checker",
+        ),
+    ],
+    ids=["unprintable-message", "KeyboardInterrupt", "closes-its-pipes"],
+)
+def test_what_ended_the_call_is_named_not_an_exit_status_or_a_signal(
+    tmp_path, body, kind, words
+) -> None:
+    result = check_backward(_submission(tmp_path, body), timeout=5.0, **FAST)
+    assert result.verdict == "error" and result.failure_kind == kind, result.report()
+    assert words in result.problem
+    assert "exit status" not in result.problem and "SIGINT" not in result.problem
+
+
+def test_an_unprintable_exception_here_is_named_too() -> None:
+    class OddError(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no")
+
+    def backward(w, b, X, Y):
+        raise OddError()
+
+    result = check_backward(backward, **FAST)
+    assert result.failure_kind == "raised"
+    assert "raised OddError (its message could not be printed" in result.problem

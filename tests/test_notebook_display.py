@@ -112,6 +112,17 @@ def test_show_displays_every_kind_of_name_the_show_command_accepts() -> None:
     assert derivations.show("sigmoid_derivative").name == "sigmoid_derivative"
 
 
+@pytest.mark.parametrize(
+    ("function", "name"),
+    [(get_claim, None), (get_claim, 123), (derivations.show, 123), (derivations.show, None)],
+    ids=["get_claim-None", "get_claim-int", "show-int", "show-None"],
+)
+def test_a_name_that_is_not_a_str_is_a_type_error_naming_the_argument(function, name) -> None:
+    with pytest.raises(TypeError, match=r"\(name\): name must be a claim's name, a str") as error:
+        function(name)
+    assert "not iterable" not in str(error.value) and repr(name) in str(error.value)
+
+
 def test_get_claim_on_a_source_claims_name_points_at_show() -> None:
     with pytest.raises(UnknownClaimError, match=r"derivations\.show\('001-relu-derivative'\)"):
         get_claim("001-relu-derivative")

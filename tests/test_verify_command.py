@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 import re
 import subprocess
 import sys
@@ -101,9 +102,23 @@ def test_python_dash_m_derivations_lists_claims() -> None:
     assert "softmax_ce_delta" in done.stdout
 
 
-def test_unwritable_json_path_is_refused_before_the_proofs_run(capsys) -> None:
+def test_unwritable_json_path_is_refused_before_the_proofs_run(tmp_path, capsys) -> None:
     assert verify_main(["--json", "/nonexistent-folder/report.json"]) == 2
-    assert "is not a writable folder" in capsys.readouterr().err
+    assert "the folder /nonexistent-folder does not exist" in capsys.readouterr().err
+    (tmp_path / "a-file").write_text("")
+    assert verify_main(["--json", str(tmp_path / "a-file" / "report.json")]) == 2
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_a_json_path_that_refuses_files_is_exit_2_before_the_proofs_not_1_after(capsys):
+    # root passes os.access on /proc, so only trying to create a file there finds the refusal
+    if not pathlib.Path("/proc/self").is_dir():
+        pytest.skip("no /proc here")
+    argv = ["--claim", "sigmoid_derivative", "--json", "/proc/report.json"]
+    assert verify_main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("verified-backprop verify: --json /proc/report.json cannot be")
+    assert captured.err.count("\n") == 1 and captured.out == "", "before any proof ran"
 
 
 def test_claims_resting_on_the_chain_rule_premise_say_so(capsys) -> None:

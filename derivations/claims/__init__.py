@@ -76,8 +76,19 @@ def topic_of(name: str) -> str:
     return _by_name()[1][name]
 
 
+def require_name(function: str, name: object) -> None:
+    """``TypeError`` unless ``name`` is a str: ``function(name)`` takes a claim's name."""
+    if not isinstance(name, str):
+        raise TypeError(
+            f"{function}(name): name must be a claim's name, a str such as "
+            f"'softmax_ce_delta'; got {name!r} (type {type(name).__name__})"
+        )
+
+
 def get_claim(name: str) -> Claim:
-    """The claim called ``name``; a clear error with suggestions if there is none."""
+    """The claim called ``name``; a clear error with suggestions if there is none (a
+    ``TypeError`` naming the argument if ``name`` is not a str)."""
+    require_name("get_claim", name)
     claims = all_claims()
     if name in claims:
         return claims[name]

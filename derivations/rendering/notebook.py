@@ -210,10 +210,13 @@ def show(name: str) -> Shown:
     """What ``verified-backprop show NAME`` shows, for a notebook: a proof's name, a source
     claim's name (``001-relu-derivative``) or a census entry's (``000-converges-to-minimiser``),
     as ``verified-backprop verify --list`` prints them; ``UnknownClaimError`` (with the names
-    that come close) for any other.  The proof or verdict is computed first."""
+    that come close) for any other, ``TypeError`` for a name that is not a str.  The proof
+    or verdict is computed first."""
+    from derivations.claims import require_name
     from derivations.kernel.verdicts import assess
     from derivations.verification import judge_census, select
 
+    require_name("derivations.show", name)
     selection = select([name])
     if selection.claims:
         return displayed(selection.claims[0])

@@ -190,6 +190,9 @@ def run(args: argparse.Namespace) -> int:
     if not separator or not file_name or not function_name:
         print(f"check-backward: expected FILE.py:FUNCTION, got {args.target!r}", file=sys.stderr)
         return 2
+    if Path(file_name).is_dir():
+        print(f"check-backward: {file_name} is a folder, not a Python file", file=sys.stderr)
+        return 2
     if not Path(file_name).is_file():
         print(f"check-backward: no such file: {file_name}", file=sys.stderr)
         return 2
@@ -208,5 +211,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"check-backward: {result.problem.splitlines()[0]}", file=sys.stderr)
         return 2
     print(result.report(), file=sys.stderr if args.json == "-" else sys.stdout)
-    write_json(result.to_json(), args.json)
+    problem = write_json(result.to_json(), args.json)
+    if problem is not None:
+        print(f"check-backward: {problem}", file=sys.stderr)
+        return 2
     return 0 if result.passed else 1

@@ -183,5 +183,8 @@ def run(args: argparse.Namespace) -> int:
         }
     if result.verdict == Verdict.PROVEN_UNDER_ASSUMPTION:
         data["assumption"] = assessment.statement.assumption.text
-    write_json(data, args.json)
+    problem = write_json(data, args.json)
+    if problem is not None:
+        print(f"check-claim: {problem}", file=sys.stderr)
+        return 2
     return EXIT[result.verdict]

@@ -22,7 +22,6 @@ options, runs that and writes the files.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import time
@@ -39,6 +38,7 @@ from derivations.rendering.documents import (
     compile_latex,
 )
 from impl.atomic import write_atomically, write_text_atomically
+from impl.validation import check_output_directory
 
 HELP = "write the LaTeX/Markdown derivations and the HTML site into docs/"
 DESCRIPTION = (
@@ -68,14 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _unusable_folder(folder: Path) -> str:
-    """Why ``folder`` cannot be created or written (empty if it can), without creating it."""
-    existing = folder.resolve()
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        return f"{existing} is a file, not a folder"
-    if not os.access(existing, os.W_OK):
-        return f"{existing} is not writable"
+    """Why ``folder`` cannot be created or written (empty if it can), without creating it
+    (:func:`impl.validation.check_output_directory`: a nameless temporary file is tried, as
+    root passes every permission check, even for ``/proc``)."""
+    try:
+        check_output_directory("--out", folder)
+    except ValueError as error:
+        return str(error).split(": ", 1)[-1]
     return ""
 
 

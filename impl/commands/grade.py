@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from impl.commands.check_backward import add_convention_arguments, check_options
 from impl.testing import grading
+from impl.validation import check_output_directory
 
 HELP = "grade a folder of backward passes: partial credit, feedback, Gradescope results"
 DESCRIPTION = (
@@ -46,12 +47,19 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     try:
         options = check_options(args)
+        if folder.is_file():
+            raise ValueError(
+                f"{folder} is a file, not a folder (SUBMISSIONS is the folder of them)"
+            )
         if not folder.is_dir():
             raise ValueError(f"no such folder: {folder}")
         if out.exists() and not out.is_dir():
             raise ValueError(f"--out {out} exists and is not a folder")
+        check_output_directory("--out", out)  # before any grading: where the results go
         if not args.function.isidentifier():
             raise ValueError(f"--function {args.function!r} is not a Python name")
+        if not grading.find_submissions(folder, args.function, exclude=out):
+            raise ValueError(f"{folder} holds no submissions (.py files or folders)")
     except ValueError as error:
         print(f"grade: {error}", file=sys.stderr)
         return 2
@@ -82,7 +90,11 @@ def run(args: argparse.Namespace) -> int:
     if not grades:
         print(f"grade: {folder} holds no submissions (.py files or folders)", file=sys.stderr)
         return 2
-    grading.write(grades, out)
+    try:
+        grading.write(grades, out)
+    except OSError as error:  # checked above; a disk that filled up since, say
+        print(f"grade: --out {out} cannot be written: {error.strerror or error}", file=sys.stderr)
+        return 2
     width = max(len(entry.submission) for entry in grades)
     for entry in grades:
         print(

@@ -15,8 +15,14 @@ def check_json_destination(destination: str | None) -> None:
         check_output_file("--json", Path(destination))
 
 
-def write_json(data: object, destination: str | None) -> None:
+def write_json(data: object, destination: str | None) -> str | None:
     """Write ``data`` as JSON to ``destination`` (``-`` for standard output; None: nowhere),
     atomically, creating the folder (check it first with :func:`check_json_destination`):
-    :func:`derivations.host.write_json`, which ``verify`` uses too."""
-    host.write_json(data, destination)
+    :func:`derivations.host.write_json`, which ``verify`` uses too.  Returns None, or one
+    line saying why the file could not be written (a disk that filled up since the check,
+    say): the command then exits 2, as for the same path refused at once."""
+    try:
+        host.write_json(data, destination)
+    except OSError as error:
+        return f"--json {destination!r} cannot be written: {error.strerror or error}"
+    return None

@@ -36,6 +36,9 @@ MAX_ENTRIES = 1000
 MAX_DEPTH = 8
 #: the largest header, in bytes
 MAX_HEADER = 1 << 20
+#: the child's exit status when it can no longer read or write its pipes (the user's code
+#: closed their file descriptors, say): the parent names that cause instead of an exit status
+CONNECTION_LOST = 86
 
 
 # ----------------------------------------------------------------------------- framing
@@ -120,18 +123,39 @@ def plain(value: Any, arrays: list, depth: int = 0) -> Any:
 
 
 def _one_line(error: BaseException) -> str:
-    text = f"{type(error).__name__}: {error}"
+    message = printed(error)
+    text = f"{type(error).__name__}: {message}" if message else type(error).__name__
     return text.splitlines()[0][:300] if text else type(error).__name__
 
 
+def printed(error: BaseException) -> str | None:
+    """``str(error)``, or None when that raises (an ``__str__`` of its own that fails)."""
+    try:
+        return str(error)
+    except BaseException:  # its __str__ is the user's code: any failure of it
+        return None
+
+
 def describe_exception(error: BaseException) -> dict:
-    """The exception as data: type, message, and its frames (file, line, function, code)."""
+    """The exception as data: type, message, and its frames (file, line, function, code).
+
+    A message that cannot be printed is ``unprintable``; a ``SyntaxError`` gets the line it
+    names as its last frame (the import machinery's frames say nothing of where it is).
+    """
     frames = traceback.extract_tb(error.__traceback__)
-    return {
+    message = printed(error)
+    data = {
         "type": type(error).__name__,
-        "message": str(error)[:2000],
+        "message": "" if message is None else message[:2000],
         "frames": [[f.filename, f.lineno or 0, f.name, (f.line or "")[:300]] for f in frames],
     }
+    if message is None:
+        data["unprintable"] = True
+    if isinstance(error, SyntaxError) and isinstance(error.filename, str):
+        text = error.text if isinstance(error.text, str) else ""
+        line = error.lineno if isinstance(error.lineno, int) else 0
+        data["frames"].append([error.filename, line, "<module>", text.strip()[:300]])
+    return data
 
 
 # ------------------------------------------------------------------------- the child
@@ -198,7 +222,8 @@ def _serve(read_fd: int, write_fd: int) -> None:
             except SystemExit as stop:
                 write_message(write_fd, {"exit": _exit_code(stop)}, [])
                 continue
-            except Exception as error:
+            except BaseException as error:  # KeyboardInterrupt too: raised by the user's code
+                # (Ctrl-C never reaches this child: it runs in a session of its own)
                 write_message(write_fd, {"raised": describe_exception(error)}, [])
                 continue
             out: list = []
@@ -252,7 +277,10 @@ def main() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     import numpy  # noqa: F401  (before the user's code, under the memory limit)
 
-    _serve(read_fd, write_fd)
+    try:
+        _serve(read_fd, write_fd)
+    except OSError:  # the pipes to the checker are gone: the user's code closed them
+        os._exit(CONNECTION_LOST)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from impl.testing import _worker
 from impl.testing.isolation import (
     Failure,
     Frame,
@@ -56,11 +57,14 @@ def in_process(function: Backward) -> Callable[[list[Any]], Returned | Failure]:
                 for f in traceback.extract_tb(error.__traceback__)
                 if Path(f.filename).resolve() != _HERE
             )
-            text = (
-                f"raised {type(error).__name__}: {error}"
-                if str(error)
-                else (f"raised {type(error).__name__}")
-            )
+            message = _worker.printed(error)
+            if message is None:
+                text = (
+                    f"raised {type(error).__name__} (its message could not be printed: its "
+                    "__str__ raised)"
+                )
+            else:
+                text = f"raised {type(error).__name__}" + (f": {message}" if message else "")
             return Failure("raised", text, frames)
         finally:
             np.seterr(**saved)
@@ -79,7 +83,10 @@ def location(failure: Failure, user_file: str | None) -> str:
     """file:line of the user's frame (the deepest in their file, else the deepest)."""
     if not failure.frames:
         return ""
-    frames = list(failure.frames)
+    # the import machinery's own frames (<frozen importlib._bootstrap>) are never the place
+    frames = [f for f in failure.frames if not f.file.startswith("<frozen ")]
+    if not frames:
+        return ""
     if user_file is not None:
         mine = [f for f in frames if Path(f.file).resolve() == Path(user_file).resolve()]
         if mine:

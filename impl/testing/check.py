@@ -238,6 +238,7 @@ def run_check(
         result.seconds = time.perf_counter() - start
         return result
     result = _result(checker, failing, count, notes)
+    result.first_failure = checker.first_failing_case
     result.diagnosis = checker.diagnose(failing)
     if stopped != "lost" and failing.got is None and declared.sizes is None:
         square_strategy = declared.strategy(output, convention, square=True)
@@ -322,12 +323,23 @@ def _hints(checker: Checker, declared: Declared, failing: Outcome, result: Backw
     case = failing.case
     failure = failing.failure
     shape_trouble = (failure is not None and failure.kind == "raised") or bool(failing.problem)
-    if shape_trouble and declared.sizes is None and declared.hidden_layers is None:
+    undeclared = declared.sizes is None and declared.hidden_layers is None
+    if shape_trouble and undeclared and not checker.depths_returned:
+        _probe_depths(checker)  # evidence first: does it return gradients at any depth?
+    if shape_trouble and not checker.depths_returned:
+        first = checker.first_failure if checker.first_failure is not None else failing
+        why = ", so the network drawn is not what it fails on" if undeclared else ""
+        result.notes.append(
+            f"your function failed on every case judged ({_networks(checker.depths_judged)})"
+            f"{why}; its first failure: {first.description}"
+        )
+    elif shape_trouble and undeclared and case.depth - 1 not in checker.depths_returned:
         result.notes.append(
             f"the check drew a network with {case.depth - 1} hidden layer"
-            f"{'s' if case.depth != 2 else ''} (sizes {list(case.sizes)}); it draws 1–4 "
-            "layers of widths 1–8 unless told otherwise. If your code is written for one "
-            "architecture, declare it: --hidden-layers N (and --sizes n0,…,nL for fixed "
+            f"{'s' if case.depth != 2 else ''} (sizes {list(case.sizes)}), and your function "
+            f"failed there; it returned gradients for {_networks(checker.depths_returned)}. It "
+            "draws 1–4 layers of widths 1–8 unless told otherwise. If your code is written for "
+            "one architecture, declare it: --hidden-layers N (and --sizes n0,…,nL for fixed "
             "widths), or hidden_layers=/sizes= in Python; if it takes one-hot labels or class "
             "indices only, declare --labels one-hot (indices are then accepted too)"
         )
@@ -348,6 +360,27 @@ def _hints(checker: Checker, declared: Declared, failing: Outcome, result: Backw
                 "your function gives different results for the same input (called twice on "
                 "this case): a gradient is a function of its inputs"
             )
+
+
+def _probe_depths(checker: Checker) -> None:
+    """Judge one fixed case with 0, 1, 2 and 3 hidden layers each (those not judged yet)."""
+    if checker.convention.labels == "integer" and checker.output != "softmax":
+        return  # the probe's 3 outputs do not fit integer labels with a sigmoid output
+    for hidden_layers in range(4):
+        if hidden_layers in checker.depths_judged:
+            continue
+        outcome = checker.judge(probe_case(checker.output, Declared(hidden_layers)))
+        if outcome.failure is not None and outcome.failure.process_lost:
+            return
+
+
+def _networks(depths: set[int]) -> str:
+    """ "networks with 0, 2 and 3 hidden layers" (or "1 hidden layer")."""
+    numbers = [str(n) for n in sorted(depths)]
+    if len(numbers) > 1:
+        numbers = [", ".join(numbers[:-1]) + " and " + numbers[-1]]
+    plural = "" if depths == {1} else "s"
+    return f"networks with {''.join(numbers) or 'no'} hidden layer{plural}"
 
 
 def _same(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -94,37 +95,53 @@ class Grade:
 def find_submissions(
     folder: Path, function: str, exclude: Path | None = None
 ) -> list[tuple[str, Path | None, str]]:
-    """(name, the .py file or None, why not) for every submission in ``folder``, sorted."""
-    found = []
+    """(name, the .py file or None, why not) for every submission in ``folder``, sorted.
+
+    A ``.py`` file is named by its stem and a folder by its name, unless a file and a folder
+    share that name: then they are ``a.py`` and ``a/``.  A ``.py`` name that is a broken
+    symbolic link is a submission too, with the reason it cannot be graded.
+    """
+    found: list[tuple[str, Path | None, str, bool]] = []  # ..., and whether it is a folder
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith((".", "_")) or entry.name == "__pycache__":
             continue
         if exclude is not None and entry.resolve() == exclude.resolve():
             continue
-        if entry.is_file() and entry.suffix == ".py":
-            found.append((entry.stem, entry, ""))
+        if entry.suffix == ".py" and entry.is_symlink() and not entry.exists():
+            target = os.readlink(entry)
+            why = f"{entry.name} is a broken symbolic link (to {target}, which does not exist)"
+            found.append((entry.stem, None, why, False))
+        elif entry.is_file() and entry.suffix == ".py":
+            found.append((entry.stem, entry, "", False))
         elif entry.is_dir():
-            files = sorted(p for p in entry.glob("*.py") if not p.name.startswith("."))
-            if len(files) == 1:
-                found.append((entry.name, files[0], ""))
-                continue
-            pattern = re.compile(rf"^\s*def\s+{re.escape(function)}\s*\(", re.M)
-            defining = [p for p in files if pattern.search(p.read_text(errors="replace"))]
-            if len(defining) == 1:
-                found.append((entry.name, defining[0], ""))
-            elif not files:
-                found.append((entry.name, None, "the folder holds no .py file"))
-            else:
-                names = ", ".join(p.name for p in (defining or files))
-                found.append(
-                    (
-                        entry.name,
-                        None,
-                        f"the folder holds several .py files ({names}); "
-                        f"expected one that defines {function}",
-                    )
-                )
-    return found
+            path, why = _in_folder(entry, function)
+            found.append((entry.name, path, why, True))
+    counts: dict[str, int] = {}
+    for name, *_ in found:
+        counts[name] = counts.get(name, 0) + 1
+    named = [
+        ((f"{name}/" if is_folder else f"{name}.py") if counts[name] > 1 else name, path, why)
+        for name, path, why, is_folder in found
+    ]
+    return sorted(named, key=lambda item: item[0])
+
+
+def _in_folder(entry: Path, function: str) -> tuple[Path | None, str]:
+    """The .py file of a folder submission, or None and why not."""
+    files = sorted(p for p in entry.glob("*.py") if not p.name.startswith("."))
+    if len(files) == 1:
+        return files[0], ""
+    pattern = re.compile(rf"^\s*def\s+{re.escape(function)}\s*\(", re.M)
+    defining = [p for p in files if pattern.search(p.read_text(errors="replace"))]
+    if len(defining) == 1:
+        return defining[0], ""
+    if not files:
+        return None, "the folder holds no .py file"
+    names = ", ".join(p.name for p in (defining or files))
+    return (
+        None,
+        f"the folder holds several .py files ({names}); expected one that defines {function}",
+    )
 
 
 def grading_sizes(output: str, declared: Declared, convention: Convention) -> tuple[int, ...]:
@@ -357,7 +374,8 @@ def _zero(
 
 
 def _folder_name(name: str, taken: set[str]) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name) or "submission"
+    """The results folder of a submission: its name (``a/`` -> ``a``), made safe, unique."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name.rstrip("/")) or "submission"
     candidate, n = safe, 2
     while candidate in taken or candidate in ("grades.csv",):
         candidate, n = f"{safe}-{n}", n + 1

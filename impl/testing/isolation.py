@@ -11,8 +11,11 @@ patches NumPy or this project's modules changes nothing but its own child.
 
 What a call can come to (:class:`Returned` or :class:`Failure`, ``kind``):
 
-* ``raised`` — an exception, with its type, message and frames (file and line);
-* ``exit`` — ``sys.exit`` (caught in the child) or ``os._exit`` (the child ends);
+* ``raised`` — an exception (``KeyboardInterrupt`` too), with its type, message (or that it
+  could not be printed) and frames (file and line);
+* ``exit`` — ``sys.exit`` (caught in the child) or ``os._exit`` (the child ends), or pipes
+  to the checker that the user's code closed (the child then ends with
+  :data:`_worker.CONNECTION_LOST`);
 * ``crash`` — the child killed by a signal (a segmentation fault, for instance);
 * ``timeout`` — no answer within ``timeout`` seconds (the child is killed);
 * ``memory`` — ``MemoryError`` under the child's address-space limit (``RLIMIT_AS``);
@@ -123,6 +126,8 @@ class IsolatedFunction:
         """Start the child and import the file (None when the function is ready)."""
         if self._child is not None:
             return None
+        if self.path.is_dir():
+            return Failure("load", f"{self.path} is a folder, not a Python file")
         if not self.path.is_file():
             return Failure("load", f"no such file: {self.path}")
         parent_reads, child_writes = os.pipe()
@@ -241,6 +246,13 @@ class IsolatedFunction:
         if status < 0:
             name = _signal_name(-status)
             return Failure("crash", f"crashed: the process was killed by {name}")
+        if status == _worker.CONNECTION_LOST:
+            return Failure(
+                "exit",
+                "cut the process's connection to the checker (the pipes it answers on were "
+                "closed, e.g. by closing file descriptors it did not open), so no answer could "
+                "come back",
+            )
         return Failure("exit", f"ended the process with exit status {status} (os._exit or exit)")
 
 
@@ -280,6 +292,8 @@ def _raised(data: dict, memory: int) -> Failure:
     )
     kind, message = str(data.get("type", "Exception")), str(data.get("message", ""))
     text = f"raised {kind}: {message}" if message else f"raised {kind}"
+    if data.get("unprintable"):
+        text = f"raised {kind} (its message could not be printed: its __str__ raised)"
     if kind == "MemoryError" and memory:
         return Failure("memory", f"{text} (the memory limit is {memory / 2**30:g} GiB)", frames)
     return Failure("raised", text, frames)

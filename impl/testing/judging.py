@@ -80,20 +80,6 @@ class _Stop(BaseException):
         self.reason = reason
 
 
-class _WrongError(Exception):
-    def __init__(self, outcome: Outcome) -> None:
-        super().__init__("the backward pass is wrong")
-        self.outcome = outcome
-
-
-class _Stop(BaseException):
-    """Ends a search at once: the child is gone, or the time budget is spent."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 @dataclass
 class Checker:
     """One user's function, its declared networks and convention: judges cases."""
@@ -103,8 +89,24 @@ class Checker:
     output: str
     convention: Convention
     user_file: str | None = None
+    #: what the cases judged so far show: the hidden-layer counts drawn, those on which the
+    #: function returned gradients of the right shapes, and its first failure (in call order)
+    depths_judged: set[int] = field(default_factory=set)
+    depths_returned: set[int] = field(default_factory=set)
+    first_failure: Outcome | None = None
+    #: in the first search: the number of the case (in drawing order) that first failed
+    first_failing_case: int = 0
 
     def judge(self, case: Case) -> Outcome:
+        outcome = self._judge(case)
+        self.depths_judged.add(case.depth - 1)
+        if outcome.failure is None and not outcome.problem and not outcome.array_problems:
+            self.depths_returned.add(case.depth - 1)
+        elif self.first_failure is None:
+            self.first_failure = outcome
+        return outcome
+
+    def _judge(self, case: Case) -> Outcome:
         values = []
         for args in self.convention.calls(case):
             answer = self.call(args)
@@ -205,6 +207,8 @@ class Checker:
                     raise _Stop("budget")
                 outcome = memo[key] = self.judge(case)
                 count += 1
+                if fails(outcome) and not self.first_failing_case and not returned_only:
+                    self.first_failing_case = count
                 if fails(outcome) and (smallest is None or _size(case) < _size(smallest.case)):
                     smallest = outcome
                 if outcome.failure is not None and outcome.failure.process_lost:

@@ -75,6 +75,9 @@ class BackwardCheck:
     convention: Convention = field(default_factory=Convention)
     #: the precision the result was judged in
     precision: str = "float64"
+    #: the number of the case, in the order drawn, on which it first failed (0: not known);
+    #: ``examples`` counts every case judged, shrinking to the smallest included
+    first_failure: int = 0
 
     def report(self) -> str:
         """The verdict for a person: smallest case, wrong arrays, known mistakes with links."""
@@ -84,7 +87,12 @@ class BackwardCheck:
             lines += [f"note: {note}" for note in self.notes]
             return "\n".join(lines)
         word = "ERROR" if self.verdict == "error" else "WRONG"
-        lines = [head + f"{word} (after {self.examples} cases, {self.seconds:.1f} s)"]
+        judged = f"{self.examples} case{'s' if self.examples != 1 else ''}"
+        if self.first_failure:
+            when = f"failed on case {self.first_failure}; {judged} judged in all"
+        else:
+            when = f"after {judged}"
+        lines = [head + f"{word} ({when}, {self.seconds:.1f} s)"]
         if self.verdict == "error" and self.failure_kind != "load":
             lines.append(
                 "your function did not return gradients (an error in the code, not a wrong "
@@ -125,6 +133,7 @@ class BackwardCheck:
             "hidden": self.hidden,
             "output": self.output,
             "examples": self.examples,
+            "first_failure": self.first_failure,
             "seconds": round(self.seconds, 3),
             "diagnosis": [entry.id for entry in self.diagnosis],
             "links": {entry.id: entry.link for entry in self.diagnosis},
@@ -168,9 +177,24 @@ class BackwardCheck:
         }
 
 
+def distinct_digits(true: float, yours: float) -> tuple[str, str]:
+    """The two values with 6 significant digits, or as many more (up to 17, which tell any two
+    doubles apart) as it takes for them to read differently when they differ."""
+    for digits in range(6, 18):
+        shown = f"{true:.{digits}g}", f"{yours:.{digits}g}"
+        if shown[0] != shown[1] or true == yours:
+            return shown
+    return shown
+
+
 def error_lines(error: ArrayError) -> list[str]:
     index = ", ".join(str(i) for i in error.index)
-    worst = f"worst entry {error.name}[{index}]: true {error.true:.6g}, yours {error.yours:.6g}"
+    true, yours = distinct_digits(error.true, error.yours)
+    worst = f"worst entry {error.name}[{index}]: true {true}, yours {yours}"
+    scale = max(abs(error.true), abs(error.yours))
+    if scale > 0 and np.isfinite(scale) and f"{error.true:.6g}" == f"{error.yours:.6g}":
+        relative = abs(error.yours - error.true) / scale
+        worst += f" (relative difference {relative:.2g})"
     if error.ratio is not None:
         worst += f" (yours = {error.ratio:.6g} × true in every entry)"
     return [
