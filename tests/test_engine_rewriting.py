@@ -244,3 +244,20 @@ def test_a_function_applied_to_itself_unfolds_and_is_not_mistaken_for_a_cycle() 
     twice = unfold(sigma(sigma(t)), [logistic])
     assert not twice.has(sigma)
     assert sp.simplify(twice - 1 / (1 + sp.exp(-1 / (1 + sp.exp(-t))))) == 0
+
+
+def test_folding_reads_the_entry_off_the_only_base_that_carries_the_index() -> None:
+    """s_e := 3·b_e + x has its index in b alone: 3·b_k + x folds to s_k (the index k is read
+    off b_k, the one entry of the node), and 3·b_k + x with b replaced by another base whose
+    entry carries k does not fold."""
+    from derivations.kernel.engine import Definition
+    from derivations.kernel.rewriting import fold, unfold
+
+    s_ = sp.IndexedBase("s")
+    b_ = sp.IndexedBase("b", real=True)
+    v_ = sp.IndexedBase("v", real=True)
+    x = sp.Symbol("x", real=True)
+    scaled = Definition(s_, 3 * b_[j] + x, index=j, text="s")
+    assert fold(unfold(s_[k], [scaled]), [scaled]) == s_[k]
+    assert fold(sp.exp(unfold(s_[2], [scaled])), [scaled]) == sp.exp(s_[2])
+    assert fold(3 * v_[k] + x, [scaled]) == 3 * v_[k] + x
