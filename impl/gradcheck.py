@@ -52,8 +52,8 @@ Checking every parameter cheaply. Perturbing W^l[i, j] by s changes only row i o
 Z^l = W^l A^{l-1} + b^l, by s * A^{l-1}[j, :], and therefore changes Z^{l+1} by the rank-one term
 W^{l+1}[:, i] (g(Z^l[i, :] + s A^{l-1}[j, :]) - A^l[i, :]). So P perturbed networks are evaluated
 together from the cached clean forward pass, as a stack of shape (P, n_{l+1}, m), without
-recomputing layers below l and without ever forming a perturbed copy of the parameters. A
-784-30-10 network (23,860 parameters) is checked by central differences in well under a second.
+recomputing layers below l and without ever forming a perturbed copy of the parameters
+(the cost: docs/benchmarks.md, section 3).
 
 The directional check (as ``jax.test_util.check_grads`` does) compares the analytic directional
 derivative <grad J, V> with (J(theta + hV) - J(theta - hV)) / 2h, or with Im J(theta + ihV) / h,
@@ -251,13 +251,13 @@ def numerical_gradients(
     """
     step, _ = _method_step_tolerance(method, step, None)
     inputs, targets = _checked_float64(net, X, Y)
-    return _numerical_gradients(net, inputs, targets, method, step)
+    return _numerical_gradients(net, inputs, targets, method, step, net.kernels_for_passes())
 
 
 def _numerical_gradients(
-    net: Network, X: np.ndarray, Y: np.ndarray, method: str, step: float
+    net: Network, X: np.ndarray, Y: np.ndarray, method: str, step: float, on_kernels: bool
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    cache = net._forward_checked(X)
+    cache = net.forward_validated(X, on_kernels)
     grad_W, grad_b = [], []
     for layer, W in enumerate(net.weights):
         n_out, n_in = W.shape
@@ -318,9 +318,10 @@ def check_gradients(
     """
     step, tolerance = _method_step_tolerance(method, step, tolerance)
     inputs, targets = _checked_float64(net, X, Y)
+    on_kernels = net.kernels_for_passes()  # once for the numerical side of the check
     started = time.perf_counter()
-    analytic_W, analytic_b = net.backward(inputs, targets)
-    numeric_W, numeric_b = _numerical_gradients(net, inputs, targets, method, step)
+    analytic_W, analytic_b = net.backward(inputs, targets)  # the method under test
+    numeric_W, numeric_b = _numerical_gradients(net, inputs, targets, method, step, on_kernels)
     seconds = time.perf_counter() - started
     errors: dict[str, float] = {}
     layer_errors = []
@@ -330,7 +331,7 @@ def check_gradients(
         errors[f"W{layer + 1}"] = weight_error
         errors[f"b{layer + 1}"] = bias_error
         layer_errors.append(max(weight_error, bias_error))
-    notes = _relu_kink_notes(net, net._forward_checked(inputs), method, step)
+    notes = _relu_kink_notes(net, net.forward_validated(inputs, on_kernels), method, step)
     return GradCheckResult(
         method=method,
         tolerance=tolerance,

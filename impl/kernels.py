@@ -1,6 +1,6 @@
 """Optional compiled (numba) kernels for the element-wise work of a training step.
 
-At small mini-batches a step of :meth:`impl.network.Network._train_step` is dominated by the
+At small mini-batches a step of :meth:`impl.network.Network.train_step` is dominated by the
 fixed cost of its NumPy calls on tiny arrays (about 15 groups of calls per step for 784-30-10
 at m = 10, see docs/benchmarks.md), not by arithmetic. These kernels fuse the work *between*
 the matrix products into a few compiled calls; every matrix product stays a NumPy call
@@ -52,8 +52,8 @@ array's own dtype, except in two places:
 Values that are not finite: each kernel reports whether what it wrote is finite (by a sum
 of it, which is inf or NaN when any term is); a pass that meets inf or NaN, and a step whose
 parameters are read-only, is redone on the NumPy path before any parameter changes, so
-that inf, NaN, overflow warnings and errors are exactly the NumPy path's (a red-team round
-found the first version differing there: tests/test_impl_kernels_redteam.py).
+that inf, NaN, overflow warnings and errors are exactly the NumPy path's
+(tests/test_impl_kernels_redteam.py).
 
 For finite values, tests/test_impl_kernels.py derives from these two facts the bound within
 which the two paths agree, and checks it.
@@ -560,7 +560,7 @@ def train_steps(
     y_rows: Any,
 ) -> int:
     """Steps ``first`` .. ``stop - 1`` of an epoch in one compiled call: the training step of
-    :meth:`impl.network.Network._train_step` (forward, backward, descent, as in
+    :meth:`impl.network.Network.train_step` (forward, backward, descent, as in
     :func:`forward_into`, :func:`backward_into`, :func:`descend`) on mini-batches of
     ``b = x_rows.shape[0]`` examples, mini-batch s made of the examples ``order[s b : (s + 1)
     b]`` (``rows``, ``target_rows``: one example per row), copied into ``x_rows``, ``y_rows``
@@ -572,7 +572,7 @@ def train_steps(
 
     Returns the number of the first step not taken: ``stop`` when all were, or the step at
     which a value met was not finite, before any parameter changed in that step (the caller
-    takes that step on the NumPy path, as :meth:`Network._train_step` does).
+    takes that step on the NumPy path, as :meth:`Network.train_step` does).
     """
     batch = x_rows.shape[0]
     last = len(weights) - 1

@@ -25,10 +25,24 @@ Because every line is linear in dZ^L, the implementation multiplies dZ^L by one 
 recursion on the scaled deltas; the scaling touches an (n_L, m) array instead of every dW.
 Nothing loops over examples: each layer costs two or three matrix products.
 
-Training and persistence live in :mod:`impl.training` and :mod:`impl.serialization`, which
-import this module; this module imports neither of them. The package (``impl/__init__.py``)
-binds them as the methods ``Network.fit``, ``Network.save`` and ``Network.load``. Python runs
-the package before any of its modules, so every ``Network`` has them, however it was imported.
+``Network.fit``, ``Network.save`` and ``Network.load`` are methods of the class below; their
+work is done by :mod:`impl.training` (the epoch loop) and :mod:`impl.serialization` (the
+``.npz`` format), which this module imports and which never import it: they see a network
+through the internal interface described by :class:`impl.training.TrainableNetwork` and
+:class:`impl.serialization.StoredNetwork`.
+
+Compiled kernels (:mod:`impl.kernels`): whether a computation runs on them is chosen once per
+call (:meth:`Network.kernels_for_passes`, :meth:`Network.kernels_for_steps`) and passed down as
+``on_kernels``; a kernel pass that meets a value that is not finite is redone on NumPy.
+
+>>> import numpy as np
+>>> net = Network([2, 3, 2], seed=0)
+>>> X = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, -1.0]])   # 3 examples as columns
+>>> y = np.array([0, 1, 1])                               # class labels
+>>> [dW.shape for dW in net.backward(X, y)[0]]
+[(3, 2), (2, 3)]
+>>> net.predict_proba(X).sum(axis=0)                      # softmax columns sum to 1
+array([1., 1., 1.])
 """
 
 from __future__ import annotations
@@ -36,11 +50,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from impl import kernels
+from impl import kernels, serialization, training
 from impl.activations import HIDDEN_ACTIVATIONS, HiddenActivation
 from impl.initializers import INITIALIZERS, initialize_parameters
 from impl.losses import OUTPUT_LAYERS, OutputLayer
@@ -80,8 +96,12 @@ class ForwardCache:
         return self.A[-1]
 
 
-class _Workspace:
-    """Preallocated arrays for one mini-batch size, reused by every training step."""
+class StepBuffers:
+    """Preallocated arrays for one mini-batch size, reused by every training step.
+
+    ``Z``, ``A`` (``A[0]`` is the batch while a step runs, else None), ``delta``, ``work``,
+    ``grad_W``, ``grad_b`` as in :func:`backward_into`; ``ones`` is the column of m ones.
+    """
 
     def __init__(self, sizes: Sequence[int], batch: int, dtype: np.dtype) -> None:
         widths = sizes[1:]
@@ -171,10 +191,13 @@ class Network:
     dtype:
         ``numpy.float64`` (default) or ``numpy.float32`` for parameters and computations.
 
-    Training and persistence: ``net.fit(X, Y, epochs, batch_size, learning_rate, ...)`` is
-    :func:`impl.training.fit`, ``net.save(path)`` is :func:`impl.serialization.save_network`
-    and ``Network.load(path, seed=None)`` is :func:`impl.serialization.load_network`, bound
-    to this class by ``impl/__init__.py`` (see the module docstring).
+    Training and persistence: :meth:`fit`, :meth:`save`, :meth:`load`.
+
+    >>> net = Network([784, 30, 10], seed=0)
+    >>> net.sizes, net.hidden_activation, net.output
+    ((784, 30, 10), 'sigmoid', 'softmax')
+    >>> net.n_parameters, [W.shape for W in net.weights]
+    (23860, [(30, 784), (10, 30)])
     """
 
     def __init__(
@@ -227,7 +250,7 @@ class Network:
         self.rng = np.random.default_rng(check_seed(seed))
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
-        self._workspaces: dict[int, _Workspace] = {}
+        self._workspaces: dict[int, StepBuffers] = {}
 
     @classmethod
     def _without_parameters(
@@ -309,93 +332,7 @@ class Network:
         Returns fresh arrays (safe to keep); X has shape (n_0, m).
         """
         inputs = self.check_inputs(X)
-        return self._forward_checked(inputs)
-
-    def _forward_checked(self, X: np.ndarray) -> ForwardCache:
-        m = X.shape[1]
-        Z = [np.empty((n, m), self.dtype) for n in self.sizes[1:]]
-        A: list[Any] = [None] + [np.empty((n, m), self.dtype) for n in self.sizes[1:]]
-        self._forward_or_refuse_overflow(X, Z, A)
-        return ForwardCache(Z, A)
-
-    def _forward_or_refuse_overflow(self, X: np.ndarray, Z: list[np.ndarray], A: list) -> None:
-        """:func:`forward_into`, then a ValueError if a pre-activation overflowed.
-
-        Finite inputs and parameters can still give infinite logits (X ~ 1e308), and then the
-        loss and the gradients would be NaN: refused with the sizes involved instead.
-        """
-        with np.errstate(over="ignore", invalid="ignore"):
-            self._forward_into(X, Z, A)
-        for layer, z in enumerate(Z, start=1):
-            if not np.isfinite(z).all():
-                bad = self.first_non_finite_parameter()
-                if bad is not None:  # a NaN or inf weight, not a large X, is the cause
-                    raise ValueError(
-                        f"the parameter {bad} holds inf or nan, so Z^{layer} does too: a "
-                        f"non-finite value was assigned to {bad}, or training diverged (the "
-                        "learning rate was too large); set finite values or start from a new "
-                        "Network"
-                    )
-                raise ValueError(
-                    f"the pre-activations Z^{layer} overflowed to inf or nan "
-                    f"(largest |X| is {float(np.max(np.abs(X))):g}, largest |W^{layer}| is "
-                    f"{float(np.max(np.abs(self.weights[layer - 1]))):g}): the values of X or of "
-                    f"the parameters are too large for {self.dtype.name}; scale X, e.g. to [0, 1]"
-                )
-
-    def _forward_into(self, X: np.ndarray, Z: list[np.ndarray], A: list) -> None:
-        """:func:`forward_into`, on the compiled kernels when :func:`impl.kernels.kernels_pay`
-        (and on NumPy's path again when they meet a value that is not finite)."""
-        if kernels.kernels_pay(self.sizes, X.shape[1], training=False) and self._kernel_forward(
-            X, Z, A
-        ):
-            return
-        forward_into(self.weights, self.biases, self.hidden, self.output_layer, X, Z, A)
-
-    def _kernel_forward(self, X: np.ndarray, Z: list[np.ndarray], A: list) -> bool:
-        hidden = kernels.HIDDEN_CODES[self.hidden_activation]
-        output = kernels.OUTPUT_CODES[self.output]
-        return kernels.forward_into(self.weights, self.biases, hidden, output, X, Z, A)
-
-    def _kernel_backward(self, Y: np.ndarray, buffers: _Workspace, scale: float) -> bool:
-        return kernels.backward_into(
-            self.weights,
-            kernels.HIDDEN_CODES[self.hidden_activation],
-            kernels.OUTPUT_CODES[self.output],
-            Y,
-            buffers.Z,
-            buffers.A,
-            buffers.delta,
-            buffers.grad_W,
-            buffers.grad_b,
-            scale,
-        )
-
-    def _backward_into(self, Y: np.ndarray, buffers: _Workspace, scale: float) -> None:
-        """:func:`backward_into` on ``buffers`` after a forward pass into them (kernels alike,
-        NumPy's path again when they meet a value that is not finite)."""
-        if not (
-            kernels.kernels_pay(self.sizes, Y.shape[1], training=False)
-            and self._kernel_backward(Y, buffers, scale)
-        ):
-            self._numpy_backward(Y, buffers, scale)
-
-    def _numpy_backward(self, Y: np.ndarray, buffers: _Workspace, scale: float) -> None:
-        """:func:`backward_into` on ``buffers`` (the NumPy path)."""
-        backward_into(
-            self.weights,
-            self.hidden,
-            self.output_layer,
-            Y,
-            buffers.Z,
-            buffers.A,
-            buffers.delta,
-            buffers.work,
-            buffers.grad_W,
-            buffers.grad_b,
-            buffers.ones,
-            scale,
-        )
+        return self.forward_validated(inputs, self.kernels_for_passes())
 
     def backward(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Gradients (dW, db) of the batch-mean cost J = (1/m) sum_i L_i.
@@ -406,25 +343,50 @@ class Network:
         dZ^l = (W^{l+1})^T dZ^{l+1} * g'(Z^l). Y may be integer labels of shape (m,).
         """
         inputs, targets = self._checked(X, Y)
-        return self._backward_checked(inputs, targets)
-
-    def _backward_checked(
-        self, X: np.ndarray, Y: np.ndarray
-    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        m = X.shape[1]
-        buffers = _Workspace(self.sizes, m, self.dtype)
-        self._forward_or_refuse_overflow(X, buffers.Z, buffers.A)
-        self._backward_into(Y, buffers, 1.0 / m)
-        return buffers.grad_W, buffers.grad_b
+        return self.backward_validated(inputs, targets, self.kernels_for_passes())
 
     # ------------------------------------------------------------------ training
-    def _workspace(self, batch: int) -> _Workspace:
-        buffers = self._workspaces.get(batch)
-        if buffers is None:
-            if len(self._workspaces) >= 4:
-                self._workspaces.clear()
-            buffers = self._workspaces[batch] = _Workspace(self.sizes, batch, self.dtype)
-        return buffers
+    def fit(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        epochs: int,
+        batch_size: int,
+        learning_rate: float,
+        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+        progress: bool = True,
+        blas_threads: int | None = 1,
+        validation_name: str = "val",
+        evaluate_every: int | None = None,
+    ) -> dict[str, list[float]]:
+        """Train in place by mini-batch gradient descent; returns the history (dict of lists).
+
+        Each epoch shuffles the m columns of X (with this network's generator), cuts them into
+        mini-batches of ``batch_size`` and takes one step W^l <- W^l - eta dJ_batch/dW^l,
+        b^l <- b^l - eta dJ_batch/db^l per mini-batch. The loop is :func:`impl.training.fit`,
+        whose docstring lists the history's keys, the evaluation and divergence rules.
+
+        >>> import numpy as np
+        >>> X = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]])
+        >>> y = np.array([0, 1, 1, 0])                            # XOR
+        >>> net = Network([2, 8, 2], hidden_activation="tanh", seed=0)
+        >>> history = net.fit(X, y, epochs=400, batch_size=4, learning_rate=0.5, progress=False)
+        >>> net.predict(X), sorted(history)
+        (array([0, 1, 1, 0]), ['cpu_seconds', 'epoch', 'seconds'])
+        """
+        return training.fit(
+            self,
+            X,
+            Y,
+            epochs,
+            batch_size,
+            learning_rate,
+            validation_data=validation_data,
+            progress=progress,
+            blas_threads=blas_threads,
+            validation_name=validation_name,
+            evaluate_every=evaluate_every,
+        )
 
     def gradient_descent(self, X: np.ndarray, Y: np.ndarray, learning_rate: float) -> None:
         """One gradient-descent step on one mini-batch: W^l <- W^l - eta dJ/dW^l, b likewise.
@@ -434,8 +396,9 @@ class Network:
         """
         eta = check_positive_number("learning_rate", learning_rate)
         inputs, targets = self._checked(X, Y)
+        on_kernels = self.kernels_for_steps(inputs.shape[1])
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            self._train_step(inputs, targets, eta)
+            self.train_step(inputs, targets, eta, on_kernels)
         bad = self.first_non_finite_parameter()
         if bad is not None:
             raise ValueError(
@@ -455,22 +418,136 @@ class Network:
                     return name
         return None
 
-    def _train_step(self, X: np.ndarray, Y: np.ndarray, learning_rate: float) -> None:
-        """The unchecked hot path of :meth:`gradient_descent` (inputs already validated).
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | PathLike[str]) -> Path:
+        """Write the network to ``path`` as ``.npz`` (appended if missing); returns the path.
 
-        On the compiled kernels of :mod:`impl.kernels` when :func:`impl.kernels.kernels_pay`
-        (numba installed, a small step in a fit long enough to pay for compiling them, or
-        the mode chosen by :func:`impl.kernels.use`).
+        Plain arrays only, read back bit for bit by :meth:`load` (format:
+        :mod:`impl.serialization`). Refuses what :meth:`load` would refuse: wrong shapes or
+        dtypes, non-finite parameters, a path that is a directory.
+        """
+        return serialization.save_network(self, path)
+
+    @classmethod
+    def load(cls, path: str | PathLike[str], seed: int | None = None) -> Network:
+        """The network stored at ``path`` by :meth:`save`; ``seed`` seeds its new generator.
+
+        Every stored array is checked against the stored ``sizes`` before anything of that
+        size is allocated; a damaged or foreign file raises ValueError saying what is wrong.
+        """
+        return serialization.load_network(path, cls._without_parameters, seed)
+
+    # ------------------------------------------------------------------ inference
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Output activations A^L = h(Z^L), shape (n_L, m) (softmax: class probabilities)."""
+        inputs = self.check_inputs(X)
+        on_kernels = self.kernels_for_passes()
+        chunks = [
+            self.forward_validated(inputs[:, start : start + EVALUATION_CHUNK], on_kernels).output
+            for start in range(0, inputs.shape[1], EVALUATION_CHUNK)
+        ]
+        return np.concatenate(chunks, axis=1)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted class index argmax_k A^L[k, i] for every example, shape (m,)."""
+        return np.argmax(self.predict_proba(X), axis=0)
+
+    def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """The batch-mean cost J = (1/m) sum_i L_i (computed stably from the logits)."""
+        return self.evaluate(X, Y)[0]
+
+    def evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
+        """(J, accuracy) on a data set; accuracy as described in :func:`accuracy_count`."""
+        inputs, targets = self._checked(X, Y)
+        return self.evaluate_validated(inputs, targets, self.kernels_for_passes())
+
+    # ------------------------------------------------------------------ internal interface
+    # For impl.training, impl.gradcheck and impl.bench (impl.training.TrainableNetwork lists
+    # what training uses): inputs already validated by the caller, and the kernel choice made
+    # by the caller once per call and passed as ``on_kernels``. Not for users: these skip the
+    # checks of the public methods above.
+
+    def kernels_for_passes(self) -> bool:
+        """Whether the forward and backward passes of one call (outside training steps) run on
+        the compiled kernels: :func:`impl.kernels.kernels_pay` for a one-off pass (mode
+        "numba" only; "auto" keeps them on NumPy)."""
+        return kernels.kernels_pay(self.sizes, 1, training=False)
+
+    def kernels_for_steps(self, batch: int) -> bool:
+        """Whether the training steps of ``batch`` examples of one call run on the per-step
+        kernels: :func:`impl.kernels.kernels_pay` for a training step (in "auto": a small step,
+        the kernels compiled already or the running fit planning enough steps)."""
+        return kernels.kernels_pay(self.sizes, batch, dtype=self.dtype)
+
+    def forward_validated(self, X: np.ndarray, on_kernels: bool) -> ForwardCache:
+        """:meth:`forward` on inputs already checked (``X`` of this network's dtype)."""
+        m = X.shape[1]
+        Z = [np.empty((n, m), self.dtype) for n in self.sizes[1:]]
+        A: list[Any] = [None] + [np.empty((n, m), self.dtype) for n in self.sizes[1:]]
+        self._forward_or_refuse_overflow(X, Z, A, on_kernels)
+        return ForwardCache(Z, A)
+
+    def backward_validated(
+        self, X: np.ndarray, Y: np.ndarray, on_kernels: bool
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """:meth:`backward` on inputs and targets already checked."""
+        m = X.shape[1]
+        buffers = StepBuffers(self.sizes, m, self.dtype)
+        self._forward_or_refuse_overflow(X, buffers.Z, buffers.A, on_kernels)
+        if not (on_kernels and self._kernel_backward(Y, buffers, 1.0 / m)):
+            self._numpy_backward(Y, buffers, 1.0 / m)
+        return buffers.grad_W, buffers.grad_b
+
+    def evaluate_validated(
+        self, X: np.ndarray, Y: np.ndarray, on_kernels: bool
+    ) -> tuple[float, float]:
+        """:meth:`evaluate` on inputs and targets already checked, in chunks of
+        :data:`EVALUATION_CHUNK` columns."""
+        m = X.shape[1]
+        single_label = self.output == "softmax" or _columns_are_one_hot(Y)
+        total_loss = 0.0
+        correct = 0
+        for start in range(0, m, EVALUATION_CHUNK):
+            stop = start + EVALUATION_CHUNK
+            cache = self.forward_validated(X[:, start:stop], on_kernels)
+            targets = Y[:, start:stop]
+            total_loss += float(
+                np.sum(self.output_layer.loss(cache.Z[-1], targets), dtype=np.float64)
+            )
+            correct += accuracy_count(cache.output, targets, single_label)
+        return total_loss / m, correct / m
+
+    def step_buffers(self, batch: int) -> StepBuffers:
+        """The reused buffers of training steps of ``batch`` examples (at most four sizes are
+        kept; a fifth clears them)."""
+        buffers = self._workspaces.get(batch)
+        if buffers is None:
+            if len(self._workspaces) >= 4:
+                self._workspaces.clear()
+            buffers = self._workspaces[batch] = StepBuffers(self.sizes, batch, self.dtype)
+        return buffers
+
+    def last_step_preactivations(self, batch: int) -> list[np.ndarray]:
+        """Z^1 .. Z^L of the last training step of ``batch`` examples ([] if none was taken)."""
+        buffers = self._workspaces.get(batch)
+        return [] if buffers is None else buffers.Z
+
+    def train_step(
+        self, X: np.ndarray, Y: np.ndarray, learning_rate: float, on_kernels: bool
+    ) -> None:
+        """The step of :meth:`gradient_descent` on a checked mini-batch, unchecked afterwards.
+
+        W^l <- W^l - (eta/m) dZ^l (A^{l-1})^T and b^l <- b^l - (eta/m) dZ^l 1, computed as in
+        :func:`backward_into` with scale = eta/m. With ``on_kernels`` on the compiled kernels
+        of :mod:`impl.kernels`; on NumPy when they are not chosen, when a parameter is
+        read-only, or when they meet a value that is not finite (before any parameter
+        changed), so that inf and NaN behave exactly as on NumPy.
         """
         m = X.shape[1]
-        buffers = self._workspace(m)
-        if kernels.kernels_pay(self.sizes, m, dtype=self.dtype) and self._kernel_step(
-            X, Y, learning_rate / m, buffers
-        ):
+        buffers = self.step_buffers(m)
+        if on_kernels and self._kernel_step(X, Y, learning_rate / m, buffers):
             buffers.A[0] = None
             return
-        # the NumPy path; also after the kernels met a value that is not finite (before any
-        # parameter changed), so that inf and NaN behave exactly as here
         hidden, output = self.hidden, self.output_layer
         forward_into(self.weights, self.biases, hidden, output, X, buffers.Z, buffers.A)
         self._numpy_backward(Y, buffers, learning_rate / m)
@@ -481,25 +558,7 @@ class Network:
             b -= step_b
         buffers.A[0] = None  # do not keep the caller's batch alive
 
-    def _kernel_step(self, X: np.ndarray, Y: np.ndarray, scale: float, buffers: _Workspace) -> bool:
-        """One step on the kernels; False, with no parameter changed, if a parameter is
-        read-only or a value met is not finite (the caller then takes the NumPy path)."""
-        parameters = (*self.weights, *self.biases)
-        if not all(parameter.flags.writeable for parameter in parameters):
-            return False
-        done = self._kernel_forward(X, buffers.Z, buffers.A) and self._kernel_backward(
-            Y, buffers, scale
-        )
-        kernels.compiled(self.dtype)
-        if not done:
-            return False
-        for W, step_W, b, step_b in zip(
-            self.weights, buffers.grad_W, self.biases, buffers.grad_b, strict=True
-        ):
-            kernels.descend(W, step_W, b, step_b)
-        return True
-
-    def _steps_arguments(
+    def steps_arguments(
         self,
         rows: np.ndarray,
         target_rows: np.ndarray,
@@ -516,7 +575,7 @@ class Network:
         parameters = (*self.weights, *self.biases)
         if not all(p.flags.writeable and p.flags.c_contiguous for p in parameters):
             return None
-        buffers = self._workspace(batch)
+        buffers = self.step_buffers(batch)
         return (
             tuple(self.weights),
             tuple(self.biases),
@@ -537,43 +596,91 @@ class Network:
             y_rows,
         )
 
-    # ------------------------------------------------------------------ inference
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Output activations A^L = h(Z^L), shape (n_L, m) (softmax: class probabilities)."""
-        inputs = self.check_inputs(X)
-        chunks = [
-            self._forward_checked(inputs[:, start : start + EVALUATION_CHUNK]).output
-            for start in range(0, inputs.shape[1], EVALUATION_CHUNK)
-        ]
-        return np.concatenate(chunks, axis=1)
+    # ------------------------------------------------------------------ private helpers
+    def _forward_or_refuse_overflow(
+        self, X: np.ndarray, Z: list[np.ndarray], A: list, on_kernels: bool
+    ) -> None:
+        """:func:`forward_into` (on the kernels if ``on_kernels``, on NumPy again when they
+        meet a value that is not finite), then a ValueError if a pre-activation overflowed.
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """Predicted class index argmax_k A^L[k, i] for every example, shape (m,)."""
-        return np.argmax(self.predict_proba(X), axis=0)
+        Finite inputs and parameters can still give infinite logits (X ~ 1e308), and then the
+        loss and the gradients would be NaN: refused with the sizes involved instead.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            if not (on_kernels and self._kernel_forward(X, Z, A)):
+                forward_into(self.weights, self.biases, self.hidden, self.output_layer, X, Z, A)
+        for layer, z in enumerate(Z, start=1):
+            if not np.isfinite(z).all():
+                bad = self.first_non_finite_parameter()
+                if bad is not None:  # a NaN or inf weight, not a large X, is the cause
+                    raise ValueError(
+                        f"the parameter {bad} holds inf or nan, so Z^{layer} does too: a "
+                        f"non-finite value was assigned to {bad}, or training diverged (the "
+                        "learning rate was too large); set finite values or start from a new "
+                        "Network"
+                    )
+                raise ValueError(
+                    f"the pre-activations Z^{layer} overflowed to inf or nan "
+                    f"(largest |X| is {float(np.max(np.abs(X))):g}, largest |W^{layer}| is "
+                    f"{float(np.max(np.abs(self.weights[layer - 1]))):g}): the values of X or of "
+                    f"the parameters are too large for {self.dtype.name}; scale X, e.g. to [0, 1]"
+                )
 
-    def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
-        """The batch-mean cost J = (1/m) sum_i L_i (computed stably from the logits)."""
-        return self.evaluate(X, Y)[0]
+    def _kernel_forward(self, X: np.ndarray, Z: list[np.ndarray], A: list) -> bool:
+        hidden = kernels.HIDDEN_CODES[self.hidden_activation]
+        output = kernels.OUTPUT_CODES[self.output]
+        return kernels.forward_into(self.weights, self.biases, hidden, output, X, Z, A)
 
-    def evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
-        """(J, accuracy) on a data set; accuracy as described in :func:`accuracy_count`."""
-        inputs, targets = self._checked(X, Y)
-        return self._evaluate_checked(inputs, targets)
+    def _kernel_backward(self, Y: np.ndarray, buffers: StepBuffers, scale: float) -> bool:
+        return kernels.backward_into(
+            self.weights,
+            kernels.HIDDEN_CODES[self.hidden_activation],
+            kernels.OUTPUT_CODES[self.output],
+            Y,
+            buffers.Z,
+            buffers.A,
+            buffers.delta,
+            buffers.grad_W,
+            buffers.grad_b,
+            scale,
+        )
 
-    def _evaluate_checked(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
-        m = X.shape[1]
-        single_label = self.output == "softmax" or _columns_are_one_hot(Y)
-        total_loss = 0.0
-        correct = 0
-        for start in range(0, m, EVALUATION_CHUNK):
-            stop = start + EVALUATION_CHUNK
-            cache = self._forward_checked(X[:, start:stop])
-            targets = Y[:, start:stop]
-            total_loss += float(
-                np.sum(self.output_layer.loss(cache.Z[-1], targets), dtype=np.float64)
-            )
-            correct += accuracy_count(cache.output, targets, single_label)
-        return total_loss / m, correct / m
+    def _numpy_backward(self, Y: np.ndarray, buffers: StepBuffers, scale: float) -> None:
+        """:func:`backward_into` on ``buffers`` (the NumPy path)."""
+        backward_into(
+            self.weights,
+            self.hidden,
+            self.output_layer,
+            Y,
+            buffers.Z,
+            buffers.A,
+            buffers.delta,
+            buffers.work,
+            buffers.grad_W,
+            buffers.grad_b,
+            buffers.ones,
+            scale,
+        )
+
+    def _kernel_step(
+        self, X: np.ndarray, Y: np.ndarray, scale: float, buffers: StepBuffers
+    ) -> bool:
+        """One step on the kernels; False, with no parameter changed, if a parameter is
+        read-only or a value met is not finite (the caller then takes the NumPy path)."""
+        parameters = (*self.weights, *self.biases)
+        if not all(parameter.flags.writeable for parameter in parameters):
+            return False
+        done = self._kernel_forward(X, buffers.Z, buffers.A) and self._kernel_backward(
+            Y, buffers, scale
+        )
+        kernels.compiled(self.dtype)
+        if not done:
+            return False
+        for W, step_W, b, step_b in zip(
+            self.weights, buffers.grad_W, self.biases, buffers.grad_b, strict=True
+        ):
+            kernels.descend(W, step_W, b, step_b)
+        return True
 
 
 def _columns_are_one_hot(Y: np.ndarray) -> bool:

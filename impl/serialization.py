@@ -26,18 +26,31 @@ import math
 import os
 import stat
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 import numpy as np
 
 from impl.atomic import write_atomically
 from impl.validation import check_seed
 
-if TYPE_CHECKING:
-    from impl.network import Network
+
+class StoredNetwork(Protocol):
+    """What is saved and loaded of a network (:class:`impl.network.Network` has it all);
+    this module never imports :mod:`impl.network`."""
+
+    sizes: tuple[int, ...]
+    hidden_activation: str
+    output: str
+    init: str
+    dtype: np.dtype
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+
+
+N = TypeVar("N", bound=StoredNetwork)
 
 FORMAT_NAME = "verified-backprop-network"
 FORMAT_VERSION = 1
@@ -74,7 +87,7 @@ def _check_parameter(
         raise ValueError(f"{name} contains non-finite values (inf or nan)")
 
 
-def save_network(network: Network, path: str | PathLike[str]) -> Path:
+def save_network(network: StoredNetwork, path: str | PathLike[str]) -> Path:
     """Write ``network`` to ``path`` (``.npz`` is appended if missing); returns the path written.
 
     Raises ValueError when ``path`` is a directory or when a parameter array has the wrong
@@ -260,8 +273,12 @@ def _read_checked(
         raise DamagedArchiveError(f"entry {key!r} is damaged ({error})") from error
 
 
-def load_network(cls: type[Network], path: str | PathLike[str], seed: int | None = None) -> Network:
-    """Read a file written by :func:`save_network` into a new ``cls`` instance.
+def load_network(path: str | PathLike[str], build: Callable[..., N], seed: int | None = None) -> N:
+    """Read a file written by :func:`save_network` into a network made by ``build``.
+
+    ``build(sizes, hidden_activation=, output=, init=, seed=, dtype=)`` checks the stored
+    configuration and returns a network with empty ``weights`` and ``biases`` lists, which
+    are then filled with the stored arrays (``Network.load`` passes its own).
 
     Bounded memory whatever the file claims: the configuration entries are read first
     (each at most MAX_CONFIG_ENTRY_BYTES); they give the network's sizes and dtype, which
@@ -287,7 +304,7 @@ def load_network(cls: type[Network], path: str | PathLike[str], seed: int | None
             raise ValueError(f"{where} is not a valid .npz model file: {error}") from error
         with archive:
             try:
-                return _build(cls, archive, seed)
+                return _build(build, archive, seed)
             except DamagedArchiveError as error:
                 raise ValueError(f"{where} is not a valid .npz model file: {error}") from error
             except (ValueError, KeyError, TypeError, IndexError) as error:
@@ -296,7 +313,7 @@ def load_network(cls: type[Network], path: str | PathLike[str], seed: int | None
                 ) from error
 
 
-def _build(cls: type[Network], archive: zipfile.ZipFile, seed: int | None) -> Network:
+def _build(build: Callable[..., N], archive: zipfile.ZipFile, seed: int | None) -> N:
     members = _members(archive)
     contents = {
         key: _read_checked(archive, members[key], key) for key in CONFIG_KEYS if key in members
@@ -317,7 +334,7 @@ def _build(cls: type[Network], archive: zipfile.ZipFile, seed: int | None) -> Ne
             f"entry 'sizes' should be a 1-D integer array, found {sizes.dtype} {sizes.shape}"
         )
     # configuration only: no parameter arrays are allocated before the stored ones are checked
-    network = cls._without_parameters(
+    network = build(
         [int(n) for n in sizes],
         hidden_activation=_text(contents, "hidden_activation"),
         output=_text(contents, "output"),
@@ -334,7 +351,7 @@ def _build(cls: type[Network], archive: zipfile.ZipFile, seed: int | None) -> Ne
             raise ValueError(f"missing parameter array {name!r}")
         contents[name] = _read_checked(archive, members[name], name, shape, network.dtype)
         _check_parameter(name, contents[name], shape, network.dtype, network.sizes)
-    for layer in range(1, network.num_layers + 1):
+    for layer in range(1, len(network.sizes)):
         network.weights.append(np.array(contents[f"W{layer}"], order="C"))
         network.biases.append(np.array(contents[f"b{layer}"], order="C"))
     return network

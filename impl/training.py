@@ -1,4 +1,4 @@
-"""Mini-batch stochastic gradient descent with a progress bar and a per-epoch history.
+"""The epoch loop of :meth:`impl.network.Network.fit`: mini-batch SGD with progress and history.
 
 Each epoch draws a fresh permutation of the m training columns from the network's seeded
 generator, cuts it into mini-batches of ``batch_size`` (the last one may be smaller) and takes one
@@ -6,21 +6,25 @@ step W^l <- W^l - eta dJ_batch/dW^l, b^l <- b^l - eta dJ_batch/db^l per mini-bat
 validated once, copied once into row-per-example (C-order) form so that gathering a mini-batch
 reads contiguous rows, and each batch is gathered into a reused buffer.
 
-BLAS threads: by default training runs its matrix products on ONE BLAS thread (restored
-afterwards, via threadpoolctl). Mini-batch products such as (30 x 784)(784 x 10) are too small
-to gain from threads, and on a shared 2-core machine a second BLAS thread that waits for a busy
-core made training ~3x slower in our measurements. One thread also makes the floating-point
-results independent of the machine's core count. ``blas_threads=None`` leaves the setting alone.
+The network is seen through :class:`TrainableNetwork`, the internal interface of
+:class:`impl.network.Network` (this module never imports :mod:`impl.network`). Whether the
+steps run on the compiled kernels (:mod:`impl.kernels`: whole runs of steps in one compiled
+call, or one step at a time) and whether evaluation does is chosen once, when :func:`fit`
+starts.
 
-Evaluation: ``fit`` trains and measures only what it is asked to. By default it evaluates
-``validation_data`` (when given) after every epoch and never the training set: a pass over the
-whole training set costs about as much as a training epoch's arithmetic, so evaluating it after
-every epoch made a default ``fit`` up to twice as slow. ``evaluate_every=k`` evaluates the
-training set (and the validation data) after every k-th epoch and after the last.
+BLAS threads: by default training runs its matrix products on ONE BLAS thread (restored
+afterwards, via threadpoolctl): mini-batch products such as (30 x 784)(784 x 10) are too small
+to gain from threads, and one thread makes the floating-point results independent of the
+machine's core count (docs/benchmarks.md has the measurements). ``blas_threads=None`` leaves
+the setting alone.
+
+Evaluation: ``fit`` evaluates only what it is asked to. By default it evaluates
+``validation_data`` (when given) after every epoch and never the training set (a pass over it
+costs about as much as an epoch's arithmetic). ``evaluate_every=k`` evaluates the training set
+(and the validation data) after every k-th epoch and after the last.
 
 Progress: the bar counts examples, but is told about them once per about
-``PROGRESS_EXAMPLES`` examples (and at the end of every epoch), not after every mini-batch:
-at mini-batches of 10 a call per step would be a measurable part of the step.
+``PROGRESS_EXAMPLES`` examples (and at the end of every epoch), not after every mini-batch.
 
 Divergence: a learning rate that is far too large makes the steps grow until the parameters or
 the loss overflow to infinity or NaN. Training runs with NumPy's overflow/invalid warnings
@@ -36,17 +40,54 @@ import sys
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from impl import kernels
-from impl.validation import check_positive_int, check_positive_number
+from impl.validation import (
+    check_inputs,
+    check_positive_int,
+    check_positive_number,
+    check_targets,
+)
 
-if TYPE_CHECKING:
-    from impl.network import Network
+
+class TrainableNetwork(Protocol):
+    """What :func:`fit` uses of a network: :class:`impl.network.Network`'s internal interface.
+
+    The ``*_validated`` methods and :meth:`train_step` take inputs already checked and the
+    kernel choice of the call (``on_kernels``); see their docstrings in :mod:`impl.network`.
+    """
+
+    sizes: tuple[int, ...]
+    output: str
+    dtype: np.dtype
+    rng: np.random.Generator
+
+    def check_parameters(self) -> None: ...
+    def first_non_finite_parameter(self) -> str | None: ...
+    def kernels_for_passes(self) -> bool: ...
+    def kernels_for_steps(self, batch: int) -> bool: ...
+    def evaluate_validated(
+        self, X: np.ndarray, Y: np.ndarray, on_kernels: bool
+    ) -> tuple[float, float]: ...
+    def train_step(
+        self, X: np.ndarray, Y: np.ndarray, learning_rate: float, on_kernels: bool
+    ) -> None: ...
+    def steps_arguments(
+        self,
+        rows: np.ndarray,
+        target_rows: np.ndarray,
+        order: np.ndarray,
+        batch: int,
+        learning_rate: float,
+        x_rows: np.ndarray,
+        y_rows: np.ndarray,
+    ) -> tuple | None: ...
+    def last_step_preactivations(self, batch: int) -> list[np.ndarray]: ...
 
 
 #: examples between two progress-bar updates (and one at the end of every epoch)
@@ -54,7 +95,7 @@ PROGRESS_EXAMPLES = 4096
 
 
 def fit(
-    network: Network,
+    network: TrainableNetwork,
     X: np.ndarray,
     Y: np.ndarray,
     epochs: int,
@@ -66,7 +107,7 @@ def fit(
     validation_name: str = "val",
     evaluate_every: int | None = None,
 ) -> dict[str, list[float]]:
-    """Train ``network`` in place and return its history, a dict of lists.
+    """Train ``network`` in place and return its history, a dict of lists (``Network.fit``).
 
     Always: ``epoch`` (1, 2, ..., epochs), ``seconds`` (wall time of each epoch's training
     steps, shuffle and mini-batch gathers included, evaluation not) and ``cpu_seconds`` (the
@@ -97,8 +138,9 @@ def fit(
         blas_threads = check_positive_int("blas_threads", blas_threads)
     if evaluate_every is not None:
         evaluate_every = check_positive_int("evaluate_every", evaluate_every)
-    inputs = network.check_inputs(X)
-    targets = network.check_targets(Y, inputs.shape[1])
+    network.check_parameters()
+    inputs = check_inputs(X, network.sizes[0], network.dtype)
+    targets = check_targets(Y, network.sizes[-1], inputs.shape[1], network.output, network.dtype)
     validation = None
     if validation_data is not None:
         if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
@@ -106,10 +148,15 @@ def fit(
                 "validation_data must be a pair (X_val, Y_val) with X_val of shape "
                 f"({network.sizes[0]}, m_val); got {type(validation_data).__name__}"
             )
-        val_inputs = network.check_inputs(validation_data[0], "validation_data[0]")
-        val_targets = network.check_targets(
+        val_inputs = check_inputs(
+            validation_data[0], network.sizes[0], network.dtype, "validation_data[0]"
+        )
+        val_targets = check_targets(
             validation_data[1],
+            network.sizes[-1],
             val_inputs.shape[1],
+            network.output,
+            network.dtype,
             "validation_data[1]",
             "validation_data[0]",
         )
@@ -166,7 +213,34 @@ class _Schedule:
         return self.evaluate_every is None or self.evaluates_training_data(epoch)
 
 
-def _check_finite(network: Network, epoch: int, schedule: _Schedule, last_batch: int) -> None:
+@dataclass(frozen=True)
+class _KernelChoice:
+    """Where the computations of one :func:`fit` run, chosen once when it starts.
+
+    ``loop``: the full mini-batches in the compiled loop :func:`impl.kernels.train_steps`;
+    ``steps``: for each mini-batch size, whether a step taken one at a time (the last, smaller
+    mini-batch, every step when there is no loop, a step the loop hands back because it met a
+    value that is not finite) runs on the per-step kernels; ``passes``: whether evaluation
+    does. A fit that runs the loop has the kernels compiled for its dtype, so its steps taken
+    one at a time use them too.
+    """
+
+    loop: bool
+    steps: dict[int, bool]
+    passes: bool
+
+    @classmethod
+    def of(
+        cls, network: TrainableNetwork, batch: int, last_batch: int, arguments: tuple | None
+    ) -> _KernelChoice:
+        loop = arguments is not None and kernels.steps_pay(network.sizes, batch, arguments)
+        steps = {size: loop or network.kernels_for_steps(size) for size in {batch, last_batch}}
+        return cls(loop, steps, network.kernels_for_passes())
+
+
+def _check_finite(
+    network: TrainableNetwork, epoch: int, schedule: _Schedule, last_batch: int
+) -> None:
     """Divergence after an epoch: non-finite parameters, or logits of the last mini-batch.
 
     The pre-activations of the epoch's last step are still in the step's buffers: finite
@@ -178,8 +252,7 @@ def _check_finite(network: Network, epoch: int, schedule: _Schedule, last_batch:
         raise TrainingDivergedError(
             epoch, schedule.epochs, f"{bad} contains inf or nan", schedule.eta
         )
-    buffers = network._workspaces.get(last_batch)
-    for layer, z in enumerate(buffers.Z if buffers is not None else [], start=1):
+    for layer, z in enumerate(network.last_step_preactivations(last_batch), start=1):
         if not np.isfinite(z).all():
             raise TrainingDivergedError(
                 epoch,
@@ -190,15 +263,16 @@ def _check_finite(network: Network, epoch: int, schedule: _Schedule, last_batch:
 
 
 def _evaluate(
-    network: Network,
+    network: TrainableNetwork,
     data: tuple[np.ndarray, np.ndarray],
     epoch: int,
     schedule: _Schedule,
     name: str,
+    on_kernels: bool,
 ) -> tuple[float, float]:
     """(loss, accuracy) on ``data``, or TrainingDivergedError if the loss is not finite."""
     try:
-        loss, accuracy = network._evaluate_checked(*data)
+        loss, accuracy = network.evaluate_validated(*data, on_kernels)
     except ValueError as error:  # the logits overflowed although W, b are finite
         raise TrainingDivergedError(epoch, schedule.epochs, str(error), schedule.eta) from error
     if not np.isfinite(loss):
@@ -207,7 +281,7 @@ def _evaluate(
 
 
 def _run_epochs(
-    network: Network,
+    network: TrainableNetwork,
     inputs: np.ndarray,
     targets: np.ndarray,
     validation: tuple[np.ndarray, np.ndarray] | None,
@@ -246,8 +320,8 @@ def _run_epochs(
         dynamic_ncols=True,
     )
 
-    def numpy_step(order: np.ndarray, step: int) -> None:
-        """Mini-batch ``step`` of the epoch in ``order``: gathered here, one _train_step."""
+    def single_step(order: np.ndarray, step: int) -> None:
+        """Mini-batch ``step`` of the epoch in ``order``: gathered here, one train_step."""
         indices = order[step * batch : (step + 1) * batch]
         size = indices.shape[0]
         if size == batch:
@@ -257,14 +331,14 @@ def _run_epochs(
             y_rows = np.empty((size, target_rows.shape[1]), network.dtype)
         # mode="clip": the indices come from a permutation of range(m), so nothing is
         # ever clipped; the default mode="raise" gathers into a temporary and copies it
-        # into ``out`` afterwards, which made the gather 1.5-2.5x slower.
+        # into ``out`` afterwards (docs/changelog.md)
         np.take(input_rows, indices, axis=0, out=x_rows, mode="clip")
         np.take(target_rows, indices, axis=0, out=y_rows, mode="clip")
-        network._train_step(x_rows.T, y_rows.T, schedule.eta)
+        network.train_step(x_rows.T, y_rows.T, schedule.eta, choice.steps[size])
 
     steps = -(-m // batch)
-    full_steps = m // batch  # the compiled loop takes these; a smaller last one, numpy_step
-    arguments = network._steps_arguments(
+    full_steps = m // batch  # the compiled loop takes these; a smaller last one, single_step
+    arguments = network.steps_arguments(
         input_rows,
         target_rows,
         np.empty(0, np.intp),
@@ -273,7 +347,8 @@ def _run_epochs(
         input_buffer,
         target_buffer,
     )
-    compiled_loop = arguments is not None and kernels.steps_pay(network.sizes, batch, arguments)
+    choice = _KernelChoice.of(network, batch, last_batch, arguments)
+    compiled_loop = choice.loop
 
     try:
         for epoch in range(1, schedule.epochs + 1):
@@ -287,13 +362,13 @@ def _run_epochs(
                     stop = min(step + steps_per_update, full_steps)
                     while step < stop:
                         step = kernels.train_steps(*head, order, step, stop, *tail)
-                        if step < stop:  # a value that is not finite: this step as on NumPy
-                            numpy_step(order, step)
+                        if step < stop:  # a value that is not finite: this step alone (NumPy then)
+                            single_step(order, step)
                             step += 1
                     bar.update((epoch - 1) * m + stop * batch - bar.n)
                 kernels.compiled(network.dtype)
             for rest in range(step, steps):
-                numpy_step(order, rest)
+                single_step(order, rest)
                 if (rest + 1) % steps_per_update == 0:
                     bar.update((epoch - 1) * m + (rest + 1) * batch - bar.n)
             history["seconds"].append(time.perf_counter() - started)
@@ -303,13 +378,15 @@ def _run_epochs(
             _check_finite(network, epoch, schedule, last_batch)
             postfix: dict[str, object] = {"epoch": epoch}
             if schedule.evaluates_training_data(epoch):
-                loss, accuracy = _evaluate(network, (inputs, targets), epoch, schedule, "loss")
+                loss, accuracy = _evaluate(
+                    network, (inputs, targets), epoch, schedule, "loss", choice.passes
+                )
                 history["loss"].append(loss)
                 history["accuracy"].append(accuracy)
                 postfix |= {"loss": f"{loss:.4f}", "acc": f"{accuracy:.4f}"}
             if validation is not None and schedule.evaluates_validation_data(epoch):
                 val_loss, val_accuracy = _evaluate(
-                    network, validation, epoch, schedule, "validation loss"
+                    network, validation, epoch, schedule, "validation loss", choice.passes
                 )
                 history["val_loss"].append(val_loss)
                 history["val_accuracy"].append(val_accuracy)

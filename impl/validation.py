@@ -231,9 +231,8 @@ def _all_finite(array: np.ndarray) -> bool:
 
     A float matrix is first screened by one BLAS product, the column sums 1^T X: a sum with an
     infinite or NaN term is never finite, so finite sums prove every entry finite, reading the
-    array once without the temporary boolean array of ``np.isfinite(X)`` (about half the time
-    on a 125 MB training set). Sums that overflow (or a genuinely non-finite entry) fall back
-    to the exact entrywise test.
+    array once without the temporary boolean array of ``np.isfinite(X)``. Sums that overflow
+    (or a genuinely non-finite entry) fall back to the exact entrywise test.
     """
     if array.ndim == 2 and array.dtype.kind == "f" and array.size >= 1 << 16:
         with np.errstate(over="ignore", invalid="ignore"):

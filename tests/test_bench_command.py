@@ -16,7 +16,8 @@ from types import SimpleNamespace
 import pytest
 
 from impl import kernels
-from impl.bench.report import Target
+from impl.bench import blas_environment, runner
+from impl.bench.targets import Target
 from impl.bench.training import PEERS
 from impl.commands import bench as bench_command
 
@@ -91,8 +92,8 @@ def run_tiny(
 def test_bench_writes_a_well_formed_report_without_pytorch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(bench_command, "torch_available", lambda: False)
-    monkeypatch.setattr(bench_command, "jax_available", lambda: False)
+    monkeypatch.setattr(runner, "torch_available", lambda: False)
+    monkeypatch.setattr(runner, "jax_available", lambda: False)
     text, found = run_tiny(tmp_path, sections=SECTIONS[:2] + SECTIONS[3:])
 
     machine = dict(row[:2] for row in table_with(found, "")[2:])
@@ -175,7 +176,7 @@ def test_openblas_overrides_make_the_command_rerun_itself_without_them(
         launched.update(command=command, env=env)
         return Done()
 
-    monkeypatch.setattr(bench_command.subprocess, "run", fake_run)
+    monkeypatch.setattr(blas_environment.subprocess, "run", fake_run)
     monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
     monkeypatch.delenv("OPENBLAS_L2_SIZE", raising=False)
     monkeypatch.delenv(bench_command.CHILD_MARKER, raising=False)
@@ -216,7 +217,7 @@ def test_an_unusable_output_path_is_refused_before_the_benchmark_runs(
     (tmp_path / "blocker").write_text("x")
     out = tmp_path / "blocker" / "x.md" if layout == "under a file" else tmp_path
     monkeypatch.setattr(bench_command, "run_benchmarks", refuse_to_run)
-    monkeypatch.setattr(bench_command, "_rerun_without_blas_environment", refuse_to_run)
+    monkeypatch.setattr(bench_command, "rerun_without_blas_environment", refuse_to_run)
     assert bench_command.main(["--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert re.search(message, err), err

@@ -45,7 +45,7 @@ def textbook_network(mutation: str | None) -> type[Network]:
     class TextbookNetwork(Network):
         def backward(self, X, Y):
             X, Y = self._checked(X, Y)
-            cache = self._forward_checked(X)
+            cache = self.forward_validated(X, on_kernels=False)
             Z, A, m = cache.Z, cache.A, X.shape[1]
             delta = A[-1] - Y
             if self.output == "sigmoid_quadratic" or mutation == "extra_sigma_prime_at_the_output":

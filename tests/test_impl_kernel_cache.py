@@ -30,7 +30,7 @@ rng = np.random.default_rng(0)
 X, y = rng.random((6, 40)), rng.integers(0, 3, 40)
 net = Network([6, 5, 3], seed=0)
 rows, targets = np.ascontiguousarray(X.T), np.eye(3)[y]
-arguments = net._steps_arguments(
+arguments = net.steps_arguments(
     rows, targets, np.empty(0, np.intp), 8, 0.5, np.empty((8, 6)), np.empty((8, 3))
 )
 print("ready before" if kernels.is_ready(arguments) else "cold before")

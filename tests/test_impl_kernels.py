@@ -137,7 +137,7 @@ def test_every_step_of_the_compiled_loop_is_the_numpy_step_within_its_bound(hidd
             numpy_params = _copy([*net.weights, *net.biases])
             layers = len(net.weights)
             net.weights, net.biases = start[:layers], start[layers:]
-            arguments = net._steps_arguments(rows, target_rows, order, batch, eta, *buffers)
+            arguments = net.steps_arguments(rows, target_rows, order, batch, eta, *buffers)
             head, tail = arguments[:4], arguments[7:]
             assert kernels.train_steps(*head, order, step, step + 1, *tail) == step + 1
             for got, reference, bound in zip(
@@ -270,11 +270,11 @@ def test_is_ready_once_the_compiled_loop_ran_for_those_argument_types() -> None:
     rows, targets = np.ascontiguousarray(X.T), np.eye(3)[y]
     buffers = np.empty((8, 6)), np.empty((8, 3))
     order = np.empty(0, np.intp)
-    arguments = net._steps_arguments(rows, targets, order, 8, 0.1, *buffers)
+    arguments = net.steps_arguments(rows, targets, order, 8, 0.1, *buffers)
     assert kernels.is_ready(arguments)
     for W in net.weights:  # parameters the kernels cannot update in place: no arguments
         W.flags.writeable = False
-    assert net._steps_arguments(rows, targets, order, 8, 0.1, *buffers) is None
+    assert net.steps_arguments(rows, targets, order, 8, 0.1, *buffers) is None
 
 
 def test_the_mode_is_checked_and_restored() -> None:

@@ -186,7 +186,7 @@ def test_float32_networks_compute_in_float32_everywhere() -> None:
 
 
 def test_float32_training_buffers_are_float32() -> None:
-    """Kills float64 work buffers (``_Workspace`` without ``dtype``): float32 parameters
+    """Kills float64 work buffers (``StepBuffers`` without ``dtype``): float32 parameters
     updated from float64 arithmetic would still *look* float32."""
     net = Network([3, 4, 2], seed=0, dtype=np.float32)
     net.gradient_descent(np.linspace(-1, 1, 6).reshape(3, 2), np.array([0, 1]), 0.1)
@@ -341,7 +341,7 @@ def test_directional_check_at_a_stationary_point_reports_zero_error() -> None:
 
 
 def test_softmax_accuracy_uses_argmax_even_where_the_per_unit_rule_disagrees() -> None:
-    """Kills a softmax rule dropped from ``_evaluate_checked`` (``and`` for ``or``, ``!=``):
+    """Kills a softmax rule dropped from ``evaluate_validated`` (``and`` for ``or``, ``!=``):
     soft target (0.4, 0.35, 0.25) against outputs (0.3, 0.4, 0.3). Every unit is below 1/2 on
     both sides (per-unit rule: right), but the argmax differs (softmax rule: wrong)."""
     net = Network([1, 3], seed=0)

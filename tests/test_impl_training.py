@@ -59,9 +59,11 @@ def test_by_default_fit_evaluates_nothing_on_the_training_data(
     X, y = toy_problem()
     net = Network([4, 3, 2], seed=0)
     evaluated: list[int] = []
-    original = net._evaluate_checked
+    original = net.evaluate_validated
     monkeypatch.setattr(
-        net, "_evaluate_checked", lambda a, b: evaluated.append(a.shape[1]) or original(a, b)
+        net,
+        "evaluate_validated",
+        lambda a, b, on_kernels: evaluated.append(a.shape[1]) or original(a, b, on_kernels),
     )
     history = net.fit(X, y, 3, 10, 0.1, progress=False)
     assert set(history) == {"epoch", "seconds", "cpu_seconds"}
@@ -203,7 +205,7 @@ def test_fit_runs_every_step_on_one_blas_thread_and_restores_the_count_afterward
 
     X, y = toy_problem()
     seen_during: list[list[int]] = []
-    original_step = Network._train_step
+    original_step = Network.train_step
 
     def recording_step(self: Network, *args: object) -> None:
         seen_during.append(blas_thread_counts())
@@ -214,7 +216,7 @@ def test_fit_runs_every_step_on_one_blas_thread_and_restores_the_count_afterward
         seen_during.extend([blas_thread_counts()] * (stop - first))  # type: ignore[operator]
         return original_steps(*args)
 
-    monkeypatch.setattr(Network, "_train_step", recording_step)
+    monkeypatch.setattr(Network, "train_step", recording_step)
     original_steps = kernels.train_steps
     monkeypatch.setattr(kernels, "train_steps", recording_steps)
     with threadpool_limits(2, "blas"):  # two threads before, whatever the machine's core count
@@ -268,7 +270,7 @@ def test_a_non_finite_epoch_loss_with_finite_parameters_counts_as_divergence(
     X, y = toy_problem()
     net = Network([4, 3, 2], seed=0)
     losses = iter([(0.5, 0.9), (float("inf"), 0.5)])
-    monkeypatch.setattr(net, "_evaluate_checked", lambda inputs, targets: next(losses))
+    monkeypatch.setattr(net, "evaluate_validated", lambda inputs, targets, _: next(losses))
     with pytest.raises(TrainingDivergedError, match=r"at epoch 2 of 5 \(loss is inf\)"):
         net.fit(X, y, 5, 10, 0.1, progress=False, evaluate_every=1)
 
@@ -279,7 +281,7 @@ def test_a_non_finite_validation_loss_counts_as_divergence(
     X, y = toy_problem()
     net = Network([4, 3, 2], seed=0)
     losses = iter([(0.5, 0.9), (float("nan"), 0.5)])
-    monkeypatch.setattr(net, "_evaluate_checked", lambda inputs, targets: next(losses))
+    monkeypatch.setattr(net, "evaluate_validated", lambda inputs, targets, _: next(losses))
     with pytest.raises(TrainingDivergedError, match=r"epoch 1 of 5 \(validation loss is nan\)"):
         net.fit(X, y, 5, 10, 0.1, validation_data=(X, y), progress=False, evaluate_every=1)
 

@@ -129,7 +129,7 @@ def test_the_graph_sees_every_module_and_imports_inside_functions() -> None:
     # an import inside a function (impl.bench.symbolic imports the proofs when it times them)
     assert "derivations.catalog" in graph["impl.bench.symbolic"]
     # an import under ``if TYPE_CHECKING:``
-    assert "impl.network" in graph["impl.training"]
+    assert "impl.network" in graph["impl.per_example"]
 
 
 def test_there_is_no_import_cycle() -> None:
@@ -137,8 +137,50 @@ def test_there_is_no_import_cycle() -> None:
     assert not cycle, "import cycle: " + " -> ".join(cycle)
 
 
-def test_network_imports_neither_training_nor_serialization() -> None:
-    assert not {"impl.training", "impl.serialization"} & import_graph()["impl.network"]
+def test_the_network_uses_training_and_serialization_which_never_import_it() -> None:
+    """``Network.fit``/``save``/``load`` delegate downward; the helpers see a protocol."""
+    graph = import_graph()
+    assert {"impl.training", "impl.serialization"} <= graph["impl.network"]
+    assert "impl.network" not in graph["impl.training"] | graph["impl.serialization"]
+
+
+def test_importing_the_library_binds_no_method_onto_a_class() -> None:
+    """``fit``, ``save`` and ``load`` are in Network's own body, and no module of impl assigns
+    an attribute of a class (``Network.fit = ...``) when it is imported."""
+    from impl.network import Network
+
+    assert {"fit", "save", "load"} <= set(vars(Network))
+    trees = {
+        name: ast.parse(path.read_text(encoding="utf-8"))
+        for name, path in project_modules().items()
+        if name.startswith("impl")
+    }
+    classes = {
+        node.name
+        for tree in trees.values()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+    }
+    for name, tree in trees.items():
+        for node in tree.body:  # what runs at import
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                assert not (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id in classes
+                ), f"{name} sets {target.value.id}.{target.attr} at import"
+
+
+def test_the_library_never_imports_the_commands() -> None:
+    """The commands are thin: they import the library (impl.bench, impl.testing, ...), and
+    nothing outside impl.commands imports them (bar the console script's loader)."""
+    offenders = {
+        module: targets
+        for module, targets in _importers_of("impl.commands").items()
+        if not _within(module, ("impl.commands",))
+    }
+    assert not offenders, f"library code imports a command: {offenders}"
 
 
 def test_derivations_never_imports_impl() -> None:

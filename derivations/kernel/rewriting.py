@@ -474,8 +474,9 @@ _GAVE_UP = (
 )
 
 
-def is_zero(expr: sp.Basic) -> bool:
-    """Is ``expr`` identically 0 by ``cancel`` or ``simplify``?  False when SymPy gives up."""
+def is_zero(expr: sp.Basic, *, thorough: bool = True) -> bool:
+    """Is ``expr`` identically 0 by ``cancel`` or (when ``thorough``) ``simplify``?  False
+    when SymPy gives up."""
     if expr == 0:
         return True
     simplifiers = (
@@ -484,7 +485,7 @@ def is_zero(expr: sp.Basic) -> bool:
         # Heaviside/Max results compare with piecewise statements only once rewritten
         lambda e: sp.simplify(e.rewrite(sp.Piecewise)),
     )
-    for simplifier in simplifiers:
+    for simplifier in simplifiers if thorough else simplifiers[:1]:
         try:
             if simplifier(expr) == 0:
                 return True
@@ -499,8 +500,14 @@ def equivalent(
     definitions: Sequence[Definition] = (),
     hypotheses: Sequence[Hypothesis] = (),
     ranges: Sequence[IndexRange] = (),
+    *,
+    thorough: bool = True,
 ) -> bool:
     """Does SymPy confirm ``left == right`` given the definitions, hypotheses and ranges?
+
+    Without ``thorough`` only exact rewriting and ``cancel`` are tried, not ``simplify``
+    (seconds to minutes on a false step of a whole network): a cheaper check that can only
+    answer False more often, never True more often.
 
     Raises :class:`CannotDecideError` (a sum SymPy would evaluate unsoundly, an unjustified
     substitution) or :class:`CircularDefinitionError`; a caller reports those as not proven.
@@ -511,7 +518,7 @@ def equivalent(
         if left.shape != right.shape:
             return False
         return all(
-            equivalent(lhs_entry, rhs_entry, definitions, hypotheses, ranges)
+            equivalent(lhs_entry, rhs_entry, definitions, hypotheses, ranges, thorough=thorough)
             for lhs_entry, rhs_entry in zip(left, right, strict=True)
         )
     if _partly_unfolded_is_zero(left, right, definitions, hypotheses, ranges):
@@ -520,7 +527,7 @@ def equivalent(
     difference = collapse(difference, ranges)
     for hypothesis in hypotheses:
         difference = collapse(apply_hypothesis(difference, hypothesis), ranges)
-    return is_zero(difference)
+    return is_zero(difference, thorough=thorough)
 
 
 def _named(expr: sp.Basic, lookup) -> set[Definition]:
@@ -559,20 +566,35 @@ def fold(expr: sp.Basic, definitions: Sequence[Definition]) -> sp.Basic:
     indexed = [d for d in definitions if len(d.indices) == 1 and not d.is_function]
     patterns = [(d, _index_positions(d), d.expr.func) for d in indexed]
 
+    bodies: dict[sp.Basic, tuple[sp.Basic, frozenset]] = {}
+
+    def body_of(definition: Definition, entry: sp.Basic) -> tuple[sp.Basic, frozenset]:
+        """The canonical body of ``entry`` and the bases it names (to skip most nodes)."""
+        if entry not in bodies:
+            body = canonical(definition.expand_node(entry))
+            bodies[entry] = (body, _bases(body))
+        return bodies[entry]
+
     def folded(node: sp.Basic) -> sp.Basic | None:
+        target = None
         for definition, positions, head in patterns:
             if node.func != head or not positions:
                 continue
+            indexed = node.atoms(sp.Indexed)
             candidates = {
                 entry.indices[position]
                 for base, position in positions
-                for entry in node.atoms(sp.Indexed)
+                for entry in indexed
                 if entry.base == base and len(entry.indices) > position
             }
-            target = canonical(node)
             for value in candidates:
                 entry = definition.name[value]
-                if canonical(definition.expand_node(entry)) == target:
+                body, bases = body_of(definition, entry)
+                # alpha-equivalent trees name the same bases: a cheap necessary condition
+                if bases != _bases(node):
+                    continue
+                target = canonical(node) if target is None else target
+                if body == target:
                     return entry
         return None
 
@@ -615,6 +637,11 @@ def fold(expr: sp.Basic, definitions: Sequence[Definition]) -> sp.Basic:
     if isinstance(expr, sp.MatrixBase):
         return expr.applyfunc(lambda entry: rebuild(entry, frozenset()))
     return rebuild(expr, frozenset())
+
+
+def _bases(expr: sp.Basic) -> frozenset:
+    """The indexed bases ``expr`` names (unchanged by renaming bound variables)."""
+    return frozenset(entry.base for entry in expr.atoms(sp.Indexed))
 
 
 def _below(definition: Definition, lookup) -> set[Definition]:

@@ -180,10 +180,13 @@ def witness(
         built = [(i, f, (*key, tuple(sorted(i.items(), key=str)))) for i, f, key in built]
     per_batch = max(2, -(-points // max(1, len({key for _, _, key in built}))))
     shared: dict[tuple, dict[str, dict]] = {}
-    # batches: instances with the same sizes and stand-ins and the same explicit hypotheses
+    # batches: instances with the same sizes and stand-ins and the same explicit hypotheses;
+    # a key's batches are checked as soon as its last instance is prepared, so a false
+    # statement is refuted at the smallest size without building the larger ones
     batches: dict[tuple, list[_Prepared]] = {}
     batch_equations: dict[tuple, list[sp.Basic]] = {}
-    for integers, functions, key in built:
+    last_of_key = {key: position for position, (_, _, key) in enumerate(built)}
+    for position, (integers, functions, key) in enumerate(built):
         # every right at the first tuple of free-index values of a size, the last one (the
         # claimed result: what the statement asserts) at every further tuple — the steps
         # between are each checked symbolically, and witnessed at every size
@@ -199,19 +202,23 @@ def witness(
             return WitnessReport(False, counted, "the two sides have different shapes")
         except _SkipError as skip:
             reasons.append(str(skip))
-            continue
         except Exception as error:  # SymPy failed on the explicit form: no evidence
             reasons.append(f"{type(error).__name__}: {error}")
+        else:
+            batch = (key, tuple(explicit_equations))
+            batches.setdefault(batch, []).append(prepared)
+            batch_equations[batch] = explicit_equations
+            sizes_seen.append(", ".join(f"{k} = {v}" for k, v in integers.items()) or "scalar")
+        if last_of_key[key] != position:
             continue
-        batch = (key, tuple(explicit_equations))
-        batches.setdefault(batch, []).append(prepared)
-        batch_equations[batch] = explicit_equations
-        sizes_seen.append(", ".join(f"{k} = {v}" for k, v in integers.items()) or "scalar")
-    for batch, members in batches.items():
-        found = _check_batch(members, batch_equations[batch], lhs, rng, per_batch, reasons)
-        if isinstance(found, WitnessReport):
-            return WitnessReport(False, counted, found.message, found.disagreement, found.values)
-        counted += found
+        for batch in [batch for batch in batches if batch[0] == key]:
+            members = batches.pop(batch)
+            found = _check_batch(members, batch_equations[batch], lhs, rng, per_batch, reasons)
+            if isinstance(found, WitnessReport):
+                return WitnessReport(
+                    False, counted, found.message, found.disagreement, found.values
+                )
+            counted += found
     if counted < minimum_points:
         why = "; ".join(dict.fromkeys(reasons)) or "no instance could be built"
         return WitnessReport(

@@ -151,7 +151,7 @@ def compile_kernels(data: TrainingData, batch: int = 16) -> None:
     net = Network(list(SIZES), seed=0, dtype=dtype)
     count = min(data.count, 2 * batch)
     rows, targets = data.rows[:count], data.target_rows[:count]
-    arguments = net._steps_arguments(
+    arguments = net.steps_arguments(
         rows,
         targets,
         np.empty(0, np.intp),
@@ -497,7 +497,7 @@ class Breakdown:
     dtype: str
     batch: int
     parts: list[tuple[str, float]] = field(default_factory=list)
-    step_total: float = 0.0  # one Network._train_step call, measured as a whole
+    step_total: float = 0.0  # one Network.train_step call, measured as a whole
     fit_total: float | None = None  # per step inside Network.fit (from the throughput table)
 
 
@@ -513,7 +513,7 @@ def step_breakdown(data: TrainingData, batch: int, budget: float) -> Breakdown:
     dtype = data.rows.dtype
     net = Network(list(SIZES), seed=0, dtype=dtype)
     hidden, output = net.hidden, net.output_layer
-    buffers = net._workspace(batch)
+    buffers = net.step_buffers(batch)
     W1, W2 = net.weights
     b1, b2 = net.biases
     Z1, Z2 = buffers.Z
@@ -534,7 +534,8 @@ def step_breakdown(data: TrainingData, batch: int, budget: float) -> Breakdown:
     X, Y = x_rows.T, y_rows.T
     scale = LEARNING_RATE / batch
     buffers.A[0] = X
-    net._train_step(X, Y, LEARNING_RATE)  # fills every buffer once
+    on_kernels = net.kernels_for_steps(batch)  # as for the steps of a fit or gradient_descent
+    net.train_step(X, Y, LEARNING_RATE, on_kernels)  # fills every buffer once
     buffers.A[0] = X
 
     def gather_x() -> None:
@@ -600,7 +601,7 @@ def step_breakdown(data: TrainingData, batch: int, budget: float) -> Breakdown:
             array[...] = saved
 
     def whole_step() -> None:
-        net._train_step(X, Y, LEARNING_RATE)
+        net.train_step(X, Y, LEARNING_RATE, on_kernels)
 
     breakdown.step_total = 1e6 * seconds_per_call(
         whole_step, calls_for(whole_step, per_part), blocks=3

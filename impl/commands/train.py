@@ -21,11 +21,8 @@ test accuracy is hardly better than always guessing the most common class (see
 :mod:`impl.outcome`). Its three files are still written, so that the plot can be inspected,
 and ``history.json`` records the reason under ``"failed"``.
 
-Default learning rates (when ``--learning-rate`` is not given) depend on the hidden activation,
-measured on the digits with the other defaults (30 epochs, mini-batches of 10, standard-normal
-initialisation), over seeds 0-4: sigmoid 3.0 reaches 96.4-97.6 % test accuracy; tanh only
-15-35 % at 3.0 but 94.4-96.2 % at 0.3; relu reaches only 10 % at 3.0 and 20-69 % at
-1.0, but 95.1-96.2 % at 0.2.
+Default learning rates (when ``--learning-rate`` is not given) depend on the hidden activation:
+sigmoid 3.0, tanh 0.3, relu 0.2 (how they were chosen: docs/changelog.md).
 """
 
 from __future__ import annotations
@@ -216,7 +213,7 @@ def _plot_history_here_only(history: dict, path: Path, **labels: object) -> Path
 
     matplotlib caches fonts in ``MPLCONFIGDIR`` (default ``~/.matplotlib`` or
     ``~/.cache/matplotlib``); unless the user set it, point it at a temporary directory for
-    this run, so the command writes only into ``--out``.  Costs about 0.5 s.
+    this run, so the command writes only into ``--out``.
     """
     if "MPLCONFIGDIR" in os.environ or "matplotlib" in sys.modules:
         from impl.plotting import plot_history

@@ -1,7 +1,13 @@
 """Check your own backpropagation: a user's backward pass judged against the verified one.
 
-* :mod:`impl.testing.check` — :func:`check_backward` (verdict, smallest failing case, wrong
-  arrays, known mistakes) and :func:`assert_backward_correct` for a user's own pytest;
+* :mod:`impl.testing.check` — the entry :func:`check_backward` (the declared networks and
+  convention checked, the search run) and :func:`assert_backward_correct` for a user's pytest;
+* :mod:`impl.testing.verdict` — the result (:class:`BackwardCheck`: verdict, smallest failing
+  case, wrong arrays, known mistakes), its report and its JSON;
+* :mod:`impl.testing.judging` — one case judged against the verified gradient, the search for
+  the smallest failing case, the known mistakes that reproduce it;
+* :mod:`impl.testing.calling` — the user's function called here (its own random state) or in
+  a child process, and the user's line in a failure;
 * :mod:`impl.testing.strategies` — the Hypothesis strategies it draws from (architectures,
   batches, inputs, labels, whole cases), public for a user's own property tests;
 * :mod:`impl.testing.reference` — the verified gradients of a case and the rounding bound;
@@ -15,8 +21,9 @@
 * :mod:`impl.testing.grading` — a folder of submissions graded: partial credit per array,
   ``grades.csv`` and Gradescope's ``results.json``.
 
-Dependencies run one way: ``grading -> check -> mistakes -> reference -> strategies``,
-``check -> conventions -> isolation -> _worker``, and ``reference -> impl.network``.
+Dependencies run one way: ``grading -> check -> judging -> verdict``, ``judging -> mistakes
+-> reference -> strategies``, ``check -> calling -> isolation -> _worker``, ``judging ->
+conventions -> isolation``, and ``reference -> impl.network``.
 This package imports :mod:`derivations` (an allowed edge, listed in
 ``tests/test_layout.py``) for two things only: the catalogue of known mistakes with
 the proofs they link to (:mod:`derivations.mistakes`), and the lambdified proven and refuted

@@ -30,19 +30,13 @@ from typing import Any
 import numpy as np
 
 from impl.atomic import write_text_atomically
-from impl.testing.check import (
-    BackwardCheck,
-    Declared,
-    _check,
-    _Checker,
-    _error_lines,
-    _location,
-    _validate,
-    describe,
-)
+from impl.testing.calling import location
+from impl.testing.check import Declared, run_check, validate
 from impl.testing.conventions import Convention, array_names
 from impl.testing.isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, IsolatedFunction
+from impl.testing.judging import Checker
 from impl.testing.strategies import Case, parameters
+from impl.testing.verdict import BackwardCheck, describe, error_lines
 
 __all__ = ["PROPERTY_POINTS", "Grade", "find_submissions", "grade", "grading_cases", "write"]
 
@@ -194,7 +188,7 @@ def grade(
     those of :class:`impl.testing.conventions.Convention` (``layout``, ``labels``, …)."""
     declared = Declared(hidden_layers, None if sizes is None else tuple(sizes))
     convention = Convention(**convention_options)
-    _validate(hidden, output, max_examples, declared, convention, timeout, budget)
+    validate(hidden, output, max_examples, declared, convention, timeout, budget)
     submissions = find_submissions(folder, function, exclude)
     items: Iterator[Any] = iter(submissions)
     if progress is not None:
@@ -241,11 +235,11 @@ def _grade_one(
     with IsolatedFunction(path, function, timeout, memory) as isolated:
         problem = isolated.load()
         if problem is not None:
-            where = _location(problem, str(path))
+            where = location(problem, str(path))
             text = problem.message + (f" (at {where})" if where else "")
             return _zero(name, path, declared, output, convention, text, "error", start)
-        checker = _Checker(lambda args: isolated.call(*args), hidden, output, convention, str(path))
-        result = _check(checker, declared, max_examples, start, budget)
+        checker = Checker(lambda args: isolated.call(*args), hidden, output, convention, str(path))
+        result = run_check(checker, declared, max_examples, start, budget)
         lost = result.verdict == "error" and result.failure_kind not in ("raised", "")
         if lost:
             return _zero(
@@ -293,7 +287,7 @@ def _diagnosis_text(result: BackwardCheck) -> str:
 
 
 def _array_tests(
-    checker: _Checker, output: str, declared: Declared, convention: Convention
+    checker: Checker, output: str, declared: Declared, convention: Convention
 ) -> list[Test]:
     cases = grading_cases(output, declared, convention)
     depth = len(cases[0].sizes) - 1
@@ -313,7 +307,7 @@ def _array_tests(
         for array, why in outcome.array_problems.items():
             failures.setdefault(array, f"{why} {context}")
         for error in outcome.wrong:
-            failures.setdefault(error.name, "\n".join(_error_lines(error)).strip() + f"\n{context}")
+            failures.setdefault(error.name, "\n".join(error_lines(error)).strip() + f"\n{context}")
     tests = []
     for array in names:
         kind = "weights" if array.startswith("dW") else "biases"
