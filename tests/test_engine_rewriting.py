@@ -261,3 +261,17 @@ def test_folding_reads_the_entry_off_the_only_base_that_carries_the_index() -> N
     assert fold(unfold(s_[k], [scaled]), [scaled]) == s_[k]
     assert fold(sp.exp(unfold(s_[2], [scaled])), [scaled]) == sp.exp(s_[2])
     assert fold(3 * v_[k] + x, [scaled]) == 3 * v_[k] + x
+
+
+def test_a_hypothesis_substituted_into_a_sum_never_captures_the_sums_index() -> None:
+    """u = c (c free) rewrites Σ_c x_c·u to c·Σ_d x_d: the sum's own c is renamed apart
+    before the substitution, so the free c is not taken for it (Σ_c x_c·c is false)."""
+    from derivations.kernel.binding import alpha_equal
+    from derivations.kernel.rewriting import apply_hypothesis
+
+    u = sp.Symbol("u", real=True)
+    d = sp.Symbol("d", integer=True)
+    free_index = Hypothesis("u is c", "", u, c)
+    rewritten = apply_hypothesis(sp.Sum(x_[c] * u, (c, 1, K)), free_index)
+    assert alpha_equal(rewritten, sp.Sum(x_[d] * c, (d, 1, K)))
+    assert not alpha_equal(rewritten, sp.Sum(x_[c] * c, (c, 1, K)))
