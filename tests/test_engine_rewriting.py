@@ -275,3 +275,15 @@ def test_a_hypothesis_substituted_into_a_sum_never_captures_the_sums_index() -> 
     rewritten = apply_hypothesis(sp.Sum(x_[c] * u, (c, 1, K)), free_index)
     assert alpha_equal(rewritten, sp.Sum(x_[d] * c, (d, 1, K)))
     assert not alpha_equal(rewritten, sp.Sum(x_[c] * c, (c, 1, K)))
+
+
+def test_unfolding_takes_the_definitions_from_any_iterable_once() -> None:
+    """unfold reads its definitions once: a generator of nested definitions (used for the
+    lookup and for the depth bound) unfolds as the same definitions in a tuple do."""
+    from derivations.kernel.engine import Definition
+    from derivations.kernel.rewriting import unfold
+
+    t = sp.Symbol("t", real=True)
+    inner, outer = sp.Symbol("p", real=True), sp.Symbol("q", real=True)
+    nested = (Definition(inner, t**2, text="p"), Definition(outer, inner + 1, text="q"))
+    assert unfold(outer, (d for d in nested)) == unfold(outer, nested) == t**2 + 1
