@@ -13,6 +13,7 @@ from derivations.kernel.rewriting import (
     apply_hypothesis,
     collapse,
     equivalent,
+    evaluate,
     unjustified_substitutions,
 )
 from derivations.notation import K, c, j, k, y
@@ -287,3 +288,29 @@ def test_unfolding_takes_the_definitions_from_any_iterable_once() -> None:
     inner, outer = sp.Symbol("p", real=True), sp.Symbol("q", real=True)
     nested = (Definition(inner, t**2, text="p"), Definition(outer, inner + 1, text="q"))
     assert unfold(outer, (d for d in nested)) == unfold(outer, nested) == t**2 + 1
+
+
+def test_a_kronecker_sum_whose_solution_is_a_fraction_of_a_free_index_is_declined() -> None:
+    """δ(c, j − c) fires at c = j/2, an integer for even j only: SymPy's delta summation gives
+    y_(j/2); the stride is read off the difference of the delta's two arguments (2c − j), so
+    the sum is declined."""
+    with pytest.raises(CannotDecideError, match="not of the form"):
+        collapse(sp.Sum(y[c] * sp.KroneckerDelta(c, j - c), (c, 1, K)))
+
+
+def test_a_delta_free_of_the_summation_index_leaves_the_sum_to_the_other_rules() -> None:
+    """δ_jk does not involve c: Σ_{c=1}^{K} u·δ_jk is K·u·δ_jk and Σ_{c=1}^{3} x_c·δ_jk is
+    written out (the delta rule is for deltas in the summation index only)."""
+    u = sp.Symbol("u", real=True)
+    delta = sp.KroneckerDelta(j, k)
+    assert evaluate(sp.Sum(u * delta, (c, 1, K))) == K * u * delta
+    written = evaluate(sp.Sum(x_[c] * delta, (c, 1, 3)))
+    assert sp.expand(written - (x_[1] + x_[2] + x_[3]) * delta) == 0
+    assert not written.has(sp.Sum)
+
+
+def test_a_short_sum_with_concrete_limits_is_written_out_wherever_its_limits_lie() -> None:
+    """Concrete limits with fewer than 100 terms: the sum is written out term by term, below
+    0 as well as far from it."""
+    assert evaluate(sp.Sum(x_[c], (c, -3, -1))) == x_[-3] + x_[-2] + x_[-1]
+    assert evaluate(sp.Sum(x_[c], (c, 60, 62))) == x_[60] + x_[61] + x_[62]
