@@ -314,3 +314,28 @@ def test_a_short_sum_with_concrete_limits_is_written_out_wherever_its_limits_lie
     0 as well as far from it."""
     assert evaluate(sp.Sum(x_[c], (c, -3, -1))) == x_[-3] + x_[-2] + x_[-1]
     assert evaluate(sp.Sum(x_[c], (c, 60, 62))) == x_[60] + x_[61] + x_[62]
+
+
+def test_a_point_substituted_for_a_variable_the_derivative_does_not_have_is_dropped() -> None:
+    """Only g′ at a point — Subs(d/dξ g(ξ), ξ, z_j), the same ξ throughout — is left as it
+    is; a substitution for η, which d/dξ g(ξ) does not contain, is evaluated away."""
+    from derivations.notation import g
+
+    xi, eta = sp.Symbol("xi", real=True), sp.Symbol("eta", real=True)
+    z_ = sp.IndexedBase("z")
+    derivative = sp.Derivative(g(xi), xi)
+    assert evaluate(sp.Subs(derivative, eta, z_[j])) == derivative
+
+
+def test_the_opaque_comparison_renames_and_collapses_the_difference_before_judging_it() -> None:
+    """With a kept opaque, Σ_c a_c − Σ_k a_k and Σ_c a_c·δ_cj − a_j (1 ≤ j ≤ K) are 0 only
+    once the difference is collapsed (bound names made canonical, the delta summed)."""
+    from derivations.kernel.engine import Definition
+    from derivations.kernel.rewriting import _partly_unfolded_is_zero
+
+    a_ = sp.IndexedBase("a", real=True)
+    squares = [Definition(a_, y[j] ** 2, index=j, text="a")]
+    renamed = (sp.Sum(a_[c], (c, 1, K)), sp.Sum(a_[k], (k, 1, K)))
+    assert _partly_unfolded_is_zero(*renamed, squares, (), ())
+    picked = (sp.Sum(a_[c] * sp.KroneckerDelta(c, j), (c, 1, K)), a_[j])
+    assert _partly_unfolded_is_zero(*picked, squares, (), (IndexRange(j, sp.Integer(1), K),))
