@@ -29,7 +29,8 @@ def test_a_definition_that_names_a_free_index_is_written_out_at_each_of_its_valu
     """P := x_j with j free in 1..K: P = x_1 is false at j = 2 and refused; P = x_j holds.
     (The explicit forms of such a definition differ between values of j: they may not be
     shared across them.)"""
-    definitions = (Definition(sp.Symbol("P", real=True), xs[j]),)
+    # with a second definition that names no free index (one such definition is enough)
+    definitions = (Definition(sp.Symbol("P", real=True), xs[j]), Definition(sp.Symbol("Q"), x))
     P = definitions[0].name
     ranges = (IndexRange(j, 1, K),)
     false = witness(P, [("claimed", xs[1])], definitions, (), ranges)
@@ -43,3 +44,11 @@ def test_a_scalar_statement_is_witnessed_at_as_many_points_as_asked() -> None:
     """Ten points by default (the engine's setting), each counted once."""
     assert witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)]).points == 10
     assert witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)], points=4).points == 4
+
+
+def test_three_agreeing_points_are_enough_and_two_are_not() -> None:
+    """The default minimum is three usable points: asked for three, the witness agrees;
+    asked for two (it then evaluates two), it does not."""
+    assert witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)], points=3).ok
+    two = witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)], points=2)
+    assert not two.ok and "needs 3" in two.message, two.message
