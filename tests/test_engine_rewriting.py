@@ -339,3 +339,15 @@ def test_the_opaque_comparison_renames_and_collapses_the_difference_before_judgi
     assert _partly_unfolded_is_zero(*renamed, squares, (), ())
     picked = (sp.Sum(a_[c] * sp.KroneckerDelta(c, j), (c, 1, K)), a_[j])
     assert _partly_unfolded_is_zero(*picked, squares, (), (IndexRange(j, sp.Integer(1), K),))
+
+
+def test_the_opaque_comparison_uses_the_hypotheses() -> None:
+    """With a kept opaque, a_j·Σ_c y_c − a_j is 0 under Σ_c y_c = 1 and not without it."""
+    from derivations.kernel.engine import Definition
+    from derivations.kernel.rewriting import _partly_unfolded_is_zero
+
+    a_ = sp.IndexedBase("a", real=True)
+    squares = [Definition(a_, x_[j] ** 2, index=j, text="a")]
+    sides = (a_[j] * sp.Sum(y[c], (c, 1, K)), a_[j])
+    assert _partly_unfolded_is_zero(*sides, squares, (LABELS,), ())
+    assert not _partly_unfolded_is_zero(*sides, squares, (), ())

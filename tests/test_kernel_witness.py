@@ -52,3 +52,11 @@ def test_three_agreeing_points_are_enough_and_two_are_not() -> None:
     assert witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)], points=3).ok
     two = witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)], points=2)
     assert not two.ok and "needs 3" in two.message, two.message
+
+
+def test_a_point_where_the_differentiated_function_is_not_real_is_no_evidence() -> None:
+    """d/dx log x = 1/|x| wherever log x is real (x > 0); at x < 0 log x is complex and its
+    difference quotient 1/x differs from 1/|x|: such points are skipped, not counted against
+    the statement."""
+    report = witness(sp.Derivative(sp.log(x), x), [("claimed", 1 / sp.Abs(x))])
+    assert report.ok, report.message
