@@ -351,3 +351,13 @@ def test_the_opaque_comparison_uses_the_hypotheses() -> None:
     sides = (a_[j] * sp.Sum(y[c], (c, 1, K)), a_[j])
     assert _partly_unfolded_is_zero(*sides, squares, (LABELS,), ())
     assert not _partly_unfolded_is_zero(*sides, squares, (), ())
+
+
+def test_a_product_never_evaluates_the_sums_left_inside_its_factor() -> None:
+    """Π_c (c + Σ_k y_k·δ(2k, j)): the product is taken with the inner sum as it is (a sum of
+    stride 2 that SymPy would evaluate to y_(j/2)), which collapsing then declines."""
+    inner = sp.Sum(y[k] * sp.KroneckerDelta(2 * k, j), (k, 1, K))
+    product = sp.Product(c + inner, (c, 1, K))
+    assert not evaluate(product).has(y[j / 2])
+    with pytest.raises(CannotDecideError, match="not of the form"):
+        collapse(product)
