@@ -361,3 +361,7 @@ def test_a_product_never_evaluates_the_sums_left_inside_its_factor() -> None:
     assert not evaluate(product).has(y[j / 2])
     with pytest.raises(CannotDecideError, match="not of the form"):
         collapse(product)
+
+
+def test_a_product_of_one_factor_is_that_factor() -> None:
+    assert evaluate(sp.Product(x_[c] + c, (c, 2, 2))) == x_[2] + 2

@@ -44,6 +44,8 @@ def test_a_scalar_statement_is_witnessed_at_as_many_points_as_asked() -> None:
     """Ten points by default (the engine's setting), each counted once."""
     assert witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)]).points == 10
     assert witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)], points=4).points == 4
+    # never fewer than two points per batch of instances
+    assert witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)], points=1).points == 2
 
 
 def test_three_agreeing_points_are_enough_and_two_are_not() -> None:
