@@ -251,7 +251,7 @@ def test_folding_reads_the_entry_off_the_only_base_that_carries_the_index() -> N
     """s_e := 3·b_e + x has its index in b alone: 3·b_k + x folds to s_k (the index k is read
     off b_k, the one entry of the node), and 3·b_k + x with b replaced by another base whose
     entry carries k does not fold."""
-    from derivations.kernel.engine import Definition
+    from derivations.kernel.language import Definition
     from derivations.kernel.rewriting import fold, unfold
 
     s_ = sp.IndexedBase("s")
@@ -281,7 +281,7 @@ def test_a_hypothesis_substituted_into_a_sum_never_captures_the_sums_index() -> 
 def test_unfolding_takes_the_definitions_from_any_iterable_once() -> None:
     """unfold reads its definitions once: a generator of nested definitions (used for the
     lookup and for the depth bound) unfolds as the same definitions in a tuple do."""
-    from derivations.kernel.engine import Definition
+    from derivations.kernel.language import Definition
     from derivations.kernel.rewriting import unfold
 
     t = sp.Symbol("t", real=True)
@@ -330,7 +330,7 @@ def test_a_point_substituted_for_a_variable_the_derivative_does_not_have_is_drop
 def test_the_opaque_comparison_renames_and_collapses_the_difference_before_judging_it() -> None:
     """With a kept opaque, Σ_c a_c − Σ_k a_k and Σ_c a_c·δ_cj − a_j (1 ≤ j ≤ K) are 0 only
     once the difference is collapsed (bound names made canonical, the delta summed)."""
-    from derivations.kernel.engine import Definition
+    from derivations.kernel.language import Definition
     from derivations.kernel.rewriting import _partly_unfolded_is_zero
 
     a_ = sp.IndexedBase("a", real=True)
@@ -343,7 +343,7 @@ def test_the_opaque_comparison_renames_and_collapses_the_difference_before_judgi
 
 def test_the_opaque_comparison_uses_the_hypotheses() -> None:
     """With a kept opaque, a_j·Σ_c y_c − a_j is 0 under Σ_c y_c = 1 and not without it."""
-    from derivations.kernel.engine import Definition
+    from derivations.kernel.language import Definition
     from derivations.kernel.rewriting import _partly_unfolded_is_zero
 
     a_ = sp.IndexedBase("a", real=True)
