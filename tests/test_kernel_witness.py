@@ -42,7 +42,9 @@ def test_a_definition_that_names_a_free_index_is_written_out_at_each_of_its_valu
 
 def test_a_scalar_statement_is_witnessed_at_as_many_points_as_asked() -> None:
     """Ten points by default (the engine's setting), each counted once."""
-    assert witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)]).points == 10
+    report = witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)])
+    assert report.points == 10
+    assert report.message == "agrees at 10 points (scalar)"
     assert witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)], points=4).points == 4
     # never fewer than two points per batch of instances
     assert witness(sp.sin(x) ** 2, [("same", 1 - sp.cos(x) ** 2)], points=1).points == 2
