@@ -13,6 +13,7 @@ from derivations.kernel.rewriting import (
     apply_hypothesis,
     collapse,
     equivalent,
+    evaluate,
     unjustified_substitutions,
 )
 from derivations.notation import K, c, j, k, y
@@ -244,3 +245,123 @@ def test_a_function_applied_to_itself_unfolds_and_is_not_mistaken_for_a_cycle() 
     twice = unfold(sigma(sigma(t)), [logistic])
     assert not twice.has(sigma)
     assert sp.simplify(twice - 1 / (1 + sp.exp(-1 / (1 + sp.exp(-t))))) == 0
+
+
+def test_folding_reads_the_entry_off_the_only_base_that_carries_the_index() -> None:
+    """s_e := 3·b_e + x has its index in b alone: 3·b_k + x folds to s_k (the index k is read
+    off b_k, the one entry of the node), and 3·b_k + x with b replaced by another base whose
+    entry carries k does not fold."""
+    from derivations.kernel.language import Definition
+    from derivations.kernel.rewriting import fold, unfold
+
+    s_ = sp.IndexedBase("s")
+    b_ = sp.IndexedBase("b", real=True)
+    v_ = sp.IndexedBase("v", real=True)
+    x = sp.Symbol("x", real=True)
+    scaled = Definition(s_, 3 * b_[j] + x, index=j, text="s")
+    assert fold(unfold(s_[k], [scaled]), [scaled]) == s_[k]
+    assert fold(sp.exp(unfold(s_[2], [scaled])), [scaled]) == sp.exp(s_[2])
+    assert fold(3 * v_[k] + x, [scaled]) == 3 * v_[k] + x
+
+
+def test_a_hypothesis_substituted_into_a_sum_never_captures_the_sums_index() -> None:
+    """u = c (c free) rewrites Σ_c x_c·u to c·Σ_d x_d: the sum's own c is renamed apart
+    before the substitution, so the free c is not taken for it (Σ_c x_c·c is false)."""
+    from derivations.kernel.binding import alpha_equal
+    from derivations.kernel.rewriting import apply_hypothesis
+
+    u = sp.Symbol("u", real=True)
+    d = sp.Symbol("d", integer=True)
+    free_index = Hypothesis("u is c", "", u, c)
+    rewritten = apply_hypothesis(sp.Sum(x_[c] * u, (c, 1, K)), free_index)
+    assert alpha_equal(rewritten, sp.Sum(x_[d] * c, (d, 1, K)))
+    assert not alpha_equal(rewritten, sp.Sum(x_[c] * c, (c, 1, K)))
+
+
+def test_unfolding_takes_the_definitions_from_any_iterable_once() -> None:
+    """unfold reads its definitions once: a generator of nested definitions (used for the
+    lookup and for the depth bound) unfolds as the same definitions in a tuple do."""
+    from derivations.kernel.language import Definition
+    from derivations.kernel.rewriting import unfold
+
+    t = sp.Symbol("t", real=True)
+    inner, outer = sp.Symbol("p", real=True), sp.Symbol("q", real=True)
+    nested = (Definition(inner, t**2, text="p"), Definition(outer, inner + 1, text="q"))
+    assert unfold(outer, (d for d in nested)) == unfold(outer, nested) == t**2 + 1
+
+
+def test_a_kronecker_sum_whose_solution_is_a_fraction_of_a_free_index_is_declined() -> None:
+    """δ(c, j − c) fires at c = j/2, an integer for even j only: SymPy's delta summation gives
+    y_(j/2); the stride is read off the difference of the delta's two arguments (2c − j), so
+    the sum is declined."""
+    with pytest.raises(CannotDecideError, match="not of the form"):
+        collapse(sp.Sum(y[c] * sp.KroneckerDelta(c, j - c), (c, 1, K)))
+
+
+def test_a_delta_free_of_the_summation_index_leaves_the_sum_to_the_other_rules() -> None:
+    """δ_jk does not involve c: Σ_{c=1}^{K} u·δ_jk is K·u·δ_jk and Σ_{c=1}^{3} x_c·δ_jk is
+    written out (the delta rule is for deltas in the summation index only)."""
+    u = sp.Symbol("u", real=True)
+    delta = sp.KroneckerDelta(j, k)
+    assert evaluate(sp.Sum(u * delta, (c, 1, K))) == K * u * delta
+    written = evaluate(sp.Sum(x_[c] * delta, (c, 1, 3)))
+    assert sp.expand(written - (x_[1] + x_[2] + x_[3]) * delta) == 0
+    assert not written.has(sp.Sum)
+
+
+def test_a_short_sum_with_concrete_limits_is_written_out_wherever_its_limits_lie() -> None:
+    """Concrete limits with fewer than 100 terms: the sum is written out term by term, below
+    0 as well as far from it."""
+    assert evaluate(sp.Sum(x_[c], (c, -3, -1))) == x_[-3] + x_[-2] + x_[-1]
+    assert evaluate(sp.Sum(x_[c], (c, 60, 62))) == x_[60] + x_[61] + x_[62]
+
+
+def test_a_point_substituted_for_a_variable_the_derivative_does_not_have_is_dropped() -> None:
+    """Only g′ at a point — Subs(d/dξ g(ξ), ξ, z_j), the same ξ throughout — is left as it
+    is; a substitution for η, which d/dξ g(ξ) does not contain, is evaluated away."""
+    from derivations.notation import g
+
+    xi, eta = sp.Symbol("xi", real=True), sp.Symbol("eta", real=True)
+    z_ = sp.IndexedBase("z")
+    derivative = sp.Derivative(g(xi), xi)
+    assert evaluate(sp.Subs(derivative, eta, z_[j])) == derivative
+
+
+def test_the_opaque_comparison_renames_and_collapses_the_difference_before_judging_it() -> None:
+    """With a kept opaque, Σ_c a_c − Σ_k a_k and Σ_c a_c·δ_cj − a_j (1 ≤ j ≤ K) are 0 only
+    once the difference is collapsed (bound names made canonical, the delta summed)."""
+    from derivations.kernel.language import Definition
+    from derivations.kernel.rewriting import _partly_unfolded_is_zero
+
+    a_ = sp.IndexedBase("a", real=True)
+    squares = [Definition(a_, y[j] ** 2, index=j, text="a")]
+    renamed = (sp.Sum(a_[c], (c, 1, K)), sp.Sum(a_[k], (k, 1, K)))
+    assert _partly_unfolded_is_zero(*renamed, squares, (), ())
+    picked = (sp.Sum(a_[c] * sp.KroneckerDelta(c, j), (c, 1, K)), a_[j])
+    assert _partly_unfolded_is_zero(*picked, squares, (), (IndexRange(j, sp.Integer(1), K),))
+
+
+def test_the_opaque_comparison_uses_the_hypotheses() -> None:
+    """With a kept opaque, a_j·Σ_c y_c − a_j is 0 under Σ_c y_c = 1 and not without it."""
+    from derivations.kernel.language import Definition
+    from derivations.kernel.rewriting import _partly_unfolded_is_zero
+
+    a_ = sp.IndexedBase("a", real=True)
+    squares = [Definition(a_, x_[j] ** 2, index=j, text="a")]
+    sides = (a_[j] * sp.Sum(y[c], (c, 1, K)), a_[j])
+    assert _partly_unfolded_is_zero(*sides, squares, (LABELS,), ())
+    assert not _partly_unfolded_is_zero(*sides, squares, (), ())
+
+
+def test_a_product_never_evaluates_the_sums_left_inside_its_factor() -> None:
+    """Π_c (c + Σ_k y_k·δ(2k, j)): the product is taken with the inner sum as it is (a sum of
+    stride 2 that SymPy would evaluate to y_(j/2)), which collapsing then declines."""
+    inner = sp.Sum(y[k] * sp.KroneckerDelta(2 * k, j), (k, 1, K))
+    product = sp.Product(c + inner, (c, 1, K))
+    assert not evaluate(product).has(y[j / 2])
+    with pytest.raises(CannotDecideError, match="not of the form"):
+        collapse(product)
+
+
+def test_a_product_of_one_factor_is_that_factor() -> None:
+    assert evaluate(sp.Product(x_[c] + c, (c, 2, 2))) == x_[2] + 2
