@@ -298,3 +298,22 @@ def test_a_sum_of_a_piecewise_whose_condition_depends_on_the_index_is_left_alone
     f = sp.Function("f")
     summed = evaluate(sp.Sum(sp.Piecewise((f(j) * c, c > 2), (0, True)), (c, 1, K)))
     assert c not in summed.free_symbols
+
+
+@pytest.mark.parametrize("where", ["fold", "collapse"])
+@pytest.mark.parametrize("error", [NotImplementedError, ValueError, RecursionError])
+def test_the_opaque_comparison_answers_no_when_sympy_gives_up(where, error, monkeypatch) -> None:
+    """Where SymPy gives up while folding or collapsing, the shortcut has shown nothing: it
+    must answer False (the full unfolding decides), never True."""
+    import derivations.kernel.rewriting as rewriting
+
+    def gives_up(*args, **kwargs):
+        raise error("SymPy gave up")
+
+    monkeypatch.setattr(rewriting, where, gives_up)
+    x = sp.Symbol("x", real=True)
+    a, b = sp.symbols("a b", real=True)
+    definitions = (Definition(a, x**2), Definition(b, 2 * x))
+    # the sides name different quantities, so the shortcut must fold or collapse to decide
+    assert rewriting._partly_unfolded_is_zero(sp.Integer(7) * x, a, definitions, (), ()) is False
+    assert rewriting._partly_unfolded_is_zero(a + b, b + a + 1, definitions, (), ()) is False
