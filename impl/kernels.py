@@ -231,15 +231,47 @@ def steps_pay(sizes: Sequence[int], batch: int, arguments: tuple) -> bool:
 
 def is_ready(arguments: tuple) -> bool:
     """Whether :func:`train_steps` runs on ``arguments`` without compiling: compiled for their
-    types in this process, or held by the disk cache (:data:`CACHE_FOLDER`)."""
+    types in this process, or held by the disk cache (:data:`CACHE_FOLDER`).
+
+    Once true for arguments of one kind (:func:`_kind`: the array dtypes, dimensions, layouts
+    and write flags numba types them by, and the scalar types), it is remembered: a compiled
+    kernel stays compiled in its process, so later fits skip numba's typing of every argument.
+    """
     if not AVAILABLE:
         return False
+    kind = _kind(arguments)
+    if kind in _ready_kinds:
+        return True
     kernel = _TRAIN_STEPS
     signature = tuple(kernel.typeof_pyval(argument) for argument in arguments)
     if signature in kernel.overloads:
+        _ready_kinds.add(kind)
         return True
     cache = kernel._cache
     return isinstance(cache, _DiskCache) and cache.holds(signature, kernel.targetctx.codegen())
+
+
+#: the kinds of arguments (:func:`_kind`) for which :func:`train_steps` is compiled here
+_ready_kinds: set[tuple] = set()
+
+
+def _kind(value: Any) -> Any:
+    """What numba's type of ``value`` depends on, cheaply: for an array its dtype, dimensions,
+    layout (C, F or neither), whether it is writeable and aligned; a tuple element-wise; for
+    anything else its Python type."""
+    if isinstance(value, np.ndarray):
+        flags = value.flags
+        return (
+            value.dtype,
+            value.ndim,
+            flags.c_contiguous,
+            flags.f_contiguous,
+            flags.writeable,
+            flags.aligned,
+        )
+    if isinstance(value, tuple):
+        return tuple(_kind(item) for item in value)
+    return type(value)
 
 
 def compiled(dtype: Any) -> None:

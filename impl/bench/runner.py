@@ -27,6 +27,7 @@ from impl.bench.machine import cache_state, load_average, machine_rows, torch_de
 from impl.bench.peers import jax_available, prepare_jax, torch_available
 from impl.bench.profiling import profiles_of_missed_targets
 from impl.bench.results import BenchResults
+from impl.bench.step_parts import StepParts, measure_step_parts
 from impl.bench.symbolic import time_deltas, time_proofs
 from impl.bench.targets import (
     ceiling_targets,
@@ -36,16 +37,15 @@ from impl.bench.targets import (
 )
 from impl.bench.training import (
     IMPL,
+    IMPL_FIT,
     JAX_CONTENDERS,
     TORCH_CONTENDERS,
-    Breakdown,
     copy_bandwidth,
     fresh_process_fits,
     measure_hardware_limit,
     measure_throughput,
     mnist_like,
     peak_gflops,
-    step_breakdown,
 )
 
 
@@ -61,7 +61,6 @@ class BenchConfig:
     repeats: int  # interleaved timed rounds per comparison
     product_budget: float  # seconds to time one matrix product (all layouts, one library)
     peak_size: int  # side of the square reference product
-    breakdown_budget: float  # seconds for the step breakdown at one batch size
     gradcheck: GradcheckSettings
     delta_shape: tuple[int, int]
     delta_repeats: int
@@ -80,7 +79,6 @@ PRESETS: dict[str, BenchConfig] = {
         repeats=9,
         product_budget=0.4,
         peak_size=1024,
-        breakdown_budget=1.5,
         gradcheck=GradcheckSettings(
             repeats=5, naive_parameters=2_000, torch_budget=120.0, torch_subset=2_000
         ),
@@ -98,7 +96,6 @@ PRESETS: dict[str, BenchConfig] = {
         repeats=5,
         product_budget=0.1,
         peak_size=512,
-        breakdown_budget=0.4,
         gradcheck=GradcheckSettings(
             repeats=2, naive_parameters=500, torch_budget=15.0, torch_subset=1_000
         ),
@@ -117,7 +114,6 @@ PRESETS: dict[str, BenchConfig] = {
         repeats=1,
         product_budget=0.01,
         peak_size=64,
-        breakdown_budget=0.05,
         gradcheck=GradcheckSettings(
             repeats=1, naive_parameters=10, torch_budget=0.0, torch_subset=20
         ),
@@ -201,14 +197,19 @@ def run_benchmarks(
                     )
                 )
 
-        progress("where impl's step spends its time")
-        breakdowns: list[Breakdown] = []
+        progress("where a step's CPU time goes, impl beside JAX")
+        breakdowns: list[StepParts] = []
         for dtype in config.dtypes:
             for batch in config.batch_sizes:
-                breakdown = step_breakdown(data[dtype], batch, config.breakdown_budget)
+                data_set = data[dtype]
+                parts = measure_step_parts(
+                    data_set.rows, data_set.target_rows, batch, config.repeats, with_jax
+                )
                 result = next(r for r in throughput if r.batch == batch and r.dtype == dtype)
-                breakdown.fit_total = 1e6 * batch / result.median(IMPL)
-                breakdowns.append(breakdown)
+                parts.epoch_in_fit = 1e6 * batch / result.median(IMPL)
+                parts.whole_fit = 1e6 * batch / result.median(IMPL_FIT)
+                parts.fit_on_loop = result.on_kernels
+                breakdowns.append(parts)
 
         progress("gradient checking")
         gradcheck = measure_gradcheck(config.gradcheck, with_torch, missing)
