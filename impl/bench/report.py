@@ -75,7 +75,7 @@ def _products_sentence(limit: HardwareLimit) -> str:
     )
 
 
-def _breakdown_sentence(parts: StepParts) -> str:
+def _breakdown_sentence(parts: StepParts, best_peer: str | None = None) -> str:
     """Where impl's step and JAX's spend their CPU time (the ladder of :mod:`.step_parts`)."""
     ours, theirs = StepParts.parts_of(parts.impl), StepParts.parts_of(parts.jax)
     if not ours:
@@ -98,11 +98,20 @@ def _breakdown_sentence(parts: StepParts) -> str:
         )
         if not parts.fit_on_loop:
             text += " (fit runs this size on the NumPy path, not the loop)"
-    if theirs:
+    if theirs and ours["whole compiled step"] <= theirs["whole compiled step"]:
+        text += "; impl's compiled step is faster than JAX's here"
+        if best_peer and "PyTorch" in best_peer:
+            text += (
+                f", so the gap is to {best_peer}: its matrix products on MKL against "
+                "OpenBLAS's (the products timed alone above)"
+            )
+        else:
+            text += ", so the gap is the Python and fit's own work around the compiled calls"
+    elif theirs:
         gaps = {name: ours[name] - theirs[name] for name in names[:3]}
         largest = max(gaps, key=lambda name: gaps[name])
         if gaps[largest] > 0:
-            text += f"; the largest part of the gap is {largest} (+{gaps[largest]:.0f} µs)"
+            text += f"; the largest part of the gap to JAX is {largest} (+{gaps[largest]:.0f} µs)"
     return text
 
 
@@ -159,7 +168,7 @@ def explain_misses(results: BenchResults) -> list[str]:
             if limit is not None:
                 reasons.append(_products_sentence(limit))
             if breakdown is not None:
-                reasons.append(_breakdown_sentence(breakdown))
+                reasons.append(_breakdown_sentence(breakdown, best[0] if best else None))
             lines.append(
                 f"**{target.description}**: {target.measured}, {target.shortfall}. Why: "
                 + "; ".join(reasons)

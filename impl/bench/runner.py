@@ -45,6 +45,7 @@ from impl.bench.training import (
     measure_hardware_limit,
     measure_throughput,
     mnist_like,
+    numba_start_seconds,
     peak_gflops,
 )
 
@@ -183,6 +184,7 @@ def run_benchmarks(
 
         progress("first and second fit in a fresh process")
         fresh = fresh_process_fits(config.examples, min(config.batch_sizes), config.dtypes)
+        numba_start = numba_start_seconds()
 
         progress("memory bandwidth")
         copy_gbs = copy_bandwidth(config.copy_megabytes)
@@ -276,7 +278,16 @@ def run_benchmarks(
             for name in config.dtypes
         )
         + f"; the kernels' disk cache was {cache_state()} when it ran (the first fit loads "
-        "them from it, which starts numba's compiler context in that process)."
+        "them from it, which starts numba's compiler context in that process)"
+        + (
+            ""
+            if numba_start is None
+            else f". Starting numba's typing and target contexts, which loading the first "
+            f"compiled kernel of a process needs, takes {numba_start:.3f} s of CPU in a fresh "
+            "process on its own: that is the first fit's extra cost, paid once per process "
+            "(only compiling ahead of time, outside numba's JIT, would remove it)"
+        )
+        + "."
     )
     results.wall_seconds = time.perf_counter() - started
     progress("done")

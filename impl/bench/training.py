@@ -189,6 +189,34 @@ print(json.dumps(result))
 """
 
 
+#: run in a fresh interpreter by :func:`fresh_process_fits`: numba's start in a process alone
+_NUMBA_START_CODE = """
+import json, time
+import impl.kernels
+from numba.core.registry import cpu_target
+started = time.process_time()
+cpu_target.typing_context.refresh()
+cpu_target.target_context.refresh()
+print(json.dumps(time.process_time() - started))
+"""
+
+
+def numba_start_seconds() -> float | None:
+    """CPU seconds numba takes, in a fresh interpreter with impl imported, to start the typing
+    and target contexts it needs before it can load a compiled kernel from the disk cache (the
+    part of a session's first compiled fit that later fits do not pay); None without numba."""
+    import json
+    import subprocess
+    import sys
+
+    if not kernels.AVAILABLE:
+        return None
+    result = subprocess.run(
+        [sys.executable, "-c", _NUMBA_START_CODE], capture_output=True, text=True, check=True
+    )
+    return float(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
 def fresh_process_fits(count: int, batch: int, dtypes: Sequence[str]) -> dict[str, Any]:
     """CPU seconds of the first and the second one-epoch fit in a fresh interpreter, per dtype
     (``{dtype: [first, second]}``), as a user's first fit of a session meets it: impl is
