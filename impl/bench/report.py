@@ -428,9 +428,10 @@ def _breakdown_section(results: BenchResults) -> list[str]:
         "in a fresh permutation's order; *products + update* = (gather, the five matrix "
         "products in the step's layouts and the weight update) minus the gather; "
         "*element-wise* = the whole compiled step minus that (bias, activations, softmax, "
-        "output delta, g', bias sums). For impl, *Python in the epoch* is the epoch inside "
-        "`fit` (throughput table) minus the compiled step, and *fit's own work* the whole call "
-        "minus its epoch (input checks, threads, progress, the checks after the epoch). "
+        "output delta, g', bias sums). For impl a fourth rung, interleaved with the others, is "
+        "one whole `Network.fit` call: *Python in the epoch* is the epoch inside it minus the "
+        "compiled step, and *fit's own work* the whole call minus its epoch (input checks, "
+        "threads, progress, the checks after the epoch). "
         "Differences of medians of noisy measurements: a small part can come out negative.",
         "",
     ]

@@ -36,8 +36,6 @@ from impl.bench.targets import (
     training_targets,
 )
 from impl.bench.training import (
-    IMPL,
-    IMPL_FIT,
     JAX_CONTENDERS,
     TORCH_CONTENDERS,
     copy_bandwidth,
@@ -208,8 +206,6 @@ def run_benchmarks(
                     data_set.rows, data_set.target_rows, batch, config.repeats, with_jax
                 )
                 result = next(r for r in throughput if r.batch == batch and r.dtype == dtype)
-                parts.epoch_in_fit = 1e6 * batch / result.median(IMPL)
-                parts.whole_fit = 1e6 * batch / result.median(IMPL_FIT)
                 parts.fit_on_loop = result.on_kernels
                 breakdowns.append(parts)
 

@@ -15,11 +15,12 @@ timed in CPU time of the process (``time.process_time``):
    JAX's jit + ``lax.scan`` epoch of :mod:`impl.bench.peers` (its rate as a peer).
 
 Differences of neighbouring rungs give the parts: products and update = (2) - (1), element-wise
-work (bias, activations, softmax, output delta, g', bias sums) = (3) - (2). For impl two more
-parts come from the throughput table of the same run: Python between the compiled calls (the
-epoch inside ``fit``, per step, minus (3)) and ``fit``'s own work around the epoch (the whole
-call minus the epoch). Every figure is microseconds of CPU per training step, the median of
-interleaved repeats.
+work (bias, activations, softmax, output delta, g', bias sums) = (3) - (2). For impl a fourth
+rung, interleaved with the others, is one whole ``Network.fit`` call of one epoch (fit's
+defaults, as the throughput table times it), which gives two more parts: Python between the
+compiled calls (the epoch inside ``fit``, ``history["cpu_seconds"]``, per step, minus (3)) and
+``fit``'s own work around the epoch (the whole call minus the epoch). Every figure is
+microseconds of CPU per training step, the median of interleaved repeats.
 
 The JAX skeleton (2) carries its weights through the scan (W^l - 1e-12 step), so that XLA
 cannot hoist a product out of the loop; impl's subtracts a zero step, because a compiled call
@@ -28,6 +29,8 @@ to BLAS is never hoisted. Neither computes anything a user would want: only the 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -42,6 +45,7 @@ from impl.network import Network
 GATHER = "gather"
 SKELETON = "gather + products + update"
 WHOLE = "whole step"
+WHOLE_FIT = "whole fit"
 
 
 @dataclass
@@ -53,8 +57,8 @@ class StepParts:
     batch: int
     impl: dict[str, float] = field(default_factory=dict)
     jax: dict[str, float] = field(default_factory=dict)
-    epoch_in_fit: float | None = None  # per step, from the throughput table
-    whole_fit: float | None = None  # per step, from the throughput table
+    epoch_in_fit: float | None = None  # per step, the epoch inside the whole fit rung
+    whole_fit: float | None = None  # per step, the whole fit rung
     fit_on_loop: bool = True  # whether fit ran these steps in the compiled loop
 
     @staticmethod
@@ -240,6 +244,21 @@ def measure_step_parts(
         runs["impl " + WHOLE] = timed(
             lambda order: kernels.train_steps(*head, order, 0, steps, *tail)
         )
+        fit_net = Network([rows.shape[1], 30, target_rows.shape[1]], seed=seed, dtype=dtype)
+        epochs_in_fit: list[float] = []
+
+        def whole_fit() -> float:
+            # one fit call as the throughput table times it (defaults, progress to a null device)
+            with open(os.devnull, "w") as null, contextlib.redirect_stderr(null):
+                started = time.process_time()
+                history = fit_net.fit(
+                    rows.T, target_rows.T, epochs=1, batch_size=batch, learning_rate=0.5
+                )
+                seconds = time.process_time() - started
+            epochs_in_fit.append(1e6 * history["cpu_seconds"][0] * batch / count)
+            return 1e6 * seconds * batch / count
+
+        runs["impl " + WHOLE_FIT] = whole_fit
 
     if with_jax:
         import jax
@@ -282,4 +301,7 @@ def measure_step_parts(
     for name, values in samples.items():
         side, rung = name.split(" ", 1)
         getattr(parts, side)[rung] = statistics.median(values)
+    if "impl " + WHOLE_FIT in samples:
+        parts.whole_fit = parts.impl.pop(WHOLE_FIT)
+        parts.epoch_in_fit = statistics.median(epochs_in_fit[1:])  # not the warm-up's
     return parts
