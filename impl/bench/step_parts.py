@@ -79,6 +79,7 @@ def _impl_functions() -> tuple[Callable[..., Any], Callable[..., Any]]:
     import numba
 
     descend = kernels.descend
+    gemm_rows = kernels._gemm_rows
 
     @numba.njit(cache=False, nogil=True)
     def gather(rows, target_rows, order, x_rows, y_rows, steps):  # type: ignore[no-untyped-def]
@@ -114,6 +115,8 @@ def _impl_functions() -> tuple[Callable[..., Any], Callable[..., Any]]:
         zero_b1,
         zero_W2,
         zero_b2,
+        gemm,
+        gradient_on_gemm,
     ):
         batch = x_rows.shape[0]
         for step in range(steps):
@@ -124,12 +127,15 @@ def _impl_functions() -> tuple[Callable[..., Any], Callable[..., Any]]:
                     x_rows[j, c] = rows[example, c]
                 for c in range(target_rows.shape[1]):
                     y_rows[j, c] = target_rows[example, c]
-            # train_steps' products, in its layouts, Z2 standing in for D^2
+            # train_steps' products, in its layouts and libraries, Z2 standing in for D^2
             np.dot(W1, x_rows.T, Z1)
             np.dot(W2, Z1, Z2)
             np.dot(Z2, Z1.T, gW2)
             np.dot(W2.T, Z2, D1)
-            np.dot(D1, x_rows, gW1)
+            if gradient_on_gemm:  # as train_steps does (kernels.gemm_for)
+                gemm_rows(gemm, D1, x_rows, gW1)
+            else:
+                np.dot(D1, x_rows, gW1)
             descend(W1, zero_W1, b1, zero_b1)
             descend(W2, zero_W2, b2, zero_b2)
         return steps
@@ -239,6 +245,7 @@ def measure_step_parts(
                 gW1,
                 gW2,
                 *zeros,
+                *kernels.gemm_for(dtype),
             )
         )
         runs["impl " + WHOLE] = timed(
