@@ -7,10 +7,18 @@
   else of the project;
 * :mod:`derivations.notation` — the shared symbols, and the conventions stated once;
 * :mod:`derivations.matrix_form` — from matrix statements to the indexed forms proven;
-* :mod:`derivations.claims` — the claims, one module per topic, for symbolic sizes;
-* :mod:`derivations.catalog` — every claim by name;
-* :mod:`derivations.sources` — the source documents' claims with the verdicts they should get;
-* :mod:`derivations.report` — runs them all and prints the verdict table (``verify``);
+* :mod:`derivations.claims` — the project's claims, one module per topic, for symbolic
+  sizes, and all of them by name (:func:`all_claims`, :func:`get_claim`);
+* :mod:`derivations.sources` — the source documents' claims with the verdicts they should
+  get (the catalogue), the computed findings, and the census of every other statement (its
+  data, its line coverage and its judging);
+* :mod:`derivations.verification` — the runner: proves the claims, assesses the sources'
+  claims and judges the census, returning typed results;
+* :mod:`derivations.report` — prints those results as the ``verify`` tables and JSON;
+* ``derivations/__main__.py`` — the ``verify`` command's options (``python -m derivations``;
+  ``verified-backprop verify`` plugs in the same);
+* :mod:`derivations.host` — what the commands of both packages need from the machine: usable
+  cores, atomic JSON, the quiet exits;
 * :mod:`derivations.numeric` — the lambdify bridge: proven results as NumPy functions;
 * :mod:`derivations.mistakes` — the known mistakes, each tied to the proof of the right formula;
 * :mod:`derivations.user_claims` — a user's formula, parsed as hostile input and judged by
@@ -26,16 +34,19 @@ source document (``001-relu-derivative``) or a census entry.
 Dependencies run one way, from the documents down to the kernel (no module imports one
 above it)::
 
-    rendering  ->  report  ->  catalog, sources  ->  claims  ->  kernel, notation, matrix_form
-    sources  ->  kernel;   matrix_form  ->  kernel;   numeric  ->  catalog, claims
-    user_claims  ->  kernel, mistakes, numeric, catalog;   rendering  ->  mistakes
+    __main__  ->  report  ->  verification  ->  claims, sources  ->  kernel
+    rendering  ->  verification, sources, claims;   sources  ->  claims, kernel
+    claims  ->  kernel, notation, matrix_form;   matrix_form  ->  kernel
+    numeric  ->  claims;   user_claims  ->  kernel, mistakes, numeric, claims
+    rendering  ->  mistakes;   __main__, report  ->  host (which imports nothing)
 
 Nothing here imports :mod:`impl`: the implementation and the commands import
 :mod:`derivations` where they need it, never the reverse.
 """
 
-from derivations.catalog import UnknownClaimError, all_claims, get_claim
-from derivations.kernel.engine import Claim, ProofError, verify
+from derivations.claims import UnknownClaimError, all_claims, get_claim
+from derivations.kernel.engine import verify
+from derivations.kernel.language import Claim, ProofError
 from derivations.rendering import notebook as _notebook
 from derivations.rendering.notebook import show
 

@@ -15,7 +15,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 if TYPE_CHECKING:
-    from derivations.kernel.engine import IndexRange
+    from derivations.kernel.language import IndexRange
 
 __all__ = ["matrix_entry", "matrix_entry_check"]
 
@@ -60,7 +60,7 @@ def matrix_entry_check(
     ranges: Sequence[IndexRange] = (),
 ) -> Callable[[], str | None]:
     """An extra check for a claim: the matrix formula's entry equals the indexed result."""
-    from derivations.kernel.engine import equivalent
+    from derivations.kernel.rewriting import equivalent
 
     def check() -> str | None:
         entry = matrix_entry(matrix_expr, row, col, entries)

@@ -1,7 +1,7 @@
 """From proofs to numbers: NumPy functions made by ``sympy.lambdify`` from the proven objects.
 
 Every function here is generated from a SymPy object that :mod:`derivations` verifies (a
-claim's ``result`` or a loss/activation :class:`~derivations.kernel.engine.Definition`); none is a
+claim's ``result`` or a loss/activation :class:`~derivations.kernel.language.Definition`); none is a
 second hand-written copy of a formula.  They are cached: each is built once per process.
 
 Shapes follow the project convention: units on axis 0, examples on axis 1 (columns).
@@ -24,13 +24,14 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from derivations.catalog import get_claim
 from derivations.claims import activations as activation_claims
+from derivations.claims import get_claim
 from derivations.claims.quadratic import QUADRATIC_LOSS
 from derivations.claims.shared import SIGMOID, SIGMOID_OUTPUT, SOFTMAX
 from derivations.claims.sigmoid_ce import BINARY_CE_LOSS
 from derivations.claims.softmax_ce import SOFTMAX_CE_LOSS
-from derivations.kernel.engine import Definition, unfold
+from derivations.kernel.language import Definition
+from derivations.kernel.rewriting import unfold
 from derivations.notation import K, a, i, j, y, z
 
 __all__ = [

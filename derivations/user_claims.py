@@ -8,7 +8,7 @@ and its hypothesis), the formula is the user's; together they make a
 witness: **proven**, **proven under assumption** (the claim's hypothesis, e.g. Σ_c y_c = 1,
 with a found point where it fails and so does the formula), or **refuted** at the simplest
 point :func:`derivations.kernel.counterexamples.find_counterexample` finds.  A refuted formula
-is then compared (by :func:`derivations.kernel.engine.equivalent`) with the wrong formulas of
+is then compared (by :func:`derivations.kernel.rewriting.equivalent`) with the wrong formulas of
 :mod:`derivations.mistakes`, to name the mistake.
 
 Kinds (the names a formula may use):
@@ -51,11 +51,11 @@ from sympy.parsing.sympy_parser import (
     standard_transformations,
 )
 
-from derivations.catalog import get_claim
-from derivations.claims import batch
+from derivations.claims import batch, get_claim
 from derivations.claims.activations import LEAKY_RELU, RELU, SOFTPLUS, TANH, alpha
 from derivations.claims.shared import SIGMOID
-from derivations.kernel.engine import Definition, equivalent, unfold
+from derivations.kernel.language import Definition
+from derivations.kernel.rewriting import equivalent, unfold
 from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict, assess
 from derivations.mistakes import KNOWN_MISTAKES, KnownMistake
 from derivations.notation import K, a, c, j, m, y, z

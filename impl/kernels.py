@@ -55,7 +55,7 @@ Values that are not finite: each kernel reports whether what it wrote is finite 
 of it, which is inf or NaN when any term is); a pass that meets inf or NaN, and a step whose
 parameters are read-only, is redone on the NumPy path before any parameter changes, so
 that inf, NaN, overflow warnings and errors are exactly the NumPy path's
-(tests/test_impl_kernels_redteam.py).
+(tests/test_impl_kernels_behave_like_numpy.py).
 
 For finite values, tests/test_impl_kernels.py derives from these two facts the bound within
 which the two paths agree, and checks it.

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import pytest
 
-from derivations.catalog import all_claims
-from derivations.kernel.engine import Claim, ClaimResult, verify
+from derivations.claims import all_claims
+from derivations.kernel.engine import verify
+from derivations.kernel.language import Claim, ClaimResult
 from derivations.kernel.verdicts import Assessment, CheckedStatement, assess
 from derivations.sources.catalogue import beyond_sources, statements
 
@@ -52,14 +53,14 @@ def assessed(statement: CheckedStatement) -> Assessment:
 
 def share_results(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every ``verify`` and ``assess`` reached through the kernel's modules (the census,
-    the report, the documents) use the shared results, for one test."""
-    from derivations import report
+    the runner, the documents) use the shared results, for one test."""
+    from derivations import verification
     from derivations.kernel import engine, verdicts
     from derivations.rendering import content
 
-    for module in (engine, report, content):
+    for module in (engine, verification, content):
         monkeypatch.setattr(module, "verify", verified)
-    for module in (verdicts, report, content):
+    for module in (verdicts, verification, content):
         monkeypatch.setattr(module, "assess", assessed)
 
 

@@ -16,21 +16,17 @@ import pytest
 import sympy as sp
 from proof_cache import SHARED, share_results, verified
 
-from derivations.catalog import all_claims
-from derivations.claims import convexity, information, stability
-from derivations.kernel.engine import Step, verify
+from derivations.claims import all_claims, convexity, information, stability
+from derivations.kernel.engine import verify
 from derivations.kernel.intervals import enclose, sign
+from derivations.kernel.language import Step
 from derivations.kernel.verdicts import Verdict
 from derivations.notation import K, a, c, j, k, sigma, x, z
 from derivations.sources import findings
 from derivations.sources.catalogue import statements
-from derivations.sources.census import (
-    READABLE_COPY,
-    Kind,
-    entries,
-    judge,
-    uncovered,
-)
+from derivations.sources.census import READABLE_COPY, Kind, entries
+from derivations.sources.census.coverage import uncovered
+from derivations.verification import judge_census
 
 pytestmark = SHARED  # the proofs and verdicts the entries cite, shared with test_proofs.py
 
@@ -45,14 +41,14 @@ CLAIMS = all_claims()
 def test_census_entry_gets_the_verdict_of_its_kind(key: str, monkeypatch, record_property) -> None:
     share_results(monkeypatch)  # each cited proof and verdict computed once per session
     entry = ENTRIES[key]
-    verdict = judge(entry)
+    verdict = judge_census([entry])[0]
     if entry.kind == Kind.MATHEMATICAL:
         assert entry.basis, f"{key} cites nothing that decides it"
         assert verdict.verdict == str(entry.expected), verdict.detail
     else:
         assert verdict.verdict == str(entry.kind)
         assert entry.why, f"{key}: a verdict of kind {entry.kind} must say why"
-    record_property("verified", ("census", key, verdict.verdict))
+    record_property("verified", ("census", key, str(verdict.verdict)))
 
 
 def test_every_line_of_both_sources_is_in_the_census_or_skipped_for_a_reason(
@@ -91,7 +87,7 @@ def test_uncovered_finds_a_sentence_missing_from_the_census() -> None:
 
 def test_a_wrong_expected_verdict_is_reported_as_unexpected() -> None:
     entry = replace(ENTRIES["000-ce-probabilistic"], expected=Verdict.REFUTED)
-    assert not judge(entry).as_expected
+    assert not judge_census([entry])[0].as_expected
 
 
 # ------------------------------------------------------------------ cross-entropy and KL

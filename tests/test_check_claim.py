@@ -195,3 +195,11 @@ def test_a_formula_proven_with_no_assumption_points_at_the_proof_that_needs_none
     data = json.loads(capsys.readouterr().out)
     assert data["verdict"] == "proven" and data["proof"] == "softmax_ce_delta_any_labels"
     assert data["show"] == "verified-backprop show softmax_ce_delta_any_labels"
+
+
+@pytest.mark.parametrize("formula", ["Heaviside(z)", "Piecewise((1, z >= 0), (0, True))"])
+def test_a_relu_derivative_proven_says_it_covers_z_nonzero_only(formula: str, capsys) -> None:
+    """ReLU has no derivative at 0: a formula proven for ReLU′ is proven for z ≠ 0, and the
+    output says so (whatever value it gives at 0)."""
+    assert main(["check-claim", "activation-derivative", formula, "--activation", "relu"]) == 0
+    assert "covers z ≠ 0 only" in capsys.readouterr().out

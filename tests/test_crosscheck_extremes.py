@@ -21,8 +21,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from derivations.catalog import get_claim
-from derivations.kernel.engine import unfold
+from derivations.claims import get_claim
+from derivations.kernel.rewriting import unfold
 from derivations.notation import K, j, y, z
 from impl import Network
 from impl.losses import OUTPUT_LAYERS

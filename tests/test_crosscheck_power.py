@@ -3,7 +3,7 @@ property tests that pass on ``impl`` (not by an assertion written for the bug).
 
 ``TextbookNetwork`` is backpropagation written plainly from the proven equations; with
 ``mutation=None`` it passes the same properties as ``impl``, and each mutation is one bug
-from the seeds or from common practice.
+from the source documents or from common practice.
 """
 
 from __future__ import annotations

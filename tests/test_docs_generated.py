@@ -21,7 +21,7 @@ import sympy as sp
 from generated_docs import Generated
 from proof_cache import SHARED
 
-from derivations.kernel.engine import Claim, Definition, Step
+from derivations.kernel.language import Claim, Definition, Step
 from derivations.rendering.common import first_and_last, matrix_rows, quote_pieces, values_latex
 from derivations.rendering.content import DocumentContent, NotProvenError, collect
 from derivations.rendering.latex import latex, latex_lines
@@ -113,7 +113,7 @@ def test_every_formula_is_printed_from_the_verified_objects(generated: Generated
 
 def test_errata_list_every_refuted_or_assumption_claim(generated: Generated) -> None:
     errata_md = generated.text("errata.md")
-    for assessment in generated.content.seeds:
+    for assessment in generated.content.sources:
         statement = assessment.statement
         assert f"`{statement.key}`" in errata_md  # in the table of all the sources' claims
         if assessment.verdict in {"refuted", "proven under assumption"}:
@@ -271,7 +271,7 @@ def test_an_unproven_claim_is_refused() -> None:
         definitions=(Definition(sp.Symbol("F"), t**2),),
     )
     with pytest.raises(NotProvenError, match="wrong_square"):
-        collect(claims=[wrong], seed_statements=[], extra_statements=[])
+        collect(claims=[wrong], source_statements=[], extra_statements=[])
 
 
 def test_command_exits_non_zero_and_writes_nothing_when_a_proof_fails(

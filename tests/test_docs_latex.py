@@ -7,8 +7,7 @@ import re
 import pytest
 import sympy as sp
 
-from derivations.catalog import all_claims
-from derivations.claims import activations, batch, network, recursion
+from derivations.claims import activations, all_claims, batch, network, recursion
 from derivations.notation import J, K, a, g, i, j, k, m, r, sigma, x, y, z
 from derivations.rendering.latex import indexed_base_latex, latex, latex_lines, natural_key
 from derivations.rendering.terminal import pretty
@@ -131,7 +130,7 @@ def test_no_default_printer_noise_anywhere_in_the_catalogue() -> None:
 
 
 def test_a_claim_prints_as_its_derivation_not_its_repr() -> None:
-    from derivations.catalog import get_claim
+    from derivations.claims import get_claim
 
     claim = get_claim("softmax_ce_delta")
     tex = latex(claim)

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from derivations.catalog import CLAIM_MODULES, all_claims, topic_of
+from derivations.claims import CLAIM_MODULES, all_claims, topic_of
 from derivations.rendering.algorithm import BACKWARD_PASS
 from derivations.rendering.outline import (
     NETWORK_TABLE,

@@ -7,7 +7,7 @@ import inspect
 import pytest
 
 from derivations import notation
-from derivations.catalog import all_claims
+from derivations.claims import all_claims
 from derivations.rendering.common import INTRODUCTION, errata_introduction
 from derivations.rendering.prose import (
     UntranslatableCharacterError,
@@ -17,7 +17,7 @@ from derivations.rendering.prose import (
     to_markdown,
     unhandled_characters,
 )
-from derivations.sources.catalogue import beyond_seeds, statements
+from derivations.sources.catalogue import beyond_sources, statements
 
 
 def _catalogue_texts() -> list[tuple[str, str]]:
@@ -31,7 +31,7 @@ def _catalogue_texts() -> list[tuple[str, str]]:
         texts += [(f"{claim.name}.hypothesis", h.text) for h in claim.hypotheses]
         texts += [(f"{claim.name}.hypothesis", h.name) for h in claim.hypotheses]
         texts += [(f"{claim.name}.check", name) for name, _ in claim.extra_checks]
-    for statement in statements() + beyond_seeds():
+    for statement in statements() + beyond_sources():
         for field in ("wording", "correction", "section", "source", "proof"):
             texts.append((f"{statement.key}.{field}", getattr(statement, field)))
         if statement.assumption is not None:

@@ -9,20 +9,11 @@ import time
 import pytest
 import sympy as sp
 
-from derivations.catalog import get_claim
+from derivations.claims import get_claim
 from derivations.claims.shared import LABELS_SUM_TO_ONE
 from derivations.kernel import engine
-from derivations.kernel.engine import (
-    Claim,
-    Definition,
-    Hypothesis,
-    IndexRange,
-    Step,
-    StepResult,
-    _shown,
-    _timed,
-    verify,
-)
+from derivations.kernel.engine import _shown, _timed, verify
+from derivations.kernel.language import Claim, Definition, Hypothesis, IndexRange, Step, StepResult
 from derivations.kernel.witness import Point, WitnessReport
 from derivations.notation import K, a, c, j, y
 

@@ -7,10 +7,12 @@ import dataclasses
 import pytest
 import sympy as sp
 
-from derivations.catalog import UnknownClaimError, get_claim
+from derivations.claims import UnknownClaimError, get_claim
 from derivations.claims.quadratic import QUADRATIC_LOSS
 from derivations.claims.shared import LABELS_SUM_TO_ONE
-from derivations.kernel.engine import ProofError, equivalent, verify
+from derivations.kernel.engine import verify
+from derivations.kernel.language import ProofError
+from derivations.kernel.rewriting import equivalent
 from derivations.kernel.verdicts import CheckedStatement, Counterexample, Verdict, assess
 from derivations.notation import K, a, c, j, y
 
@@ -130,7 +132,7 @@ def test_a_true_statement_is_never_refuted() -> None:
 def test_unfolding_never_captures_an_index_with_a_summation_index() -> None:
     """J written with summation index i, while z^{l+1}_i's definition sums over i too."""
     from derivations.claims.recursion import Z_NEXT, W_next, delta_next, z_l, z_next
-    from derivations.kernel.engine import Claim, Definition, IndexRange, Step
+    from derivations.kernel.language import Claim, Definition, IndexRange, Step
     from derivations.notation import J as COST
     from derivations.notation import g, i, k, n, p, r
 

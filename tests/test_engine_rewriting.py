@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derivations.kernel.engine import Hypothesis, IndexRange
+from derivations.kernel.language import Hypothesis, IndexRange
 from derivations.kernel.rewriting import (
     CannotDecideError,
     apply_hypothesis,
@@ -142,7 +142,7 @@ def test_sums_are_evaluated_only_by_exact_rules_and_the_rest_is_left_alone() -> 
 
 
 def test_folding_replaces_a_defined_entrys_unfolded_form_by_the_entry() -> None:
-    from derivations.kernel.engine import Definition
+    from derivations.kernel.language import Definition
     from derivations.kernel.rewriting import fold, unfold
 
     z_ = sp.IndexedBase("z")
@@ -174,7 +174,7 @@ def test_a_derivative_of_a_defined_entry_is_never_taken_with_the_entry_opaque() 
 def test_a_negated_written_out_entry_folds_to_the_negated_entry_and_nothing_else_does() -> None:
     """SymPy's derivative of log(e^z/Σ e^z) holds e^(−z) written out: −b_j − Σ A_(j,c) x_c
     folds to −z_j; a sum that is not exactly the negated definition stays as it is."""
-    from derivations.kernel.engine import Definition
+    from derivations.kernel.language import Definition
     from derivations.kernel.rewriting import fold
 
     z_ = sp.IndexedBase("z")
@@ -225,7 +225,7 @@ def test_a_quantity_named_on_one_side_is_reached_through_the_one_above_it_on_the
 def test_unfolding_refuses_a_definition_that_recurs_forever_through_its_index() -> None:
     """a_j := a_(j+1) never repeats a node, yet never ends: deeper than the definitions nest
     is a cycle."""
-    from derivations.kernel.engine import Definition
+    from derivations.kernel.language import Definition
     from derivations.kernel.rewriting import CircularDefinitionError, unfold
 
     recurring = Definition(x_, x_[j + 1], index=j, text="recurring")
@@ -235,7 +235,7 @@ def test_unfolding_refuses_a_definition_that_recurs_forever_through_its_index() 
 
 def test_a_function_applied_to_itself_unfolds_and_is_not_mistaken_for_a_cycle() -> None:
     """σ(σ(x)) nests σ through its argument, not through its body: it unfolds fully."""
-    from derivations.kernel.engine import Definition
+    from derivations.kernel.language import Definition
     from derivations.kernel.rewriting import unfold
 
     t = sp.Symbol("t", real=True)

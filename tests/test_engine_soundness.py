@@ -17,17 +17,11 @@ import dataclasses
 import pytest
 import sympy as sp
 
-from derivations.catalog import get_claim
+from derivations.claims import get_claim
 from derivations.claims.recursion import Z_NEXT, delta_next, first_order_cost, z_l, z_next
 from derivations.claims.shared import LABELS_SUM_TO_ONE
-from derivations.kernel.engine import (
-    Claim,
-    Definition,
-    Hypothesis,
-    IndexRange,
-    Step,
-    verify,
-)
+from derivations.kernel.engine import verify
+from derivations.kernel.language import Claim, Definition, Hypothesis, IndexRange, Step
 from derivations.kernel.verdicts import CheckedStatement, Counterexample, Verdict, assess
 from derivations.notation import K, a, c, j, n, p, r, y
 

@@ -14,6 +14,9 @@ from impl.commands import main
 from impl.testing.grading import PROPERTY_POINTS, find_submissions
 
 TESTS = pathlib.Path(__file__).resolve().parent
+#: the class is graded once (a module fixture): its tests run in one worker, not one per worker
+pytestmark = pytest.mark.xdist_group("grade")
+
 HEADER = f"import sys\nsys.path.insert(0, {str(TESTS)!r})\nimport numpy as np\n"
 
 CORRECT = {

@@ -261,7 +261,7 @@ def test_hand_written_correct_backward_passes() -> None:
 
 # ---------------------------------------------------------------- fails on wrong networks
 @pytest.mark.parametrize("output", ["softmax", "sigmoid"])
-def test_gradcheck_fails_on_the_seeds_extra_sigma_prime_factor(output: str) -> None:
+def test_gradcheck_fails_on_the_documents_extra_sigma_prime_factor(output: str) -> None:
     net = SeedBugNetwork([5, 4, 3], output=output, seed=0)
     rng = np.random.default_rng(1)
     X, y = rng.normal(size=(5, 6)), rng.integers(0, 3, 6)

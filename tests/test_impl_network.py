@@ -29,7 +29,7 @@ def random_batch(
     return X, np.eye(net.sizes[-1])[:, rng.integers(0, net.sizes[-1], m)]
 
 
-def test_seed_network_784_30_10_has_the_documented_shapes() -> None:
+def test_the_documents_network_784_30_10_has_the_documented_shapes() -> None:
     net = Network([784, 30, 10])
     assert [W.shape for W in net.weights] == [(30, 784), (10, 30)]
     assert [b.shape for b in net.biases] == [(30, 1), (10, 1)]
@@ -37,7 +37,7 @@ def test_seed_network_784_30_10_has_the_documented_shapes() -> None:
     assert (net.hidden_activation, net.output, net.init) == ("sigmoid", "softmax", "normal")
 
 
-def test_default_initialisation_is_standard_normal_like_the_seeds_randn() -> None:
+def test_default_initialisation_is_standard_normal_like_the_documents_randn() -> None:
     net = Network([784, 30, 10], seed=0)
     weights = net.weights[0].ravel()  # 23,520 draws: mean within ~4/sqrt(n) = 0.026 of 0
     assert abs(weights.mean()) < 0.03

@@ -5,10 +5,18 @@ one of its free symbols; (2) a perturbation below the witness's old tolerance (1
 (3) Kronecker deltas of stride 2 inside a Product, and a witness that tried a free index at
 its ends only; (4) a sign-flipped formula refuted only at a point inside the stated
 assumption (one-hot labels); (5) enclosures that enclose (mpmath issue 1181).  Each family
-has the reviewer's example and at least one member built here.
+has the reviewer's example and at least one member built here.  Families 6–9 come from the
+third review; 10–15 from the fourth: (10) SymPy's product of square roots; (11) objects that
+pretend to be SymPy's or the kernel's (a class claiming a SymPy module, subclasses of
+Definition, Hypothesis, Claim, Step); (12) assumptions hidden on a matrix rather than its
+name; (13) a hypothesis that substitutes for a function value inside a derivative; (14) a
+kink hidden by a Subs that swaps its variables; (15) a true statement refuted through a
+wrong closed form of a smooth integral.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import mpmath
 import pytest
@@ -16,12 +24,13 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derivations.catalog import get_claim
+from derivations.claims import get_claim
 from derivations.kernel.counterexamples import evaluate
-from derivations.kernel.engine import Claim, Definition, IndexRange, Step, verify
+from derivations.kernel.engine import verify
 from derivations.kernel.intervals import enclose, sign
+from derivations.kernel.language import Claim, Definition, Hypothesis, IndexRange, Step
 from derivations.kernel.rewriting import unfold
-from derivations.kernel.verdicts import assess
+from derivations.kernel.verdicts import CheckedStatement, Counterexample, Verdict, assess
 from derivations.kernel.wellformed import Subject, problems
 from derivations.kernel.witness import witness
 from derivations.notation import K
@@ -338,7 +347,7 @@ def _judged(truth, claimed, definitions, assumption):
 def test_an_alias_of_a_defined_matrix_is_never_taken_to_hold_at_a_point() -> None:
     """a_i := 2x + i, F := x·a_1, assumption a = b: b_1 + 2x is dF/dx wherever b = a, so it
     must not be refuted at b_1 = 0, x = 0, where a_1 = 1 ≠ b_1."""
-    from derivations.kernel.engine import Hypothesis
+    from derivations.kernel.language import Hypothesis
 
     i = sp.Symbol("i", integer=True, positive=True)
     a, b = sp.IndexedBase("a", real=True), sp.IndexedBase("b", real=True)
@@ -350,7 +359,7 @@ def test_an_alias_of_a_defined_matrix_is_never_taken_to_hold_at_a_point() -> Non
 def test_an_assumption_off_by_less_than_the_rounding_bound_does_not_hold() -> None:
     """x = y + e^-200 does not hold at x = y = 0 (a residue of 10^-87), so a point there
     refutes nothing; atan ½ + atan ⅓ − π/4 is an exact 0 SymPy cannot show."""
-    from derivations.kernel.engine import Hypothesis
+    from derivations.kernel.language import Hypothesis
 
     yy = sp.Symbol("yy", real=True)
     zero = sp.atan(sp.Rational(1, 2)) + sp.atan(sp.Rational(1, 3)) - sp.pi / 4
@@ -358,3 +367,204 @@ def test_an_assumption_off_by_less_than_the_rounding_bound_does_not_hold() -> No
     assumption = Hypothesis("offset", "", x, yy + sp.exp(-200))
     judged = _judged(sp.Derivative(F, x), claimed, (Definition(F, x**2 / 2),), assumption)
     assert judged.verdict != "refuted", judged.detail
+
+
+# --------------------------------------------------------------------------- 10. products of roots
+
+n = sp.Symbol("n", integer=True, positive=True)
+k = sp.Symbol("k", integer=True)
+P = sp.Symbol("P")
+
+
+@pytest.mark.parametrize("first", [19, 7], ids=["false from n = 10", "false from n = 4"])
+def test_a_product_of_square_roots_is_not_the_root_of_the_product(first) -> None:
+    """Π_{k=1}^{n} √(c − 2k) = √(Π (c − 2k)) fails once an odd number of factors are negative
+    (past the witness's largest size when c = 19): SymPy's Product.doit must not decide it."""
+    rooted = sp.Product(sp.sqrt(first - 2 * k), (k, 1, n))
+    claimed = sp.sqrt(sp.Product(first - 2 * k, (k, 1, n)))
+    wrong_at = (first + 1) // 2 + 1  # the first size with an odd number of negative factors
+    assert sp.N(rooted.subs(n, wrong_at).doit()) == -sp.N(claimed.subs(n, wrong_at).doit())
+    _refused(_claim(P, claimed, (Definition(P, rooted),), kind="identity"))
+
+
+def test_a_product_of_integer_powers_is_still_evaluated() -> None:
+    powers = sp.Product(x**k, (k, 1, n))
+    claimed = x ** (n * (n + 1) / 2)
+    result = verify(_claim(P, claimed, (Definition(P, powers),), kind="identity"))
+    assert result.proven, result.failures
+
+
+# --------------------------------------------------------------------------- 11. impostors
+
+
+def test_a_class_claiming_a_sympy_module_is_not_sympys_own() -> None:
+    class sin(sp.sin):  # noqa: N801 - the impostor takes SymPy's name
+        __module__ = "sympy.functions.elementary.trigonometric"
+
+        def fdiff(self, argindex=1):
+            return -sp.sin(self.args[0])
+
+    claim = _claim(sp.Derivative(F, x), -sp.sin(x), (Definition(F, sin(x)),))
+    _refused(claim, "not SymPy's own")
+
+
+S = sp.Symbol("S", real=True)
+FALSE_COUNT = n + sp.Mul(*[(n - i) for i in range(1, 9)])  # = n for n ≤ 8, not beyond
+
+
+def test_a_definition_subclass_cannot_give_the_engine_another_body() -> None:
+    @dataclasses.dataclass(frozen=True, eq=False)
+    class TwoFaced(Definition):
+        def expand_node(self, node):
+            return FALSE_COUNT
+
+    counted = TwoFaced(S, sp.Sum(1, (k, 1, n)))
+    _refused(_claim(S, FALSE_COUNT, (counted,), kind="identity"), "not a Definition")
+
+
+def test_a_hypothesis_that_equals_everything_is_not_a_stated_one() -> None:
+    @dataclasses.dataclass(frozen=True, eq=False)
+    class EqualsAll(Hypothesis):
+        def __eq__(self, other):
+            return True
+
+        def __hash__(self):
+            return 0
+
+    stated = Hypothesis("trivial", "x = x", x, x)
+    used = EqualsAll("trivial", "x = x", n, sp.Integer(1))  # really n = 1
+    claim = Claim(
+        "forgery", "forgery", S, FALSE_COUNT,
+        (Step(FALSE_COUNT, "by the hypothesis", uses=(used,)),),
+        (Definition(S, sp.Sum(1, (k, 1, n))),), (stated,), (), kind="identity",
+    )  # fmt: skip
+    _refused(claim, "not the kernel's Hypothesis")
+
+
+def test_a_step_subclass_is_refused() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Shifty(Step):
+        pass
+
+    claim = dataclasses.replace(
+        _claim(sp.Derivative(F, x), 2 * x, (Definition(F, x**2),)),
+        steps=(Shifty(2 * x, "power rule"),),
+    )
+    _refused(claim, "not the kernel's Step")
+
+
+# --------------------------------------------------------------------------- 12. hidden assumptions
+
+
+@pytest.mark.parametrize("defined", [True, False], ids=["defined matrix", "free matrix"])
+def test_an_assumption_on_a_matrix_but_not_its_name_is_refused(defined) -> None:
+    """IndexedBase(Symbol("a"), positive=True): SymPy reads a_j as positive, the printed
+    domain and the rule "an assumption on a defined name follows from its definition" read
+    the name.  |a_j| = a_j with a_j := x_j, x real, is false for x_j < 0."""
+    hidden = sp.IndexedBase(sp.Symbol("a"), positive=True)
+    xs = sp.IndexedBase("x", real=True)
+    definitions = (Definition(hidden, xs[j], index=j),) if defined else ()
+    claim = _claim(
+        sp.Abs(hidden[j], evaluate=False), hidden[j], definitions,
+        ranges=(IndexRange(j, 1, K),), kind="identity",
+    )  # fmt: skip
+    _refused(claim, "carries assumptions its name")
+
+
+# --------------------------------------------------------------------------- 13. function values
+
+
+def test_a_hypothesis_may_not_substitute_for_a_function_value() -> None:
+    """Given y = x, g(x) → g(y) is "licensed", but substituting inside ∂/∂x g(x) gives
+    ∂/∂x g(y) = 0: dF/dx = 0 for F := g(x)·(n−1)…(n−8) would follow for every n."""
+    yy = sp.Symbol("yy", real=True)
+    g = sp.Function("g")
+    same = Hypothesis("same", "yy = x", yy, x, extra_substitutions=((g(x), g(yy)),))
+    body = g(x) * sp.Mul(*[(n - i) for i in range(1, 9)])
+    claim = Claim(
+        "forgery", "forgery", sp.Derivative(F, x), sp.Integer(0),
+        (Step(sp.Integer(0), "given yy = x", uses=(same,)),),
+        (Definition(F, body),), (same,), (),
+    )  # fmt: skip
+    _refused(claim, "substitutes for g(x)")
+
+
+# --------------------------------------------------------------------------- 14. kinks behind Subs
+
+
+def test_a_kink_behind_a_subs_that_swaps_its_variables_is_found() -> None:
+    """Subs(|x|, (x, y), (y, x)) is |y| (simultaneous); SymPy's doit gives |x|."""
+    yv = sp.Symbol("yv", real=True)
+    swapped = sp.Subs(sp.Abs(x), (x, yv), (yv, x))
+    claim = _claim(sp.Derivative(G, yv), sp.sign(yv), (Definition(G, swapped),))
+    _refused(claim, "no derivative where yv = 0")
+
+
+# --------------------------------------------------------------------------- 15. wrong integrals
+
+
+def test_a_wrong_closed_form_of_a_smooth_integral_refutes_nothing() -> None:
+    """∫₀¹ √(2−t)·√(1/(2−t)) dt = 1, which SymPy integrates to −1: the true statement
+    d/dx x = that integral must not be refuted (at a given point or a found one)."""
+    claimed = sp.Integral(sp.sqrt(2 - t) * sp.sqrt(1 / (2 - t)), (t, 0, 1))
+    assert claimed.doit() == -1 and abs(claimed.evalf(30) - 1) < 1e-25  # SymPy's error
+    for point in (Counterexample(values={x: sp.Integer(0)}), None):
+        statement = CheckedStatement(
+            key="integral", source="test", section="", wording="", quote="",
+            truth=sp.Derivative(F, x), claimed=claimed, expected=Verdict.PROVEN,
+            definitions=(Definition(F, x),), counterexample=point,
+        )  # fmt: skip
+        assert assess(statement).verdict != Verdict.REFUTED
+
+
+# --------------------------------------------------------------------------- 16. the witness alone
+
+
+def test_the_witness_tries_indices_free_only_in_a_definition_at_distinct_values() -> None:
+    """F := g(x)·Π_{pairs}(difference of i, j, k, l) vanishes unless the four indices differ
+    (K ≥ 4): the witness alone must refute dF/dx = 0, though no index is free in the
+    statement's own sides."""
+    g = sp.Function("g")
+    i, jj, kk, ll = sp.symbols("i jj kk ll", integer=True)
+    vanishing = (i - jj) * (i - kk) * (i - ll) * (jj - kk) * (jj - ll) * (kk - ll)
+    ranges = [IndexRange(v, 1, K) for v in (i, jj, kk, ll)]
+    report = witness(sp.Derivative(F, x), [("claimed", sp.Integer(0))], [Definition(F, g(x) * vanishing)],  # noqa: E501
+                     (), ranges)  # fmt: skip
+    assert not report.ok and report.disagreement is not None, report.message
+
+
+def test_the_witness_gives_four_abstract_functions_four_different_stand_ins() -> None:
+    """g1(x) − g4(x) has a non-zero derivative unless g1 and g4 are the same function."""
+    yv = sp.Symbol("yv", real=True)
+    g1, g2, g3, g4 = (sp.Function(f"g{number}") for number in range(1, 5))
+    body = g1(x) - g4(x) + g2(yv) + g3(yv)
+    report = witness(sp.Derivative(F, x), [("claimed", sp.Integer(0))], [Definition(F, body)])
+    assert not report.ok and report.disagreement is not None, report.message
+
+
+# --------------------------------------------------------------------------- 17. poles and sizes
+
+
+@pytest.mark.parametrize(
+    ("integrand", "antiderivative"),
+    [
+        (sp.tan(t) ** 2, sp.tan(x / 8) - x / 8),
+        (sp.sech(sp.tan(t)) * sp.sec(t) ** 2, 2 * sp.atan(sp.tanh(sp.tan(x / 8) / 2))),
+    ],
+    ids=["tan² across its pole", "a bounded integrand through tan's pole"],
+)
+def test_an_integrand_with_a_function_that_has_poles_is_refused(integrand, antiderivative) -> None:
+    """∫₀^{x/8} tan² t dt = tan(x/8) − x/8 fails past x = 4π (the integral diverges); SymPy
+    integrates across the pole, and the witness's points all lie below it."""
+    integral = sp.Integral(integrand, (t, 0, x / 8))
+    _refused(_claim(G, antiderivative, (Definition(G, integral),), kind="identity"), "poles")
+
+
+def test_the_witness_needs_two_choices_of_sizes() -> None:
+    """n + Σ_{k=1}^{30000(n−1)} 0 = 1 holds at n = 1 only; at n ≥ 2 the sum is too long to
+    write out, and one size is not evidence."""
+    k = sp.Symbol("k", integer=True)
+    n = sp.Symbol("n", integer=True, positive=True)
+    lhs = n + sp.Sum(sp.Integer(0) * k, (k, 1, 30000 * (n - 1)))
+    report = witness(lhs, [("claimed", sp.Integer(1))])
+    assert not report.ok, report.message

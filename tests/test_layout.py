@@ -22,7 +22,18 @@ PACKAGES = ("derivations", "impl")
 #: reproduce them: impl/testing/__init__.py says why)
 IMPL_MODULES_USING_DERIVATIONS = ("impl.commands", "impl.bench.symbolic", "impl.testing")
 #: the document-rendering modules, which belong in derivations/rendering/
-RENDERING_NAMES = ("latex", "prose", "markdown", "tex", "content", "common", "documents")
+RENDERING_NAMES = (
+    "latex",
+    "prose",
+    "content",
+    "common",
+    "documents",
+    "model",
+    "build",
+    "markdown",
+    "tex",
+    "html",
+)
 
 
 def _module_name(path: pathlib.Path) -> str:
@@ -127,7 +138,7 @@ def test_the_graph_sees_every_module_and_imports_inside_functions() -> None:
     graph = import_graph()
     assert {"derivations.kernel.engine", "impl.network", "impl.commands.bench"} <= set(graph)
     # an import inside a function (impl.bench.symbolic imports the proofs when it times them)
-    assert "derivations.catalog" in graph["impl.bench.symbolic"]
+    assert "derivations.claims" in graph["impl.bench.symbolic"]
     # an import under ``if TYPE_CHECKING:``
     assert "impl.network" in graph["impl.per_example"]
 
@@ -273,9 +284,15 @@ def test_everything_proven_rests_on_is_inside_the_kernel_folder() -> None:
         "language",
         "binding",
         "wellformed",
+        "wellformed_binders",
+        "wellformed_derivatives",
+        "subject",
         "rewriting",
         "engine",
         "explicit",
+        "instances",
+        "points",
+        "compiled",
         "witness",
         "counterexamples",
         "verdicts",
@@ -302,3 +319,51 @@ def test_the_console_script_is_the_commands_parser() -> None:
     assert callable(getattr(importlib.import_module(module), function))
     source = (ROOT / f"{module}.py").read_text(encoding="utf-8")
     assert "from impl.commands import main as run_command" in source
+
+
+#: the ``verify`` flow, from the command down to the engine: each module imports only those
+#: after it (and the kernel), so that a reader goes one way and the results come back up
+VERIFY_FLOW = (
+    "impl.commands.verify",
+    "derivations.__main__",
+    "derivations.report",
+    "derivations.verification",
+    "derivations.sources.census.judging",
+)
+
+
+def test_the_verify_flow_goes_one_way_from_the_command_to_the_engine() -> None:
+    graph = import_graph()
+    for position, module in enumerate(VERIFY_FLOW):
+        above = set(VERIFY_FLOW[:position])
+        assert not graph[module] & above, f"{module} imports one above it: {graph[module] & above}"
+    # the command and python -m derivations only read options: the work is the report's
+    assert graph["impl.commands.verify"] == {"derivations.__main__"}
+    # the printer runs no proof and no verdict itself: it asks the runner
+    tree = ast.parse(project_modules()["derivations.report"].read_text(encoding="utf-8"))
+    called = {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    assert not called & {"verify", "assess", "judge"}, called & {"verify", "assess", "judge"}
+
+
+def test_the_census_is_data_that_imports_nothing_above_the_sources() -> None:
+    graph = import_graph()
+    census = [name for name in graph if _within(name, ("derivations.sources",))]
+    above = ("derivations.verification", "derivations.report", "derivations.__main__")
+    for module in census:
+        assert not {t for t in graph[module] if _within(t, above)}, module
+        assert not {t for t in graph[module] if _within(t, ("derivations.rendering",))}, module
+    allowed = {
+        "derivations.kernel.verdicts",
+        "derivations.sources.census.model",
+        "derivations.sources.documents",
+    }
+    for data in ("deriving_backpropagation", "core_concepts"):
+        assert graph[f"derivations.sources.census.{data}"] <= allowed, data
+
+
+def test_the_host_helpers_import_nothing_of_the_project() -> None:
+    assert import_graph()["derivations.host"] == frozenset()

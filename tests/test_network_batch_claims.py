@@ -12,7 +12,8 @@ import dataclasses
 import sympy as sp
 
 from derivations.claims import network, network_batch
-from derivations.kernel.engine import Definition, Step, verify
+from derivations.kernel.engine import verify
+from derivations.kernel.language import Definition, Step
 from derivations.notation import J, K, j, k, m
 
 NET = network_batch.BatchNetwork()

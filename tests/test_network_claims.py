@@ -15,7 +15,8 @@ import pytest
 import sympy as sp
 
 from derivations.claims import network
-from derivations.kernel.engine import Definition, Step, verify
+from derivations.kernel.engine import verify
+from derivations.kernel.language import Definition, Step
 from derivations.notation import k
 
 slow = pytest.mark.slow

@@ -17,12 +17,15 @@ import pytest
 from proof_cache import SHARED, share_results, verified
 
 import derivations
-from derivations.catalog import UnknownClaimError, get_claim
+from derivations.claims import UnknownClaimError, get_claim
 from derivations.rendering import notebook
+from derivations.rendering.build import Context, claim_section
+from derivations.rendering.common import verdict_sentence
 from derivations.rendering.content import ProvenClaim
 from derivations.rendering.latex import latex
-from derivations.rendering.markdown import claim_section
+from derivations.rendering.markdown import section
 
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 DOCUMENT = r"""\documentclass{article}
@@ -64,12 +67,15 @@ def _compiles(tex: str, folder: pathlib.Path) -> None:
 def test_a_claims_latex_display_shows_definitions_hypothesis_steps_reasons_and_verdict() -> None:
     claim = get_claim("softmax_ce_delta")
     shown = claim._repr_latex_()
-    assert r"\texttt{softmax\_ce\_delta}" in shown and "softmax_ce" not in shown
-    assert r"\textbf{Definitions.}" in shown and latex(claim.definitions[0].expr) in shown
-    assert r"\textbf{Hypothesis (labels sum to one).}" in shown
-    assert latex(claim) in shown  # the derivation is latex(claim): one printer, not two
+    assert r"\claimname{softmax\_ce\_delta}" in shown and "softmax_ce" not in shown
+    assert r"\paragraph{Definitions.}" in shown and latex(claim.definitions[0].expr) in shown
+    assert r"\paragraph{Hypothesis (labels sum to one).}" in shown
+    # the derivation's rows are those of derivations.tex: one renderer, not two
+    assert rf"{latex(claim.lhs)} &= {latex(claim.steps[0].expr)} && \text{{(1)}}" in shown
+    for number, step in enumerate(claim.steps[1:], start=2):
+        assert rf" &= {latex(step.expr)} && \text{{({number})}}" in shown
     assert r"\item chain rule through the logarithm" in shown
-    assert r"\textbf{Verdict.} Proven under the hypothesis" in shown
+    assert r"\paragraph{Verdict.} Proven under the hypothesis" in shown
 
 
 def test_the_latex_displays_compile_in_a_document_with_amsmath(tmp_path) -> None:
@@ -86,7 +92,10 @@ def test_the_latex_displays_compile_in_a_document_with_amsmath(tmp_path) -> None
 
 def test_the_markdown_display_is_the_claims_section_of_the_documents() -> None:
     claim = get_claim("sigmoid_bce_delta")
-    assert claim._repr_markdown_() == claim_section(ProvenClaim(claim, verified(claim)))
+    proven = ProvenClaim(claim, verified(claim))
+    expected = section(claim_section(claim, verdict_sentence(proven), Context()))
+    assert claim._repr_markdown_() == expected
+    assert expected in (ROOT / "docs" / "derivations.md").read_text(encoding="utf-8")
 
 
 def test_a_claim_result_displays_with_its_verdict() -> None:
@@ -96,7 +105,7 @@ def test_a_claim_result_displays_with_its_verdict() -> None:
 
 def test_show_displays_every_kind_of_name_the_show_command_accepts() -> None:
     relu = derivations.show("001-relu-derivative")
-    assert relu.ok and "refuted" in relu.markdown and "$z = 2$" in relu.markdown
+    assert relu.ok and "refuted" in relu.markdown and "at `z = 2` the true value" in relu.markdown
     assert str(relu).startswith("001-relu-derivative: refuted")
     census = derivations.show("000-converges-to-minimiser")
     assert "Decided by" in census.markdown and "verified-backprop show" in census.markdown

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from proof_cache import SHARED, assessed, verified
 
-from derivations.catalog import all_claims
+from derivations.claims import all_claims
 from derivations.kernel.verdicts import Verdict
-from derivations.sources.catalogue import beyond_seeds, statements
+from derivations.sources.catalogue import beyond_sources, statements
 
 pytestmark = SHARED  # the proofs, shared with the documents and verify tests
 
 CLAIMS = all_claims()
 SEED_STATEMENTS = {statement.key: statement for statement in statements()}
-BEYOND_SEEDS = {statement.key: statement for statement in beyond_seeds()}
+BEYOND_SOURCES = {statement.key: statement for statement in beyond_sources()}
 
 
 @pytest.mark.parametrize("name", list(CLAIMS))
@@ -26,21 +26,21 @@ def test_claim_is_proven_by_sympy(name: str, record_property) -> None:
 
 
 @pytest.mark.parametrize("key", list(SEED_STATEMENTS))
-def test_seed_claim_gets_the_expected_verdict(key: str, record_property) -> None:
+def test_source_claim_gets_the_expected_verdict(key: str, record_property) -> None:
     assessment = assessed(SEED_STATEMENTS[key])
     assert assessment.verdict == SEED_STATEMENTS[key].expected, assessment.detail
     record_property("verified", ("source", key, str(assessment.verdict)))
 
 
-@pytest.mark.parametrize("key", list(BEYOND_SEEDS))
+@pytest.mark.parametrize("key", list(BEYOND_SOURCES))
 def test_dropping_a_hypothesis_is_refuted_by_a_counterexample(key: str, record_property) -> None:
-    assessment = assessed(BEYOND_SEEDS[key])
+    assessment = assessed(BEYOND_SOURCES[key])
     assert assessment.verdict == Verdict.REFUTED, assessment.detail
     assert assessment.truth_value != assessment.claimed_value
     record_property("verified", ("beyond", key, "refuted"))
 
 
-def test_seed_catalogue_covers_the_required_refutations_and_conditions() -> None:
+def test_source_catalogue_covers_the_required_refutations_and_conditions() -> None:
     expected = {key: statement.expected for key, statement in SEED_STATEMENTS.items()}
     assert expected["001-relu-derivative"] == Verdict.REFUTED
     assert expected["000-code-output-delta"] == Verdict.REFUTED
@@ -52,7 +52,7 @@ def test_seed_catalogue_covers_the_required_refutations_and_conditions() -> None
     }
 
 
-def test_every_seed_claim_names_an_existing_proof() -> None:
+def test_every_source_claim_names_an_existing_proof() -> None:
     for statement in SEED_STATEMENTS.values():
         for name in statement.proof.split(", "):
             assert name in CLAIMS, f"{statement.key} names unknown proof {name!r}"

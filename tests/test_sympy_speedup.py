@@ -217,7 +217,7 @@ def _installed_in_a_fresh_process(code: str, **environment: str) -> str:
 
 def test_importing_the_library_changes_no_sympy_class() -> None:
     code = (
-        "import derivations, impl, derivations.report\n"
+        "import derivations, impl, derivations.report, derivations.verification\n"
         "from derivations.kernel import sympy_speedup\n"
         "print(sympy_speedup.installed())"
     )

@@ -12,7 +12,9 @@ import pytest
 from proof_cache import SHARED, share_results
 
 from derivations import report as report_module
-from derivations.report import main as verify_main
+from derivations import verification
+from derivations.__main__ import main as verify_main
+from derivations.claims import get_claim
 from impl.commands import main as cli_main
 
 pytestmark = SHARED  # every proof, shared with test_proofs.py and the documents
@@ -218,16 +220,14 @@ def test_verify_prints_a_row_as_each_proof_finishes_not_all_at_the_end(tmp_path)
     small = ["sigmoid_derivative", "tanh_derivative", "relu_derivative"]
     names = [*small, *large]
     printed: list[str] = []
-    rows = report_module._report_claims(
-        [report_module.get_claim(name) for name in names],
-        lambda line="": printed.append(line),
-        {},
-        jobs=2,
+    claims = [get_claim(name) for name in names]
+    results = report_module._print_claims(
+        claims, verification.verified(claims, jobs=2), lambda line="": printed.append(line), {}
     )
     table = [line.split()[0] for line in printed[2:] if line.split() and line.split()[0] in names]
     assert sorted(table) == sorted(names)
     assert table[0] in small  # the first row came before the long proofs were done
-    assert [row["claim"] for row in rows] == names  # the catalogue's order, for the JSON
+    assert [result.claim.name for result in results] == names  # the claims' order, for the JSON
 
 
 def test_the_verdict_tables_are_as_wide_as_their_longest_rows(capsys) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derivations.claims.shared import SIGMOID
-from derivations.kernel.engine import Claim, Definition, Step
+from derivations.kernel.language import Claim, Definition, Step
 from derivations.notation import sigma, x
 
 tanh_f = sp.Function("tanh")

@@ -21,7 +21,7 @@ import itertools
 import sympy as sp
 
 from derivations.claims.shared import SIGMOID
-from derivations.kernel.engine import Claim, Definition, Hypothesis, IndexRange, Step
+from derivations.kernel.language import Claim, Definition, Hypothesis, IndexRange, Step
 from derivations.matrix_form import matrix_entry_check
 from derivations.notation import J, K, c, i, j, k, m, n, q, r, s, sigma, t, u, v
 

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derivations.claims.shared import SIGMOID
-from derivations.kernel.engine import Claim, Definition, Step
 from derivations.kernel.intervals import approximately, enclose, sign
+from derivations.kernel.language import Claim, Definition, Step
 from derivations.notation import sigma, sigmoid_expr
 
 __all__ = ["J_NET", "PARAMETERS", "MidpointViolation", "claims", "loss_at", "midpoint_violation"]

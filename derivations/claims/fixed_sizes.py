@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derivations.kernel.engine import Claim, Definition, Hypothesis, Step
+from derivations.kernel.language import Claim, Definition, Hypothesis, Step
 from derivations.notation import J
 
 FIXED_SIZES = tuple(range(1, 11))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derivations.kernel.engine import Claim, Definition, Hypothesis, Step
+from derivations.kernel.language import Claim, Definition, Hypothesis, Step
 from derivations.notation import K, c
 
 __all__ = ["CE", "KL", "PHI", "H", "P", "Q", "claims"]

@@ -48,8 +48,7 @@ import sympy as sp
 from derivations.claims import network_batch
 from derivations.claims.network_parts import g_prime_at, row_indices
 from derivations.claims.shared import LABELS_SUM_TO_ONE
-from derivations.kernel.engine import Claim, Definition, Hypothesis, Step
-from derivations.kernel.language import IndexRange
+from derivations.kernel.language import Claim, Definition, Hypothesis, IndexRange, Step
 from derivations.notation import J, K, c, g, i, j, k, sigma, sigmoid_expr, y
 
 __all__ = [

@@ -28,8 +28,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derivations.claims.network_parts import g_prime_at, row_indices
-from derivations.kernel.engine import Claim, Definition, Step
-from derivations.kernel.language import IndexRange
+from derivations.kernel.language import Claim, Definition, IndexRange, Step
 from derivations.notation import J, K, g, i, j, k, m
 
 __all__ = ["BatchNetwork", "claims", "network_batch_claim"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derivations.claims.shared import J_IN_RANGE, SIGMOID, SIGMOID_OUTPUT
-from derivations.kernel.engine import Claim, Definition, Step
+from derivations.kernel.language import Claim, Definition, Step
 from derivations.notation import J, K, a, c, j, y, z
 
 #: J := ½ Σ_c (a_c − y_c)²

@@ -21,7 +21,7 @@ import itertools
 
 import sympy as sp
 
-from derivations.kernel.engine import Claim, Definition, IndexRange, Step
+from derivations.kernel.language import Claim, Definition, IndexRange, Step
 from derivations.matrix_form import matrix_entry_check
 from derivations.notation import J, g, i, k, n, p, q, r, s, u, v
 

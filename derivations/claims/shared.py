@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derivations.kernel.engine import Definition, Hypothesis, IndexRange
+from derivations.kernel.language import Definition, Hypothesis, IndexRange
 from derivations.notation import K, a, c, i, j, sigma, sigmoid_expr, softmax_expr, x, y, z
 
 #: σ(x) := 1/(1 + e^{-x})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derivations.claims.shared import J_IN_RANGE, SIGMOID, SIGMOID_OUTPUT
-from derivations.kernel.engine import Claim, Definition, Step
+from derivations.kernel.language import Claim, Definition, Step
 from derivations.notation import J, K, a, c, j, y, z
 
 #: J := −Σ_c [y_c log a_c + (1 − y_c) log(1 − a_c)]

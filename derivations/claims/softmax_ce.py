@@ -13,7 +13,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derivations.claims.shared import J_IN_RANGE, LABELS_SUM_TO_ONE, SOFTMAX
-from derivations.kernel.engine import Claim, Definition, Step
+from derivations.kernel.language import Claim, Definition, Step
 from derivations.notation import J, K, a, c, j, y, z
 
 #: J := −Σ_c y_c log a_c

@@ -15,7 +15,7 @@ import sympy as sp
 
 from derivations.claims.shared import I_IN_RANGE, J_IN_RANGE, LABELS_SUM_TO_ONE, SOFTMAX
 from derivations.claims.softmax_ce import SOFTMAX_CE_LOSS
-from derivations.kernel.engine import Claim, Definition, Step
+from derivations.kernel.language import Claim, Definition, Step
 from derivations.notation import J, K, a, c, i, j, k, softmax_expr, y, z
 
 H = sp.IndexedBase("H", real=True)  # the Hessian entries

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derivations.claims.shared import J_IN_RANGE, SIGMOID, SOFTMAX
-from derivations.kernel.engine import Claim, Step
+from derivations.kernel.language import Claim, Step
 from derivations.notation import K, a, j, k, sigma, x, z
 
 __all__ = ["SHIFT", "claims"]

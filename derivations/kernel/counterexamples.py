@@ -15,34 +15,40 @@ from typing import TYPE_CHECKING
 import mpmath
 import sympy as sp
 
-from derivations.kernel.explicit import (
-    _ONE_ARGUMENT,
-    _SIMPLE_VALUES,
-    DIGITS,
+from derivations.kernel.compiled import (
     QUOTIENT_AGREE,
-    Point,
-    _abstract_functions,
     _agree,
-    _at_a_kink,
-    _certainly_different,
     _Compiled,
     _difference_quotients,
-    _entries,
-    _free_atoms,
+    _shape,
+)
+from derivations.kernel.explicit import (
+    _ONE_ARGUMENT,
+    DIGITS,
+    Point,
     _Instance,
-    _integer_choices,
+    _SkipError,
+)
+from derivations.kernel.instances import (
+    _abstract_functions,
+    _entries,
     _integer_symbols,
-    _kinks,
     _linear_in,
-    _numeric,
     _Problem,
+    _seed,
+    _stand_ins,
+)
+from derivations.kernel.points import (
+    _SIMPLE_VALUES,
+    _at_a_kink,
+    _certainly_different,
+    _free_atoms,
+    _integer_choices,
+    _kinks,
+    _numeric,
     _random_value,
     _required,
     _satisfies,
-    _seed,
-    _shape,
-    _SkipError,
-    _stand_ins,
 )
 
 if TYPE_CHECKING:
@@ -63,6 +69,25 @@ class SearchResult:
     values: tuple[sp.Expr, sp.Expr] | None = None
 
 
+#: digits to which SymPy's closed form of an integral must match mpmath's quadrature before
+#: a value resting on it can refute anything (SymPy has integrated smooth functions wrongly;
+#: quadrature of a smooth integrand on a finite range gives far more than these digits)
+QUADRATURE_DIGITS = 20
+
+
+def _quadrature_agrees(written: sp.Basic, value: sp.Basic) -> bool:
+    """Does the integral-holding ``written`` (unevaluated) have ``value`` by quadrature?"""
+    try:
+        by_quadrature = written.evalf(QUADRATURE_DIGITS + 10)
+        if not by_quadrature.is_number or by_quadrature.has(sp.Integral):
+            return False
+        difference = abs(sp.N(by_quadrature - value, QUADRATURE_DIGITS + 10))
+        scale = max(abs(sp.N(value, QUADRATURE_DIGITS + 10)), 1)
+        return bool(difference <= scale * sp.Rational(10) ** -QUADRATURE_DIGITS)
+    except Exception:
+        return False
+
+
 def evaluate(
     expr: sp.Basic,
     definitions: Sequence[Definition],
@@ -81,8 +106,15 @@ def evaluate(
         explicit = instance.explicit(expr)
         if _at_a_kink(_kinks(explicit), values):
             raise _SkipError("the point is at a kink, where no derivative exists")
-        exact = [sp.sympify(e.xreplace(dict(values))).doit() for e in _entries(explicit)]
+        written = [sp.sympify(e.xreplace(dict(values))) for e in _entries(explicit)]
+        exact = [e.doit() for e in written]
         numeric = [_numeric(e) for e in exact]
+        for before, value in zip(written, numeric, strict=True):
+            if before.has(sp.Integral) and not _quadrature_agrees(before, value):
+                raise _SkipError(
+                    "SymPy's value of an integral here disagrees with numerical quadrature: "
+                    "the point is no evidence"
+                )
         quotients = _difference_quotients(expr, instance)
         for number, body, variables in quotients:
             compiled = _Compiled([body], sorted(_free_atoms(body), key=str))

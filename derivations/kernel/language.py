@@ -183,6 +183,18 @@ class Claim:
 
     Immutable: the sequences given are stored as tuples, so a claim cannot change after it
     is verified (a :class:`ClaimResult` holds the very claim it judged).
+
+    The derivative of J := x² is 2x, in one step:
+
+    >>> import sympy as sp
+    >>> from derivations.kernel import Claim, Definition, Step
+    >>> x, J = sp.Symbol("x", real=True), sp.Symbol("J")
+    >>> square = Claim("square", "the derivative of x²", sp.Derivative(J, x), 2 * x,
+    ...                [Step(2 * x, "power rule")], [Definition(J, x**2)])
+    >>> square.statement
+    Eq(Derivative(J, x), 2*x)
+    >>> square.steps
+    (Step(expr=2*x, why='power rule', uses=()),)
     """
 
     name: str

@@ -233,7 +233,9 @@ def _product_exactly(body: sp.Expr, limit: tuple) -> sp.Expr | None:
     substituted; otherwise SymPy's ``Product.doit`` — except for a body in which a Kronecker
     delta or a condition (Piecewise, Heaviside, …) depends on ``v``: SymPy's
     ``deltaproduct`` solves ``δ(2c, j)`` as ``c = j/2`` without asking whether ``j/2`` is an
-    integer, so such products are never evaluated (not evaluating is always sound).
+    integer; and except for a body with a non-integer power depending on ``v``: SymPy
+    takes Π √b_v to √(Π b_v), which is −√(Π b_v) when an odd number of the b_v are
+    negative.  Such products are never evaluated (not evaluating is always sound).
     """
     var, lo, hi = limit
     if var not in symbols_free_in(body):
@@ -242,6 +244,10 @@ def _product_exactly(body: sp.Expr, limit: tuple) -> sp.Expr | None:
         return body.subs(var, lo)
     conditional = (sp.KroneckerDelta, sp.Piecewise, sp.Heaviside, sp.DiracDelta)
     if any(node.has(var) for node in body.atoms(*conditional)):
+        return None
+    # a power whose exponent is not an integer: SymPy turns Π √b_v into √(Π b_v), false when
+    # an odd number of the b_v are negative (and the root's branch is lost in general)
+    if any(node.exp.is_integer is not True and node.has(var) for node in body.atoms(sp.Pow)):
         return None
     done = sp.Product(body, limit).doit(deep=False)
     return None if isinstance(done, sp.Product) else done

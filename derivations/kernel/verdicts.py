@@ -30,8 +30,8 @@ import sympy as sp
 
 from derivations.kernel.binding import rename_bound
 from derivations.kernel.counterexamples import differ, evaluate, find_counterexample
-from derivations.kernel.engine import Definition, Hypothesis, IndexRange, equivalent, unfold
-from derivations.kernel.rewriting import check_lengths
+from derivations.kernel.language import Definition, Hypothesis, IndexRange
+from derivations.kernel.rewriting import check_lengths, equivalent, unfold
 from derivations.kernel.wellformed import Subject, problems
 from derivations.kernel.witness import witness
 

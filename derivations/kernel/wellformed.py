@@ -1,5 +1,9 @@
 """What may be stated: the rules a claim (or a statement to judge) must meet before any step
 is checked.  Each rule closes a way to "prove" something false through the public API.
+:func:`problems` applies them all: the rules about names, definitions and shapes live here,
+those about binders and indices in :mod:`derivations.kernel.wellformed_binders`, those about
+derivatives in :mod:`derivations.kernel.wellformed_derivatives`; what they look at, and the
+vocabulary, in :mod:`derivations.kernel.subject`.
 
 * **Binders** — only constructs whose bound variables :mod:`derivations.kernel.binding` models
   (``Sum``, ``Product``, ``Integral``, ``Subs``, ``Lambda``); no ``Dummy`` symbols.
@@ -34,143 +38,36 @@ is checked.  Each rule closes a way to "prove" something false through the publi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+import sys
+from collections.abc import Callable, Sequence
 
 import sympy as sp
-from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core.function import AppliedUndef, UndefinedFunction
 
-from derivations.kernel.binding import UnsupportedConstructError, rename_bound, symbols_free_in
-from derivations.kernel.language import definition_lookup
-from derivations.kernel.rewriting import MAX_TERMS, is_zero, unfold, unjustified_substitutions
-
-if TYPE_CHECKING:
-    from derivations.kernel.language import Definition, Hypothesis, IndexRange
+from derivations.kernel.binding import UnsupportedConstructError, rename_bound
+from derivations.kernel.language import Definition, Hypothesis, IndexRange
+from derivations.kernel.rewriting import is_zero, unfold, unjustified_substitutions
+from derivations.kernel.subject import (
+    PRINTABLE_ASSUMPTIONS,
+    VOCABULARY,
+    Subject,
+    assumptions_of,
+    dependencies,
+    entries_of,
+    nodes_of,
+)
+from derivations.kernel.wellformed_binders import (
+    bound_assumption_problems,
+    capture_problems,
+    index_problems,
+    integral_problems,
+)
+from derivations.kernel.wellformed_derivatives import derivative_problems
 
 __all__ = ["Subject", "domain", "problems"]
 
-#: assumptions a symbol may carry, with how they are printed in the claim's domain
-PRINTABLE_ASSUMPTIONS: dict[tuple[str, bool], str] = {
-    ("commutative", True): "",
-    ("finite", True): "finite",
-    ("real", True): "real",
-    ("rational", True): "rational",
-    ("integer", True): "integer",
-    ("even", True): "even",
-    ("odd", True): "odd",
-    ("positive", True): "positive",
-    ("negative", True): "negative",
-    ("nonnegative", True): "nonnegative",
-    ("nonpositive", True): "nonpositive",
-    ("nonzero", True): "nonzero",
-    ("zero", False): "nonzero",
-}
 
-#: functions without a derivative where their kink expression vanishes
-_KINKED = (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta, sp.Max, sp.Min, sp.Piecewise)
-#: what may appear inside an expression that is differentiated: functions analytic on the
-#: whole real line (or with poles only, where the value is not finite), the kinked ones
-#: above under their rule, abstract functions ("any differentiable g"), and the structure
-#: around them.  Anything else (atan2, asech, SingularityFunction, floor, re, …) is refused:
-#: SymPy's derivative rule for it may be a convention or wrong off its real domain.
-_DIFFERENTIABLE = (
-    sp.Add,
-    sp.Mul,
-    sp.Pow,
-    sp.exp,
-    sp.log,
-    sp.sin,
-    sp.cos,
-    sp.tan,
-    sp.cot,
-    sp.sec,
-    sp.csc,
-    sp.sinh,
-    sp.cosh,
-    sp.tanh,
-    sp.coth,
-    sp.sech,
-    sp.csch,
-    sp.atan,
-    sp.asinh,
-    sp.erf,
-    sp.erfc,
-    sp.KroneckerDelta,
-    sp.Sum,
-    sp.Product,
-    sp.Integral,
-    sp.Derivative,
-    sp.Subs,
-    sp.Tuple,
-    AppliedUndef,
-    sp.Indexed,
-    sp.IndexedBase,
-    sp.Symbol,
-    sp.Number,
-    sp.NumberSymbol,
-    sp.core.relational.Relational,
-    # conditions are comparisons joined by and/or/not: a predicate such as Q.positive(x)
-    # would hide a kink from every rule that looks for comparisons
-    sp.And,
-    sp.Or,
-    sp.Not,
-    sp.logic.boolalg.BooleanTrue,
-    sp.logic.boolalg.BooleanFalse,
-    sp.functions.elementary.piecewise.ExprCondPair,
-    *_KINKED,
-)
-#: what may appear anywhere in a statement: the above, and definite integrals' parts
-_VOCABULARY = (*_DIFFERENTIABLE, sp.Lambda, sp.core.containers.Tuple)
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What the rules look at: a claim's or a judged statement's expressions and context."""
-
-    lhs: sp.Basic
-    #: everything stated equal to ``lhs``: the steps and the result (or the claimed value)
-    right_sides: tuple[sp.Basic, ...]
-    definitions: Sequence[Definition] = ()
-    hypotheses: Sequence[Hypothesis] = ()
-    ranges: Sequence[IndexRange] = ()
-    kind: str = "derivative"
-    #: "the left-hand side" for a claim, "the true value" for a judged statement
-    lhs_words: str = "the left-hand side"
-    extra: tuple[sp.Basic, ...] = field(default=())
-
-    def expressions(self) -> Iterator[sp.Basic]:
-        """Every expression the subject contains, definitions and hypotheses included."""
-        yield self.lhs
-        yield from self.right_sides
-        yield from self.extra
-        for hypothesis in self.hypotheses:
-            for old, new in hypothesis.substitutions:
-                yield sp.sympify(old)
-                yield sp.sympify(new)
-        for definition in self.definitions:
-            yield definition.lhs
-            yield definition.expr
-        for index_range in self.ranges:
-            yield index_range.index
-            yield sp.sympify(index_range.lo)
-            yield sp.sympify(index_range.hi)
-
-
-def _entries(expr: sp.Basic) -> Iterator[sp.Basic]:
-    if isinstance(expr, sp.MatrixBase):
-        yield from expr
-    else:
-        yield expr
-
-
-def _walk(expr: sp.Basic) -> Iterator[sp.Basic]:
-    for entry in _entries(expr):
-        yield from sp.preorder_traversal(entry)
-
-
-# --------------------------------------------------------------------------- names
+# ---------------------------------------------------------------------- names
 
 
 def _named_objects(subject: Subject) -> tuple[set[sp.Basic], set[sp.Basic], set[sp.Basic]]:
@@ -179,7 +76,7 @@ def _named_objects(subject: Subject) -> tuple[set[sp.Basic], set[sp.Basic], set[
     functions: set[sp.Basic] = set()
     entries: set[sp.Basic] = set()
     for expr in subject.expressions():
-        for entry in _entries(expr):
+        for entry in entries_of(expr):
             stack = [entry]
             while stack:
                 node = stack.pop()
@@ -199,11 +96,6 @@ def _named_objects(subject: Subject) -> tuple[set[sp.Basic], set[sp.Basic], set[
         if isinstance(definition.name, UndefinedFunction):
             functions.add(definition.name)
     return objects, functions, entries
-
-
-def _assumptions_of(obj: sp.Basic) -> dict[str, bool]:
-    symbol = obj.label if isinstance(obj, sp.IndexedBase) else obj
-    return dict(getattr(symbol, "_assumptions_orig", {}) or {})
 
 
 def _name_problems(subject: Subject) -> list[str]:
@@ -226,9 +118,7 @@ def _name_problems(subject: Subject) -> list[str]:
         by_name.setdefault(str(obj), set()).add(obj)
     for name, group in sorted(by_name.items()):
         if len(group) > 1:
-            kinds = ", ".join(
-                sorted(f"{type(obj).__name__}{_assumptions_of(obj)}" for obj in group)
-            )
+            kinds = ", ".join(sorted(f"{type(obj).__name__}{assumptions_of(obj)}" for obj in group))
             problems.append(
                 f"{len(group)} different objects print as {name!r} ({kinds}): a proof about "
                 "one would read as a proof about the other"
@@ -242,7 +132,7 @@ def _name_problems(subject: Subject) -> list[str]:
                 "they would be hidden hypotheses about it; state them as hypotheses instead"
             )
     for obj in objects:
-        for key, value in _assumptions_of(obj).items():
+        for key, value in assumptions_of(obj).items():
             if (key, value) not in PRINTABLE_ASSUMPTIONS:
                 allowed = ", ".join(
                     sorted({word for word in PRINTABLE_ASSUMPTIONS.values() if word})
@@ -305,17 +195,24 @@ def _vocabulary_problems(subject: Subject) -> list[str]:
     engine cannot vouch for it does not accept)."""
     problems = []
     for expr in subject.expressions():
-        for node in _walk(expr):
+        for node in nodes_of(expr):
             if isinstance(node, sp.Float):
                 problems.append(f"{node} is an inexact number: write it as an exact rational")
             elif node == sp.I:
                 problems.append("the imaginary unit I appears: claims are about real values")
-            elif not isinstance(node, _VOCABULARY):
+            elif not isinstance(node, VOCABULARY):
                 problems.append(
                     f"{type(node).__name__} ({node}) is not among the functions the engine accepts"
                 )
             elif _foreign(node):
                 problems.append(_foreign(node))
+            elif isinstance(node, sp.IndexedBase) and node.assumptions0 != node.label.assumptions0:
+                # SymPy reads an entry's assumptions from the base, the rules and the printed
+                # domain from the label: they must be the same ones
+                problems.append(
+                    f"the matrix {node} carries assumptions its name {node.label!r} does not: "
+                    f"declare them on the name, sympy.IndexedBase({str(node.label)!r}, ...)"
+                )
             elif isinstance(node, sp.Pow) and node.is_number and node.is_extended_real is False:
                 problems.append(
                     f"{node} is not a real number (SymPy reads a negative base with a "
@@ -361,7 +258,11 @@ def _foreign(node: sp.Basic) -> str:
                 f"use a plain sympy.Function({str(function)!r})"
             )
         return ""
-    if type(node).__module__.startswith("sympy."):
+    cls = type(node)
+    module = sys.modules.get(cls.__module__) if cls.__module__.startswith("sympy.") else None
+    # SymPy's own class is the one its module holds under that name: a class claiming a
+    # SymPy module in ``__module__`` is not
+    if module is not None and getattr(module, cls.__qualname__, None) is cls:
         return ""
     return (
         f"{node} is an object of the class {type(node).__qualname__} defined in "
@@ -377,7 +278,7 @@ def domain(subject: Subject) -> list[str]:
     for obj in sorted(objects, key=str):
         words = [
             PRINTABLE_ASSUMPTIONS.get((key, value), f"{key}={value}")
-            for key, value in sorted(_assumptions_of(obj).items())
+            for key, value in sorted(assumptions_of(obj).items())
         ]
         words = sorted({word for word in words if word})
         if words:
@@ -386,7 +287,7 @@ def domain(subject: Subject) -> list[str]:
     return lines
 
 
-# --------------------------------------------------------------------------- definitions
+# ---------------------------------------------------------------- definitions
 
 
 def _sympy_function(name: str) -> Callable[..., sp.Basic] | None:
@@ -398,19 +299,8 @@ def _sympy_function(name: str) -> Callable[..., sp.Basic] | None:
     return None
 
 
-def _dependencies(definitions: Sequence[Definition]) -> dict[int, set[int]]:
-    graph: dict[int, set[int]] = {}
-    for number, definition in enumerate(definitions):
-        graph[number] = {
-            other
-            for other, candidate in enumerate(definitions)
-            if any(candidate.matches(node) for node in _walk(definition.expr))
-        }
-    return graph
-
-
 def _cycle(definitions: Sequence[Definition]) -> list[str] | None:
-    graph = _dependencies(definitions)
+    graph = dependencies(definitions)
     state: dict[int, int] = {}  # 1 visiting, 2 done
 
     def visit(node: int, path: list[int]) -> list[int] | None:
@@ -490,7 +380,7 @@ def _definition_problems(subject: Subject) -> list[str]:
         return problems
     # arity, bare uses, differentiation variables
     for expr in subject.expressions():
-        for node in _walk(expr):
+        for node in nodes_of(expr):
             for definition in definitions:
                 if not definition.indices:
                     continue
@@ -522,7 +412,7 @@ def _definition_problems(subject: Subject) -> list[str]:
             continue
         wanted = {
             key: value
-            for key, value in _assumptions_of(definition.name).items()
+            for key, value in assumptions_of(definition.name).items()
             if key != "commutative"
         }
         if not wanted:
@@ -540,445 +430,14 @@ def _definition_problems(subject: Subject) -> list[str]:
     return problems
 
 
-# --------------------------------------------------------------------------- integrals
-
-
-def _no_root(base: sp.Expr, integral: sp.Integral) -> bool:
-    """Is ``base`` (a polynomial in one integration variable with numeric limits, and no
-    other symbol) shown never 0 on the integration range?  ``2 − t`` on [0, 1] is."""
-    if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
-        return False
-    variable, lo, hi = integral.limits[0]
-    if base.free_symbols != {variable} or not (lo.is_number and hi.is_number):
-        return False
-    try:
-        if not base.is_polynomial(variable):
-            return False
-        roots = sp.solveset(base, variable, sp.Interval(lo, hi))
-    except Exception:
-        return False
-    return roots is sp.S.EmptySet
-
-
-def _integral_problems(subject: Subject) -> list[str]:
-    """An integral whose integrand may be singular is refused.
-
-    SymPy integrates an antiderivative straight across a pole (∫₀² dt/(t − x)² comes out
-    finite for 0 < x < 2, where the integral diverges) and differentiates under the integral
-    sign at a singular point (∫₋₁¹ x/(x² + t²) dt jumps at x = 0).  So every denominator of
-    an integrand (its definitions written in) must be one SymPy shows is never 0 (positive
-    or negative for every value of its symbols), and every logarithm's argument positive.
-    """
-    problems = []
-    for expr in subject.expressions():
-        for node in _walk(expr):
-            if not isinstance(node, sp.Integral):
-                continue
-            kinked = [part for part in _walk(node.function) if isinstance(part, _KINKED)]
-            if kinked:
-                problems.append(
-                    f"the integral {node} has {type(kinked[0]).__name__} in its integrand: "
-                    "SymPy's definite integrals of kinked functions have been found wrong "
-                    "(∫₀⁴ |sin 2t| dt), so none is accepted"
-                )
-                continue
-            try:
-                body = unfold(node.function, subject.definitions)
-            except Exception:
-                continue  # reported by the definition rules
-            for part in _walk(body):
-                if isinstance(part, sp.Pow) and part.exp.is_negative:
-                    base = part.base
-                    if not (base.is_positive or base.is_negative or _no_root(base, node)):
-                        problems.append(
-                            f"the integral {node} has the denominator {base}, which SymPy "
-                            "cannot show is never 0: SymPy integrates across poles, so an "
-                            "integrand must be finite everywhere"
-                        )
-                elif isinstance(part, sp.log) and not part.args[0].is_positive:
-                    problems.append(
-                        f"the integral {node} takes the logarithm of {part.args[0]}, which "
-                        "SymPy cannot show is positive: an integrand must be finite everywhere"
-                    )
-    return list(dict.fromkeys(problems))
-
-
-def _bound_assumption_problems(subject: Subject) -> list[str]:
-    """A variable bound by an integral, ``Subs`` or ``Lambda`` may be declared real, nothing
-    more.  SymPy simplifies with a symbol's assumptions as soon as it meets it
-    (``sqrt(t**2)`` is ``t`` for a positive ``t``), but the values such a variable takes are
-    set by its binder (∫₋₁¹ … dt, the point of a ``Subs``), not by its declaration, and the
-    printed domain speaks of free symbols only.  (A summation variable is an integer in its
-    range whatever it was declared with: the binding module makes it one.)"""
-    problems = []
-    for expr in subject.expressions():
-        for node in _walk(expr):
-            if not isinstance(node, sp.Integral | sp.Subs | sp.Lambda):
-                continue
-            for variable in node.bound_symbols:
-                extra = {
-                    key: value
-                    for key, value in _assumptions_of(variable).items()
-                    if key not in ("commutative", "real")
-                }
-                if extra:
-                    problems.append(
-                        f"{variable}, bound in {node}, is declared "
-                        f"{', '.join(f'{k}={v}' for k, v in extra.items())}: a bound variable "
-                        "may be declared real, nothing more (its values are set by the "
-                        "binder, and SymPy would simplify with the declaration)"
-                    )
-    return list(dict.fromkeys(problems))
-
-
-# --------------------------------------------------------------------------- capture
-
-
-def _parameters(definitions: Sequence[Definition]) -> dict[sp.Basic, frozenset[sp.Symbol]]:
-    """Each definition's parameters: the symbols free in its body once every definition it
-    uses is written in, less its own indices (or arguments).  Definitions are acyclic here."""
-    lookup = definition_lookup(definitions)
-    found: dict[sp.Basic, frozenset[sp.Symbol]] = {}
-
-    def parameters(definition: Definition) -> frozenset[sp.Symbol]:
-        if definition.name not in found:
-            own = set(symbols_free_in(definition.expr))
-            for node in _walk(definition.expr):
-                used = lookup(node)
-                if used is not None and used is not definition:
-                    own |= parameters(used)
-            found[definition.name] = frozenset(own - set(definition.indices))
-        return found[definition.name]
-
-    for definition in definitions:
-        parameters(definition)
-    return found
-
-
-def _scoped(node: sp.Basic, scope: frozenset[sp.Symbol]) -> Iterator[tuple[sp.Basic, frozenset]]:
-    """Every subexpression with the variables bound around it (the scoping rule of
-    :mod:`derivations.kernel.binding`: a limit's variable binds the body and the bounds of
-    the limits inside it; ``Subs`` and ``Lambda`` bind their variables in the body only)."""
-    yield node, scope
-    if isinstance(node, ExprWithLimits):
-        variables = [limit[0] for limit in node.limits]
-        yield from _scoped(node.function, scope | frozenset(variables))
-        for position, (_variable, *bounds) in enumerate(node.limits):
-            outer = scope | frozenset(variables[position + 1 :])
-            for bound in bounds:
-                yield from _scoped(bound, outer)
-    elif isinstance(node, sp.Subs):
-        expr, variables, point = node.args
-        yield from _scoped(expr, scope | frozenset(variables))
-        yield from _scoped(point, scope)
-    elif isinstance(node, sp.Lambda):
-        yield from _scoped(node.expr, scope | frozenset(node.signature))
-    elif node.args and not isinstance(node, sp.Symbol | sp.IndexedBase):
-        for arg in node.args:
-            yield from _scoped(arg, scope)
-
-
-def _capture_problems(subject: Subject) -> list[str]:
-    """A defined name used where a binder binds one of its parameters.
-
-    ``L := x·y_c`` and ``J := Σ_{c=1}^{K} L`` could be read two ways: with the sum's ``c``
-    capturing the body's (J = Σ_c x·y_c, what writing the definition in gives) or with
-    ``L`` as one quantity that does not vary with the sum (J = K·L, what treating ``L`` as
-    an atom gives).  Rather than choose, the kernel refuses the statement: every other path
-    (unfolding, the opaque comparison, the witness) then reads every definition the same
-    way, since a definition's body never meets a binder of one of its free symbols.  The
-    dependence is stated instead as an index (``L_c := x·y_c``, used as ``L_c``), which
-    substitution carries capture-free.
-    """
-    if not subject.definitions:
-        return []
-    parameters = _parameters(subject.definitions)
-    lookup = definition_lookup(subject.definitions)
-    found = []
-    for expr in subject.expressions():
-        for entry in _entries(sp.sympify(expr)):
-            for node, scope in _scoped(entry, frozenset()):
-                definition = lookup(node) if scope else None
-                if definition is None:
-                    continue
-                captured = parameters.get(definition.name, frozenset()) & scope
-                if captured:
-                    names = ", ".join(sorted(map(str, captured)))
-                    found.append(
-                        f"{node} is used where a binder binds {names}, on which the definition "
-                        f"of {definition.printed_name} depends ({definition.lhs} := "
-                        f"{definition.expr}): the binder would capture it; state the "
-                        f"dependence as an index of {definition.printed_name} or rename the "
-                        "bound variable"
-                    )
-    return found
-
-
-# --------------------------------------------------------------------------- indices
-
-
-def _lowest(expr: sp.Expr, scope: Sequence[tuple[sp.Symbol, sp.Expr, sp.Expr]]) -> sp.Expr | None:
-    """The least value of ``expr`` (linear in the scope's variables) over the scope's box,
-    with the variables eliminated innermost first; ``None`` when that is not decidable."""
-    for var, lo, hi in reversed(scope):
-        if not expr.has(var):
-            continue
-        slope = sp.diff(expr, var)
-        if slope.has(var):
-            return None
-        if slope.is_nonnegative:
-            expr = expr.subs(var, lo)
-        elif slope.is_nonpositive:
-            expr = expr.subs(var, hi)
-        else:
-            return None
-    return sp.expand(expr)
-
-
-def _provably_nonnegative(expr: sp.Expr, scope: Sequence[tuple]) -> bool:
-    lowest = _lowest(sp.expand(expr), scope)
-    return lowest is not None and lowest.is_nonnegative is True
-
-
-def _sum_problems(node: sp.Basic, scope: list[tuple], problems: list[str]) -> None:
-    """Summation variables integer, bounds integer, lengths provably non-negative."""
-    if isinstance(node, sp.Sum | sp.Product):
-        inner = list(scope)
-        limits = node.limits
-        for position in reversed(range(len(limits))):
-            var, lo, hi = limits[position]
-            declared = {k: v for k, v in _assumptions_of(var).items() if k != "commutative"}
-            if declared != {"integer": True}:
-                problems.append(
-                    f"the summation variable {var} of {node} must be declared integer and "
-                    f"nothing else (it is declared {declared or 'without assumptions'})"
-                )
-            for bound in (lo, hi):
-                if bound.is_integer is not True:
-                    problems.append(f"the bound {bound} of {node} is not an integer")
-            length = hi - lo + 1
-            if length.is_Integer and length > MAX_TERMS:
-                problems.append(
-                    f"the {type(node).__name__.lower()} over {var} from {lo} to {hi} has "
-                    f"{length} terms; the engine writes out at most {MAX_TERMS}"
-                )
-            if not _provably_nonnegative(hi - lo + 1, inner):
-                problems.append(
-                    f"the {type(node).__name__.lower()} over {var} from {lo} to {hi} may have "
-                    "negative length (SymPy's convention then gives it a sign): state sizes so "
-                    "that it cannot"
-                )
-            inner.append((var, lo, hi))
-        _sum_problems(node.function, inner, problems)
-        return
-    for arg in node.args:
-        if isinstance(arg, sp.Basic):
-            _sum_problems(arg, scope, problems)
-
-
-def _index_problems(subject: Subject) -> list[str]:
-    problems: list[str] = []
-    seen: set[sp.Symbol] = set()
-    for index_range in subject.ranges:
-        index = index_range.index
-        if not isinstance(index, sp.Symbol) or index.is_integer is not True:
-            problems.append(f"the index {index} of a range must be an integer symbol")
-        if index in seen:
-            problems.append(f"the index {index} has two ranges")
-        seen.add(index)
-        lo, hi = sp.sympify(index_range.lo), sp.sympify(index_range.hi)
-        if lo.is_integer is not True or hi.is_integer is not True:
-            problems.append(f"the range {lo} ≤ {index} ≤ {hi} must have integer bounds")
-        elif not _provably_nonnegative(hi - lo, ()):
-            problems.append(
-                f"the range {lo} ≤ {index} ≤ {hi} may be empty, which would make any "
-                "statement about it vacuous"
-            )
-    scope = [(r.index, sp.sympify(r.lo), sp.sympify(r.hi)) for r in subject.ranges]
-    for expr in subject.expressions():
-        for entry in _entries(expr):
-            for node in sp.preorder_traversal(entry):
-                if isinstance(node, sp.Indexed):
-                    for index in node.indices:
-                        if index.is_integer is not True:
-                            problems.append(f"the index {index} of {node} is not an integer")
-                elif isinstance(node, sp.KroneckerDelta):
-                    for argument in node.args:
-                        if argument.is_integer is not True:
-                            problems.append(
-                                f"the Kronecker delta {node} has the non-integer argument "
-                                f"{argument}"
-                            )
-            _sum_problems(entry, scope, problems)
-    return list(dict.fromkeys(problems))
-
-
-# --------------------------------------------------------------------------- derivatives
-
-
-def _depends(expr: sp.Basic, variables: Sequence[sp.Basic]) -> bool:
-    for variable in variables:
-        if isinstance(variable, sp.Indexed):
-            if any(
-                isinstance(node, sp.Indexed) and node.base == variable.base
-                for node in sp.preorder_traversal(expr)
-            ):
-                return True
-        elif expr.has(variable):
-            return True
-    return False
-
-
-def _kinks(node: sp.Basic) -> list[sp.Expr]:
-    """Where ``node`` has no derivative: the expressions that vanish at its kinks."""
-    if isinstance(node, sp.Abs | sp.sign | sp.Heaviside | sp.DiracDelta):
-        return [node.args[0]]
-    if isinstance(node, sp.Max | sp.Min):
-        args = node.args
-        return [args[i] - args[j] for i in range(len(args)) for j in range(i + 1, len(args))]
-    if isinstance(node, sp.Piecewise):
-        kinks = []
-        for _, condition in node.args:
-            for relation in sp.preorder_traversal(condition):
-                if isinstance(relation, sp.core.relational.Relational):
-                    kinks.append(relation.lhs - relation.rhs)
-        return kinks
-    return []
-
-
-def _continuous_bound(node: sp.Basic) -> set[sp.Symbol]:
-    """The bound variables of ``node`` that range over the reals (not summation indices)."""
-    if isinstance(node, sp.Integral):
-        return {limit[0] for limit in node.limits}
-    if isinstance(node, sp.Lambda):
-        return set(node.signature)
-    return set()
-
-
-def _differentiability_problems(
-    node: sp.Derivative, body: sp.Basic, variables: Sequence[sp.Basic]
-) -> list[str]:
-    """Every function under the derivative is on the allowlist, and every kink that can be
-    reached is excluded by the domain.  A kink in a real bound variable (an integral of
-    |t|) is refused whenever its binder depends on the differentiation variables."""
-    problems: list[str] = []
-
-    def visit(expr: sp.Basic, continuous: frozenset) -> None:
-        if not isinstance(expr, _DIFFERENTIABLE):
-            if _depends(expr, variables) or (continuous and expr.has(*continuous)):
-                problems.append(
-                    f"{node} differentiates {expr}: {type(expr).__name__} is not on the list "
-                    "of functions whose derivative the engine accepts"
-                )
-            return
-        if isinstance(expr, _KINKED) and (_depends(expr, variables) or continuous):
-            for kink in _kinks(expr):
-                in_bound = bool(continuous) and kink.has(*continuous)
-                if in_bound or (_depends(kink, variables) and kink.is_zero is not False):
-                    problems.append(
-                        f"{node} differentiates {expr}, which has no derivative where "
-                        f"{kink} = 0; exclude that point in the domain (e.g. a symbol "
-                        "declared nonzero) — SymPy's value there is a convention"
-                    )
-        if (
-            isinstance(expr, sp.Pow)
-            and expr.exp.is_integer is not True
-            and (_depends(expr.base, variables) or (continuous and expr.base.has(*continuous)))
-            and expr.base.is_positive is not True
-        ):
-            problems.append(
-                f"{node} differentiates {expr}, a fractional power of {expr.base}, which SymPy "
-                "may not show is positive: for a negative base SymPy takes the complex "
-                "principal root, which jumps across the negative axis (no derivative there); "
-                "declare the symbols so that the base is positive"
-            )
-        inner = continuous
-        bound = _continuous_bound(expr)
-        if bound and _depends(expr, variables):
-            inner = continuous | frozenset(bound)
-        for arg in expr.args:
-            if isinstance(arg, sp.Basic):
-                visit(arg, inner)
-
-    for entry in _entries(body):
-        visit(entry, frozenset())
-    return problems
-
-
-def _derivative_problems(subject: Subject) -> list[str]:
-    problems: list[str] = []
-    definitions = subject.definitions
-    premised = [definition for definition in definitions if definition.premise]
-    graph = _dependencies(definitions)
-
-    def reaches_premise(expr: sp.Basic) -> Definition | None:
-        direct = {n for n, d in enumerate(definitions) if any(d.matches(x) for x in _walk(expr))}
-        seen, todo = set(), list(direct)
-        while todo:
-            number = todo.pop()
-            if number in seen:
-                continue
-            seen.add(number)
-            todo.extend(graph.get(number, ()))
-        for number in seen:
-            if definitions[number].premise:
-                return definitions[number]
-        return None
-
-    for expr in subject.expressions():
-        for node in _walk(expr):
-            if not isinstance(node, sp.Derivative):
-                continue
-            variables = [variable for variable, _ in node.variable_count]
-            try:
-                body = unfold(node.expr, definitions)
-                # Subs and Lambda applications are plain substitutions: see through them
-                body = body.replace(lambda e: isinstance(e, sp.Subs), lambda e: e.doit())
-            except Exception as error:
-                problems.append(f"{node}: {error}")
-                continue
-            problems += _differentiability_problems(node, body, variables)
-            if premised:
-                premise = reaches_premise(node.expr)
-                if premise is not None:
-                    order = sum(count for _, count in node.variable_count)
-                    if order != 1:
-                        problems.append(
-                            f"{node} differentiates {premise.printed_name} {order} times; its "
-                            f"definition rests on a premise ({premise.premise}) that licenses "
-                            "one derivative only"
-                        )
-                    if any(
-                        isinstance(inner, sp.Derivative) and reaches_premise(inner.expr)
-                        for inner in _walk(node.expr)
-                    ):
-                        problems.append(
-                            f"{node} differentiates a derivative of {premise.printed_name}, "
-                            "whose definition rests on a premise that licenses one derivative"
-                        )
-                    if not premise.holds_fixed:
-                        problems.append(
-                            f"the definition of {premise.printed_name} rests on a premise but "
-                            "does not say which quantities it holds fixed (holds_fixed)"
-                        )
-                    for variable in variables:
-                        target = variable.base if isinstance(variable, sp.Indexed) else variable
-                        if target in premise.holds_fixed:
-                            problems.append(
-                                f"{node} differentiates {premise.printed_name} with respect to "
-                                f"{variable}, which its first-order form holds fixed"
-                            )
-    return list(dict.fromkeys(problems))
-
-
-# --------------------------------------------------------------------------- entry point
+# ------------------------------------------------- shapes and the entry point
 
 
 def _shape_problems(subject: Subject) -> list[str]:
     problems = []
     definitions = subject.definitions
     if subject.kind == "derivative":
-        entries = list(_entries(subject.lhs))
+        entries = list(entries_of(subject.lhs))
         if not all(
             isinstance(entry, sp.Derivative)
             and any(definition.matches(entry.expr) for definition in definitions)
@@ -990,7 +449,7 @@ def _shape_problems(subject: Subject) -> list[str]:
             )
     elif subject.kind == "identity":
         if not any(
-            definition.matches(node) for node in _walk(subject.lhs) for definition in definitions
+            definition.matches(node) for node in nodes_of(subject.lhs) for definition in definitions
         ):
             problems.append(
                 f"{subject.lhs_words} of an identity must be built from defined objects: "
@@ -1006,7 +465,7 @@ def _shape_problems(subject: Subject) -> list[str]:
     }
     if aliases:
         for expr in subject.expressions():
-            for node in _walk(expr):
+            for node in nodes_of(expr):
                 if isinstance(node, sp.Derivative) and any(
                     isinstance(v, sp.Indexed) and v.base in aliases for v in node.variables
                 ):
@@ -1023,6 +482,14 @@ def _shape_problems(subject: Subject) -> list[str]:
                 "that substituting it is an equality (a function value such as g(x) would also "
                 "be replaced inside derivatives of g)"
             )
+        for old, _ in hypothesis.extra_substitutions:
+            if not _substitutable(sp.sympify(old)):
+                problems.append(
+                    f"hypothesis {hypothesis.name!r} substitutes for {old}: like its left-hand "
+                    "side, what it replaces must be a variable, an entry, a sum of entries or a "
+                    "linear combination of them (a function value such as g(x) would also be "
+                    "replaced inside derivatives of g)"
+                )
         if not sp.sympify(hypothesis.lhs).free_symbols:
             problems.append(
                 f"hypothesis {hypothesis.name!r} has no variable on its left-hand side "
@@ -1050,26 +517,48 @@ def _substitutable(lhs: sp.Basic) -> bool:
     return False
 
 
+def _class_problems(subject: Subject) -> list[str]:
+    """Definitions, hypotheses and ranges are the kernel's own classes, not subclasses: a
+    subclass could give the engine one body (``expand_node``) and the witness another
+    (``expr``), or compare equal to a hypothesis it is not."""
+    problems = []
+    for kind, objects in (
+        (Definition, subject.definitions),
+        (Hypothesis, subject.hypotheses),
+        (IndexRange, subject.ranges),
+    ):
+        for obj in objects:
+            if type(obj) is not kind:
+                problems.append(
+                    f"{obj!r} is a {type(obj).__qualname__}, not a {kind.__name__}: build "
+                    f"statements from the kernel's own {kind.__name__}"
+                )
+    return problems
+
+
 def problems(subject: Subject) -> list[str]:
     """Every rule the subject breaks (empty: it may be checked)."""
     found: list[str] = []
     for expr in subject.expressions():
         try:
-            for entry in _entries(expr):
+            for entry in entries_of(expr):
                 rename_bound(entry)
         except UnsupportedConstructError as error:
             found.append(str(error))
     if found:
         return found
+    found += _class_problems(subject)
+    if found:
+        return found
     found += _vocabulary_problems(subject)
     found += _name_problems(subject)
     found += _definition_problems(subject)
-    if any("circular" in problem for problem in found):
+    if _cycle(subject.definitions) is not None:  # the later rules unfold the definitions
         return found
-    found += _capture_problems(subject)
-    found += _integral_problems(subject)
-    found += _bound_assumption_problems(subject)
-    found += _index_problems(subject)
+    found += capture_problems(subject)
+    found += integral_problems(subject)
+    found += bound_assumption_problems(subject)
+    found += index_problems(subject)
     found += _shape_problems(subject)
-    found += _derivative_problems(subject)
+    found += derivative_problems(subject)
     return list(dict.fromkeys(found))

@@ -19,29 +19,35 @@ import mpmath
 import sympy as sp
 
 from derivations.kernel.binding import symbols_free_in
-from derivations.kernel.explicit import (
-    _DRAWS_PER_POINT,
+from derivations.kernel.compiled import (
     _NEAR_ZERO,
     _STEEPEST_BITS,
     QUOTIENT_AGREE,
-    Point,
     _agree,
-    _at_a_kink,
-    _base_equalities,
-    _certainly_different,
     _Compiled,
     _denominators,
     _difference_quotients,
-    _entries,
-    _free_atoms,
+    _shape,
+)
+from derivations.kernel.explicit import (
+    Point,
     _Instance,
+    _SkipError,
+)
+from derivations.kernel.instances import (
+    _base_equalities,
+    _entries,
     _instances,
-    _kinks,
     _Problem,
     _seed,
-    _shape,
-    _SkipError,
     _solve_hypotheses,
+)
+from derivations.kernel.points import (
+    _DRAWS_PER_POINT,
+    _at_a_kink,
+    _certainly_different,
+    _free_atoms,
+    _kinks,
 )
 
 if TYPE_CHECKING:
@@ -186,6 +192,7 @@ def witness(
     batches: dict[tuple, list[_Prepared]] = {}
     batch_equations: dict[tuple, list[sp.Basic]] = {}
     last_of_key = {key: position for position, (_, _, key) in enumerate(built)}
+    sizes_counted: set[tuple] = set()
     for position, (integers, functions, key) in enumerate(built):
         # every right at the first tuple of free-index values of a size, the last one (the
         # claimed result: what the statement asserts) at every further tuple — the steps
@@ -219,6 +226,16 @@ def witness(
                     False, counted, found.message, found.disagreement, found.values
                 )
             counted += found
+            if found:
+                sizes_counted.add(key[0])
+    if any(key[0] for _, _, key in built) and len(sizes_counted) < 2:
+        why = "; ".join(dict.fromkeys(reasons)) or "the other sizes could not be built"
+        return WitnessReport(
+            False,
+            counted,
+            f"the witness could evaluate the statement at {len(sizes_counted)} choice of sizes "
+            f"only (needs 2): {why}",
+        )
     if counted < minimum_points:
         why = "; ".join(dict.fromkeys(reasons)) or "no instance could be built"
         return WitnessReport(

@@ -1,8 +1,8 @@
-"""Wording shared by the LaTeX and Markdown renderers (prose only, never a formula).
+"""What the document says about the verified content, worked out once for the model's builder.
 
-The sentences here are Unicode prose in the style of the claims' own texts; each renderer
-passes them through :mod:`derivations.rendering.prose`.  Formulas come from
-:mod:`derivations.rendering.latex`.
+The sentences here are Unicode prose in the style of the claims' own texts (the builder,
+:mod:`derivations.rendering.build`, splits them into the model's inline pieces); the
+formulas come from :mod:`derivations.rendering.latex`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derivations.claims.network import PAIRINGS
-from derivations.kernel.engine import PROVEN_RESTS_ON, Claim, Definition, IndexRange, subject_of
+from derivations.kernel.engine import PROVEN_RESTS_ON, subject_of
+from derivations.kernel.language import Claim, Definition, IndexRange
 from derivations.kernel.verdicts import CheckedStatement, Verdict
 from derivations.kernel.wellformed import domain
 from derivations.rendering.content import ProvenClaim
@@ -28,8 +29,6 @@ __all__ = [
     "WHAT_PROVEN_RESTS_ON",
     "NetworkRow",
     "claim_facts",
-    "column_derivation_rows",
-    "column_statement",
     "definition_groups",
     "errata_introduction",
     "first_and_last",
@@ -205,7 +204,7 @@ def proven_statements(statement: CheckedStatement) -> list[tuple[str, str, str]]
     The errata's prose correction is backed by these: printed from the very ``Claim``
     objects that ``verify`` checks, so the formula shown as correct is the proven one.
     """
-    from derivations.catalog import all_claims
+    from derivations.claims import all_claims
 
     claims = all_claims()
     return [
@@ -259,31 +258,6 @@ def layer_order(rows: int) -> list[int]:
     if rows % 2:
         return list(range(rows))
     return [at + offset for at in range(rows - 2, -1, -2) for offset in (0, 1)]
-
-
-def column_statement(claim: Claim) -> str:
-    """The statement of a whole-network claim as an ``aligned`` block, one layer to a line:
-    its weight's equation and its bias's, from the output layer down."""
-    rows = matrix_rows(claim.lhs, claim.result)
-    equations = [f"{latex(left)} &= {latex(right)}" for left, right in rows]
-    ordered = [equations[at] for at in layer_order(len(equations))]
-    lines = [" &\\quad ".join(ordered[at : at + 2]) for at in range(0, len(ordered), 2)]
-    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
-
-
-def column_derivation_rows(claim: Claim) -> list[list[str]]:
-    """The derivation of a whole-network claim row by row (:func:`row_chains`), from the
-    output layer down (:func:`layer_order`), as lines of an aligned display:
-    ``left &= entry && \\text{(n)}``, the row's left side on its first line only."""
-    lefts = list(claim.lhs) if isinstance(claim.lhs, sp.MatrixBase) else [claim.lhs]
-    chains = row_chains(claim)
-    return [
-        [
-            f"{latex(lefts[row]) if at == 0 else ''} &= {latex(entry)} && \\text{{({number})}}"
-            for at, (number, entry) in enumerate(chains[row])
-        ]
-        for row in layer_order(len(chains))
-    ]
 
 
 def _stem_and_layer(definition: Definition) -> tuple[str, int]:

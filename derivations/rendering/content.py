@@ -4,8 +4,8 @@
 assessment (:func:`derivations.kernel.verdicts.assess`) and returns them together.  It refuses, with
 :class:`NotProvenError`, when a claim is not proven or a seed verdict is not the one the
 catalogue expects: the documents only ever show results that SymPy has just confirmed.
-The renderers (:mod:`derivations.rendering.tex`, :mod:`derivations.rendering.markdown`)
-print from these objects and nothing else.
+The document model (:mod:`derivations.rendering.build`) is built from these objects and
+nothing else.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from derivations import notation
-from derivations.catalog import all_claims
-from derivations.kernel.engine import Claim, ClaimResult, verify
+from derivations.claims import all_claims
+from derivations.kernel.engine import verify
+from derivations.kernel.language import Claim, ClaimResult
 from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict, assess
-from derivations.report import claim_verdict
 from derivations.sources.catalogue import beyond_sources, statements
-from derivations.sources.census import CensusVerdict, judge_all
+from derivations.sources.census import CensusVerdict, entries
+from derivations.sources.census.judging import claim_verdict
+from derivations.verification import judge_census
 
 __all__ = ["DocumentContent", "NotProvenError", "ProvenClaim", "collect", "errata"]
 
@@ -49,7 +51,7 @@ class DocumentContent:
     """Everything the documents print, computed by SymPy just now."""
 
     claims: tuple[ProvenClaim, ...]
-    seeds: tuple[Assessment, ...]
+    sources: tuple[Assessment, ...]
     beyond: tuple[Assessment, ...]
     conventions: str
     #: the census of the sources (empty when a test renders a smaller catalogue)
@@ -77,7 +79,7 @@ def _check_assessments(assessments: Sequence[Assessment]) -> list[str]:
 
 def collect(
     claims: Sequence[Claim] | None = None,
-    seed_statements: Sequence[CheckedStatement] | None = None,
+    source_statements: Sequence[CheckedStatement] | None = None,
     extra_statements: Sequence[CheckedStatement] | None = None,
     *,
     census: bool | None = None,
@@ -90,9 +92,9 @@ def collect(
     proof's outcome as it finishes (``verified-backprop docs`` prints them).
     """
     if census is None:
-        census = claims is None and seed_statements is None and extra_statements is None
+        census = claims is None and source_statements is None and extra_statements is None
     claims = list(all_claims().values()) if claims is None else list(claims)
-    seed_statements = statements() if seed_statements is None else list(seed_statements)
+    source_statements = statements() if source_statements is None else list(source_statements)
     extra_statements = beyond_sources() if extra_statements is None else list(extra_statements)
 
     proven_list = []
@@ -105,7 +107,7 @@ def collect(
     proven = tuple(proven_list)
     if progress is not None:
         progress(
-            f"the verdicts on the sources' {len(seed_statements) + len(extra_statements)} claims"
+            f"the verdicts on the sources' {len(source_statements) + len(extra_statements)} claims"
             + (" and the census" if census else "")
         )
     problems = [
@@ -113,17 +115,18 @@ def collect(
         for item in proven
         if not item.result.proven
     ]
-    seeds = tuple(assess(statement) for statement in seed_statements)
+    sources = tuple(assess(statement) for statement in source_statements)
     beyond = tuple(assess(statement) for statement in extra_statements)
-    problems += _check_assessments(seeds) + _check_assessments(beyond)
+    problems += _check_assessments(sources) + _check_assessments(beyond)
     verdicts: tuple[CensusVerdict, ...] = ()
     if census:
-        known_claims = {
-            item.claim.name: (str(item.verdict), "; ".join(h.text for h in item.claim.hypotheses))
-            for item in proven
-        }
-        known_statements = {a.statement.key: (str(a.verdict), a.detail) for a in seeds}
-        verdicts = tuple(judge_all(known_claims, known_statements))
+        verdicts = tuple(
+            judge_census(
+                entries(),
+                claims={item.claim.name: item.result for item in proven},
+                statements={assessment.statement.key: assessment for assessment in sources},
+            )
+        )
         problems += [
             f"census entry {v.entry.key!r}: verdict {v.verdict}, expected {v.entry.expected} "
             f"({v.detail})"
@@ -136,4 +139,4 @@ def collect(
             + "\n  - ".join(problems)
         )
     conventions = inspect.cleandoc(notation.__doc__ or "")
-    return DocumentContent(proven, seeds, beyond, conventions, verdicts)
+    return DocumentContent(proven, sources, beyond, conventions, verdicts)

@@ -1,12 +1,16 @@
 """The derivation documents as files: their texts, and the PDF compiled from the LaTeX.
 
 :func:`build_documents` turns the verified content
-(:func:`derivations.rendering.content.collect`) into the text of every generated file:
+(:func:`derivations.rendering.content.collect`) into the text of every generated file, each
+printed from the one document model (:func:`derivations.rendering.build.build_document`,
+built once for a content):
 
-* ``derivations.tex`` (standalone LaTeX), ``derivations.md`` (GitHub Markdown), ``errata.md``;
+* ``derivations.tex`` (standalone LaTeX, :mod:`derivations.rendering.tex`), ``derivations.md``
+  and ``errata.md`` (GitHub Markdown, :mod:`derivations.rendering.markdown`), and
+  ``mistakes.md`` (:mod:`derivations.rendering.mistakes`);
 
-:func:`build_site_files` makes the web site (the folder :data:`HTML_FOLDER`) from the document
-model (:func:`derivations.rendering.site.build_site`, :mod:`derivations.rendering.html`);
+:func:`build_site_files` makes the web site (the folder :data:`HTML_FOLDER`) from the same
+model (:mod:`derivations.rendering.html`);
 
 and :func:`compile_latex` makes ``derivations.pdf`` with ``pdflatex`` (in a temporary
 directory unless told otherwise), running it until the contents list (``.toc``) and the
@@ -25,11 +29,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from derivations.rendering.build import build_document
 from derivations.rendering.content import DocumentContent
 from derivations.rendering.html import render_site
 from derivations.rendering.markdown import render_errata_markdown, render_markdown
 from derivations.rendering.mistakes import render_mistakes_markdown
-from derivations.rendering.site import build_site
+from derivations.rendering.model import Document
 from derivations.rendering.tex import render_tex
 
 __all__ = [
@@ -41,6 +46,7 @@ __all__ = [
     "build_documents",
     "build_site_files",
     "compile_latex",
+    "document_of",
 ]
 
 TEX_NAME = "derivations.tex"
@@ -68,19 +74,31 @@ class LatexResult:
         return "\n".join(self.log.splitlines()[-lines:])
 
 
+#: the document model of the content last rendered (the documents and the site print one)
+_BUILT: list[tuple[DocumentContent, Document]] = []
+
+
+def document_of(content: DocumentContent) -> Document:
+    """The document model of ``content``, built once however many files print it."""
+    if not _BUILT or _BUILT[0][0] is not content:
+        _BUILT[:] = [(content, build_document(content))]
+    return _BUILT[0][1]
+
+
 def build_documents(content: DocumentContent) -> dict[str, str]:
     """File name → text of every generated document."""
+    document = document_of(content)
     return {
-        TEX_NAME: render_tex(content),
-        "derivations.md": render_markdown(content),
-        "errata.md": render_errata_markdown(content),
+        TEX_NAME: render_tex(document),
+        "derivations.md": render_markdown(document),
+        "errata.md": render_errata_markdown(document),
         "mistakes.md": render_mistakes_markdown(),
     }
 
 
 def build_site_files(content: DocumentContent) -> dict[str, str]:
     """File name → text of every file of the web site (``index.html``, the pages, the CSS)."""
-    return render_site(build_site(content))
+    return render_site(document_of(content))
 
 
 def compile_latex(

@@ -24,24 +24,26 @@ from importlib import resources
 from latex2mathml.converter import convert as latex_to_mathml
 
 from derivations.rendering.model import (
+    Aside,
     Block,
-    Code,
     CodeBlock,
     Definitions,
     Derivation,
     Display,
     Document,
-    Emph,
+    Equations,
+    Facts,
     Fields,
-    Inline,
+    Hypothesis,
     ItemList,
-    Math,
+    Link,
     Paragraph,
     Quote,
+    Renderer,
+    RunIn,
     Section,
-    Strong,
     Table,
-    Text,
+    Words,
     plain_text,
 )
 
@@ -186,7 +188,7 @@ def anchors(document: Document) -> dict[str, str]:
 # ---------------------------------------------------------------------- rendering
 
 
-class _Renderer:
+class _Renderer(Renderer):
     def __init__(self, document: Document) -> None:
         self.document = document
         self.where = anchors(document)
@@ -203,54 +205,82 @@ class _Renderer:
         return f"{page}#{target}"
 
     # -------------------------------------------------------------- inline
-    def inline(self, pieces: tuple[Inline, ...]) -> str:
+    linked = True
+
+    def text(self, text: str) -> str:
+        return html.escape(text, quote=False)
+
+    def math(self, latex: str) -> str:
+        return "".join(mathml(part) + separator for part, separator in breakable(latex))
+
+    def code(self, text: str, kind: str = "") -> str:
+        # a long name may break after an underscore (<wbr>), and nowhere else
+        return "<code>" + html.escape(text, quote=False).replace("_", "_<wbr>") + "</code>"
+
+    def strong(self, inner: str) -> str:
+        return f"<strong>{inner}</strong>"
+
+    def emph(self, inner: str) -> str:
+        return f"<em>{inner}</em>"
+
+    def link(self, link: Link, links: bool) -> str:
+        return f'<a href="{self.href(link.target)}">{self.inline(link.children)}</a>'
+
+    def words(self, words: Words) -> str:
+        """A source's words: prose and formulas each followed by a space, code as it is."""
         out = []
-        for piece in pieces:
-            if isinstance(piece, Text):
-                out.append(html.escape(piece.text, quote=False))
-            elif isinstance(piece, Math):
-                out.append(
-                    "".join(mathml(part) + separator for part, separator in breakable(piece.latex))
-                )
-            elif isinstance(piece, Code):
-                # a long name may break after an underscore (<wbr>), and nowhere else
-                text = html.escape(piece.text, quote=False).replace("_", "_<wbr>")
-                out.append(f"<code>{text}</code>")
-            elif isinstance(piece, Strong):
-                out.append(f"<strong>{self.inline(piece.children)}</strong>")
-            elif isinstance(piece, Emph):
-                out.append(f"<em>{self.inline(piece.children)}</em>")
+        for kind, text in words.pieces:
+            if kind == "text":
+                out.append(html.escape(text + " ", quote=False))
+            elif kind == "math":
+                out.append(self.math(text) + " ")
             else:
-                out.append(f'<a href="{self.href(piece.target)}">{self.inline(piece.children)}</a>')
+                out.append(self.code(text))
         return "".join(out)
 
     # -------------------------------------------------------------- blocks
-    def block(self, block: Block) -> str:
-        if isinstance(block, Paragraph):
-            return self.paragraph(block)
-        if isinstance(block, Display):
-            anchor = f' id="{block.id}"' if block.id else ""
-            return f'<div class="display"{anchor}>{mathml(block.latex, block=True)}</div>'
-        if isinstance(block, Derivation):
-            return self.derivation(block)
-        if isinstance(block, Definitions):
-            return self.definitions(block)
-        if isinstance(block, Fields):
-            return self.fields(block)
-        if isinstance(block, ItemList):
-            tag = "ol" if block.ordered else "ul"
-            items = "".join(f"<li>{self.inline(item)}</li>" for item in block.items)
-            return f"<{tag}>{items}</{tag}>"
-        if isinstance(block, Table):
-            return self.table(block)
-        if isinstance(block, CodeBlock):
-            return f"<pre><code>{html.escape(block.text, quote=False)}</code></pre>"
-        return self.quote(block)
+    def run_in(self, block: RunIn) -> str:
+        if block.note:
+            return (
+                f"<p><strong>{html.escape(block.title)},</strong> "
+                f"{html.escape(block.note, quote=False)}</p>"
+            )
+        return f'<p class="lead"><strong>{html.escape(block.title)}</strong></p>'
+
+    def facts(self, block: Facts) -> str:
+        facts = [f"Claim {self.code(block.name)}"]
+        facts += [
+            f"<strong>{html.escape(item.label, quote=False)}:</strong> " + self.inline(item.content)
+            for item in block.items
+        ]
+        return f'<p class="facts">{" · ".join(facts)}</p>'
+
+    def hypothesis(self, block: Hypothesis) -> str:
+        said = html.escape(f"({block.name}) ", quote=False) + self.inline(block.text)
+        return f"<p><strong>Hypothesis</strong> {said}:</p>\n" + self.display(Display(block.latex))
+
+    @staticmethod
+    def display(block: Display) -> str:
+        anchor = f' id="{block.id}"' if block.id else ""
+        return f'<div class="display"{anchor}>{mathml(block.latex, block=True)}</div>'
+
+    def equations(self, block: Equations) -> str:
+        return "\n".join(self.display(Display(f"{left} = {right}")) for left, right in block.rows)
+
+    def aside(self, block: Aside) -> str:
+        return "\n".join(self.block(child) for child in block.blocks)
+
+    def item_list(self, block: ItemList) -> str:
+        tag = "ol" if block.ordered else "ul"
+        items = "".join(f"<li>{self.inline(item)}</li>" for item in block.items)
+        return f"<{tag}>{items}</{tag}>"
+
+    @staticmethod
+    def code_block(block: CodeBlock) -> str:
+        return f"<pre><code>{html.escape(block.text, quote=False)}</code></pre>"
 
     def paragraph(self, block: Paragraph) -> str:
         css = f' class="{block.kind}"' if block.kind else ""
-        if block.lead and not block.content:
-            return f'<p class="lead"><strong>{html.escape(block.lead)}</strong></p>'
         lead = f"<strong>{html.escape(block.lead)}</strong> " if block.lead else ""
         return f"<p{css}>{lead}{self.inline(block.content)}</p>"
 
@@ -302,7 +332,8 @@ class _Renderer:
         lines = ['<dl class="fields">']
         for item in block.items:
             lines.append(f"<dt>{html.escape(item.label)}</dt>")
-            inner = self.inline(item.content)
+            inner = self.inline(item.subject) + ": " if item.subject else ""
+            inner += self.inline(item.content)
             inner += "".join(self.block(child) for child in item.blocks)
             lines.append(f"<dd>{inner}</dd>")
         lines.append("</dl>")
@@ -315,7 +346,7 @@ class _Renderer:
         if block.lead:
             lines.append(
                 f'<tr class="lead"><th scope="col" colspan="{columns}">'
-                f"{html.escape(block.lead)}</th></tr>"
+                f"{html.escape(plain_text(block.lead))}</th></tr>"
             )
         lines += [f"<tr>{head}</tr>", "</thead>"]
         for row in block.rows:

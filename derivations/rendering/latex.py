@@ -40,6 +40,9 @@ __all__ = [
     "latex",
     "latex_lines",
     "natural_key",
+    "numbered_chains",
+    "numbered_row",
+    "paired_equations",
 ]
 
 #: function names printed with a LaTeX command of their own
@@ -383,8 +386,30 @@ def claim_display(
     for number, step in enumerate(claim.steps, start=1):
         left = printer._print(claim.lhs) if number == 1 else ""
         reason = rf"\; {reasons[number - 1]}" if reasons else ""
-        rows.append(rf"{left} &= {printer._print(step.expr)} && \text{{({number})}}{reason}")
+        rows.append(numbered_row(left, printer._print(step.expr), number) + reason)
     return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+
+def numbered_row(left: str, right: str, number: int) -> str:
+    """One row of an aligned derivation, numbered: ``left &= right && \\text{(n)}``."""
+    return rf"{left} &= {right} && \text{{({number})}}"
+
+
+def numbered_chains(chains: Sequence[Sequence[Any]], gap: str) -> str:
+    """Chains of rows (each with ``left``, ``right`` and ``number``, as the document model's
+    ``EquationRow``) as the rows of one aligned display, ``gap`` (``[1ex]``) between chains."""
+    return f" \\\\{gap}\n".join(
+        " \\\\\n".join(numbered_row(row.left, row.right, row.number) for row in chain)
+        for chain in chains
+    )
+
+
+def paired_equations(rows: Sequence[tuple[str, str]]) -> str:
+    """Equations ``(left, right)`` as an ``aligned`` block, two to a line (the statement of a
+    claim about a column, a layer's weight and bias to a line)."""
+    equations = [f"{left} &= {right}" for left, right in rows]
+    lines = [" &\\quad ".join(equations[at : at + 2]) for at in range(0, len(equations), 2)]
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
 
 def latex_lines(expr: sp.Basic, terms_per_line: int = 5) -> list[str]:

@@ -10,11 +10,13 @@ the verdict (for a source's claim: the document's words, our reading, what was c
 the verdict with its evidence):
 
 * ``_repr_markdown_``: Markdown with ``$…$`` formulas, the very text of the claim's section of
-  ``docs/derivations.md`` (:mod:`derivations.rendering.markdown`); Jupyter, JupyterLab and VS
-  Code prefer it and typeset its formulas;
-* ``_repr_latex_``: LaTeX in text mode that needs only ``amsmath`` (a test compiles it with
-  pdflatex); what ``nbconvert --to pdf`` puts into its document.  Its derivation is
-  ``derivations.rendering.latex.latex(claim)``, the same aligned block;
+  ``docs/derivations.md`` (the section of the document model,
+  :func:`derivations.rendering.build.claim_section`, printed by
+  :mod:`derivations.rendering.markdown`); Jupyter, JupyterLab and VS Code prefer it and
+  typeset its formulas;
+* ``_repr_latex_``: the same section printed by :mod:`derivations.rendering.tex`, in text mode
+  that needs only ``amsmath`` (a test compiles it with pdflatex); what ``nbconvert --to pdf``
+  puts into its document;
 * ``str()`` (and IPython's plain-text display): the Unicode text ``verified-backprop show``
   prints (:mod:`derivations.rendering.terminal`), for a front end without MathJax.
 
@@ -25,16 +27,14 @@ takes a minute on a busy machine).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import sympy as sp
-
 from derivations.kernel.language import Claim, ClaimResult
-from derivations.rendering.latex import latex
-from derivations.rendering.prose import latex_code, latex_plain, to_latex, unhandled_characters
+from derivations.rendering.prose import unhandled_characters
 
 __all__ = ["Shown", "attach", "claim_latex", "displayed", "show"]
 
@@ -74,51 +74,33 @@ class Shown:
         printer.text(self.text)
 
 
-# ---------------------------------------------------------------------- LaTeX (amsmath only)
+# ---------------------------------------------------------------------- one section, two forms
 
 
-def _prose(text: str) -> str:
-    """Prose with inline formulas for LaTeX text mode; a character the tables of
-    :mod:`derivations.rendering.prose` lack is written as its code point, never left to
-    break the document."""
-    for char in unhandled_characters(text):
-        text = text.replace(char, f"[U+{ord(char):04X}]")
-    return to_latex(text)
+def _printable(node: Any) -> Any:
+    """``node`` (a section of the document model) with every character that the tables of
+    :mod:`derivations.rendering.prose` lack written as its code point: a user's own claim
+    never breaks the display."""
+    if isinstance(node, str):
+        for char in unhandled_characters(node):
+            node = node.replace(char, f"[U+{ord(char):04X}]")
+        return node
+    if isinstance(node, tuple):
+        return tuple(_printable(item) for item in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {f.name: _printable(getattr(node, f.name)) for f in dataclasses.fields(node)}
+        return dataclasses.replace(node, **changes)
+    return node
 
 
-def _head(label: str) -> str:
-    return rf"\par\medskip\noindent\textbf{{{label}}}"
+def _forms(make: Callable[[], Any]) -> tuple[Callable[[], str], Callable[[], str]]:
+    """(LaTeX, Markdown) getters of the section ``make`` builds: built once, when a front
+    end first asks, and printed by the documents' own renderers."""
+    from derivations.rendering.markdown import section as markdown_section
+    from derivations.rendering.tex import section_latex
 
-
-def _result_latex(claim: Claim, verdict: str) -> str:
-    """A claim as the documents show it, in LaTeX that compiles with amsmath alone."""
-    lines = [rf"\par\noindent\textbf{{Claim \texttt{{{latex_plain(claim.name)}}}:}} "]
-    lines[0] += _prose(claim.title)
-    if claim.sizes:
-        lines.append(r"\par\noindent\textit{sizes:} " + _prose(claim.sizes))
-    if claim.summary:
-        lines += [r"\par\smallskip\noindent " + _prose(claim.summary)]
-    if claim.definitions:
-        rows = []
-        for definition in claim.definitions:
-            row = f"{latex(definition.lhs)} &:= {latex(definition.expr)}"
-            if definition.text:
-                row += rf" && \text{{{_prose(definition.text)}}}"
-            rows.append(row)
-        lines += [_head("Definitions."), r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
-    for hypothesis in claim.hypotheses:
-        lines += [
-            _head(f"Hypothesis ({latex_plain(hypothesis.name)}).") + " " + _prose(hypothesis.text),
-            rf"\[ {latex(hypothesis.statement)} \]",
-        ]
-    lines += [_head("Statement."), rf"\[ {latex(claim.statement)} \]"]
-    lines += [_head("Derivation."), rf"\[ {latex(claim)} \]"]
-    if claim.steps:
-        lines += [r"\begin{enumerate}"]
-        lines += [rf"\item {_prose(step.why)}" for step in claim.steps]
-        lines += [r"\end{enumerate}"]
-    lines += [_head("Verdict.") + " " + _prose(verdict)]
-    return "\n".join(lines) + "\n"
+    built = functools.cache(lambda: _printable(make()))
+    return (lambda: section_latex(built())), (lambda: markdown_section(built()))
 
 
 def claim_latex(claim: Claim | ClaimResult) -> str:
@@ -145,156 +127,83 @@ def _result_of(claim: Claim) -> ClaimResult:
 
 def displayed(item: Claim | ClaimResult) -> Shown:
     """The display of a claim (proven first) or of a proof's result."""
+    from derivations.rendering.build import Context, claim_section
+    from derivations.rendering.common import verdict_sentence
     from derivations.rendering.content import ProvenClaim
-    from derivations.rendering.markdown import claim_section
     from derivations.rendering.terminal import render_claim, render_failed_claim
 
     result = item if isinstance(item, ClaimResult) else _result_of(item)
     claim = result.claim
-    if not result.proven:
-        text = render_failed_claim(result)
-        verdict = "Not proven: " + "; ".join(result.failures)
-        markdown = "\n\n".join(
-            [f"**Claim `{claim.name}`**: {claim.title}", f"**Verdict.** {verdict}"]
-        )
-        return Shown(
-            claim.name,
-            text,
-            lambda: _result_latex(claim, verdict),
-            lambda: markdown,
-            ok=False,
-        )
-    proven = ProvenClaim(claim, result)
-    from derivations.rendering.common import verdict_sentence
-
-    return Shown(
-        claim.name,
-        render_claim(proven),
-        lambda: _result_latex(claim, verdict_sentence(proven)),
-        lambda: claim_section(proven),
-    )
+    if result.proven:
+        proven = ProvenClaim(claim, result)
+        text, verdict = render_claim(proven), verdict_sentence(proven)
+    else:
+        text, verdict = render_failed_claim(result), "Not proven: " + "; ".join(result.failures)
+    forms = _forms(lambda: claim_section(claim, verdict, Context()))
+    return Shown(claim.name, text, *forms, ok=result.proven)
 
 
 # ---------------------------------------------------------------------- source statements
 
 
-def _checked_latex(truth: sp.Basic, claimed: sp.Basic) -> list[str]:
-    if isinstance(truth, sp.MatrixBase):
-        pairs = list(zip(truth, claimed, strict=True))
-    else:
-        pairs = [(truth, claimed)]
-    return [rf"\[ {latex(left)} = {latex(right)} \]" for left, right in pairs]
+def _with_fields(section: Any, fields: list[Any]) -> Any:
+    """``section`` with ``fields`` (labelled entries) after its own."""
+    from derivations.rendering.model import Fields
 
-
-def _computed_once(
-    forms: Callable[[], tuple[str, str]],
-) -> tuple[Callable[[], str], Callable[[], str]]:
-    """(LaTeX, Markdown) getters of ``forms``, which builds both at once: called once."""
-    pair = functools.cache(forms)
-    return (lambda: pair()[0]), (lambda: pair()[1])
+    if not fields:
+        return section
+    return dataclasses.replace(section, blocks=(*section.blocks, Fields(tuple(fields))))
 
 
 def _statement_shown(assessment: Any) -> Shown:
-    """A claim of a source document with the verdict SymPy computed."""
+    """A claim of a source document with the verdict SymPy computed: its erratum's section,
+    and where its symbols are defined and the command that shows its proof."""
+    from derivations.rendering.build import Context, erratum_section
+    from derivations.rendering.model import Code, Field, inline
     from derivations.rendering.terminal import render_statement
+    from derivations.sources.catalogue import symbols_of
+
+    def make() -> Any:
+        statement = assessment.statement
+        fields = []
+        if symbols_of(statement.key):
+            fields.append(Field("Where", inline(symbols_of(statement.key))))
+        if statement.proof:
+            command = f"verified-backprop show {statement.proof.split(', ')[0]}"
+            fields.append(Field("Proof", (Code(command),)))
+        return _with_fields(erratum_section(assessment, Context()), fields)
 
     return Shown(
         assessment.statement.key,
         render_statement(assessment),
-        *_computed_once(lambda: _statement_forms(assessment)),
+        *_forms(make),
         ok=assessment.as_expected,
     )
 
 
-def _statement_forms(assessment: Any) -> tuple[str, str]:
-    """A source's claim with its verdict: (LaTeX, Markdown)."""
-    from derivations.sources.catalogue import symbols_of
-    from derivations.sources.documents import document_of
-
-    statement = assessment.statement
-    document = document_of(statement.source)
-    verdict = f"{assessment.verdict}: {assessment.detail}"
-    lines = [
-        rf"\par\noindent\textbf{{\texttt{{{latex_plain(statement.key)}}}:}} "
-        + _prose(str(assessment.verdict)),
-        r"\par\noindent " + _prose(document.cite(statement.section)),
-    ]
-    markdown = [
-        f"**`{statement.key}`**: {assessment.verdict}",
-        "",
-        document.cite(statement.section),
-    ]
-    if statement.quote:
-        lines += [_head("The document says:"), r"\par\noindent " + latex_code(statement.quote)]
-        markdown += ["", "The document says:", "", *_quoted(statement.quote)]
-    lines += [_head("Our reading:") + " " + _prose(statement.wording)]
-    lines += [_head("Checked: whether"), *_checked_latex(statement.truth, statement.claimed)]
-    lines += [_head("Verdict:") + " " + _prose(verdict)]
-    markdown += ["", f"Our reading: {_markdown(statement.wording)}", "", "Checked: whether", ""]
-    markdown += [
-        line.replace(r"\[", "$$").replace(r"\]", "$$")
-        for line in _checked_latex(statement.truth, statement.claimed)
-    ]
-    markdown += ["", f"**Verdict:** {_markdown(verdict)}"]
-    where = symbols_of(statement.key)
-    if where:
-        lines += [_head("Where") + " " + _prose(where)]
-        markdown += ["", f"**Where** {_markdown(where)}"]
-    if statement.correction:
-        lines += [_head("Correct statement:") + " " + _prose(statement.correction)]
-        markdown += ["", f"**Correct statement:** {_markdown(statement.correction)}"]
-    if statement.proof:
-        command = f"verified-backprop show {statement.proof.split(', ')[0]}"
-        lines += [_head("Proof:") + r" \texttt{" + latex_plain(command) + "}"]
-        markdown += ["", f"**Proof:** `{command}`"]
-    return "\n".join(lines) + "\n", "\n".join(markdown) + "\n"
-
-
 def _census_shown(verdict: Any) -> Shown:
-    """A statement of the census of the sources, with its verdict and its evidence."""
+    """A statement of the census of the sources, with its verdict and its evidence, and the
+    commands that show what decided it."""
+    from derivations.rendering.build import Context, census_section
+    from derivations.rendering.model import Code, Field, Text
     from derivations.rendering.terminal import render_census_entry
+
+    def make() -> Any:
+        entry = verdict.entry
+        shown = [*entry.statements, *entry.claims]
+        commands: list[Any] = []
+        for name in shown:
+            commands += [Text(", ")] if commands else []
+            commands.append(Code(f"verified-backprop show {name}"))
+        fields = [Field("Shown by", tuple(commands))] if commands else []
+        return _with_fields(census_section(verdict, Context()), fields)
 
     return Shown(
         verdict.entry.key,
         render_census_entry(verdict),
-        *_computed_once(lambda: _census_forms(verdict)),
+        *_forms(make),
         ok=verdict.as_expected,
     )
-
-
-def _census_forms(verdict: Any) -> tuple[str, str]:
-    """A census entry with its verdict and evidence: (LaTeX, Markdown)."""
-    from derivations.rendering.terminal import census_evidence
-    from derivations.sources.documents import document_of
-
-    entry = verdict.entry
-    document = document_of(entry.source)
-    lines = [
-        rf"\par\noindent\textbf{{\texttt{{{latex_plain(entry.key)}}}:}} " + _prose(verdict.verdict),
-        r"\par\noindent " + _prose(document.cite(entry.section)),
-        _head("The document says:"),
-        r"\par\noindent " + latex_code(entry.quote),
-        _head("Our reading:") + " " + _prose(entry.reading),
-    ]
-    markdown = [f"**`{entry.key}`**: {verdict.verdict}", "", document.cite(entry.section), ""]
-    markdown += ["The document says:", "", *_quoted(entry.quote), ""]
-    markdown += [f"Our reading: {_markdown(entry.reading)}", ""]
-    for label, text in census_evidence(verdict):
-        lines.append(_head(f"{latex_plain(label)}:") + " " + _prose(text))
-        markdown += [f"**{label}:** {_markdown(text)}", ""]
-    return "\n".join(lines) + "\n", "\n".join(markdown) + "\n"
-
-
-def _quoted(text: str) -> list[str]:
-    return ["> " + line if line.strip() else ">" for line in text.strip().splitlines()]
-
-
-def _markdown(text: str) -> str:
-    from derivations.rendering.prose import to_markdown
-
-    for char in unhandled_characters(text):
-        text = text.replace(char, f"[U+{ord(char):04X}]")
-    return to_markdown(text)
 
 
 def show(name: str) -> Shown:
@@ -303,15 +212,14 @@ def show(name: str) -> Shown:
     as ``verified-backprop verify --list`` prints them; ``UnknownClaimError`` (with the names
     that come close) for any other.  The proof or verdict is computed first."""
     from derivations.kernel.verdicts import assess
-    from derivations.report import select_claims
-    from derivations.sources.census import judge
+    from derivations.verification import judge_census, select
 
-    claims, chosen, census = select_claims([name])
-    if claims:
-        return displayed(claims[0])
-    if chosen:
-        return _statement_shown(assess(chosen[0]))
-    return _census_shown(judge(census[0]))
+    selection = select([name])
+    if selection.claims:
+        return displayed(selection.claims[0])
+    if selection.statements:
+        return _statement_shown(assess(selection.statements[0]))
+    return _census_shown(judge_census(selection.census)[0])
 
 
 def attach() -> None:

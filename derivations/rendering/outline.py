@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from derivations.catalog import topic_of
+from derivations.claims import topic_of
 from derivations.rendering.content import ProvenClaim
 
 __all__ = [

@@ -17,7 +17,7 @@ import sympy as sp
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
-from derivations.kernel.engine import Claim, ClaimResult
+from derivations.kernel.language import Claim, ClaimResult
 from derivations.kernel.verdicts import Assessment, CheckedStatement
 from derivations.rendering.common import layer_order, matrix_rows, row_chains
 from derivations.rendering.content import ProvenClaim

@@ -1,57 +1,64 @@
-"""``derivations.tex``: the derivations and the errata as a standalone LaTeX article.
+"""``derivations.tex``: the document model printed as a standalone LaTeX article.
 
-Every formula is printed by :func:`derivations.rendering.latex.latex` from the SymPy
-objects that :func:`derivations.kernel.engine.verify` and :func:`derivations.kernel.verdicts.assess`
+The renderer walks the :class:`~derivations.rendering.model.Document` that
+:func:`derivations.rendering.build.build_document` built (the one the Markdown and the web
+site print too).  Every formula in it was printed by
+:func:`derivations.rendering.latex.latex` from the SymPy objects that
+:func:`derivations.kernel.engine.verify` and :func:`derivations.kernel.verdicts.assess`
 checked; every piece of prose goes through :mod:`derivations.rendering.prose`, so the file
 is pure ASCII and compiles with ``pdflatex`` using only texlive-latex-base and
-texlive-latex-recommended.
+texlive-latex-recommended.  A page is narrower than a screen: each kind of table has its
+own columns here (:data:`_COLUMNS`, :meth:`_Latex.row`).
 """
 
 from __future__ import annotations
 
 import re
 
-from derivations.kernel.verdicts import Assessment, CheckedStatement, Verdict
-from derivations.rendering.algorithm import BACKWARD_PASS
-from derivations.rendering.algorithm import INTRODUCTION as ALGORITHM_INTRODUCTION
-from derivations.rendering.common import (
-    HOW_TO_READ,
-    INTRODUCTION,
-    WHAT_PROVEN_RESTS_ON,
-    claim_facts,
-    column_derivation_rows,
-    column_statement,
-    definition_groups,
-    errata_introduction,
-    first_and_last,
-    matrix_rows,
-    network_row,
-    premise_sentence,
-    proof_names,
-    proven_statements,
-    quote_pieces,
-    range_latex,
-    source_citation,
-    values_latex,
-    verdict_sentence,
+from derivations.rendering.latex import numbered_chains, paired_equations
+from derivations.rendering.model import (
+    MISTAKES,
+    Aside,
+    Block,
+    Definitions,
+    Derivation,
+    Display,
+    Document,
+    Equations,
+    Facts,
+    Field,
+    Fields,
+    Hypothesis,
+    ItemList,
+    Link,
+    Math,
+    Paragraph,
+    Quote,
+    Renderer,
+    RunIn,
+    Section,
+    Table,
+    TableRow,
+    Text,
+    Words,
+    plain_text,
 )
-from derivations.rendering.content import DocumentContent, ProvenClaim, errata
-from derivations.rendering.latex import latex, latex_lines
-from derivations.rendering.outline import ArrangedPart, ClaimTable, arrange
-from derivations.rendering.prose import (
-    docstring_blocks,
-    docstring_to_latex,
-    latex_code,
-    latex_plain,
-    one_line,
-    to_latex,
-)
-from derivations.sources.census import INTRODUCTION as CENSUS_INTRODUCTION
-from derivations.sources.census import CensusEntry, CensusVerdict
+from derivations.rendering.prose import latex_code, latex_plain, one_line, to_latex
 
-__all__ = ["render_tex"]
+__all__ = ["MACROS", "PREAMBLE", "label", "render_tex", "section_latex"]
 
-PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+#: the macros a section uses (a claim's justification beside its step, its name)
+MACROS = r"""\newcommand{\whybox}[2]{%
+  \text{\parbox[t]{#1\linewidth}{\everymath{\textstyle}\raggedright\small #2}}}
+\newcommand{\why}[1]{\whybox{0.30}{#1}}
+\newcommand{\whynarrow}[1]{\whybox{0.21}{#1}}
+\newcommand{\whyshort}[1]{\text{\everymath{\textstyle}\small #1}}
+\newcommand{\claimname}[1]{\texttt{#1}}
+"""
+
+#: the preamble of derivations.tex
+PREAMBLE = (
+    r"""\documentclass[11pt,a4paper]{article}
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath}
 \usepackage{amssymb}
@@ -64,13 +71,9 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6\baselineskip}
-\newcommand{\whybox}[2]{%
-  \text{\parbox[t]{#1\linewidth}{\everymath{\textstyle}\raggedright\small #2}}}
-\newcommand{\why}[1]{\whybox{0.30}{#1}}
-\newcommand{\whynarrow}[1]{\whybox{0.21}{#1}}
-\newcommand{\whyshort}[1]{\text{\everymath{\textstyle}\small #1}}
-\newcommand{\claimname}[1]{\texttt{#1}}
-% a formula in a table cell: shrunk if it is wider than the cell (it cannot break), to
+"""
+    + MACROS
+    + r"""% a formula in a table cell: shrunk if it is wider than the cell (it cannot break), to
 % 0.9 of the cell's width, so that the punctuation after it still fits on its line
 \newcommand{\fitmath}[1]{\sbox0{$#1$}%
   \ifdim\wd0>0.9\linewidth\resizebox{0.9\linewidth}{!}{\usebox0}\else\usebox0\fi}
@@ -81,12 +84,39 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \makeatother
 \setcounter{tocdepth}{2}
 """
+)
 
 #: justifications longer than this go in a narrow paragraph box beside the step
 _SHORT_WHY = 34
 
 #: an inline formula ``$...$`` (not an escaped dollar)
 _INLINE_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
+
+#: the sectioning command of each depth
+_HEADINGS = ("section", "subsection", "subsubsection")
+
+#: anchors of the model whose LaTeX label is not the anchor itself
+_LABELS = {"the-whole-algorithm": "algorithm"}
+
+#: the columns of a table that the PDF leaves out (the claim's name says its sizes and
+#: verdict) or puts in another (a whole network's steps go with its rows)
+_LEFT_OUT = {"claims": ("sizes", "verdict"), "network": ("steps",)}
+
+#: column widths of each kind of table (see :class:`derivations.rendering.model.Table`)
+_COLUMNS = {
+    "claims": r">{\raggedright}p{0.22\linewidth}>{\raggedright}p{0.40\linewidth}"
+    r">{\raggedright}p{0.06\linewidth}>{\raggedright\arraybackslash}p{0.22\linewidth}",
+    "network": r">{\raggedright}p{0.06\linewidth}>{\raggedright}p{0.20\linewidth}"
+    r">{\raggedright}p{0.27\linewidth}>{\raggedright}p{0.12\linewidth}"
+    r">{\raggedright}p{0.07\linewidth}>{\raggedright\arraybackslash}p{0.10\linewidth}",
+    "sources": r">{\raggedright}p{0.20\linewidth}>{\raggedright}p{0.25\linewidth}"
+    r">{\raggedright}p{0.33\linewidth}>{\raggedright\arraybackslash}p{0.12\linewidth}",
+    "census": r">{\raggedright}p{0.16\linewidth}>{\raggedright}p{0.12\linewidth}"
+    r">{\raggedright}p{0.27\linewidth}>{\raggedright}p{0.25\linewidth}"
+    r">{\raggedright\arraybackslash}p{0.11\linewidth}",
+    "algorithm": r">{\raggedright}p{0.55\linewidth}"
+    r">{\raggedright\arraybackslash}p{0.39\linewidth}",
+}
 
 
 def _fit(cell: str) -> str:
@@ -103,446 +133,274 @@ def _why(text: str, *, narrow: bool = False) -> str:
     return (r"\whynarrow{" if narrow else r"\why{") + rendered + "}"
 
 
-def _bookmarked(title: str, name: str) -> str:
-    """A section title whose PDF bookmark is ``name`` (bookmarks cannot show formulas)."""
-    if "$" not in title:
-        return title
-    return rf"\texorpdfstring{{{title}}}{{{latex_plain(name)}}}"
+def label(section: Section) -> str:
+    """The LaTeX label of a section that can be referred to (a page, a claim, the census),
+    else ``""``: ``claim:softmax_ce_delta`` for the anchor ``claim-softmax_ce_delta``."""
+    if section.id in _LABELS:
+        return _LABELS[section.id]
+    if section.id in ("conventions", "errata", "census"):
+        return section.id
+    if section.id.startswith("part-") or section.kind in ("claim", "table"):
+        return section.id.replace("-", ":", 1)
+    return ""
 
 
-def _label(name: str) -> str:
-    return "claim:" + name
+class _Latex(Renderer):
+    """The LaTeX of the document; ``page_refs`` while a table refers to claims by page;
+    ``alone`` for one section shown by itself (a notebook's): its heading unnumbered and
+    unlabelled, for a document without hyperref."""
 
+    def __init__(self, *, alone: bool = False) -> None:
+        self.page_refs = False
+        self.alone = alone
 
-def _definitions(definitions) -> list[str]:
-    if not definitions:
-        return []
-    rows = []
-    for definition in definitions:
-        first, *more = latex_lines(definition.expr)
-        row = f"{latex(definition.lhs)} &:= {first}"
-        if definition.text:
-            row += " && " + _why(definition.text)
-        rows.append(row)
-        rows += [rf"&\quad {line}" for line in more]
-    return [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
+    # -------------------------------------------------------------- inline
+    def text(self, text: str) -> str:
+        return latex_plain(text)
 
+    def code(self, text: str, kind: str = "") -> str:
+        if kind == "name":
+            return rf"\claimname{{{latex_plain(text)}}}"
+        if kind == "verbatim":
+            return latex_code(text)
+        return rf"\texttt{{{latex_plain(text)}}}"
 
-def _facts(claim) -> str:
-    facts = [rf"Claim \claimname{{{latex_plain(claim.name)}}}"]
-    facts += [
-        rf"\textbf{{{latex_plain(label)}:}} {to_latex(value)}"
-        for label, value in claim_facts(claim)
-    ]
-    if claim.ranges:
-        ranges = ", ".join("$" + range_latex(index_range) + "$" for index_range in claim.ranges)
-        facts.append(rf"\textbf{{index ranges:}} {ranges}")
-    return r" \quad ".join(facts)
+    def strong(self, inner: str) -> str:
+        return rf"\textbf{{{inner}}}"
 
+    def emph(self, inner: str) -> str:
+        return rf"\textit{{{inner}}}"
 
-def _hypotheses(claim) -> list[str]:
-    lines = []
-    for hypothesis in claim.hypotheses:
-        lines += [
-            "",
-            rf"\paragraph{{Hypothesis ({latex_plain(hypothesis.name)}).}} "
-            + to_latex(hypothesis.text)
-            + ":",
-            rf"\[ {latex(hypothesis.statement)} \]",
+    def link(self, link: Link, links: bool) -> str:
+        """A link to a claim: its name and where it is (a section, or a page in a table)."""
+        text = self.inline(link.children, links=False)
+        if not links or not link.target.startswith("claim-"):
+            return text
+        target = link.target.replace("-", ":", 1)
+        where = rf"p.~\pageref{{{target}}}" if self.page_refs else rf"Section~\ref{{{target}}}"
+        return rf"\hyperref[{target}]{{{text}}} ({where})"
+
+    # -------------------------------------------------------------- blocks
+    def paragraph(self, block: Paragraph) -> list[str]:
+        text = self.inline(block.content)
+        return [rf"\paragraph{{{to_latex(block.lead)}}} {text}" if block.lead else text]
+
+    @staticmethod
+    def run_in(block: RunIn) -> list[str]:
+        return [rf"\paragraph{{{block.title}{f', {block.note}' if block.note else ''}.}}"]
+
+    def facts(self, block: Facts) -> list[str]:
+        facts = [rf"Claim \claimname{{{latex_plain(block.name)}}}"]
+        facts += [
+            rf"\textbf{{{latex_plain(item.label)}:}} {self.inline(item.content)}"
+            for item in block.items
         ]
-    return lines
+        return [r" \quad ".join(facts)]
 
+    def hypothesis(self, block: Hypothesis) -> list[str]:
+        said = rf"\paragraph{{Hypothesis ({latex_plain(block.name)}).}} "
+        return [said + self.inline(block.text) + ":", rf"\[ {block.latex} \]"]
 
-def _section_head(claim) -> list[str]:
-    """A claim's subsection heading (bookmarked, labelled) and its facts line."""
-    return [
-        rf"\subsection{{{_bookmarked(to_latex(claim.title), claim.name)}}}"
-        rf"\label{{{_label(claim.name)}}}",
-        "",
-        _facts(claim),
-    ]
+    @staticmethod
+    def display(block: Display) -> list[str]:
+        return [rf"\[ {block.latex} \]"]
 
+    @staticmethod
+    def equations(block: Equations) -> list[str]:
+        return [rf"\[ {paired_equations(block.rows)} \]"]
 
-def _derivation_and_verdict(claim, heading: str, aligned: str, verdict: str) -> list[str]:
-    """The aligned derivation under ``heading``, its numbered justifications, the verdict."""
-    return [
-        "",
-        rf"\paragraph{{{heading}}}",
-        r"\begin{align*}",
-        aligned,
-        r"\end{align*}",
-        r"\begin{enumerate}",
-        *[rf"\item {to_latex(step.why)}" for step in claim.steps],
-        r"\end{enumerate}",
-        "",
-        r"\paragraph{Verdict.} " + to_latex(verdict),
-        "",
-    ]
+    def derivation(self, block: Derivation) -> list[str]:
+        lines = [r"\begin{align*}", numbered_chains(block.chains, "[1.5ex]"), r"\end{align*}"]
+        lines += [r"\begin{enumerate}"]
+        lines += [rf"\item {self.inline(why)}" for _, _, why in block.reasons]
+        return [*lines, r"\end{enumerate}"]
 
+    def item_list(self, block: ItemList) -> list[str]:
+        items = [r"\item " + self.inline(item) for item in block.items]
+        return [r"\begin{itemize}", *items, r"\end{itemize}"]
 
-def _claim_section(proven: ProvenClaim) -> str:
-    claim = proven.claim
-    lines = _section_head(claim)
-    if claim.summary:
-        lines += ["", to_latex(claim.summary)]
-    if claim.definitions:
-        lines += ["", r"\paragraph{Definitions.}", *_definitions(claim.definitions)]
-    lines += _hypotheses(claim)
-    lines += ["", r"\paragraph{Statement.}", rf"\[ {latex(claim.statement)} \]"]
-    rows = []
-    for number, step in enumerate(claim.steps, start=1):
-        left = latex(claim.lhs) if number == 1 else ""
-        rows.append(f"{left} &= {latex(step.expr)} && \\text{{({number})}}")
-    lines += _derivation_and_verdict(
-        claim, "Derivation.", " \\\\\n".join(rows), verdict_sentence(proven)
-    )
-    return "\n".join(lines)
+    @staticmethod
+    def definitions(block: Definitions) -> list[str]:
+        rows = []
+        for item in block.items:
+            first, *more = item.lines
+            row = f"{item.left} &:= {first}"
+            if item.text:
+                row += " && " + _why(item.text)
+            rows.append(row)
+            rows += [rf"&\quad {line}" for line in more]
+        title = [rf"\textit{{{latex_plain(block.title)}}}"] if block.title else []
+        return [*title, r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
 
+    def fields(self, block: Fields) -> list[str]:
+        lines = [r"{\raggedright", r"\begin{description}"]
+        lines += [rf"\item[{self.field_label(item)}:] {self.field(item)}" for item in block.items]
+        return [*lines, r"\end{description}", r"\par}"]
 
-def _featured_section(proven: ProvenClaim, introduction: str) -> str:
-    """One claim about a column printed in full for a student: the named quantities in
-    groups, the statement two equations to a line, the derivation row by row (each row's
-    entry after each step that changes it), then the numbered justifications."""
-    claim = proven.claim
-    lines = _section_head(claim)
-    if introduction:
-        lines += ["", to_latex(introduction)]
-    if claim.summary:
-        lines += ["", to_latex(claim.summary)]
-    lines += ["", r"\paragraph{The network, as named quantities.}\mbox{}"]
-    for title, group in definition_groups(claim.definitions):
-        lines += ["", rf"\textit{{{latex_plain(title)}}}", *_definitions(group)]
-    lines += _hypotheses(claim)
-    lines += ["", r"\paragraph{Statement.}", rf"\[ {column_statement(claim)} \]"]
-    chains = [" \\\\\n".join(rows) for rows in column_derivation_rows(claim)]
-    verdict = f"{verdict_sentence(proven)} {premise_sentence(claim)}"
-    lines += _derivation_and_verdict(
-        claim, "Derivation, row by row.", " \\\\[1.5ex]\n".join(chains), verdict
-    )
-    return "\n".join(lines)
+    @staticmethod
+    def field_label(item: Field) -> str:
+        """A field's label; the name it speaks of in typewriter type (a label holds no link)."""
+        if not item.subject:
+            return item.label
+        names = (rf"\texttt{{{latex_plain(plain_text((piece,)))}}}" for piece in item.subject)
+        return f"{item.label} {' '.join(names)}"
 
-
-def _network_table(table: ClaimTable) -> list[str]:
-    """One entry per whole-network claim: its name on a line of its own (typewriter names do
-    not break), then what it proves."""
-    lines = [
-        r"{\small",
-        r"\begin{longtable}{>{\raggedright}p{0.06\linewidth}>{\raggedright}p{0.20\linewidth}"
-        r">{\raggedright}p{0.27\linewidth}>{\raggedright}p{0.12\linewidth}"
-        r">{\raggedright}p{0.07\linewidth}>{\raggedright\arraybackslash}p{0.10\linewidth}}",
-        r"\toprule hidden layers & output and loss & rows proven & verdict & premise & witness "
-        r"\\ \midrule \endhead",
-    ]
-    for proven in table.claims:
-        row = network_row(proven)
-        name = rf"\claimname{{{latex_plain(row.name)}}}"
-        if proven is table.featured:
-            label = _label(row.name)
-            name = rf"\hyperref[{label}]{{{name}}} (printed in full in Section~\ref{{{label}}})"
+    def field(self, item: Field) -> str:
+        """A field's text: the source's words with its displayed formulas in line, what was
+        checked as inline displays, a verdict's condition set ``$ x $``."""
+        content = item.content
+        if item.label == "Verdict" and content and isinstance(content[-1], Math):
+            text = self.inline(content[:-1]) + f"$ {content[-1].latex} $"
         else:
-            name += rf"\label{{{_label(row.name)}}}"
-        lines += [
-            rf"\multicolumn{{6}}{{l}}{{{name}}} \\*",
-            rf"{row.hidden} & {to_latex(row.output)} & "
-            rf"{row.count} rows, {row.steps} steps: \fitmath{{{row.rows}}} & "
-            rf"{latex_plain(row.verdict)} & {to_latex(row.premise)} & "
-            rf"{to_latex(row.witness)} \\[0.8ex]",
-        ]
-    lines += [r"\bottomrule", r"\end{longtable}", r"}", ""]
-    return lines
+            text = self.inline(content)
+        displays = [child for child in item.blocks if isinstance(child, Display)]
+        if displays:
+            checked = r"$\displaystyle {}$"
+            formulas = " and ".join(checked.replace("{}", d.latex, 1) for d in displays)
+            return f"{text} {formulas}"
+        said: list[str] = []
+        for quote in item.blocks:
+            assert isinstance(quote, Quote)
+            for child in quote.blocks:
+                if isinstance(child, Paragraph):
+                    for piece in child.content:
+                        said += (
+                            self.said(piece)
+                            if isinstance(piece, Words)
+                            else [self.inline((piece,))]
+                        )
+                else:
+                    said += self.block(child)
+        return text + " ".join(said).replace(" ,", ",")
 
+    def table(self, block: Table) -> list[str]:
+        self.page_refs = block.kind == "algorithm"
+        header = " & ".join(c for c in block.header if c not in _LEFT_OUT.get(block.kind, ()))
+        if block.lead and block.kind != "network":  # a claim's name needs no header
+            columns = len(block.header)
+            header = rf"\multicolumn{{{columns}}}{{l}}{{{self.inline(block.lead)}}} \\ " + header
+        lines = [rf"\begin{{longtable}}{{{_COLUMNS[block.kind]}}}"]
+        lines.append(rf"\toprule {header} \\ \midrule \endhead")
+        for row in block.rows:
+            lines += self.row(block, row)
+        lines += [r"\bottomrule", r"\end{longtable}"]
+        self.page_refs = False
+        if block.kind == "network":
+            return [r"{\small", *lines, r"}"]
+        if block.kind == "census":
+            return [r"{\small", r"\setlength{\tabcolsep}{4pt}", *lines, "}"]
+        return lines
 
-def _claim_table(table: ClaimTable) -> str:
-    lines = []
-    if table.featured is not None:
-        lines += [_featured_section(table.featured, table.spec.featured_introduction)]
-    lines += [
-        rf"\subsection{{{_bookmarked(to_latex(table.spec.title), table.spec.topic)}}}"
-        rf"\label{{{_label(table.spec.topic)}}}",
-        "",
-        to_latex(table.spec.introduction),
-        "",
-    ]
-    if table.spec.columns == "network":
-        return "\n".join(lines + _network_table(table))
-    lines += [
-        r"\begin{longtable}{>{\raggedright}p{0.22\linewidth}>{\raggedright}p{0.40\linewidth}"
-        r">{\raggedright}p{0.06\linewidth}>{\raggedright\arraybackslash}p{0.22\linewidth}}",
-        r"\toprule claim & statement & steps & witness \\ \midrule \endhead",
-    ]
-    for proven in table.claims:
-        claim = proven.claim
-        statement = rf"\fitmath{{{first_and_last(matrix_rows(claim.lhs, claim.result))}}}"
-        lines.append(
-            rf"\claimname{{{latex_plain(claim.name)}}}\label{{{_label(claim.name)}}} & "
-            rf"{statement} & {len(claim.steps)} & {to_latex(proven.result.witness or '-')} \\"
-        )
-    lines += [r"\bottomrule", r"\end{longtable}", ""]
-    return "\n".join(lines)
-
-
-def _part(arranged: ArrangedPart) -> str:
-    part = arranged.part
-    lines = [
-        rf"\section{{{to_latex(part.title)}}}\label{{part:{part.key}}}",
-        "",
-        to_latex(part.introduction),
-        "",
-    ]
-    for item in arranged.items:
-        lines.append(_claim_table(item) if isinstance(item, ClaimTable) else _claim_section(item))
-    return "\n".join(lines)
-
-
-def _algorithm(known: set[str]) -> str:
-    """Each line of the backward pass whole, in typewriter type on a row of its own (a line
-    of code broken inside its arguments misreads), then what it computes and the proofs."""
-    lines = [
-        r"\section{The whole algorithm}\label{algorithm}",
-        "",
-        to_latex(ALGORITHM_INTRODUCTION),
-        "",
-        r"\begin{longtable}{>{\raggedright}p{0.55\linewidth}"
-        r">{\raggedright\arraybackslash}p{0.39\linewidth}}",
-        r"\toprule \multicolumn{2}{l}{line of \texttt{backward\_into}} \\ "
-        r"what it computes & proven by \\ \midrule \endhead",
-    ]
-    for line in BACKWARD_PASS:
-        proofs = _proof_references(list(line.claims), known, short=True) if line.claims else "--"
-        code = r"\texttt{" + latex_plain(one_line(line.code)) + "}"
-        lines += [
-            rf"\multicolumn{{2}}{{@{{}}l}}{{\small{code}}} \\*",
-            rf"\leftskip=1em\relax {to_latex(line.meaning)} & {proofs} \\[0.8ex]",
-        ]
-    lines += [r"\bottomrule", r"\end{longtable}", ""]
-    return "\n".join(lines)
-
-
-def _conventions(content: DocumentContent) -> str:
-    lines = [r"\section{Conventions}\label{conventions}", ""]
-    for kind, items in docstring_blocks(content.conventions):
-        if kind == "bullets":
-            lines.append(r"\begin{itemize}")
-            lines += [r"\item " + docstring_to_latex(item) for item in items]
-            lines.append(r"\end{itemize}")
-        else:
-            lines += [docstring_to_latex(items[0]), ""]
-    return "\n".join(lines) + "\n"
-
-
-def _proof_references(names: list[str], known: set[str], *, short: bool = False) -> str:
-    refs = []
-    for name in names:
-        ref = rf"\claimname{{{latex_plain(name)}}}"
-        if name in known:
-            ref = rf"\hyperref[{_label(name)}]{{{ref}}}"
-            ref += (
-                rf" (p.~\pageref{{{_label(name)}}})"
-                if short
-                else (rf" (Section~\ref{{{_label(name)}}})")
+    def row(self, block: Table, row: TableRow) -> list[str]:
+        """One row of a table, laid out for its kind: the PDF's page is narrow, so the claims'
+        table leaves out the sizes and the verdict (the name says them), the network table
+        puts the steps with the rows, a row's lead has a line of its own."""
+        cells = [self.inline(cell) for cell in row.cells]
+        name = f"\\label{{{row.id.replace('-', ':', 1)}}}" if row.id.startswith("claim-") else ""
+        if block.kind == "claims":
+            witness = to_latex(plain_text(row.cells[5]))
+            statement = rf"\fitmath{{{plain_text(row.cells[2])}}}"
+            return [f"{cells[0]}{name} & {statement} & {cells[3]} & {witness} \\\\"]
+        if block.kind == "census":
+            return [" & ".join(_fit(cell) for cell in cells) + " \\\\"]
+        if block.kind == "network":
+            lead = self.inline(row.lead)
+            if not row.id:  # the claim printed in full above
+                link = next(piece for piece in row.lead if isinstance(piece, Link))
+                target = link.target.replace("-", ":", 1)
+                name = self.inline(link.children)
+                lead = (
+                    rf"\hyperref[{target}]{{{name}}} (printed in full in Section~\ref{{{target}}})"
+                )
+                name = ""
+            count, _, rows = row.cells[2]
+            rows_proven = (
+                rf"{plain_text((count,))}, {cells[3]} steps: \fitmath{{{plain_text((rows,))}}}"
             )
-        refs.append(ref)
-    return ", ".join(refs)
+            text = [cells[0], cells[1], rows_proven, cells[4], cells[5]]
+            text.append(to_latex(plain_text(row.cells[6])))
+            return [
+                rf"\multicolumn{{6}}{{l}}{{{lead}{name}}} \\*",
+                " & ".join(text) + r" \\[0.8ex]",
+            ]
+        if block.kind == "algorithm":
+            code = r"\texttt{" + latex_plain(one_line(plain_text(row.lead))) + "}"
+            proofs = "--" if row.cells[1] == (Text("-"),) else cells[1]
+            return [
+                rf"\multicolumn{{2}}{{@{{}}l}}{{\small{code}}} \\*",
+                rf"\leftskip=1em\relax {cells[0]} & {proofs} \\[0.8ex]",
+            ]
+        return [" & ".join(cells) + " \\\\"]
 
-
-def _quote(statement: CheckedStatement) -> str:
-    """The source's own words, typeset: its formulas rendered, its code as code."""
-    out = []
-    for kind, text in quote_pieces(statement):
-        if kind == "text":
-            out.append(latex_plain(text))
-        elif kind == "math":
-            out.append(f"${text}$")
-        elif kind == "code":
-            out.append(latex_code(text))
+    # -------------------------------------------------------------- sections
+    def section(self, section: Section, depth: int) -> list[str]:
+        title = self.inline(section.title)
+        if self.alone:
+            head = rf"\{_HEADINGS[depth]}*{{{title}}}"
+        elif section.kind in ("claim", "table") and "$" in title:
+            # a PDF bookmark cannot show a formula: the claim's name instead
+            title = rf"\texorpdfstring{{{title}}}{{{latex_plain(section.short)}}}"
+            head = rf"\{_HEADINGS[depth]}{{{title}}}"
         else:
-            out.append(rf"\[ {text} \]")
-    return " ".join(out).replace(" ,", ",")
+            head = rf"\{_HEADINGS[depth]}{{{title}}}"
+        if label(section) and not self.alone:
+            head += rf"\label{{{label(section)}}}"
+        if section.kind == "erratum":  # its fields right under the heading
+            return [head, *self.blocks(section.blocks), ""]
+        lines = [head, ""]
+        if section.blocks:
+            lines += [*self.blocks(section.blocks), ""]
+        for child in section.sections:
+            lines += self.section(child, depth + 1)
+        return lines
+
+    def blocks(self, blocks: tuple[Block, ...]) -> list[str]:
+        """Blocks a blank line apart; a run-in heading on the block it heads, a list on the
+        block after it, what only the web site shows left out."""
+        shown = [block for block in blocks if not isinstance(block, Aside)]
+        lines: list[str] = []
+        for at, block in enumerate(shown):
+            after = shown[at + 1] if at + 1 < len(shown) else None
+            lines += self.block(block)
+            runs_in = isinstance(block, RunIn)
+            if runs_in and isinstance(after, Definitions) and after.title:
+                lines[-1] += r"\mbox{}"  # over a titled group of definitions: a line of its own
+                runs_in = False
+            if after is not None and not runs_in and not isinstance(block, ItemList):
+                lines.append("")
+        return lines
 
 
-def _erratum(assessment: Assessment, known: set[str], heading: str = "subsection") -> str:
-    statement = assessment.statement
-    items = [(r"Source", latex_plain(source_citation(statement)))]
-    if statement.quote:
-        items.append(("The document says", _quote(statement)))
-    items.append(("Our reading", to_latex(statement.wording)))
-    rows = matrix_rows(statement.truth, statement.claimed)
-    checked = " and ".join(
-        rf"$\displaystyle {latex(left)} = {latex(right)}$" for left, right in rows
-    )
-    items.append(("Checked", "whether " + ("both " if len(rows) > 1 else "") + checked))
-    verdict = rf"\textbf{{{latex_plain(str(assessment.verdict))}}}"
-    if assessment.verdict == Verdict.PROVEN_UNDER_ASSUMPTION and statement.assumption:
-        verdict += (
-            ", only when "
-            + to_latex(statement.assumption.text)
-            + rf": $ {latex(statement.assumption.statement)} $"
-        )
-    items.append(("Verdict", verdict))
-    if assessment.counterexample is not None and assessment.truth_value is not None:
-        items.append(
-            (
-                "Counterexample",
-                rf"at \texttt{{{latex_plain(assessment.counterexample.describe())}}} the true "
-                rf"value is ${values_latex(assessment.truth_value)}$ and the claimed formula "
-                rf"gives ${values_latex(assessment.claimed_value)}$.",
-            )
-        )
-    if statement.correction:
-        items.append(("Correct statement", to_latex(statement.correction)))
-    for name, formula, condition in proven_statements(statement):
-        when = f" when ${condition}$" if condition else ""
-        items.append((rf"Proven in \texttt{{{latex_plain(name)}}}", f"${formula}${when}"))
-    if statement.proof:
-        items.append(("Proof here", _proof_references(proof_names(statement), known)))
-    lines = [
-        rf"\{heading}{{\texttt{{{latex_plain(statement.key)}}}: "
-        rf"{latex_plain(str(assessment.verdict))}}}",
-        r"{\raggedright",
-        r"\begin{description}",
-    ]
-    lines += [rf"\item[{label}:] {text}" for label, text in items]
-    lines += [r"\end{description}", r"\par}", ""]
-    return "\n".join(lines)
+def section_latex(section: Section) -> str:
+    """One section by itself, in LaTeX that compiles in a document with amsmath alone (a
+    notebook's display of a claim, of a source's claim, of a census entry)."""
+    lines = _Latex(alone=True).section(section, 1)
+    return MACROS.replace(r"\newcommand", r"\providecommand") + "\n".join(lines)
 
 
-def _table(assessments: tuple[Assessment, ...]) -> str:
-    lines = [
-        r"\begin{longtable}{>{\raggedright}p{0.20\linewidth}>{\raggedright}p{0.25\linewidth}"
-        r">{\raggedright}p{0.33\linewidth}>{\raggedright\arraybackslash}p{0.12\linewidth}}",
-        r"\toprule claim & document, section & our reading & verdict \\ \midrule \endhead",
-    ]
-    for assessment in assessments:
-        statement = assessment.statement
-        lines.append(
-            rf"{latex_code(statement.key)} & "
-            rf"{latex_plain(source_citation(statement, short=True))} & "
-            rf"{to_latex(statement.wording)} & "
-            rf"{latex_plain(str(assessment.verdict))} \\"
-        )
-    lines += [r"\bottomrule", r"\end{longtable}"]
-    return "\n".join(lines)
-
-
-def _errata(content: DocumentContent) -> str:
-    known = content.claim_names()
-    lines = [r"\section{Errata}\label{errata}", "", to_latex(errata_introduction()), ""]
-    lines += [_erratum(assessment, known) for assessment in errata(content.seeds)]
-    lines += [r"\subsection{All claims of the source documents}", "", _table(content.seeds), ""]
-    if content.beyond:
-        lines += [
-            r"\subsection{Counterexamples beyond the sources}",
-            "",
-            "What goes wrong when a hypothesis of this project is dropped.",
-            "",
-        ]
-        lines += [_erratum(assessment, known, "subsubsection") for assessment in content.beyond]
-    lines.append(_census(content))
-    return "\n".join(lines)
-
-
-def _census_quote(entry: CensusEntry) -> str:
-    """The source's words, typeset inline: formulas rendered, code as code, the Markdown
-    emphasis marks of the source dropped."""
-    out = []
-    for kind, text in quote_pieces(entry):
-        if kind == "text":
-            out.append(latex_plain(text.replace("*", "")))
-        elif kind in ("math", "display"):
-            out.append(f"${one_line(text)}$")
-        else:
-            out.append(latex_code(text))
-    return " ".join(out).replace(" ,", ",")
-
-
-def _census_erratum(verdict: CensusVerdict, catalogued: set[str], known: set[str]) -> str:
-    entry = verdict.entry
-    items = [
-        ("Source", latex_plain(source_citation(entry))),
-        ("The document says", _census_quote(entry)),
-        ("Our reading", to_latex(entry.reading)),
-        ("Verdict", rf"\textbf{{{latex_plain(verdict.verdict)}}}"),
-    ]
-    if entry.key in catalogued:
-        items.append(("Details", "in the erratum of the same name above."))
-    else:
-        items.append(("Evidence (computed)", latex_plain(verdict.detail)))
-    if entry.correction:
-        items.append(("Correct statement", to_latex(entry.correction)))
-    items.append(("Decided by", _proof_references(list(entry.basis), known)))
-    lines = [
-        rf"\subsubsection{{\texttt{{{latex_plain(entry.key)}}}: {latex_plain(verdict.verdict)}}}",
-        r"{\raggedright",
-        r"\begin{description}",
-    ]
-    lines += [rf"\item[{label}:] {text}" for label, text in items]
-    lines += [r"\end{description}", r"\par}", ""]
-    return "\n".join(lines)
-
-
-def _census(content: DocumentContent) -> str:
-    """The census of the sources: the refuted and qualified entries, then every entry."""
-    if not content.census:
-        return ""
-    known = content.claim_names()
-    catalogued = {assessment.statement.key for assessment in content.seeds}
-    lines = [
-        r"\subsection{The census of the sources}\label{census}",
-        "",
-        to_latex(CENSUS_INTRODUCTION),
-        "",
-    ]
-    lines += [
-        _census_erratum(verdict, catalogued, known)
-        for verdict in content.census
-        if verdict.is_erratum
-    ]
-    lines += [
-        r"\subsubsection{Every statement of the sources}",
-        "",
-        r"{\small",
-        r"\setlength{\tabcolsep}{4pt}",
-        r"\begin{longtable}{>{\raggedright}p{0.16\linewidth}>{\raggedright}p{0.12\linewidth}"
-        r">{\raggedright}p{0.27\linewidth}>{\raggedright}p{0.25\linewidth}"
-        r">{\raggedright\arraybackslash}p{0.11\linewidth}}",
-        r"\toprule entry & document, section & the document says & our reading & verdict \\ "
-        r"\midrule \endhead",
-    ]
-    for verdict in content.census:
-        entry = verdict.entry
-        lines.append(
-            rf"{latex_code(entry.key)} & {latex_plain(source_citation(entry, short=True))} & "
-            rf"{_fit(_census_quote(entry))} & {_fit(to_latex(entry.reading))} & "
-            rf"{latex_plain(verdict.verdict)} \\"
-        )
-    lines += [r"\bottomrule", r"\end{longtable}", "}", ""]
-    return "\n".join(lines)
-
-
-def render_tex(content: DocumentContent) -> str:
+def render_tex(document: Document) -> str:
     """The whole ``derivations.tex``."""
+    tex = _Latex()
+    opening = []
+    for block in document.opening:
+        opening += [*tex.block(block), ""]
     parts = [
         PREAMBLE,
-        r"\title{Backpropagation, proven with SymPy}",
+        rf"\title{{{latex_plain(document.title)}}}",
         r"\author{Generated by \texttt{verified-backprop docs} from the verified SymPy objects}",
         r"\date{}",
         "",
         r"\begin{document}",
         r"\maketitle",
         "",
-        to_latex(INTRODUCTION),
-        "",
-        r"\paragraph{"
-        + to_latex("What “proven” rests on.")
-        + "} "
-        + to_latex(WHAT_PROVEN_RESTS_ON),
-        "",
-        r"\paragraph{How to read a derivation.} " + to_latex(HOW_TO_READ),
-        "",
+        *opening,
         r"\tableofcontents",
         "",
-        _conventions(content),
     ]
-    parts += [_part(arranged) for arranged in arrange(content.claims)]
-    parts += [_errata(content), _algorithm(content.claim_names()), r"\end{document}", ""]
-    return "\n".join(parts)
+    for page in document.sections:
+        if page.id == MISTAKES:
+            continue
+        parts += tex.section(page, 0)
+        if page.id == "conventions":
+            parts.append("")
+    return "\n".join([*parts, r"\end{document}", ""])

@@ -14,6 +14,8 @@ No entry types a counterexample: each point shown in the errata is the simplest 
 
 from __future__ import annotations
 
+from functools import cache
+
 import sympy as sp
 
 from derivations.claims import activations, batch, quadratic, recursion, sigmoid_ce, softmax_ce
@@ -24,7 +26,7 @@ from derivations.claims.shared import (
     SIGMOID_OUTPUT,
     SOFTMAX,
 )
-from derivations.kernel.engine import Definition, Hypothesis, IndexRange
+from derivations.kernel.language import Definition, Hypothesis, IndexRange
 from derivations.kernel.verdicts import CheckedStatement, Verdict
 from derivations.notation import J, K, a, g, j, m, n, q, r, sigma, x, y, z
 from derivations.sources.documents import CORE_CONCEPTS, DERIVING_BACKPROPAGATION, THIS_PROJECT
@@ -106,6 +108,16 @@ SYMBOLS: dict[str, str] = {
 def symbols_of(key: str) -> str:
     """What the letters of the verdict on statement ``key`` mean ("" when it needs no key)."""
     return SYMBOLS.get(key, "")
+
+
+def statement_of(key: str) -> CheckedStatement:
+    """The claim of the source documents called ``key`` (the statements are built once)."""
+    return _statements_by_key()[key]
+
+
+@cache
+def _statements_by_key() -> dict[str, CheckedStatement]:
+    return {statement.key: statement for statement in statements()}
 
 
 def statements() -> list[CheckedStatement]:
@@ -413,7 +425,3 @@ def beyond_sources() -> list[CheckedStatement]:
             correction="The two costs have different deltas; they agree only where a = y.",
         ),
     ]
-
-
-#: the former name, kept for branches written before the sources were named by title
-beyond_seeds = beyond_sources

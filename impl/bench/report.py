@@ -532,7 +532,7 @@ def _symbolic_section(results: BenchResults) -> list[str]:
         "",
         "### Proofs",
         "",
-        "`derivations.kernel.engine.verify` of every claim in `derivations.catalog.all_claims()`, "
+        "`derivations.kernel.engine.verify` of every claim in `derivations.claims.all_claims()`, "
         "in catalogue order, one run each, timing as reported by `verify` (SymPy's caches "
         "warm up as the run proceeds, so later claims profit from earlier ones).",
         "",

@@ -1,7 +1,7 @@
 """The symbolic side: time of every proof, and lambdified output deltas vs hand-written NumPy.
 
 * Proofs: :func:`derivations.kernel.engine.verify` of every claim in
-  :func:`derivations.catalog.all_claims`, timed by ``verify`` itself (one run each, in
+  :func:`derivations.claims.all_claims`, timed by ``verify`` itself (one run each, in
   catalogue order, in this process: SymPy's caches warm up as the run proceeds).
 * Output deltas on a K x m = 10 x 10,000 batch: :func:`derivations.numeric.output_delta`
   (``sympy.lambdify`` of the proven result) against :func:`impl.losses.cross_entropy_delta`
@@ -34,7 +34,7 @@ class ProofTiming:
 
 def time_proofs(limit: int | None = None) -> list[ProofTiming]:
     """Verify every claim (the first ``limit`` ones if given) and keep ``verify``'s timing."""
-    from derivations.catalog import all_claims
+    from derivations.claims import all_claims
     from derivations.kernel.engine import verify
 
     timings = []

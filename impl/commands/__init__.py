@@ -18,21 +18,21 @@ gives each one a sub-parser, so ``verified-backprop <command> --help`` lists its
 
 Dependencies run one way: this package is the top of the project. It imports the
 implementation, :mod:`impl.bench`, :mod:`impl.testing` and, for ``verify``, ``docs`` and
-``check-claim``, :mod:`derivations` (:mod:`derivations.report`, :mod:`derivations.rendering`,
-:mod:`derivations.user_claims`); nothing imports it.
+``check-claim``, :mod:`derivations` (:mod:`derivations.__main__`, :mod:`derivations.rendering`,
+:mod:`derivations.user_claims`; :mod:`derivations.host` for the quiet exits); nothing imports
+it.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
+from derivations.host import interrupted, reader_gone
 from impl.commands import (
     bench,
     check_backward,
@@ -130,25 +130,4 @@ def _main(arguments: list[str]) -> int:
         sys.stdout.flush()  # here, so that a reader gone at the last write is caught too
         return status
     except BrokenPipeError:  # the reader went away (``verified-backprop verify --list | head``)
-        return _reader_gone()
-
-
-#: the exit status of a command stopped by Ctrl-C (128 + SIGINT, as a shell reports it)
-INTERRUPTED = 130
-
-
-def interrupted(who: str) -> int:
-    """Say in one line that Ctrl-C stopped ``who`` (no traceback); returns 130."""
-    with contextlib.suppress(OSError):  # a reader gone away as well
-        sys.stdout.flush()
-    print(f"\n{who}: interrupted (Ctrl-C); stopped.", file=sys.stderr, flush=True)
-    return INTERRUPTED
-
-
-def _reader_gone() -> int:
-    """Exit quietly as a process stopped by SIGPIPE does (status 128 + 13), without the
-    traceback Python prints when it flushes standard output at exit (see the Python docs,
-    "Note on SIGPIPE")."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    return 128 + 13
+        return reader_gone()

@@ -38,12 +38,12 @@ measures as is) and says so in the report.
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+from derivations.host import usable_cores
 from impl.atomic import write_text_atomically
 from impl.bench.blas_environment import (
     CHILD_MARKER,
@@ -58,13 +58,6 @@ from impl.validation import check_output_file
 __all__ = ["CHILD_MARKER", "add_arguments", "build_parser", "main", "run"]
 
 DEFAULT_OUT = Path("docs/benchmarks.md")
-
-
-def _usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 HELP = "benchmark training, gradient checking and lambdify"
@@ -164,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         removed_environment=removed,
         quiet=args.tiny,
         use_jax=not args.no_jax,
-        usable_cpus=_usable_cpus(),
+        usable_cpus=usable_cores(),
     )
     if args.out is not None:
         try:

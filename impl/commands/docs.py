@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"verified-backprop docs: cannot write into {args.out}: {error}", file=sys.stderr)
         return 1
-    verdicts = f"{len(content.seeds) + len(content.beyond)} verdicts on the sources' claims"
+    verdicts = f"{len(content.sources) + len(content.beyond)} verdicts on the sources' claims"
     if content.census:
         verdicts += f" and {len(content.census)} census verdicts"
     print(f"{len(content.claims)} claims proven, {verdicts} computed in {proofs_seconds:.1f} s")

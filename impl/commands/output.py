@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
-from impl.atomic import write_text_atomically
+from derivations import host
 from impl.validation import check_output_file
 
 
@@ -19,11 +17,6 @@ def check_json_destination(destination: str | None) -> None:
 
 def write_json(data: object, destination: str | None) -> None:
     """Write ``data`` as JSON to ``destination`` (``-`` for standard output; None: nowhere),
-    atomically, creating the folder (check it first with :func:`check_json_destination`)."""
-    if destination is None:
-        return
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if destination == "-":
-        sys.stdout.write(text)
-    else:
-        write_text_atomically(Path(destination), text)
+    atomically, creating the folder (check it first with :func:`check_json_destination`):
+    :func:`derivations.host.write_json`, which ``verify`` uses too."""
+    host.write_json(data, destination)

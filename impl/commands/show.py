@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from derivations.catalog import UnknownClaimError, all_claims
+from derivations.claims import UnknownClaimError, all_claims
 from derivations.rendering.notebook import show
 
 HELP = "print one derivation (or a source claim's verdict) in the terminal"

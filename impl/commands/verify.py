@@ -1,26 +1,15 @@
-"""``verified-backprop verify``: run every proof and every seed verdict, print a table.
+"""``verified-backprop verify``: every proof, every verdict on the sources, the census, as tables.
 
-The options and the run live in :mod:`derivations.report`, so that ``python -m derivations``
-runs the very same command without importing :mod:`impl`; this module only plugs them into
-the ``verified-backprop`` parser.
+The options and their handling are those of ``python -m derivations``
+(:mod:`derivations.__main__`), so that both run the very same command and ``python -m
+derivations`` needs nothing from :mod:`impl`; this module plugs them into the
+``verified-backprop`` parser.
 """
 
 from __future__ import annotations
 
-import argparse
-
-from derivations import report
+from derivations.__main__ import DESCRIPTION, EPILOG, add_arguments, run
 
 HELP = "run every proof and print the verdict table"
-DESCRIPTION = report.DESCRIPTION
-EPILOG = report.EPILOG
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the options of ``verified-backprop verify`` (from :mod:`derivations.report`)."""
-    report.add_arguments(parser)
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run the verification (:func:`derivations.report.run`); returns the exit status."""
-    return report.run(args)
+__all__ = ["DESCRIPTION", "EPILOG", "HELP", "add_arguments", "run"]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from derivations.host import write_json
 from impl.atomic import write_text_atomically
 from impl.testing.calling import location
 from impl.testing.check import Declared, run_check, validate
@@ -372,8 +372,7 @@ def write(grades: list[Grade], out: Path) -> Path:
     taken: set[str] = set()
     for entry in grades:
         folder = out / _folder_name(entry.submission, taken)
-        text = json.dumps(entry.results_json(), indent=2, ensure_ascii=False) + "\n"
-        write_text_atomically(folder / "results.json", text)
+        write_json(entry.results_json(), folder / "results.json")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["submission", "score", "max_score", "verdict", "diagnosis"])

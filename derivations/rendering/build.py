@@ -1,11 +1,11 @@
-"""The derivations as a :class:`~derivations.rendering.model.Document`, built once from the
-verified content, for the web site (:mod:`derivations.rendering.html`).
+"""The derivations as one :class:`~derivations.rendering.model.Document`, built once from the
+verified content, that every renderer prints (Markdown, LaTeX, the web site).
 
-The same objects and the same wording as ``derivations.md`` and ``derivations.tex``: every
-formula is printed by :func:`derivations.rendering.latex.latex` from the SymPy objects
+Every formula is printed by :func:`derivations.rendering.latex.latex` from the SymPy objects
 that were just verified, every piece of prose comes from the claims, the sources'
 catalogue and :mod:`derivations.rendering.common`.  The document's top-level sections are
-the pages of the site:
+the pages of the site (and the sections of ``derivations.md`` and ``derivations.tex``,
+which leave out the known mistakes: ``mistakes.md`` lists them):
 
 * ``conventions``; one page per part of :data:`derivations.rendering.outline.PARTS`
   (``part-output`` ...), each claim a section anchored ``claim-<name>``, its statement
@@ -17,7 +17,8 @@ the pages of the site:
 * ``the-whole-algorithm`` and ``mistakes`` (the known mistakes).
 
 Beside a claim's verdict stand the words of the source documents that the claim decides,
-quoted, with the verdict on them.
+quoted, with the verdict on them (an :class:`~derivations.rendering.model.Aside`: the web
+site's alone).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from derivations.kernel.language import Claim
 from derivations.kernel.verdicts import Assessment, Verdict
 from derivations.mistakes import KNOWN_MISTAKES
 from derivations.rendering.algorithm import BACKWARD_PASS
@@ -52,8 +54,10 @@ from derivations.rendering.common import (
     verdict_sentence,
 )
 from derivations.rendering.content import DocumentContent, ProvenClaim, errata
-from derivations.rendering.latex import latex
+from derivations.rendering.latex import latex, latex_lines
 from derivations.rendering.model import (
+    MISTAKES,
+    Aside,
     Block,
     Code,
     DefinitionItem,
@@ -61,20 +65,26 @@ from derivations.rendering.model import (
     Derivation,
     Display,
     Document,
+    Either,
     EquationRow,
+    Equations,
+    Facts,
     Field,
     Fields,
+    Hypothesis,
     Inline,
     ItemList,
     Link,
     Math,
     Paragraph,
     Quote,
+    RunIn,
     Section,
     Strong,
     Table,
     TableRow,
     Text,
+    Words,
     docstring_inline,
     inline,
 )
@@ -83,7 +93,17 @@ from derivations.rendering.prose import docstring_blocks, one_line
 from derivations.sources.census import INTRODUCTION as CENSUS_INTRODUCTION
 from derivations.sources.census import CensusEntry, CensusVerdict
 
-__all__ = ["TITLE", "build_site", "claim_anchor", "equation_anchor", "reason_anchor"]
+__all__ = [
+    "TITLE",
+    "Context",
+    "build_document",
+    "census_section",
+    "claim_anchor",
+    "claim_section",
+    "equation_anchor",
+    "erratum_section",
+    "reason_anchor",
+]
 
 TITLE = "Backpropagation, proven with SymPy"
 
@@ -103,28 +123,30 @@ def reason_anchor(name: str, number: int) -> str:
     return f"claim-{name}-why-{number}"
 
 
-class _Context:
+class Context:
     """What every section needs to know: the claims proven (to link their names) and, for
-    each claim, the source statements it decides (quoted beside its verdict)."""
+    each claim, the source statements it decides (quoted beside its verdict).  Without
+    content (one claim shown in a notebook): nothing to link, no sources beside."""
 
-    def __init__(self, content: DocumentContent) -> None:
-        self.known = content.claim_names()
-        self.errata_keys = {a.statement.key for a in errata(content.seeds)}
-        self.beyond_keys = {a.statement.key for a in content.beyond}
-        self.catalogued = {a.statement.key for a in content.seeds}
+    def __init__(self, content: DocumentContent | None = None) -> None:
+        self.known = content.claim_names() if content else set()
+        self.errata_keys = {a.statement.key for a in errata(content.sources)} if content else set()
+        self.beyond_keys = {a.statement.key for a in content.beyond} if content else set()
+        self.catalogued = {a.statement.key for a in content.sources} if content else set()
         self.decided: dict[str, list[Assessment]] = {}
-        for assessment in (*content.seeds, *content.beyond):
+        for assessment in (*content.sources, *content.beyond) if content else ():
             for name in proof_names(assessment.statement):
                 self.decided.setdefault(name, []).append(assessment)
 
     def reference(self, name: str) -> Inline:
         """A claim's name linked to its proof, a source statement's key to its verdict
         (when the documents hold them)."""
+        code = Code(name, "name")
         if name in self.known:
-            return Link(claim_anchor(name), (Code(name),))
+            return Link(claim_anchor(name), (code,))
         if name in self.catalogued or name in self.beyond_keys:
-            return Link(self.statement_anchor(name), (Code(name),))
-        return Code(name)
+            return Link(self.statement_anchor(name), (code,))
+        return code
 
     def references(self, names: Sequence[str]) -> tuple[Inline, ...]:
         pieces: list[Inline] = []
@@ -144,22 +166,21 @@ class _Context:
 # ---------------------------------------------------------------------- claims
 
 
-def _facts(claim) -> Paragraph:
-    pieces: list[Inline] = [Text("Claim "), Code(claim.name)]
-    for label, value in claim_facts(claim):
-        pieces += [Text(" · "), Strong((Text(f"{label}:"),)), Text(" "), *inline(value)]
+def _facts(claim) -> Facts:
+    items = [Field(label, inline(value)) for label, value in claim_facts(claim)]
     if claim.ranges:
-        pieces += [Text(" · "), Strong((Text("index ranges:"),)), Text(" ")]
+        ranges: list[Inline] = []
         for at, index_range in enumerate(claim.ranges):
-            pieces += [Text(", ")] if at else []
-            pieces.append(Math(range_latex(index_range)))
-    return Paragraph(tuple(pieces), kind="facts")
+            ranges += [Text(", ")] if at else []
+            ranges.append(Math(range_latex(index_range)))
+        items.append(Field("index ranges", tuple(ranges)))
+    return Facts(claim.name, tuple(items))
 
 
 def _definitions(definitions, title: str = "") -> Definitions:
     return Definitions(
         tuple(
-            DefinitionItem(latex(d.lhs), latex(d.expr), inline(d.text) if d.text else ())
+            DefinitionItem(latex(d.lhs), latex(d.expr), d.text, tuple(latex_lines(d.expr)))
             for d in definitions
         ),
         title,
@@ -167,16 +188,10 @@ def _definitions(definitions, title: str = "") -> Definitions:
 
 
 def _hypotheses(claim) -> list[Block]:
-    blocks: list[Block] = []
-    for hypothesis in claim.hypotheses:
-        blocks.append(
-            Paragraph(
-                (Text(f"({hypothesis.name}) "), *inline(hypothesis.text), Text(":")),
-                lead="Hypothesis",
-            )
-        )
-        blocks.append(Display(latex(hypothesis.statement)))
-    return blocks
+    return [
+        Hypothesis(hypothesis.name, inline(hypothesis.text), latex(hypothesis.statement))
+        for hypothesis in claim.hypotheses
+    ]
 
 
 def _reasons(claim) -> tuple[tuple[int, str, tuple[Inline, ...]], ...]:
@@ -196,7 +211,7 @@ def _derivation(claim) -> Derivation:
         )
         for number, step in enumerate(claim.steps, start=1)
     )
-    return Derivation((rows,), _reasons(claim))
+    return Derivation((rows,), _reasons(claim), claim.name)
 
 
 def _column_derivation(claim) -> Derivation:
@@ -215,30 +230,21 @@ def _column_derivation(claim) -> Derivation:
                 EquationRow(latex(lefts[row]) if at == 0 else "", latex(entry), number, anchor)
             )
         rows.append(tuple(chain))
-    return Derivation(tuple(rows), _reasons(claim))
+    return Derivation(tuple(rows), _reasons(claim), claim.name)
 
 
 def _said(statement) -> tuple[Paragraph | None, list[Display]]:
     """A source's words: inline pieces (prose, formulas, code) and its displayed formulas."""
-    pieces: list[Inline] = []
-    displays: list[Display] = []
-    for kind, text in quote_pieces(statement):
-        if kind == "text":
-            pieces.append(Text(text + " "))
-        elif kind == "math":
-            pieces.append(Math(text))
-            pieces.append(Text(" "))
-        elif kind == "code":
-            pieces.append(Code(text))
-        else:
-            displays.append(Display(text))
-    return (Paragraph(tuple(pieces)) if pieces else None), displays
+    pieces = quote_pieces(statement)
+    words = tuple(piece for piece in pieces if piece[0] != "display")
+    displays = [Display(text) for kind, text in pieces if kind == "display"]
+    return (Paragraph((Words(words),)) if words else None), displays
 
 
-def _sources_beside(proven: ProvenClaim, context: _Context) -> list[Block]:
+def _sources_beside(claim: Claim, context: Context) -> list[Block]:
     """The words of the sources that this claim decides, quoted, with the verdict on them."""
     blocks: list[Block] = []
-    for assessment in context.decided.get(proven.claim.name, []):
+    for assessment in context.decided.get(claim.name, []):
         statement = assessment.statement
         said, displays = _said(statement)
         quoted: list[Block] = [said] if said else []
@@ -254,60 +260,59 @@ def _sources_beside(proven: ProvenClaim, context: _Context) -> list[Block]:
     return blocks
 
 
-def _verdict(proven: ProvenClaim, context: _Context, sentence: str) -> list[Block]:
+def _verdict(claim: Claim, context: Context, sentence: str) -> list[Block]:
     blocks: list[Block] = [Paragraph(inline(sentence), lead="Verdict.", kind="verdict")]
-    beside = _sources_beside(proven, context)
+    beside = _sources_beside(claim, context)
     if beside:
-        blocks.append(
-            Paragraph(
-                (Text("What the source documents say about it, and the verdict on their words:"),),
-                lead="The sources.",
-            )
+        lead = Paragraph(
+            (Text("What the source documents say about it, and the verdict on their words:"),),
+            lead="The sources.",
         )
-        blocks += beside
+        blocks.append(Aside((lead, *beside)))
     return blocks
 
 
-def _claim_section(proven: ProvenClaim, context: _Context) -> Section:
-    claim = proven.claim
+def claim_section(claim: Claim, verdict: str, context: Context) -> Section:
+    """One claim's section: facts, definitions, hypotheses, statement, derivation, and the
+    ``verdict`` (:func:`~derivations.rendering.common.verdict_sentence` of its proof)."""
     blocks: list[Block] = [_facts(claim)]
     if claim.summary:
         blocks.append(Paragraph(inline(claim.summary)))
     if claim.definitions:
-        blocks.append(_definitions(claim.definitions, "Definitions"))
+        blocks += [RunIn("Definitions"), _definitions(claim.definitions)]
     blocks += _hypotheses(claim)
     statement = Display(latex(claim.statement), f"claim-{claim.name}-statement")
-    blocks += [Paragraph((), lead="Statement"), statement]
-    blocks += [Paragraph((), lead="Derivation"), _derivation(claim)]
-    blocks += _verdict(proven, context, verdict_sentence(proven))
+    blocks += [RunIn("Statement"), statement]
+    blocks += [RunIn("Derivation"), _derivation(claim)]
+    blocks += _verdict(claim, context, verdict)
     return Section(
         claim_anchor(claim.name), inline(claim.title), tuple(blocks), short=claim.name, kind="claim"
     )
 
 
-def _featured_section(proven: ProvenClaim, introduction: str, context: _Context) -> Section:
+def _featured_section(proven: ProvenClaim, introduction: str, context: Context) -> Section:
     claim = proven.claim
     blocks: list[Block] = [_facts(claim)]
     if introduction:
         blocks.append(Paragraph(inline(introduction)))
     if claim.summary:
         blocks.append(Paragraph(inline(claim.summary)))
-    blocks.append(Paragraph((), lead="The network, as named quantities"))
+    blocks.append(RunIn("The network, as named quantities"))
     blocks += [_definitions(group, title) for title, group in definition_groups(claim.definitions)]
     blocks += _hypotheses(claim)
-    blocks.append(Paragraph((), lead="Statement"))
+    blocks.append(RunIn("Statement"))
     rows = matrix_rows(claim.lhs, claim.result)
-    blocks += [
-        Display(f"{latex(rows[at][0])} = {latex(rows[at][1])}") for at in layer_order(len(rows))
-    ]
-    blocks += [Paragraph((Text("row by row"),), lead="Derivation,"), _column_derivation(claim)]
-    blocks += _verdict(proven, context, f"{verdict_sentence(proven)} {premise_sentence(claim)}")
+    blocks.append(
+        Equations(tuple((latex(rows[at][0]), latex(rows[at][1])) for at in layer_order(len(rows))))
+    )
+    blocks += [RunIn("Derivation", "row by row"), _column_derivation(claim)]
+    blocks += _verdict(claim, context, f"{verdict_sentence(proven)} {premise_sentence(claim)}")
     return Section(
         claim_anchor(claim.name), inline(claim.title), tuple(blocks), short=claim.name, kind="claim"
     )
 
 
-def _claim_table(table: ClaimTable, context: _Context) -> list[Section]:
+def _claim_table(table: ClaimTable, context: Context) -> list[Section]:
     sections = []
     if table.featured is not None:
         sections.append(
@@ -326,7 +331,7 @@ def _claim_table(table: ClaimTable, context: _Context) -> list[Section]:
         )
         for proven in table.claims:
             row = network_row(proven)
-            name: tuple[Inline, ...] = (Code(row.name),)
+            name: tuple[Inline, ...] = (Code(row.name, "name"),)
             anchor = claim_anchor(row.name)
             if proven is table.featured:
                 name = (Link(anchor, name), Text(" (above)"))
@@ -334,7 +339,7 @@ def _claim_table(table: ClaimTable, context: _Context) -> list[Section]:
             cells = (
                 (Text(row.hidden),),
                 inline(row.output),
-                (Text(f"{row.count} rows: "), Math(row.rows)),
+                (Text(f"{row.count} rows"), Text(": "), Math(row.rows)),
                 (Text(str(row.steps)),),
                 (Text(row.verdict),),
                 inline(row.premise),
@@ -346,7 +351,7 @@ def _claim_table(table: ClaimTable, context: _Context) -> list[Section]:
         for proven in table.claims:
             claim = proven.claim
             cells = (
-                (Code(claim.name),),
+                (Code(claim.name, "name"),),
                 inline(claim.sizes),
                 (Math(first_and_last(matrix_rows(claim.lhs, claim.result))),),
                 (Text(str(len(claim.steps))),),
@@ -354,8 +359,9 @@ def _claim_table(table: ClaimTable, context: _Context) -> list[Section]:
                 (Text(proven.result.witness or "-"),),
             )
             rows.append(TableRow(cells, claim_anchor(claim.name)))
-    lead = "claim" if table.spec.columns == "network" else ""
-    blocks = (Paragraph(inline(table.spec.introduction)), Table(header, tuple(rows), lead))
+    kind = "network" if table.spec.columns == "network" else "claims"
+    lead: tuple[Inline, ...] = (Text("claim"),) if kind == "network" else ()
+    blocks = (Paragraph(inline(table.spec.introduction)), Table(header, tuple(rows), lead, kind))
     sections.append(
         Section(
             claim_anchor(table.spec.topic),
@@ -368,14 +374,14 @@ def _claim_table(table: ClaimTable, context: _Context) -> list[Section]:
     return sections
 
 
-def _part(arranged: ArrangedPart, context: _Context) -> Section:
+def _part(arranged: ArrangedPart, context: Context) -> Section:
     part = arranged.part
     sections: list[Section] = []
     for item in arranged.items:
         if isinstance(item, ClaimTable):
             sections += _claim_table(item, context)
         else:
-            sections.append(_claim_section(item, context))
+            sections.append(claim_section(item.claim, verdict_sentence(item), context))
     return Section(
         f"part-{part.key}",
         inline(part.title),
@@ -406,7 +412,8 @@ def _checked(statement) -> list[Display]:
     ]
 
 
-def _erratum(assessment: Assessment, context: _Context) -> Section:
+def erratum_section(assessment: Assessment, context: Context) -> Section:
+    """A source's claim checked: its words, our reading, what was checked, the verdict."""
     statement = assessment.statement
     fields = [Field("Source", (Text(source_citation(statement)),))]
     if statement.quote:
@@ -448,7 +455,7 @@ def _erratum(assessment: Assessment, context: _Context) -> Section:
     for name, formula, condition in proven_statements(statement):
         when: tuple[Inline, ...] = (Text(" when "), Math(condition)) if condition else ()
         fields.append(
-            Field("Proven in", (context.reference(name), Text(": "), Math(formula), *when))
+            Field("Proven in", (Math(formula), *when), subject=(context.reference(name),))
         )
     if statement.proof:
         fields.append(Field("Proof here", context.references(proof_names(statement))))
@@ -457,18 +464,21 @@ def _erratum(assessment: Assessment, context: _Context) -> Section:
 
 
 def _census_said(entry: CensusEntry) -> tuple[Inline, ...]:
-    pieces: list[Inline] = []
+    """The source's words in one line: formulas rendered, code as code, the Markdown
+    emphasis marks of the source dropped."""
+    pieces: list[tuple[str, str]] = []
     for kind, text in quote_pieces(entry):
         if kind == "text":
-            pieces.append(Text(text.replace("*", "") + " "))
+            pieces.append(("text", text.replace("*", "")))
         elif kind in ("math", "display"):
-            pieces += [Math(one_line(text)), Text(" ")]
+            pieces.append(("math", one_line(text)))
         else:
-            pieces.append(Code(text))
-    return tuple(pieces)
+            pieces.append(("code", text))
+    return (Words(tuple(pieces)),)
 
 
-def _census_erratum(verdict: CensusVerdict, context: _Context) -> Section:
+def census_section(verdict: CensusVerdict, context: Context) -> Section:
+    """A statement of the census of the sources, with its verdict and what decided it."""
     entry = verdict.entry
     fields = [
         Field("Source", (Text(source_citation(entry)),)),
@@ -477,17 +487,13 @@ def _census_erratum(verdict: CensusVerdict, context: _Context) -> Section:
         Field("Verdict", (Strong((Text(verdict.verdict),)),)),
     ]
     if entry.key in context.catalogued:
-        fields.append(
-            Field(
-                "Details",
-                (
-                    Text("in "),
-                    Link("erratum-" + entry.key, (Text("the erratum of the same name"),)),
-                ),
-            )
+        linked: tuple[Inline, ...] = (
+            (Text("in "), Link("erratum-" + entry.key, (Text("the erratum of the same name"),)))
             if entry.key in context.errata_keys
-            else Field("Details", (Text("in "), Link("source-" + entry.key, (Code(entry.key),))))
+            else (Text("in "), Link("source-" + entry.key, (Code(entry.key),)))
         )
+        printed = (Text("in the erratum of the same name above."),)
+        fields.append(Field("Details", (Either(linked, printed),)))
     else:
         fields.append(Field("Evidence (computed)", (Text(verdict.detail),)))
     if entry.correction:
@@ -497,13 +503,13 @@ def _census_erratum(verdict: CensusVerdict, context: _Context) -> Section:
     return Section("census-" + entry.key, title, (Fields(tuple(fields)),), kind="erratum")
 
 
-def _census(content: DocumentContent, context: _Context) -> list[Section]:
+def _census(content: DocumentContent, context: Context) -> list[Section]:
     if not content.census:
         return []
     rows = []
     for verdict in content.census:
         entry = verdict.entry
-        name: Inline = Code(entry.key)
+        name: Inline = Code(entry.key, "verbatim")
         if verdict.is_erratum:
             name = Link("census-" + entry.key, (name,))
         cells = (
@@ -521,11 +527,12 @@ def _census(content: DocumentContent, context: _Context) -> list[Section]:
             Table(
                 ("entry", "document, section", "the document says", "our reading", "verdict"),
                 tuple(rows),
+                kind="census",
             ),
         ),
         short="Every statement of the sources",
     )
-    errata_sections = [_census_erratum(v, context) for v in content.census if v.is_erratum]
+    errata_sections = [census_section(v, context) for v in content.census if v.is_erratum]
     return [
         Section(
             "census",
@@ -537,12 +544,12 @@ def _census(content: DocumentContent, context: _Context) -> list[Section]:
     ]
 
 
-def _errata(content: DocumentContent, context: _Context) -> Section:
-    sections = [_erratum(a, context) for a in errata(content.seeds)]
+def _errata(content: DocumentContent, context: Context) -> Section:
+    sections = [erratum_section(a, context) for a in errata(content.sources)]
     rows = []
-    for assessment in content.seeds:
+    for assessment in content.sources:
         statement = assessment.statement
-        key: Inline = Code(statement.key)
+        key: Inline = Code(statement.key, "verbatim")
         if statement.key in context.errata_keys:
             key = Link("erratum-" + statement.key, (key,))
         cells = (
@@ -556,7 +563,13 @@ def _errata(content: DocumentContent, context: _Context) -> Section:
         Section(
             "sources-all-claims",
             (Text("All claims of the source documents"),),
-            (Table(("claim", "document, section", "our reading", "verdict"), tuple(rows)),),
+            (
+                Table(
+                    ("claim", "document, section", "our reading", "verdict"),
+                    tuple(rows),
+                    kind="sources",
+                ),
+            ),
             short="All claims of the source documents",
         )
     )
@@ -570,7 +583,7 @@ def _errata(content: DocumentContent, context: _Context) -> Section:
                         (Text("What goes wrong when a hypothesis of this project is dropped."),)
                     ),
                 ),
-                tuple(_erratum(a, context) for a in content.beyond),
+                tuple(erratum_section(a, context) for a in content.beyond),
                 short="Counterexamples beyond the sources",
             )
         )
@@ -584,14 +597,15 @@ def _errata(content: DocumentContent, context: _Context) -> Section:
     )
 
 
-def _algorithm(context: _Context) -> Section:
+def _algorithm(context: Context) -> Section:
     rows = []
     for line in BACKWARD_PASS:
         proofs = context.references(list(line.claims)) if line.claims else (Text("-"),)
         # the line of code whole above what it computes (a line broken inside its
         # arguments misreads)
         rows.append(TableRow((inline(line.meaning), proofs), lead=(Code(line.code),)))
-    table = Table(("what it computes", "proven by"), tuple(rows), lead="line of backward_into")
+    lead = (Text("line of "), Code("backward_into"))
+    table = Table(("what it computes", "proven by"), tuple(rows), lead, "algorithm")
     return Section(
         "the-whole-algorithm",
         (Text("The whole algorithm"),),
@@ -600,7 +614,7 @@ def _algorithm(context: _Context) -> Section:
     )
 
 
-def _mistakes(context: _Context) -> Section:
+def _mistakes(context: Context) -> Section:
     sections = []
     for entry in KNOWN_MISTAKES:
         fields = [Field("Proof of the right formula", (context.reference(entry.proof),))]
@@ -628,7 +642,7 @@ def _mistakes(context: _Context) -> Section:
         "refuted formula is."
     )
     return Section(
-        "mistakes",
+        MISTAKES,
         (Text("Known mistakes"),),
         (Paragraph((Text(opening),)),),
         tuple(sections),
@@ -636,9 +650,10 @@ def _mistakes(context: _Context) -> Section:
     )
 
 
-def build_site(content: DocumentContent) -> Document:
-    """The whole site as one document: the opening of the index, then its pages."""
-    context = _Context(content)
+def build_document(content: DocumentContent) -> Document:
+    """The whole document: the opening, then its pages (the web site's pages, the sections
+    of ``derivations.md`` and ``derivations.tex``)."""
+    context = Context(content)
     opening: tuple[Block, ...] = (
         Paragraph(inline(INTRODUCTION)),
         Paragraph(inline(WHAT_PROVEN_RESTS_ON), lead="What “proven” rests on."),

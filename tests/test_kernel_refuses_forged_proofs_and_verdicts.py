@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derivations.kernel.engine import Claim, Definition, Hypothesis, IndexRange, Step, verify
+from derivations.kernel.engine import verify
+from derivations.kernel.language import Claim, Definition, Hypothesis, IndexRange, Step
 from derivations.kernel.verdicts import CheckedStatement, Counterexample, Verdict, assess
 from derivations.notation import K, c, j
 
@@ -326,7 +327,7 @@ def test_a_forged_proof_from_the_review_is_refused(name: str) -> None:
     assert reason in " | ".join(result.failures)
 
 
-# ---------------------------------------------------------------- round 3 of the review
+# ---------------------------------------------------------------- sums, products and substitutions
 
 
 class sin(sp.sin):  # noqa: N801 — named to print exactly like SymPy's sin
