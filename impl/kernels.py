@@ -46,8 +46,10 @@ array's own dtype, except in two places:
    ``np.add.reduce`` sums pairwise, in blocks of 8): each order is within
    gamma_n sum_i |term_i| of the exact sum;
 3. in :func:`train_steps` the matrix products are numba's ``np.dot``, which calls SciPy's
-   BLAS instead of NumPy's: another order of the same dot products, within the same
-   gamma_n sum_i |term_i| (the BLAS threads are capped by ``fit`` for both libraries).
+   BLAS instead of NumPy's (in float32 the gradient dW^1 = D^1 X^T is NumPy's own cblas
+   gemm, called directly, :func:`gemm_for`): another order of the same dot products, within
+   the same gamma_n sum_i |term_i| (the BLAS threads are capped by ``fit`` for both
+   libraries).
 
 Values that are not finite: each kernel reports whether what it wrote is finite (by a sum
 of it, which is inf or NaN when any term is); a pass that meets inf or NaN, and a step whose
@@ -78,6 +80,8 @@ kernels are compiled in memory instead, with the same results. Deleting the fold
 
 from __future__ import annotations
 
+import ctypes
+import glob
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -110,10 +114,12 @@ HIDDEN_CODES = {"sigmoid": 0, "tanh": 1, "relu": 2}
 OUTPUT_CODES = {"softmax": 0, "sigmoid": 1, "sigmoid_quadratic": 2}
 
 #: "auto" takes the kernels while a step's activations (sum of n_l over the layers, times the
-#: mini-batch size m) number at most this many: 204 examples for 784-30-10. Larger steps are
-#: dominated by their matrix products, where the kernels' scalar e^x is slower per element
-#: than NumPy's vectorised one (measurements: docs/benchmarks.md).
-AUTO_MAX_ACTIVATIONS = 8192
+#: mini-batch size m) number at most this many: 1,638 examples for 784-30-10, which covers the
+#: mini-batch sizes the benchmark measures (10 to 1,024), where the compiled loop was measured
+#: no slower than the NumPy path (docs/benchmarks.md). Larger steps, not measured, stay on
+#: NumPy: they are dominated by their matrix products, and the kernels' scalar e^x is slower
+#: per element than NumPy's vectorised one.
+AUTO_MAX_ACTIVATIONS = 65536
 
 #: "auto" compiles the kernels (about 2.7 s per dtype with the compiled loop, once per
 #: machine with the disk cache) for a fit that finds them neither compiled nor cached only when
@@ -205,7 +211,7 @@ def kernels_pay(sizes: Sequence[int], batch: int, training: bool = True, dtype: 
 
 def largest_small_batch(sizes: Sequence[int]) -> int:
     """The largest mini-batch whose step has at most :data:`AUTO_MAX_ACTIVATIONS` activations
-    (sum of n_l over the layers after the input, times m): 204 for 784-30-10."""
+    (sum of n_l over the layers after the input, times m): 1,638 for 784-30-10."""
     return AUTO_MAX_ACTIVATIONS // sum(sizes[1:])
 
 
@@ -231,15 +237,47 @@ def steps_pay(sizes: Sequence[int], batch: int, arguments: tuple) -> bool:
 
 def is_ready(arguments: tuple) -> bool:
     """Whether :func:`train_steps` runs on ``arguments`` without compiling: compiled for their
-    types in this process, or held by the disk cache (:data:`CACHE_FOLDER`)."""
+    types in this process, or held by the disk cache (:data:`CACHE_FOLDER`).
+
+    Once true for arguments of one kind (:func:`_kind`: the array dtypes, dimensions, layouts
+    and write flags numba types them by, and the scalar types), it is remembered: a compiled
+    kernel stays compiled in its process, so later fits skip numba's typing of every argument.
+    """
     if not AVAILABLE:
         return False
+    kind = _kind(arguments)
+    if kind in _ready_kinds:
+        return True
     kernel = _TRAIN_STEPS
     signature = tuple(kernel.typeof_pyval(argument) for argument in arguments)
     if signature in kernel.overloads:
+        _ready_kinds.add(kind)
         return True
     cache = kernel._cache
     return isinstance(cache, _DiskCache) and cache.holds(signature, kernel.targetctx.codegen())
+
+
+#: the kinds of arguments (:func:`_kind`) for which :func:`train_steps` is compiled here
+_ready_kinds: set[tuple] = set()
+
+
+def _kind(value: Any) -> Any:
+    """What numba's type of ``value`` depends on, cheaply: for an array its dtype, dimensions,
+    layout (C, F or neither), whether it is writeable and aligned; a tuple element-wise; for
+    anything else its Python type."""
+    if isinstance(value, np.ndarray):
+        flags = value.flags
+        return (
+            value.dtype,
+            value.ndim,
+            flags.c_contiguous,
+            flags.f_contiguous,
+            flags.writeable,
+            flags.aligned,
+        )
+    if isinstance(value, tuple):
+        return tuple(_kind(item) for item in value)
+    return type(value)
 
 
 def compiled(dtype: Any) -> None:
@@ -276,6 +314,67 @@ def cache_folder() -> Path | None:
 
 #: the disk cache's folder for this process (None: the kernels compile in memory only)
 CACHE_FOLDER = cache_folder() if AVAILABLE else None
+
+
+#: the mini-batch gradient dW^1 = D^1 X^T of a float32 step is taken by NumPy's own BLAS in
+#: :func:`train_steps` (numba's np.dot calls SciPy's): for these skinny products of 30 rows the
+#: two OpenBLAS builds differ, and NumPy's is the faster one for this product in float32 only
+#: (docs/benchmarks.md); float64 and every other product stay on np.dot
+NUMPY_BLAS_PRODUCTS = {np.dtype(np.float32): True, np.dtype(np.float64): False}
+
+_INT = ctypes.c_int
+_INT64 = ctypes.c_int64
+_POINTER = ctypes.c_void_p
+
+
+def _gemm_argtypes(real: Any) -> list[Any]:
+    # cblas_?gemm of an ILP64 OpenBLAS: order, transA, transB (C enums), M, N, K, alpha, A,
+    # lda, B, ldb, beta, C, ldc
+    return [_INT, _INT, _INT, _INT64, _INT64, _INT64, real, _POINTER, _INT64, _POINTER, _INT64]
+
+
+def _numpy_gemm(dtype: np.dtype) -> Any:
+    """NumPy's own ``cblas_sgemm`` / ``cblas_dgemm`` (the ILP64 OpenBLAS of NumPy's wheels,
+    ``numpy.libs/libscipy_openblas64_*``) as a ctypes function, or None when NumPy was built
+    against another BLAS (then :func:`train_steps` uses np.dot for every product)."""
+    letter = "s" if dtype == np.float32 else "d"
+    real = ctypes.c_float if dtype == np.float32 else ctypes.c_double
+    folder = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
+    for path in sorted(glob.glob(os.path.join(folder, "libscipy_openblas64_*.so*"))):
+        try:
+            function = getattr(ctypes.CDLL(path), f"scipy_cblas_{letter}gemm64_")
+        except (OSError, AttributeError):
+            continue
+        function.restype = None
+        function.argtypes = [*_gemm_argtypes(real), real, _POINTER, _INT64]
+        return function
+    return None
+
+
+def _never_called(*_arguments: Any) -> None:  # pragma: no cover - never called
+    raise AssertionError("the stand-in for NumPy's gemm is never called")
+
+
+#: per dtype, the gemm :func:`train_steps` is passed and whether it uses it (see
+#: :data:`NUMPY_BLAS_PRODUCTS`); without NumPy's gemm, a ctypes stand-in of the same signature
+#: that is never called (the argument keeps one compiled signature either way)
+_GEMMS: dict[np.dtype, tuple[Any, bool]] = {}
+
+
+def gemm_for(dtype: Any) -> tuple[Any, bool]:
+    """(gemm, use it): the last two arguments of :func:`train_steps` for ``dtype``."""
+    dtype = np.dtype(dtype)
+    chosen = _GEMMS.get(dtype)
+    if chosen is None:
+        function = _numpy_gemm(dtype) if NUMPY_BLAS_PRODUCTS.get(dtype, False) else None
+        if function is not None:
+            chosen = (function, True)
+        else:
+            real = ctypes.c_float if dtype == np.float32 else ctypes.c_double
+            prototype = ctypes.CFUNCTYPE(None, *_gemm_argtypes(real), real, _POINTER, _INT64)
+            chosen = (prototype(_never_called), False)
+        _GEMMS[dtype] = chosen
+    return chosen
 
 
 if AVAILABLE:
@@ -540,6 +639,16 @@ def backward_into(
 
 
 @_njit
+def _gemm_rows(gemm: Any, A: Any, B: Any, C: Any) -> None:
+    # C = A B for C-ordered A (M x K), B (K x N), C (M x N): cblas row-major, no transposes
+    M, K = A.shape
+    N = B.shape[1]
+    one = C.dtype.type(1)
+    zero = C.dtype.type(0)
+    gemm(101, 111, 111, M, N, K, one, A.ctypes.data, K, B.ctypes.data, N, zero, C.ctypes.data, N)
+
+
+@_njit
 def train_steps(
     weights: Any,
     biases: Any,
@@ -558,6 +667,8 @@ def train_steps(
     grad_b: Any,
     x_rows: Any,
     y_rows: Any,
+    gemm: Any,
+    gradient_on_gemm: bool,
 ) -> int:
     """Steps ``first`` .. ``stop - 1`` of an epoch in one compiled call: the training step of
     :meth:`impl.network.Network.train_step` (forward, backward, descent, as in
@@ -569,6 +680,9 @@ def train_steps(
     Tuples: ``weights``, ``biases`` the parameters (updated in place), ``Z``, ``A`` the
     pre-activations and activations A^1..A^L (``A[k] = g(Z[k])``), ``delta``, ``grad_W``,
     ``grad_b`` the backward buffers, all of b columns.
+
+    ``gemm``, ``gradient_on_gemm`` (:func:`gemm_for`): when the latter is true, dW^1 = D^1 X^T
+    is taken by that cblas gemm (NumPy's BLAS) instead of np.dot (SciPy's).
 
     Returns the number of the first step not taken: ``stop`` when all were, or the step at
     which a value met was not finite, before any parameter changed in that step (the caller
@@ -610,7 +724,11 @@ def train_steps(
             np.dot(weights[k].T, delta[k], delta[k - 1])
             if not hidden_delta(delta[k - 1], Z[k - 1], A[k - 1], grad_b[k - 1], hidden):
                 return step
-        np.dot(delta[0], x_rows, grad_W[0])
+        contiguous = x_rows.flags.c_contiguous and delta[0].flags.c_contiguous
+        if gradient_on_gemm and contiguous and grad_W[0].flags.c_contiguous:
+            _gemm_rows(gemm, delta[0], x_rows, grad_W[0])  # NumPy's BLAS (see gemm_for)
+        else:
+            np.dot(delta[0], x_rows, grad_W[0])
         for k in range(last + 1):
             descend(weights[k], grad_W[k], biases[k], grad_b[k])
     return stop

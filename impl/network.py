@@ -594,6 +594,7 @@ class Network:
             tuple(buffers.grad_b),
             x_rows,
             y_rows,
+            *kernels.gemm_for(self.dtype),
         )
 
     # ------------------------------------------------------------------ private helpers

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 from tqdm import tqdm
 
 from impl import kernels
@@ -162,7 +162,7 @@ def fit(
         )
         validation = (val_inputs, val_targets)
 
-    limit = nullcontext() if blas_threads is None else threadpool_limits(blas_threads, "blas")
+    limit = nullcontext() if blas_threads is None else _blas_limit(blas_threads)
     # the compiled kernels (impl.kernels, when installed) pay only in a long enough fit
     steps = epochs * -(-inputs.shape[1] // batch_size)
     # overflow to inf/nan is detected after every epoch (see the module docstring)
@@ -180,6 +180,21 @@ def fit(
             progress,
             validation_name,
         )
+
+
+#: threadpoolctl's view of the loaded BLAS libraries, and how many modules were imported when
+#: it was taken: finding the libraries reads the process's list of loaded shared objects
+#: (milliseconds), so it is done again only after new imports (which may load another BLAS)
+_controller: tuple[int, ThreadpoolController] | None = None
+
+
+def _blas_limit(threads: int) -> object:
+    """A context manager capping every loaded BLAS library at ``threads`` threads (threadpoolctl's
+    ``threadpool_limits(threads, "blas")``, with the library list reused between fits)."""
+    global _controller
+    if _controller is None or _controller[0] != len(sys.modules):
+        _controller = (len(sys.modules), ThreadpoolController())
+    return _controller[1].limit(limits=threads, user_api="blas")
 
 
 class TrainingDivergedError(ValueError):

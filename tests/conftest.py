@@ -1,4 +1,4 @@
-"""Shared test configuration: Hypothesis profiles.
+"""Shared test configuration: Hypothesis profiles, and the kernels' cache folder.
 
 * ``ci``: derandomized (the same examples every run), no example database, enough examples
   to matter; loaded automatically when ``CI=true``.
@@ -9,6 +9,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
+
+# The compiled kernels' disk cache (impl.kernels, read when it is imported): the tests compile
+# and load kernels in a folder of the system's temporary directory, one per user, never in the
+# user's own cache folder (~/.cache/verified-backprop). It persists between runs, so a run
+# after the first loads the kernels instead of compiling them; tests of the cache itself run
+# in fresh interpreters with their own folders (tests/test_impl_kernel_cache.py).
+os.environ["VERIFIED_BACKPROP_CACHE_DIR"] = os.path.join(
+    tempfile.gettempdir(), f"verified-backprop-tests-{os.getuid()}"
+)
 
 from hypothesis import HealthCheck, settings
 

@@ -151,3 +151,14 @@ def test_an_unwritable_or_foreign_cache_falls_back_to_compiling(tmp_path) -> Non
     result = _run(FIT, tmp_path, str(cache))
     assert int(result["hits"].split(" misses ")[1]) >= 1
     assert result["W"] == reference["W"]
+
+
+def test_the_suite_compiles_into_a_temporary_folder_not_the_users_cache() -> None:
+    # tests/conftest.py points VERIFIED_BACKPROP_CACHE_DIR into the system's temporary folder
+    # before impl is imported, so no test compiles kernels into ~/.cache/verified-backprop
+    import tempfile
+
+    folder = kernels.CACHE_FOLDER
+    assert folder is not None
+    assert folder.is_relative_to(pathlib.Path(tempfile.gettempdir()))
+    assert not folder.is_relative_to(pathlib.Path.home() / ".cache")

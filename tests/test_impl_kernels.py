@@ -199,6 +199,66 @@ def test_float32_paths_agree_within_the_float32_rounding_bound(hidden, output):
 
 
 @needs_numba
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_float32_steps_of_the_compiled_loop_are_the_numpy_steps_within_their_bound(hidden, output):
+    """(2) in float32 for kernels.train_steps, whose gradient dW^1 = D^1 X^T is NumPy's own
+    cblas_sgemm called from the loop (kernels.gemm_for; another order of the same sums, within
+    the same gamma_n): E from a float64 twin holding the same float32 numbers, times 2^29, and
+    U of float32 (2^-24) in the rounding of the update."""
+    eta = 0.5
+    rng = np.random.default_rng(12)
+    uses_numpy_blas = kernels.gemm_for(np.float32)[1]
+    for sizes, batch in [([20, 12, 8, 5], 7), ([30, 16, 10], 16)]:
+        net = Network(sizes, hidden_activation=hidden, output=output, seed=4, dtype=np.float32)
+        m = 3 * batch
+        X = rng.random((sizes[0], m)).astype(np.float32)
+        Y = np.eye(sizes[-1], dtype=np.float32)[:, rng.integers(0, sizes[-1], m)]
+        order = rng.permutation(m)
+        rows, target_rows = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)
+        x_rows = np.empty((batch, sizes[0]), np.float32)
+        y_rows = np.empty((batch, sizes[-1]), np.float32)
+        for step in range(3):
+            columns = order[step * batch : (step + 1) * batch]
+            start = _copy([*net.weights, *net.biases])
+            twin = Network(sizes, hidden_activation=hidden, output=output, seed=4)
+            twin.weights = [W.astype(np.float64) for W in net.weights]
+            twin.biases = [b.astype(np.float64) for b in net.biases]
+            bound_W, bound_b = backward_error(
+                twin, X[:, columns].astype(np.float64), Y[:, columns].astype(np.float64)
+            )
+            with kernels.using("numpy"):
+                net.gradient_descent(X[:, columns], Y[:, columns], eta)
+            numpy_params = _copy([*net.weights, *net.biases])
+            layers = len(net.weights)
+            net.weights, net.biases = start[:layers], start[layers:]
+            arguments = net.steps_arguments(rows, target_rows, order, batch, eta, x_rows, y_rows)
+            assert arguments[-1] == uses_numpy_blas
+            head, tail = arguments[:4], arguments[7:]
+            assert kernels.train_steps(*head, order, step, step + 1, *tail) == step + 1
+            for got, reference, bound in zip(
+                [*net.weights, *net.biases], numpy_params, [*bound_W, *bound_b], strict=True
+            ):
+                assert got.dtype == np.float32
+                got64, reference64 = got.astype(np.float64), reference.astype(np.float64)
+                allowed = 2 * eta * SAFETY * FLOAT32_PER_FLOAT64_ROUNDOFF * bound + SAFETY * (
+                    2.0**-24
+                ) * (np.abs(got64) + np.abs(reference64))
+                assert np.all(np.abs(got64 - reference64) <= allowed)  # (2), float32
+            net.weights, net.biases = numpy_params[:layers], numpy_params[layers:]
+
+
+def test_float32_gradient_uses_numpys_blas_when_numpy_ships_openblas() -> None:
+    """NumPy's wheels bundle an ILP64 OpenBLAS (numpy.libs): then float32 steps of the loop
+    take dW^1 from it; float64 never does (kernels.NUMPY_BLAS_PRODUCTS)."""
+    if not kernels.AVAILABLE:
+        pytest.skip("numba is not installed")
+    assert kernels.gemm_for(np.float64)[1] is False
+    found = kernels._numpy_gemm(np.dtype(np.float32)) is not None
+    assert kernels.gemm_for(np.float32)[1] is found
+
+
+@needs_numba
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_fit_on_the_kernels_is_reproducible_for_a_fixed_seed(dtype) -> None:
     rng = np.random.default_rng(0)
@@ -238,7 +298,7 @@ def test_auto_takes_the_compiled_loop_for_small_steps_when_ready_or_worth_compil
     monkeypatch.setattr(kernels, "is_ready", lambda arguments: ready["value"])
     monkeypatch.setattr(kernels, "AUTO_MIN_STEPS", 8)
     rng = np.random.default_rng(0)
-    X, y = rng.random((784, 300)), rng.integers(0, 10, 300)
+    X, y = rng.random((784, 2000)), rng.integers(0, 10, 2000)
     net = Network([784, 30, 10], seed=0)
     fit = {"learning_rate": 0.1, "progress": False}
     with kernels.using("auto"):
@@ -249,14 +309,14 @@ def test_auto_takes_the_compiled_loop_for_small_steps_when_ready_or_worth_compil
         ready["value"] = True  # compiled or found in the disk cache: a short fit takes it
         net.fit(X[:, :64], y[:64], epochs=1, batch_size=16, **fit)
         assert steps.calls == 3
-        assert kernels.AUTO_MAX_ACTIVATIONS < 40 * 300
-        net.fit(X, y, epochs=1, batch_size=300, **fit)
+        assert kernels.AUTO_MAX_ACTIVATIONS < 40 * 2000
+        net.fit(X, y, epochs=1, batch_size=2000, **fit)
         assert steps.calls == 3  # a large step stays on NumPy
     with kernels.using("numpy"):
         net.fit(X[:, :64], y[:64], epochs=1, batch_size=16, **fit)
     assert steps.calls == 3
     with kernels.using("numba"):
-        net.fit(X, y, epochs=1, batch_size=300, **fit)
+        net.fit(X, y, epochs=1, batch_size=2000, **fit)
     assert steps.calls == 4
 
 

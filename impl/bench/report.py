@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from impl.bench.gradcheck import IMPL_CENTRAL
 from impl.bench.results import BenchResults
+from impl.bench.step_parts import StepParts
 from impl.bench.targets import CEILING_SHARE, TRAINING_TARGETS
 from impl.bench.training import (
     CONTENDERS,
@@ -18,7 +19,6 @@ from impl.bench.training import (
     PEERS,
     SIZES,
     TORCH_NN,
-    Breakdown,
     HardwareLimit,
     ThroughputResult,
     flops_per_example,
@@ -55,7 +55,7 @@ def _find_limit(results: BenchResults, dtype: str, batch: int) -> HardwareLimit 
     return next((x for x in results.limits if x.dtype == dtype and x.batch == batch), None)
 
 
-def _find_breakdown(results: BenchResults, dtype: str, batch: int) -> Breakdown | None:
+def _find_breakdown(results: BenchResults, dtype: str, batch: int) -> StepParts | None:
     return next((b for b in results.breakdowns if b.dtype == dtype and b.batch == batch), None)
 
 
@@ -75,32 +75,44 @@ def _products_sentence(limit: HardwareLimit) -> str:
     )
 
 
-def _breakdown_sentence(breakdown: Breakdown, copy_gbs: float, on_kernels: bool = False) -> str:
-    parts = dict(breakdown.parts)
-    products = sum(v for k, v in breakdown.parts if "matmul" in k)
-    feed = sum(v for k, v in breakdown.parts if k.startswith(("gather", "shuffle")))
-    small = [v for k, v in breakdown.parts if "matmul" not in k and not k.startswith("gather")]
-    total = breakdown.fit_total or breakdown.step_total
-    gather = parts.get("gather X (np.take of m rows of 784)", math.nan)
-    itemsize = 8 if breakdown.dtype == "float64" else 4
-    gigabytes = breakdown.batch * SIZES[0] * itemsize / (gather * 1e-6) / 1e9
-    if on_kernels:  # the parts are the NumPy path's: they do not add up to this step
-        return (
-            f"of impl's {total:.0f} µs per step in the compiled loop, the products take about "
-            f"{products:.0f} µs with NumPy's BLAS in fit's layouts and shuffling and gathering "
-            f"the mini-batch {feed:.0f} µs with np.take (each timed alone; the loop gathers "
-            f"with its own compiled copy, the same bytes from memory); the NumPy path's "
-            f"element-wise operations and update, timed alone, take {sum(small):.0f} µs, which "
-            "the loop does in compiled passes with no call between them"
+def _breakdown_sentence(parts: StepParts, best_peer: str | None = None) -> str:
+    """Where impl's step and JAX's spend their CPU time (the ladder of :mod:`.step_parts`)."""
+    ours, theirs = StepParts.parts_of(parts.impl), StepParts.parts_of(parts.jax)
+    if not ours:
+        return "the compiled loop's parts were not measured (numba is not installed)"
+    names = ("gather", "products + update", "element-wise", "whole compiled step")
+    text = (
+        "CPU µs per step, impl's compiled loop"
+        + (" / JAX's scanned epoch" if theirs else "")
+        + ": "
+        + ", ".join(
+            f"{name} {ours[name]:.0f}" + (f" / {theirs[name]:.0f}" if theirs else "")
+            for name in names
         )
-    return (
-        f"of impl's {total:.0f} µs per step, the products take {products:.0f} µs, shuffling "
-        f"and gathering the mini-batch {feed:.0f} µs (the gather moves "
-        f"{breakdown.batch * SIZES[0] * itemsize / 1e6:.2g} MB at {gigabytes:.1f} GB/s; a "
-        f"large np.copyto runs at {copy_gbs:.1f} GB/s here), the element-wise operations and "
-        f"the update {sum(small):.0f} µs, and the rest (Python overhead, cache misses on "
-        f"the freshly gathered batch) {max(total - products - feed - sum(small), 0.0):.0f} µs"
     )
+    if parts.epoch_in_fit is not None and parts.whole_fit is not None:
+        text += (
+            f"; around impl's compiled calls, Python in the epoch "
+            f"{parts.epoch_in_fit - ours['whole compiled step']:.0f} and fit's own work "
+            f"{parts.whole_fit - parts.epoch_in_fit:.0f}"
+        )
+        if not parts.fit_on_loop:
+            text += " (fit runs this size on the NumPy path, not the loop)"
+    if theirs and ours["whole compiled step"] <= theirs["whole compiled step"]:
+        text += "; impl's compiled step is faster than JAX's here"
+        if best_peer and "PyTorch" in best_peer:
+            text += (
+                f", so the gap is to {best_peer}: its matrix products on MKL against "
+                "OpenBLAS's (the products timed alone above)"
+            )
+        else:
+            text += ", so the gap is the Python and fit's own work around the compiled calls"
+    elif theirs:
+        gaps = {name: ours[name] - theirs[name] for name in names[:3]}
+        largest = max(gaps, key=lambda name: gaps[name])
+        if gaps[largest] > 0:
+            text += f"; the largest part of the gap to JAX is {largest} (+{gaps[largest]:.0f} µs)"
+    return text
 
 
 def _peer_gap_sentences(
@@ -156,25 +168,7 @@ def explain_misses(results: BenchResults) -> list[str]:
             if limit is not None:
                 reasons.append(_products_sentence(limit))
             if breakdown is not None:
-                on_kernels = throughput is not None and throughput.on_kernels
-                reasons.append(_breakdown_sentence(breakdown, results.copy_gbs, on_kernels))
-            if batch <= 16 and throughput is not None and throughput.on_kernels:
-                reasons.append(
-                    "the steps already run as one compiled loop per 4,096 examples "
-                    "(impl.kernels.train_steps, as JAX's scan), so what is left per step is the "
-                    "two large products on SciPy's OpenBLAS (numba's np.dot) and reading the "
-                    "mini-batch from memory; what would close the rest is a faster BLAS for "
-                    "these skinny products"
-                )
-            elif batch <= 16 and breakdown is not None:
-                calls = len(breakdown.parts) - 1  # the shuffle is once per epoch
-                reasons.append(
-                    f"at so small a mini-batch a step is about {calls} groups of NumPy calls on "
-                    "tiny arrays (the breakdown's rows), each paying NumPy's and Python's fixed "
-                    "cost per call, where JAX's scan runs the whole epoch as one compiled call; "
-                    "what would close it is fewer calls per step (a compiled kernel for the "
-                    "element-wise work between the two large products)"
-                )
+                reasons.append(_breakdown_sentence(breakdown, best[0] if best else None))
             lines.append(
                 f"**{target.description}**: {target.measured}, {target.shortfall}. Why: "
                 + "; ".join(reasons)
@@ -427,57 +421,58 @@ def _breakdown_section(results: BenchResults) -> list[str]:
     out = [
         "### Where impl's training step spends its time",
         "",
-        "Each operation of `Network.train_step` timed on its own with the step's own buffers "
-        "(µs per step, best of 3 blocks); gathers read mini-batches of a fresh permutation, as "
-        "an epoch does. *Rest of the step* = one whole `train_step` call (on a batch already "
-        "in cache) minus its parts timed alone: Python overhead plus the cache misses the "
-        "parts do not incur when repeated alone. *Rest of the fit loop* = the time per step "
-        "inside `Network.fit` (from the throughput table's median) minus the step, the "
-        "gathers and the shuffle: loop overhead, a freshly gathered batch, and noise.",
+        "CPU time per training step (µs, median of interleaved repeats, pinned like the rest), "
+        "impl's compiled loop (`impl.kernels.train_steps`) beside JAX's jit + `lax.scan` "
+        "epoch, from a ladder of three compiled epochs on each side "
+        "(`impl.bench.step_parts`): *gather* reads each mini-batch's rows from the data set "
+        "in a fresh permutation's order; *products + update* = (gather, the five matrix "
+        "products in the step's layouts and the weight update) minus the gather; "
+        "*element-wise* = the whole compiled step minus that (bias, activations, softmax, "
+        "output delta, g', bias sums). For impl a fourth rung, interleaved with the others, is "
+        "one whole `Network.fit` call: *Python in the epoch* is the epoch inside it minus the "
+        "compiled step, and *fit's own work* the whole call minus its epoch (input checks, "
+        "threads, progress, the checks after the epoch). "
+        "Differences of medians of noisy measurements: a small part can come out negative.",
         "",
     ]
-    labels = [label for label, _ in results.breakdowns[0].parts]
-    headers = ["part"] + [f"m = {b.batch} ({b.dtype}), µs" for b in results.breakdowns]
+    headers = [
+        "dtype",
+        "m",
+        "contender",
+        "gather",
+        "products + update",
+        "element-wise",
+        "whole compiled step",
+        "Python in the epoch",
+        "fit's own work",
+        "whole, per step",
+    ]
     rows: list[list[object]] = []
-    for index, label in enumerate(labels):
-        rows.append([label] + [f"{b.parts[index][1]:.1f}" for b in results.breakdowns])
-    step_parts = [
-        sum(value for label, value in b.parts if not label.startswith(("gather", "shuffle")))
-        for b in results.breakdowns
-    ]
-    feed = [
-        sum(value for label, value in b.parts if label.startswith(("gather", "shuffle")))
-        for b in results.breakdowns
-    ]
-    products = [
-        sum(value for label, value in b.parts if "matmul" in label) for b in results.breakdowns
-    ]
-    rows.append(
-        ["rest of the step (Python overhead, cache effects)"]
-        + [f"{b.step_total - s:.1f}" for b, s in zip(results.breakdowns, step_parts, strict=True)]
-    )
-    rows.append(
-        ["**whole `train_step`**"] + [f"**{b.step_total:.1f}**" for b in results.breakdowns]
-    )
-    fit_row, share_rows = ["rest of the fit loop"], []
-    for b, f in zip(results.breakdowns, feed, strict=True):
-        fit_row.append("-" if b.fit_total is None else f"{b.fit_total - b.step_total - f:.1f}")
-    rows.append(fit_row)
-    rows.append(
-        ["**per step inside `Network.fit`**"]
-        + ["-" if b.fit_total is None else f"**{b.fit_total:.1f}**" for b in results.breakdowns]
-    )
-    for b, p, f in zip(results.breakdowns, products, feed, strict=True):
-        if b.fit_total:
-            share_rows.append(
-                f"{b.dtype}, m = {b.batch}: matrix products {percent(p / b.fit_total)} of the "
-                "fit time per "
-                f"step, shuffle + gathers {percent(f / b.fit_total)}, everything else "
-                f"{percent(1 - (p + f) / b.fit_total)}."
+    for b in results.breakdowns:
+        ours = StepParts.parts_of(b.impl)
+        if ours:
+            python = fit_own = whole = "-"
+            if b.epoch_in_fit is not None and b.whole_fit is not None:
+                python = f"{b.epoch_in_fit - ours['whole compiled step']:.0f}"
+                fit_own = f"{b.whole_fit - b.epoch_in_fit:.0f}"
+                whole = f"**{b.whole_fit:.0f}**"
+            path = "impl" if b.fit_on_loop else "impl (fit: NumPy path)"
+            rows.append(
+                [b.dtype, b.batch, path]
+                + [f"{ours[k]:.0f}" for k in ("gather", "products + update", "element-wise")]
+                + [f"{ours['whole compiled step']:.0f}", python, fit_own, whole]
             )
-    out += [table(headers, rows), ""]
-    out += [f"- {line}" for line in share_rows]
-    out.append("")
+        theirs = StepParts.parts_of(b.jax)
+        if theirs:
+            rows.append(
+                [b.dtype, b.batch, "JAX scan"]
+                + [f"{theirs[k]:.0f}" for k in ("gather", "products + update", "element-wise")]
+                + [f"{theirs['whole compiled step']:.0f}", "-", "-"]
+                + [f"**{theirs['whole compiled step']:.0f}**"]
+            )
+    if not rows:
+        return []
+    out += [table(headers, rows, "lrl" + "r" * 7), ""]
     return out
 
 

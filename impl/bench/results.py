@@ -6,9 +6,10 @@ import math
 from dataclasses import dataclass, field
 
 from impl.bench.gradcheck import GradcheckRow
+from impl.bench.step_parts import StepParts
 from impl.bench.symbolic import DeltaTiming, ProofTiming
 from impl.bench.targets import Target
-from impl.bench.training import Breakdown, HardwareLimit, ThroughputResult
+from impl.bench.training import HardwareLimit, ThroughputResult
 
 
 @dataclass
@@ -23,7 +24,7 @@ class BenchResults:
     throughput: list[ThroughputResult]
     limits: list[HardwareLimit]
     peaks: dict[str, tuple[float, float | None]]
-    breakdowns: list[Breakdown]
+    breakdowns: list[StepParts]
     gradcheck: list[GradcheckRow]
     proofs: list[ProofTiming]
     deltas: list[DeltaTiming]

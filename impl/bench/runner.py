@@ -27,6 +27,7 @@ from impl.bench.machine import cache_state, load_average, machine_rows, torch_de
 from impl.bench.peers import jax_available, prepare_jax, torch_available
 from impl.bench.profiling import profiles_of_missed_targets
 from impl.bench.results import BenchResults
+from impl.bench.step_parts import StepParts, measure_step_parts
 from impl.bench.symbolic import time_deltas, time_proofs
 from impl.bench.targets import (
     ceiling_targets,
@@ -35,17 +36,15 @@ from impl.bench.targets import (
     training_targets,
 )
 from impl.bench.training import (
-    IMPL,
     JAX_CONTENDERS,
     TORCH_CONTENDERS,
-    Breakdown,
     copy_bandwidth,
     fresh_process_fits,
     measure_hardware_limit,
     measure_throughput,
     mnist_like,
+    numba_start_seconds,
     peak_gflops,
-    step_breakdown,
 )
 
 
@@ -61,7 +60,6 @@ class BenchConfig:
     repeats: int  # interleaved timed rounds per comparison
     product_budget: float  # seconds to time one matrix product (all layouts, one library)
     peak_size: int  # side of the square reference product
-    breakdown_budget: float  # seconds for the step breakdown at one batch size
     gradcheck: GradcheckSettings
     delta_shape: tuple[int, int]
     delta_repeats: int
@@ -80,7 +78,6 @@ PRESETS: dict[str, BenchConfig] = {
         repeats=9,
         product_budget=0.4,
         peak_size=1024,
-        breakdown_budget=1.5,
         gradcheck=GradcheckSettings(
             repeats=5, naive_parameters=2_000, torch_budget=120.0, torch_subset=2_000
         ),
@@ -98,7 +95,6 @@ PRESETS: dict[str, BenchConfig] = {
         repeats=5,
         product_budget=0.1,
         peak_size=512,
-        breakdown_budget=0.4,
         gradcheck=GradcheckSettings(
             repeats=2, naive_parameters=500, torch_budget=15.0, torch_subset=1_000
         ),
@@ -117,7 +113,6 @@ PRESETS: dict[str, BenchConfig] = {
         repeats=1,
         product_budget=0.01,
         peak_size=64,
-        breakdown_budget=0.05,
         gradcheck=GradcheckSettings(
             repeats=1, naive_parameters=10, torch_budget=0.0, torch_subset=20
         ),
@@ -187,6 +182,7 @@ def run_benchmarks(
 
         progress("first and second fit in a fresh process")
         fresh = fresh_process_fits(config.examples, min(config.batch_sizes), config.dtypes)
+        numba_start = numba_start_seconds()
 
         progress("memory bandwidth")
         copy_gbs = copy_bandwidth(config.copy_megabytes)
@@ -201,14 +197,17 @@ def run_benchmarks(
                     )
                 )
 
-        progress("where impl's step spends its time")
-        breakdowns: list[Breakdown] = []
+        progress("where a step's CPU time goes, impl beside JAX")
+        breakdowns: list[StepParts] = []
         for dtype in config.dtypes:
             for batch in config.batch_sizes:
-                breakdown = step_breakdown(data[dtype], batch, config.breakdown_budget)
+                data_set = data[dtype]
+                parts = measure_step_parts(
+                    data_set.rows, data_set.target_rows, batch, config.repeats, with_jax
+                )
                 result = next(r for r in throughput if r.batch == batch and r.dtype == dtype)
-                breakdown.fit_total = 1e6 * batch / result.median(IMPL)
-                breakdowns.append(breakdown)
+                parts.fit_on_loop = result.on_kernels
+                breakdowns.append(parts)
 
         progress("gradient checking")
         gradcheck = measure_gradcheck(config.gradcheck, with_torch, missing)
@@ -275,7 +274,16 @@ def run_benchmarks(
             for name in config.dtypes
         )
         + f"; the kernels' disk cache was {cache_state()} when it ran (the first fit loads "
-        "them from it, which starts numba's compiler context in that process)."
+        "them from it, which starts numba's compiler context in that process)"
+        + (
+            ""
+            if numba_start is None
+            else f". Starting numba's typing and target contexts, which loading the first "
+            f"compiled kernel of a process needs, takes {numba_start:.3f} s of CPU in a fresh "
+            "process on its own: that is the first fit's extra cost, paid once per process "
+            "(only compiling ahead of time, outside numba's JIT, would remove it)"
+        )
+        + "."
     )
     results.wall_seconds = time.perf_counter() - started
     progress("done")

@@ -189,6 +189,34 @@ print(json.dumps(result))
 """
 
 
+#: run in a fresh interpreter by :func:`fresh_process_fits`: numba's start in a process alone
+_NUMBA_START_CODE = """
+import json, time
+import impl.kernels
+from numba.core.registry import cpu_target
+started = time.process_time()
+cpu_target.typing_context.refresh()
+cpu_target.target_context.refresh()
+print(json.dumps(time.process_time() - started))
+"""
+
+
+def numba_start_seconds() -> float | None:
+    """CPU seconds numba takes, in a fresh interpreter with impl imported, to start the typing
+    and target contexts it needs before it can load a compiled kernel from the disk cache (the
+    part of a session's first compiled fit that later fits do not pay); None without numba."""
+    import json
+    import subprocess
+    import sys
+
+    if not kernels.AVAILABLE:
+        return None
+    result = subprocess.run(
+        [sys.executable, "-c", _NUMBA_START_CODE], capture_output=True, text=True, check=True
+    )
+    return float(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
 def fresh_process_fits(count: int, batch: int, dtypes: Sequence[str]) -> dict[str, Any]:
     """CPU seconds of the first and the second one-epoch fit in a fresh interpreter, per dtype
     (``{dtype: [first, second]}``), as a user's first fit of a session meets it: impl is
@@ -485,125 +513,3 @@ def copy_bandwidth(megabytes: int) -> float:
     target = np.zeros_like(source)
     best = min(seconds_per_call(lambda: np.copyto(target, source), 1, blocks=1) for _ in range(3))
     return source.nbytes / best / 1e9
-
-
-# --------------------------------------------------------------------------- where the time goes
-
-
-@dataclass
-class Breakdown:
-    """Microseconds per training step spent in each part of impl's step at one batch size."""
-
-    dtype: str
-    batch: int
-    parts: list[tuple[str, float]] = field(default_factory=list)
-    step_total: float = 0.0  # one Network.train_step call, measured as a whole
-    fit_total: float | None = None  # per step inside Network.fit (from the throughput table)
-
-
-def step_breakdown(data: TrainingData, batch: int, budget: float) -> Breakdown:
-    """Time each operation of impl's training step on its own, with the step's own buffers.
-
-    Uses the network's activation and output functions and the same ``out=`` buffers as
-    :func:`impl.network.forward_into` / :func:`impl.network.backward_into`, so the parts add up
-    to the step minus its Python overhead. The gathers read mini-batches of a fresh permutation
-    of all the examples, as an epoch does (from memory, not from cache); the other parts work
-    on a gathered batch already in cache.
-    """
-    dtype = data.rows.dtype
-    net = Network(list(SIZES), seed=0, dtype=dtype)
-    hidden, output = net.hidden, net.output_layer
-    buffers = net.step_buffers(batch)
-    W1, W2 = net.weights
-    b1, b2 = net.biases
-    Z1, Z2 = buffers.Z
-    D1, D2 = buffers.delta
-    work1, work2 = buffers.work
-    gW1, gW2 = buffers.grad_W
-    gb1, gb2 = buffers.grad_b
-    ones = buffers.ones
-    A1, A2 = buffers.A[1], buffers.A[2]
-    rng = np.random.default_rng(0)
-    count = data.count
-    order = rng.permutation(count)
-    starts = itertools.cycle(range(0, count - batch + 1, batch))
-    x_rows = np.empty((batch, SIZES[0]), dtype)
-    y_rows = np.empty((batch, CLASSES), dtype)
-    np.take(data.rows, order[:batch], axis=0, out=x_rows, mode="clip")
-    np.take(data.target_rows, order[:batch], axis=0, out=y_rows, mode="clip")
-    X, Y = x_rows.T, y_rows.T
-    scale = LEARNING_RATE / batch
-    buffers.A[0] = X
-    on_kernels = net.kernels_for_steps(batch)  # as for the steps of a fit or gradient_descent
-    net.train_step(X, Y, LEARNING_RATE, on_kernels)  # fills every buffer once
-    buffers.A[0] = X
-
-    def gather_x() -> None:
-        start = next(starts)
-        np.take(data.rows, order[start : start + batch], axis=0, out=x_rows, mode="clip")
-
-    def gather_y() -> None:
-        start = next(starts)
-        np.take(data.target_rows, order[start : start + batch], axis=0, out=y_rows, mode="clip")
-
-    # the step's state after one step; every part starts from it (parts that update their
-    # own input in place are timed out of place from this state, so that thousands of
-    # repetitions do not drift into huge or subnormal values that change the timings)
-    state = [Z1, Z2, A1, A2, D1, D2, work1, work2, gW1, gW2, gb1, gb2, W1, b1, W2, b2]
-    snapshot = [array.copy() for array in state]
-    Z1_linear = np.matmul(W1, X)  # W1 X before the bias
-    Z2_linear = np.matmul(W2, A1)
-    D1_linear = np.matmul(W2.T, D2)  # W2^T D2 before the factor g'(Z1)
-
-    def delta_out() -> None:
-        output.delta(A2, Y, out=D2, work=work2)
-        np.multiply(D2, scale, out=D2)
-
-    def bias_sums() -> None:
-        np.matmul(D2, ones, out=gb2)
-        np.matmul(D1, ones, out=gb1)
-
-    def hidden_derivative() -> None:
-        np.multiply(D1_linear, hidden.derivative(Z1, A1, out=work1), out=D1)
-
-    def update() -> None:
-        np.subtract(W1, gW1, out=W1)
-        np.subtract(b1, gb1, out=b1)
-        np.subtract(W2, gW2, out=W2)
-        np.subtract(b2, gb2, out=b2)
-
-    parts: list[tuple[str, Callable[[], object]]] = [
-        ("gather X (np.take of m rows of 784)", gather_x),
-        ("gather Y (np.take of m rows of 10)", gather_y),
-        ("Z1 = W1 X (matmul)", lambda: np.matmul(W1, X, out=Z1)),
-        ("Z1 += b1", lambda: np.add(Z1_linear, b1, out=Z1)),
-        ("A1 = sigmoid(Z1)", lambda: hidden.forward(Z1, out=A1)),
-        ("Z2 = W2 A1 (matmul)", lambda: np.matmul(W2, A1, out=Z2)),
-        ("Z2 += b2", lambda: np.add(Z2_linear, b2, out=Z2)),
-        ("A2 = softmax(Z2)", lambda: output.activation(Z2, out=A2)),
-        ("D2 = (A2 - Y) eta/m", delta_out),
-        ("dW2 = D2 A1^T (matmul)", lambda: np.matmul(D2, A1.T, out=gW2)),
-        ("D1 = W2^T D2 (matmul)", lambda: np.matmul(W2.T, D2, out=D1)),
-        ("D1 *= sigmoid'(Z1)", hidden_derivative),
-        ("dW1 = D1 X^T (matmul)", lambda: np.matmul(D1, X.T, out=gW1)),
-        ("db = D 1 (both layers, matmul)", bias_sums),
-        ("update W -= dW, b -= db", update),
-    ]
-    breakdown = Breakdown(dtype.name, batch)
-    per_part = budget / (len(parts) + 2)
-    shuffle_seconds = seconds_per_call(lambda: rng.permutation(count), 2, blocks=2)
-    per_step = 1e6 * shuffle_seconds * batch / count
-    breakdown.parts.append(("shuffle (one permutation per epoch, per step)", per_step))
-    for label, function in parts:
-        calls = calls_for(function, per_part)
-        breakdown.parts.append((label, 1e6 * seconds_per_call(function, calls, blocks=3)))
-        for array, saved in zip(state, snapshot, strict=True):
-            array[...] = saved
-
-    def whole_step() -> None:
-        net.train_step(X, Y, LEARNING_RATE, on_kernels)
-
-    breakdown.step_total = 1e6 * seconds_per_call(
-        whole_step, calls_for(whole_step, per_part), blocks=3
-    )
-    return breakdown
