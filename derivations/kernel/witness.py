@@ -227,20 +227,20 @@ def witness(
             counted += found
             if found:
                 sizes_counted.add(key[0])
-    if any(key[0] for _, _, key in built) and len(sizes_counted) < 2:
-        why = "; ".join(dict.fromkeys(reasons)) or "the other sizes could not be built"
-        return WitnessReport(
-            False,
-            counted,
-            f"the witness could evaluate the statement at {len(sizes_counted)} choice of sizes "
-            f"only (needs 2): {why}",
-        )
     if counted < minimum_points:
         why = "; ".join(dict.fromkeys(reasons)) or "no instance could be built"
         return WitnessReport(
             False,
             counted,
             f"the witness found only {counted} usable point(s) (needs {minimum_points}): {why}",
+        )
+    if any(key[0] for _, _, key in built) and len(sizes_counted) < 2:
+        why = "; ".join(dict.fromkeys(reasons)) or "the other sizes could not be built"
+        return WitnessReport(
+            False,
+            counted,
+            f"the witness found usable points at {len(sizes_counted)} choice of sizes only "
+            f"(needs 2): {why}",
         )
     shown = "; ".join(dict.fromkeys(sizes_seen))
     return WitnessReport(True, counted, f"agrees at {counted} points ({shown})")
