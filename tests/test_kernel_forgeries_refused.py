@@ -568,3 +568,20 @@ def test_the_witness_needs_two_choices_of_sizes() -> None:
     lhs = n + sp.Sum(sp.Integer(0) * k, (k, 1, 30000 * (n - 1)))
     report = witness(lhs, [("claimed", sp.Integer(1))])
     assert not report.ok, report.message
+
+
+# --------------------------------------------------------------------------- 18. defined integers
+
+
+def test_a_defined_symbol_declared_an_integer_is_refused() -> None:
+    """N := 0 with N also an index in 1..K: the witness chose N = 1, 2, 3 before writing the
+    definition in, and Σ_k δ(k, N) = [N ≤ K] — so 0 = 1 — was proven vacuously."""
+    big_n = sp.Symbol("N", integer=True)
+    kk = sp.Symbol("kk", integer=True)
+    claimed = sp.Piecewise((1, big_n <= K), (0, True))
+    claim = Claim(
+        "forgery", "forgery", sp.Sum(sp.KroneckerDelta(kk, big_n), (kk, 1, K)), claimed,
+        (Step(claimed, "the delta picks k = N"),), (Definition(big_n, sp.Integer(0)),), (),
+        (IndexRange(big_n, 1, K),), kind="identity",
+    )  # fmt: skip
+    _refused(claim, "declared an integer")

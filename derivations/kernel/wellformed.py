@@ -406,6 +406,16 @@ def _definition_problems(subject: Subject) -> list[str]:
                         problems.append(
                             f"{node} differentiates with respect to the defined object {target}"
                         )
+    # a defined symbol is not a size or an index: those the witness chooses itself (1, 2,
+    # 3, …), before any definition is written in, so N := 0 with N also an index in 1..K
+    # would be witnessed at N = 1, 2, 3 and a contradiction proven vacuously
+    for definition in definitions:
+        if isinstance(definition.name, sp.Symbol) and definition.name.is_integer:
+            problems.append(
+                f"{definition.name} is defined ({definition.name} := {definition.expr}) and "
+                "declared an integer: integer symbols are sizes and indices, which take every "
+                "value of their range; give the defined quantity a name of its own"
+            )
     # assumptions on a defined name must follow from its definition
     for definition in definitions:
         if not isinstance(definition.name, sp.Symbol | sp.IndexedBase):
