@@ -585,3 +585,29 @@ def test_a_defined_symbol_declared_an_integer_is_refused() -> None:
         (IndexRange(big_n, 1, K),), kind="identity",
     )  # fmt: skip
     _refused(claim, "declared an integer")
+
+
+# --------------------------------------------------------------------------- 19. defined matrices
+
+
+def test_an_assumption_on_a_defined_matrix_must_hold_at_every_integer_index() -> None:
+    """a_i := i with i positive, a declared positive: a_{-1} = −1 is an entry too, and SymPy
+    read |a_{-1}| as a_{-1} from the declaration — so |a_{-1}| = −1 was proven."""
+    ii = sp.Symbol("ii", integer=True, positive=True)
+    a = sp.IndexedBase("a", positive=True)
+    claim = _claim(sp.Abs(a[-1]), sp.Integer(-1), (Definition(a, ii, index=ii),), kind="identity")
+    _refused(claim, "at every integer index")
+
+
+def test_a_defined_matrix_may_not_be_made_an_alias_of_another() -> None:
+    """W_i := x_i + 1 with the hypothesis W = x (never true): the witness wrote the alias in
+    before the definition and never checked it, so W_1 = x_1 + 5(W_1 − x_1)… was proven."""
+    ii = sp.Symbol("ii", integer=True)
+    w, xs = sp.IndexedBase("W", real=True), sp.IndexedBase("xs", real=True)
+    alias = Hypothesis("alias", "W = xs", w, xs)
+    claimed = xs[1] + 5 * (w[1] - xs[1])
+    claim = Claim(
+        "forgery", "forgery", w[1], claimed, (Step(claimed, "the alias", uses=(alias,)),),
+        (Definition(w, xs[ii] + 1, index=ii),), (alias,), (), kind="identity",
+    )  # fmt: skip
+    _refused(claim, "alias of another")

@@ -431,11 +431,21 @@ def _definition_problems(subject: Subject) -> list[str]:
             body = unfold(definition.expr, definitions)
         except Exception:
             continue  # reported by the cycle check
+        # a matrix's entries may be used at any integer index (a_{-1}, a_j with j in a wider
+        # range), not only where its index's own assumptions hold: the assumption must follow
+        # for every integer index
+        generic = {
+            index: sp.Dummy(str(index), integer=True)
+            for index in definition.indices
+            if isinstance(definition.name, sp.IndexedBase)
+        }
+        body = body.xreplace(generic)
         for key, value in wanted.items():
             if getattr(body, f"is_{key}", None) is not value:
                 problems.append(
                     f"{definition.name} is declared {key}={value}, but SymPy cannot show that "
                     f"its definition {definition.expr} is"
+                    + (" at every integer index" if generic else "")
                 )
     return problems
 
@@ -473,6 +483,14 @@ def _shape_problems(subject: Subject) -> list[str]:
         if isinstance(h.lhs, sp.IndexedBase) and isinstance(h.rhs, sp.IndexedBase)
         for base in (h.lhs, h.rhs)
     }
+    defined_names = {definition.name for definition in subject.definitions}
+    for base in sorted(aliases & defined_names, key=str):
+        # the witness writes an alias in before any definition, and never checks that the
+        # alias holds: the definition and the alias could contradict each other unseen
+        problems.append(
+            f"a hypothesis makes the defined matrix {base} an alias of another: state what "
+            f"{base}'s entries equal instead (an entry or a sum of entries, not the whole matrix)"
+        )
     if aliases:
         for expr in subject.expressions():
             for node in nodes_of(expr):
