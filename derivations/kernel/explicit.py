@@ -39,7 +39,7 @@ from derivations.kernel.language import definition_lookup
 if TYPE_CHECKING:
     from derivations.kernel.language import Definition
 
-__all__ = ["Point"]
+__all__ = ["Point", "describe_assignments"]
 
 
 #: digits of the working precision of every evaluation
@@ -90,10 +90,14 @@ class Point:
     functions: Mapping[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
-        parts = [f"{key} = {value}" for key, value in self.integers.items()]
-        parts += [f"{key} = {value}" for key, value in sorted(self.values.items(), key=str)]
-        parts += [f"{name} = {body}" for name, body in self.functions.items()]
-        return ", ".join(parts) or "the only point (nothing is free)"
+        values = dict(sorted(self.values.items(), key=str))
+        text = describe_assignments(self.integers, values, self.functions)
+        return text or "the only point (nothing is free)"
+
+
+def describe_assignments(*groups: Mapping) -> str:
+    """``key = value`` for every entry of every group, in order: how a point is printed."""
+    return ", ".join(f"{key} = {value}" for group in groups for key, value in group.items())
 
 
 class _SkipError(Exception):

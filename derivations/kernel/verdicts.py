@@ -30,6 +30,7 @@ import sympy as sp
 
 from derivations.kernel.binding import rename_bound
 from derivations.kernel.counterexamples import differ, evaluate, find_counterexample
+from derivations.kernel.explicit import describe_assignments
 from derivations.kernel.language import Definition, Hypothesis, IndexRange
 from derivations.kernel.rewriting import check_lengths, equivalent, unfold
 from derivations.kernel.wellformed import Subject, problems
@@ -52,9 +53,7 @@ class Counterexample:
     values: Mapping[sp.Expr, sp.Expr] = field(default_factory=dict)
 
     def describe(self) -> str:
-        parts = [f"{key} = {value}" for key, value in {**self.sizes, **self.indices}.items()]
-        parts += [f"{key} = {value}" for key, value in self.values.items()]
-        return ", ".join(parts)
+        return describe_assignments({**self.sizes, **self.indices}, self.values)
 
 
 @dataclass(frozen=True)
