@@ -6,7 +6,7 @@ from libm and left-to-right bias sums, so the two paths agree within 2 SAFETY E
 (tests/test_impl_kernels.py, inequality (1)) and behave identically on bad or extreme input:
 same exceptions, same messages, same NaN/inf behaviour, same warnings.
 
-The first group pins the five differences a red-team round found (each failed on the first
+The first group pins five differences an adversarial review found (each failed on the first
 version of the kernels): the kernels now hand every pass that meets a value that is not
 finite, or read-only parameters, to the NumPy path, and the mode and the planned steps are
 local to a thread.  The second group pins adversarial cases that held from the start.

@@ -1,5 +1,5 @@
-"""Regression tests: the forgeries an adversarial review found through the public API
-(2026-11-26), each refused now, with the mechanism that refuses it named in the test.
+"""The kernel refuses forged proofs and wrong verdicts built through the public API, each
+with the mechanism that refuses it named in the test (the history is in docs/changelog.md).
 
 V1–V8 tried to make ``verify`` prove a false statement; A1–A6 tried to make ``assess``
 give a wrong verdict.  Each was a working forgery against the engine before these rules.
