@@ -611,3 +611,44 @@ def test_a_defined_matrix_may_not_be_made_an_alias_of_another() -> None:
         (Definition(w, xs[ii] + 1, index=ii),), (alias,), (), kind="identity",
     )  # fmt: skip
     _refused(claim, "alias of another")
+
+
+# --------------------------------------------------------------------------- 20. labels and roots
+
+
+def test_an_integer_matrix_name_is_not_taken_for_a_size() -> None:
+    """n_i := 3 with n declared integer and the hypothesis n_1 = n_2 + 2 (never true): the
+    witness took the label n for a size, wrote 1[1] for n_1 and never saw n's definition."""
+    ii = sp.Symbol("ii", integer=True)
+    nn = sp.IndexedBase("nn", integer=True)
+    never = Hypothesis("never", "nn_1 = nn_2 + 2", nn[1], nn[2] + 2)
+    claim = Claim(
+        "forgery", "forgery", nn[1], nn[2] + 2, (Step(nn[2] + 2, "given", uses=(never,)),),
+        (Definition(nn, sp.Integer(3), index=ii),), (never,), (), kind="identity",
+    )  # fmt: skip
+    _refused(claim, "usable point")
+
+
+def test_a_root_of_a_negative_base_is_refused() -> None:
+    """(-1)**(j/2): SymPy 1.14 says it is not real for every integer j (it is 1 at j = 4),
+    so Piecewise((1, Eq((-1)**(j/2), 1)), (0, True)) collapsed to 0 at a symbolic j."""
+    half = sp.Symbol("half")
+    ii = sp.Symbol("ii", integer=True)
+    a = sp.IndexedBase("a")
+    body = sp.Piecewise((1, sp.Eq((-1) ** (half * ii), 1)), (0, True))
+    claim = _claim(
+        a[j], sp.Integer(0), (Definition(half, sp.Rational(1, 2)), Definition(a, body, index=ii)),
+        ranges=(IndexRange(j, 1, K),), kind="identity",
+    )  # fmt: skip
+    _refused(claim, "raises the negative")
+
+
+def test_a_root_of_a_negative_base_named_by_a_definition_is_refused() -> None:
+    m1, ii = sp.Symbol("m1"), sp.Symbol("ii", integer=True)
+    a = sp.IndexedBase("a")
+    body = sp.Piecewise((1, sp.Eq(m1 ** (ii / 2), 1)), (0, True))
+    claim = _claim(
+        a[j], sp.Integer(0), (Definition(m1, sp.Integer(-1)), Definition(a, body, index=ii)),
+        ranges=(IndexRange(j, 1, K),), kind="identity",
+    )  # fmt: skip
+    _refused(claim, "raises the negative -1")

@@ -75,11 +75,15 @@ def _integer_symbols(problem: _Problem) -> tuple[list[sp.Symbol], list[IndexRang
     bound_in_definitions = {
         index for definition in problem.definitions for index in definition.indices
     }
+    # a matrix's name (the label of an IndexedBase) is not a size, whatever it is declared
+    labels: set[sp.Basic] = set()
     for expr in expressions:
         for entry in _entries(expr):
-            for symbol in free_symbols(entry):
-                if isinstance(symbol, sp.Symbol) and symbol.is_integer:
-                    found.add(symbol)
+            free = free_symbols(entry)
+            labels |= {s.base.label for s in free if isinstance(s, sp.Indexed)}
+            labels |= {s.label for s in free if isinstance(s, sp.IndexedBase)}
+            found |= {s for s in free if isinstance(s, sp.Symbol) and s.is_integer}
+    found -= labels
     indexed = {index_range.index for index_range in problem.ranges}
     # a definition's own index symbols are bound by the definition, unless used freely
     free_elsewhere: set[sp.Symbol] = set()
