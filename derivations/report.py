@@ -281,7 +281,7 @@ def _print_claims(
     witnessed = sum(round(result.witness_seconds, 3) for result in done)
     say(
         f"  The independent witness took {witnessed:.1f} s of the {proofs:.1f} s of proofs "
-        "(explicit expressions at sizes 1..3 and one larger size, 60-digit points)."
+        "(explicit expressions at sizes 1..3 and one larger size, 80-digit points)."
     )
     return done
 

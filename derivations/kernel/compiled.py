@@ -127,7 +127,7 @@ class _Compiled:
             except (ZeroDivisionError, ValueError, OverflowError, TypeError):
                 size = 0
         # a difference quotient loses as many digits as the value has before the point
-        # (J ~ 10^50 with a slope of 3 leaves nothing of 60 digits): work with that many more
+        # (J ~ 10^50 with a slope of 3 leaves nothing of 80 digits): work with that many more
         extra = max(0, int(size * 0.302)) + 10
         if extra > _MOST_EXTRA_DIGITS:
             raise _SkipError("the value is too large here for a difference quotient")

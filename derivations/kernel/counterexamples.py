@@ -60,7 +60,7 @@ __all__ = ["SearchResult", "differ", "evaluate", "find_counterexample"]
 @dataclass(frozen=True)
 class SearchResult:
     """What the counterexample search found: ``found`` when a certified disagreement exists
-    at ``point`` (the two sides' 60-digit values in ``values``), after ``tries`` points."""
+    at ``point`` (the two sides' 80-digit values in ``values``), after ``tries`` points."""
 
     found: bool
     tries: int
@@ -95,7 +95,7 @@ def evaluate(
     values: Mapping[sp.Basic, sp.Expr],
     base_equalities: Mapping[sp.IndexedBase, sp.IndexedBase] | None = None,
 ) -> tuple[sp.Basic, sp.Basic]:
-    """(exact value, 60-digit value) of ``expr`` at a concrete point, by the explicit form.
+    """(exact value, 80-digit value) of ``expr`` at a concrete point, by the explicit form.
 
     Raises ``ValueError`` when the point leaves a symbol free, makes a side non-finite, or
     sits at a kink: such a point is never a counterexample.

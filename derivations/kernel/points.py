@@ -92,7 +92,7 @@ def _is_finite_number(value: sp.Basic) -> bool:
 
 
 def _numeric(value: sp.Basic) -> sp.Expr:
-    """The value at 60 digits; not a finite number → the point is skipped."""
+    """The value at 80 digits; not a finite number → the point is skipped."""
     value = sp.sympify(value).doit()
     if not value.is_number:
         raise _SkipError(f"the value still has free symbols: {value.free_symbols}")
@@ -105,7 +105,7 @@ def _numeric(value: sp.Basic) -> sp.Expr:
 
 
 def _is_real(number) -> bool:
-    """Is a 60-digit value (SymPy or mpmath) real, up to rounding in its last digits?
+    """Is a 80-digit value (SymPy or mpmath) real, up to rounding in its last digits?
     Claims are about real values: a point where a side is complex (√x at x < 0) is outside
     the domain, never evidence and never a counterexample."""
     with mpmath.workdps(DIGITS):
