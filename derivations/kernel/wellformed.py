@@ -218,26 +218,28 @@ def _vocabulary_problems(subject: Subject) -> list[str]:
                     f"{node} is not a real number (SymPy reads a negative base with a "
                     "fractional exponent as a complex root): claims are about real values"
                 )
-    # with the definitions written into the base and the exponent (not into the whole: SymPy
-    # would evaluate around the power as it is built, before any rule could see it)
-    for expr in subject.expressions():
-        for node in nodes_of(expr):
-            if not isinstance(node, sp.Pow) or node.is_number or node.exp.is_Integer:
-                continue
-            try:
-                base = unfold(node.base, subject.definitions)
-                exponent = unfold(node.exp, subject.definitions)
-            except Exception:
-                continue  # reported by the definition rules
-            if base.is_negative and exponent.is_integer is not True:
-                # a negative base to a power not shown an integer is a complex root unless
-                # the exponent happens to be an integer, and SymPy's assumptions about such
-                # powers have been found wrong ((-1)**(j/2) "not real" for every integer j)
-                problems.append(
-                    f"{node} raises the negative {base} to {exponent}, which SymPy cannot "
-                    "show is an integer: claims are about real values"
-                )
+            elif isinstance(node, sp.Pow) and not node.is_number and not node.exp.is_Integer:
+                problems += _negative_root_problems(node, subject.definitions)
     return list(dict.fromkeys(problems))
+
+
+def _negative_root_problems(power: sp.Pow, definitions: Sequence[Definition]) -> list[str]:
+    """A negative base to an exponent not shown an integer is a complex root unless the
+    exponent happens to be an integer, and SymPy's assumptions about such powers have been
+    found wrong ((-1)**(j/2) "not real" for every integer j).  The definitions are written
+    into the base and the exponent, not into the whole power: SymPy would evaluate around
+    the power as it is built, before any rule could see it."""
+    try:
+        base = unfold(power.base, definitions)
+        exponent = unfold(power.exp, definitions)
+    except Exception:
+        return []  # reported by the definition rules
+    if base.is_negative and exponent.is_integer is not True:
+        return [
+            f"{power} raises the negative {base} to {exponent}, which SymPy cannot show is an "
+            "integer: claims are about real values"
+        ]
+    return []
 
 
 #: what SymPy itself puts into the class of an undefined function ``Function("g")``
